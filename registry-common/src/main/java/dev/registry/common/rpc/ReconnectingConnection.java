@@ -1,0 +1,179 @@
+package dev.registry.common.rpc;
+
+import com.google.common.net.HostAndPort;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * Keeps one connection open to any of a list of addresses: on loss it moves to the next
+ * address after a backoff delay and calls {@code onConnected} (e.g. to re-register state)
+ * before reporting itself ready again. Thread-safe.
+ */
+public final class ReconnectingConnection implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ReconnectingConnection.class);
+
+    private final RpcClient client;
+    private final List<HostAndPort> addresses;
+    private final Backoff backoff;
+    private final Function<RpcConnection, CompletableFuture<?>> onConnected;
+    private final Object lock = new Object();
+    private volatile RpcConnection current;
+    private volatile boolean ready;
+    private volatile boolean closed;
+    private int nextAddress;
+    private int attempt;
+    private CompletableFuture<RpcConnection> firstReady = new CompletableFuture<>();
+
+    /**
+     * @param onConnected runs on every (re)connect before the connection counts as ready; a
+     *                    failed future closes the connection and triggers another attempt
+     */
+    public ReconnectingConnection(RpcClient client, List<HostAndPort> addresses, Backoff backoff, int startIndex,
+                                  Function<RpcConnection, CompletableFuture<?>> onConnected) {
+        if (addresses.isEmpty()) {
+            throw new IllegalArgumentException("at least one address is needed");
+        }
+        this.client = client;
+        this.addresses = List.copyOf(addresses);
+        this.backoff = backoff;
+        this.onConnected = onConnected;
+        this.nextAddress = Math.floorMod(startIndex, addresses.size());
+    }
+
+    /** Starts connecting; the future completes on the first ready connection. */
+    public CompletableFuture<RpcConnection> start() {
+        connectNext();
+        return firstReady;
+    }
+
+    /** The ready connection, if any. */
+    public Optional<RpcConnection> current() {
+        RpcConnection c = current;
+        return ready && c != null && c.isActive() ? Optional.of(c) : Optional.empty();
+    }
+
+    public boolean isReady() {
+        return current().isPresent();
+    }
+
+    /** Calls over the current connection, or fails at once with CONNECTION_CLOSED. */
+    public CompletableFuture<Object> call(Object request, Duration timeout) {
+        Optional<RpcConnection> c = current();
+        if (c.isEmpty()) {
+            return CompletableFuture.failedFuture(new RpcException(ErrorCode.CONNECTION_CLOSED,
+                    "not connected to any of " + addresses));
+        }
+        return c.get().call(request, timeout);
+    }
+
+    /** Closes the current connection so the next address is tried (e.g. to rebalance). */
+    public void reconnect() {
+        RpcConnection c = current;
+        if (c != null) {
+            c.close();
+        }
+    }
+
+    private void connectNext() {
+        HostAndPort target;
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            target = addresses.get(nextAddress);
+            nextAddress = (nextAddress + 1) % addresses.size();
+        }
+        client.connect(target.getHost(), target.getPort()).whenComplete((conn, error) -> {
+            if (error != null) {
+                log.debug("connect to {} failed: {}", target, error.getMessage());
+                scheduleRetry();
+                return;
+            }
+            synchronized (lock) {
+                if (closed) {
+                    conn.close();
+                    return;
+                }
+                current = conn;
+                ready = false;
+            }
+            conn.closeFuture().thenRun(() -> onLost(conn));
+            CompletableFuture<?> init;
+            try {
+                init = onConnected.apply(conn);
+            } catch (RuntimeException e) {
+                init = CompletableFuture.failedFuture(e);
+            }
+            init.whenComplete((ok, initError) -> {
+                if (initError != null) {
+                    log.warn("initialising connection to {} failed: {}", target, initError.getMessage());
+                    conn.close();
+                    return;
+                }
+                CompletableFuture<RpcConnection> toComplete;
+                synchronized (lock) {
+                    if (current != conn || !conn.isActive()) {
+                        return;
+                    }
+                    ready = true;
+                    attempt = 0;
+                    toComplete = firstReady;
+                }
+                log.info("connected to {}", target);
+                toComplete.complete(conn);
+            });
+        });
+    }
+
+    private void onLost(RpcConnection conn) {
+        synchronized (lock) {
+            if (current != conn) {
+                return;
+            }
+            current = null;
+            ready = false;
+            if (closed) {
+                return;
+            }
+        }
+        log.info("connection {} lost; reconnecting", conn);
+        scheduleRetry();
+    }
+
+    private void scheduleRetry() {
+        Duration delay;
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            delay = backoff.delay(attempt++);
+        }
+        try {
+            client.scheduler().schedule(this::connectNext, delay.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RuntimeException e) {
+            log.debug("not reconnecting: scheduler stopped");
+        }
+    }
+
+    @Override
+    public void close() {
+        RpcConnection c;
+        synchronized (lock) {
+            closed = true;
+            c = current;
+            current = null;
+            ready = false;
+        }
+        if (c != null) {
+            c.close();
+        }
+        firstReady.completeExceptionally(new RpcException(ErrorCode.CONNECTION_CLOSED, "closed"));
+    }
+}

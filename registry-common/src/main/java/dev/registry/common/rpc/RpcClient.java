@@ -1,0 +1,105 @@
+package dev.registry.common.rpc;
+
+import dev.registry.common.serialize.Serializer;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.AttributeKey;
+import io.netty.util.concurrent.DefaultThreadFactory;
+
+import java.net.InetSocketAddress;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Opens outbound connections that share one event-loop group and one worker pool. The
+ * handler registry serves requests the remote side sends back (pushes, notifications).
+ */
+public final class RpcClient implements AutoCloseable {
+    private static final AttributeKey<RpcConnection> CONNECTION = AttributeKey.valueOf("registry.rpcConnection");
+
+    private final String name;
+    private final RpcConfig config;
+    private final EventLoopGroup io;
+    private final ExecutorService workers;
+    private final Bootstrap bootstrap;
+    private final RpcMetrics metrics;
+
+    public RpcClient(String name, RpcConfig config, Serializer serializer, HandlerRegistry handlers,
+                     ConnectionListener listener) {
+        this.name = name;
+        this.config = config;
+        this.metrics = new RpcMetrics(name);
+        this.io = new NioEventLoopGroup(Math.min(2, Runtime.getRuntime().availableProcessors()),
+                new DefaultThreadFactory(name + "-io", true));
+        this.workers = new ThreadPoolExecutor(config.workerThreads(), config.workerThreads(), 60, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), new DefaultThreadFactory(name + "-worker", true));
+        this.bootstrap = new Bootstrap()
+                .group(io)
+                .channel(NioSocketChannel.class)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.SO_KEEPALIVE, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeout().toMillis())
+                .handler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.attr(CONNECTION).set(RpcPipeline.install(ch, config, serializer, handlers, listener,
+                                workers, metrics));
+                    }
+                });
+    }
+
+    /** Connects within the configured connect timeout; fails with {@link ErrorCode#CONNECTION_CLOSED}. */
+    public CompletableFuture<RpcConnection> connect(String host, int port) {
+        CompletableFuture<RpcConnection> result = new CompletableFuture<>();
+        ChannelFuture f;
+        try {
+            f = bootstrap.connect(new InetSocketAddress(host, port));
+        } catch (RuntimeException e) {
+            result.completeExceptionally(new RpcException(ErrorCode.CONNECTION_CLOSED,
+                    "cannot connect to " + host + ":" + port + ": " + e.getMessage()));
+            return result;
+        }
+        f.addListener((ChannelFuture done) -> {
+            if (done.isSuccess()) {
+                result.complete(done.channel().attr(CONNECTION).get());
+            } else {
+                result.completeExceptionally(new RpcException(ErrorCode.CONNECTION_CLOSED,
+                        "cannot connect to " + host + ":" + port + ": " + done.cause().getMessage()));
+            }
+        });
+        return result;
+    }
+
+    /** A scheduler for reconnect delays and similar light timers (runs on an I/O thread). */
+    public ScheduledExecutorService scheduler() {
+        return io;
+    }
+
+    public RpcConfig config() {
+        return config;
+    }
+
+    public RpcMetrics metrics() {
+        return metrics;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public void close() {
+        io.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        workers.shutdownNow();
+    }
+}

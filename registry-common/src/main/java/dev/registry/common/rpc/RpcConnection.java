@@ -1,0 +1,289 @@
+package dev.registry.common.rpc;
+
+import dev.registry.common.serialize.SerializationException;
+import dev.registry.common.serialize.Serializer;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.util.concurrent.ScheduledFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One live connection, usable from either end: calls with correlated responses and per-call
+ * timeouts, one-way sends, and an attachment slot for the role's per-connection state.
+ *
+ * <p>Thread-safe. Response futures complete on the connection's I/O thread: callbacks must
+ * not block.
+ */
+public final class RpcConnection {
+    private static final Logger log = LoggerFactory.getLogger(RpcConnection.class);
+    private static final AtomicLong IDS = new AtomicLong();
+
+    private final Channel channel;
+    private final Serializer serializer;
+    private final RpcConfig config;
+    private final Executor inbound;
+    private final String id;
+    private final AtomicLong nextRequestId = new AtomicLong(1);
+    private final Map<Long, PendingCall> pending = new ConcurrentHashMap<>();
+    private volatile Object attachment;
+
+    RpcConnection(Channel channel, Serializer serializer, RpcConfig config, Executor inbound) {
+        this.channel = channel;
+        this.serializer = serializer;
+        this.config = config;
+        this.inbound = inbound;
+        this.id = "c" + IDS.incrementAndGet() + "-" + channel.remoteAddress();
+    }
+
+    /** A process-unique id, e.g. {@code c17-/127.0.0.1:53412}. */
+    public String id() {
+        return id;
+    }
+
+    public InetSocketAddress remoteAddress() {
+        return (InetSocketAddress) channel.remoteAddress();
+    }
+
+    public InetSocketAddress localAddress() {
+        return (InetSocketAddress) channel.localAddress();
+    }
+
+    public boolean isActive() {
+        return channel.isActive();
+    }
+
+    /** False while the outbound buffer is above its high-water mark. */
+    public boolean isWritable() {
+        return channel.isWritable();
+    }
+
+    public CompletableFuture<Void> closeFuture() {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        channel.closeFuture().addListener(x -> f.complete(null));
+        return f;
+    }
+
+    public void close() {
+        channel.close();
+    }
+
+    public void setAttachment(Object value) {
+        this.attachment = value;
+    }
+
+    public <T> T attachment(Class<T> type) {
+        Object a = attachment;
+        return type.isInstance(a) ? type.cast(a) : null;
+    }
+
+    /** Calls with the configured default timeout. */
+    public CompletableFuture<Object> call(Object request) {
+        return call(request, config.callTimeout());
+    }
+
+    public <T> CompletableFuture<T> call(Object request, Class<T> responseType) {
+        return call(request, responseType, config.callTimeout());
+    }
+
+    public <T> CompletableFuture<T> call(Object request, Class<T> responseType, Duration timeout) {
+        return call(request, timeout).thenApply(r -> {
+            if (r != null && !responseType.isInstance(r)) {
+                throw new RpcException(ErrorCode.BAD_PAYLOAD, "expected " + responseType.getSimpleName()
+                        + " in response to " + request.getClass().getSimpleName() + " but got " + r.getClass().getName());
+            }
+            return responseType.cast(r);
+        });
+    }
+
+    /**
+     * Sends a request and completes with the response object, or exceptionally with an
+     * {@link RpcException} (the peer's error, {@link ErrorCode#TIMEOUT} or {@link ErrorCode#CONNECTION_CLOSED}).
+     */
+    public CompletableFuture<Object> call(Object request, Duration timeout) {
+        CompletableFuture<Object> result = new CompletableFuture<>();
+        byte[] body;
+        try {
+            body = encode(request);
+        } catch (RpcException e) {
+            result.completeExceptionally(e);
+            return result;
+        }
+        if (!channel.isActive()) {
+            result.completeExceptionally(new RpcException(ErrorCode.CONNECTION_CLOSED, "connection " + id + " is closed"));
+            return result;
+        }
+        long requestId = nextRequestId.getAndIncrement();
+        PendingCall call = new PendingCall(result);
+        pending.put(requestId, call);
+        call.timeout = channel.eventLoop().schedule(() -> {
+            if (pending.remove(requestId) != null) {
+                result.completeExceptionally(new RpcException(ErrorCode.TIMEOUT, request.getClass().getSimpleName()
+                        + " to " + channel.remoteAddress() + " got no response within " + timeout.toMillis() + " ms"));
+            }
+        }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+        channel.writeAndFlush(new Frame(FrameType.REQUEST, (byte) 0, requestId, body)).addListener((ChannelFuture f) -> {
+            if (!f.isSuccess()) {
+                failPending(requestId, new RpcException(ErrorCode.CONNECTION_CLOSED,
+                        "cannot write to " + channel.remoteAddress() + ": " + f.cause()));
+            }
+        });
+        // The channel may have closed between the isActive check and the put.
+        if (!channel.isActive()) {
+            failPending(requestId, new RpcException(ErrorCode.CONNECTION_CLOSED, "connection " + id + " is closed"));
+        }
+        return result;
+    }
+
+    /** Sends a one-way message; the future completes when it was written (not processed). */
+    public CompletableFuture<Void> send(Object message) {
+        CompletableFuture<Void> written = new CompletableFuture<>();
+        byte[] body;
+        try {
+            body = encode(message);
+        } catch (RpcException e) {
+            written.completeExceptionally(e);
+            return written;
+        }
+        channel.writeAndFlush(new Frame(FrameType.ONEWAY, (byte) 0, 0, body)).addListener((ChannelFuture f) -> {
+            if (f.isSuccess()) {
+                written.complete(null);
+            } else {
+                written.completeExceptionally(new RpcException(ErrorCode.CONNECTION_CLOSED,
+                        "cannot write to " + channel.remoteAddress() + ": " + f.cause()));
+            }
+        });
+        return written;
+    }
+
+    /** Calls awaiting a response; exposed so tests can prove timeouts leak nothing. */
+    public int pendingCalls() {
+        return pending.size();
+    }
+
+    private byte[] encode(Object message) {
+        byte[] body;
+        try {
+            body = serializer.serialize(message);
+        } catch (SerializationException e) {
+            throw new RpcException(ErrorCode.BAD_PAYLOAD, e.getMessage());
+        }
+        if (body.length + Frame.HEADER_LENGTH > config.maxFrameBytes()) {
+            throw new RpcException(ErrorCode.FRAME_TOO_LARGE, message.getClass().getSimpleName() + " of "
+                    + body.length + " bytes exceeds the maximum frame of " + config.maxFrameBytes() + " bytes");
+        }
+        return body;
+    }
+
+    // ---- inbound side, called by RpcChannelHandler ----
+
+    void onResponse(Frame frame) {
+        PendingCall call = pending.remove(frame.requestId());
+        if (call == null) {
+            if (frame.requestId() == 0 && frame.isError()) {
+                log.warn("peer {} reported a protocol error: {}", channel.remoteAddress(), decodeQuietly(frame));
+            } else {
+                log.debug("late or unknown response {} from {}", frame.requestId(), channel.remoteAddress());
+            }
+            return;
+        }
+        call.timeout.cancel(false);
+        Object body;
+        try {
+            body = serializer.deserialize(frame.body());
+        } catch (SerializationException e) {
+            call.result.completeExceptionally(new RpcException(ErrorCode.BAD_PAYLOAD,
+                    "cannot decode response from " + channel.remoteAddress() + ": " + e.getMessage()));
+            return;
+        }
+        if (frame.isError()) {
+            RpcError error = body instanceof RpcError e ? e
+                    : new RpcError(ErrorCode.SERVER_ERROR, String.valueOf(body), 0);
+            call.result.completeExceptionally(RpcException.from(error));
+        } else {
+            call.result.complete(body);
+        }
+    }
+
+    private String decodeQuietly(Frame frame) {
+        try {
+            return String.valueOf(serializer.deserialize(frame.body()));
+        } catch (SerializationException e) {
+            return "(undecodable: " + e.getMessage() + ")";
+        }
+    }
+
+    void onClosed() {
+        for (Long requestId : pending.keySet()) {
+            failPending(requestId, new RpcException(ErrorCode.CONNECTION_CLOSED,
+                    "connection to " + channel.remoteAddress() + " closed before the response"));
+        }
+    }
+
+    private void failPending(long requestId, RpcException error) {
+        PendingCall call = pending.remove(requestId);
+        if (call != null) {
+            if (call.timeout != null) {
+                call.timeout.cancel(false);
+            }
+            call.result.completeExceptionally(error);
+        }
+    }
+
+    Executor inbound() {
+        return inbound;
+    }
+
+    Serializer serializer() {
+        return serializer;
+    }
+
+    Channel channel() {
+        return channel;
+    }
+
+    void respond(long requestId, Object response) {
+        byte[] body;
+        try {
+            body = encode(response);
+        } catch (RpcException e) {
+            log.warn("cannot encode response to {}: {}", channel.remoteAddress(), e.getMessage());
+            respondError(requestId, e.toError());
+            return;
+        }
+        channel.writeAndFlush(new Frame(FrameType.RESPONSE, (byte) 0, requestId, body));
+    }
+
+    ChannelFuture respondError(long requestId, RpcError error) {
+        byte[] body;
+        try {
+            body = serializer.serialize(error);
+        } catch (SerializationException e) {
+            throw new IllegalStateException("RpcError must always serialize", e);
+        }
+        return channel.writeAndFlush(new Frame(FrameType.RESPONSE, Frame.FLAG_ERROR, requestId, body));
+    }
+
+    @Override
+    public String toString() {
+        return id;
+    }
+
+    private static final class PendingCall {
+        final CompletableFuture<Object> result;
+        volatile ScheduledFuture<?> timeout;
+
+        PendingCall(CompletableFuture<Object> result) {
+            this.result = result;
+        }
+    }
+}

@@ -1,0 +1,34 @@
+package dev.registry.common.rpc;
+
+import com.google.common.util.concurrent.MoreExecutors;
+import dev.registry.common.serialize.Serializer;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.handler.timeout.IdleStateHandler;
+
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+
+/** Builds the one pipeline every connection uses, on either side. */
+final class RpcPipeline {
+    private RpcPipeline() {
+    }
+
+    static RpcConnection install(Channel ch, RpcConfig config, Serializer serializer, HandlerRegistry handlers,
+                                 ConnectionListener listener, Executor workers, RpcMetrics metrics) {
+        boolean sendHeartbeats = !config.heartbeatInterval().isZero();
+        ch.config().setOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
+                new WriteBufferWaterMark(config.writeBufferHighBytes() / 2, config.writeBufferHighBytes()));
+        // Requests of one connection are handled in arrival order, connections in parallel.
+        RpcConnection connection = new RpcConnection(ch, serializer, config,
+                MoreExecutors.newSequentialExecutor(workers));
+        ch.pipeline()
+                .addLast("idle", new IdleStateHandler(config.idleTimeout().toMillis(),
+                        sendHeartbeats ? config.heartbeatInterval().toMillis() : 0, 0, TimeUnit.MILLISECONDS))
+                .addLast("frameDecoder", new FrameDecoder(config.maxFrameBytes()))
+                .addLast("frameEncoder", FrameEncoder.INSTANCE)
+                .addLast("rpc", new RpcChannelHandler(connection, handlers, listener, sendHeartbeats, metrics));
+        return connection;
+    }
+}
