@@ -11,8 +11,13 @@ import java.util.Set;
  */
 public final class ClassAllowList {
 
-    /** Plain JDK containers and values Hessian may name for fields of allowed classes. */
+    /**
+     * Plain JDK containers and values Hessian may name for fields of allowed classes. The
+     * collection interfaces are resolved by declared field type; Hessian builds them as
+     * ArrayList / HashMap, so naming them instantiates nothing else.
+     */
     private static final List<String> JDK_BASICS = List.of(
+            "java.util.List", "java.util.Map", "java.util.Set", "java.util.Collection",
             "java.lang.String", "java.lang.Boolean", "java.lang.Byte", "java.lang.Short",
             "java.lang.Integer", "java.lang.Long", "java.lang.Float", "java.lang.Double",
             "java.lang.Character", "java.util.ArrayList", "java.util.LinkedList",

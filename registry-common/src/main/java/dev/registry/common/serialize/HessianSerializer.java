@@ -54,6 +54,11 @@ public final class HessianSerializer implements Serializer {
                 throw new SerializationException(rejected.getMessage(), e, rejected.className);
             }
             throw new SerializationException("malformed Hessian payload: " + e, e);
+        } catch (OutOfMemoryError e) {
+            // Hessian sizes some arrays from a length in the payload before reading their content
+            // (an object definition's field count: new String[readInt()]), so a few bytes can ask
+            // for gigabytes. The array is never filled, so the input is malformed, not the heap full.
+            throw new SerializationException("malformed Hessian payload: declared size too large (" + e.getMessage() + ")", e);
         } finally {
             try {
                 in.close();

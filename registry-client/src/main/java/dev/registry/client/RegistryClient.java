@@ -1,0 +1,362 @@
+package dev.registry.client;
+
+import dev.registry.common.model.DataInfoId;
+import dev.registry.common.model.Publisher;
+import dev.registry.common.model.Subscriber;
+import dev.registry.common.protocol.PushAck;
+import dev.registry.common.protocol.PushRequest;
+import dev.registry.common.protocol.RegisterAck;
+import dev.registry.common.protocol.RegisterPublisherRequest;
+import dev.registry.common.protocol.RegisterSubscriberRequest;
+import dev.registry.common.protocol.UnregisterPublisherRequest;
+import dev.registry.common.protocol.UnregisterSubscriberRequest;
+import dev.registry.common.protocol.WireClasses;
+import dev.registry.common.rpc.Backoff;
+import dev.registry.common.rpc.ConnectionListener;
+import dev.registry.common.rpc.HandlerRegistry;
+import dev.registry.common.rpc.ReconnectingConnection;
+import dev.registry.common.rpc.RpcClient;
+import dev.registry.common.rpc.RpcConfig;
+import dev.registry.common.rpc.RpcConnection;
+import dev.registry.common.rpc.RpcException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The registry client a service embeds: publish its own address, subscribe to the services
+ * it calls.
+ *
+ * <pre>{@code
+ * try (RegistryClient client = RegistryClient.start(RegistryClientConfig.builder("127.0.0.1:9600").build())) {
+ *     Publication me = client.publish(DataInfoId.of("com.example.Orders"), List.of("10.0.0.1:8080"));
+ *     client.subscribe(DataInfoId.of("com.example.Payments"), data -> System.out.println(data.values()));
+ *     ...
+ * }
+ * }</pre>
+ *
+ * <p>The client keeps one connection to a session, sends heartbeats, and on disconnect moves
+ * to the next session address (with backoff) and re-registers every publisher and subscriber
+ * with the same registerIds. Subscribers keep their last list meanwhile: there is never an
+ * empty callback caused by a reconnect. Thread-safe.
+ */
+public final class RegistryClient implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(RegistryClient.class);
+
+    private final RegistryClientConfig config;
+    private final RpcClient rpc;
+    private final ReconnectingConnection connection;
+    private final Map<String, PublicationImpl> publications = new ConcurrentHashMap<>();
+    private final Map<String, SubscriptionImpl> subscriptions = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    private RegistryClient(RegistryClientConfig config) {
+        this.config = config;
+        HandlerRegistry handlers = new HandlerRegistry().register(PushRequest.class, this::onPush);
+        RpcConfig rpcConfig = RpcConfig.clientDefaults()
+                .withHeartbeat(config.heartbeatInterval(), config.idleTimeout())
+                .withCallTimeout(config.requestTimeout());
+        this.rpc = new RpcClient("registry-client", rpcConfig, WireClasses.serializer(), handlers,
+                new ConnectionListener() { });
+        this.connection = new ReconnectingConnection(rpc, config.sessionServers(),
+                new Backoff(config.reconnectMin(), config.reconnectMax(), new Random()),
+                ThreadLocalRandom.current().nextInt(config.sessionServers().size()), this::registerAll);
+    }
+
+    /**
+     * Starts the client and waits up to the request timeout for a first session connection.
+     * If none answers in time the client keeps trying in the background and registrations
+     * made meanwhile are sent once connected.
+     */
+    public static RegistryClient start(RegistryClientConfig config) {
+        RegistryClient client = new RegistryClient(config);
+        CompletableFuture<RpcConnection> first = client.connection.start();
+        try {
+            first.get(config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            log.warn("no session of {} answered within {} ms; still trying", config.sessionServers(),
+                    config.requestTimeout().toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            log.warn("connecting to sessions failed: {}", e.getCause().getMessage());
+        }
+        return client;
+    }
+
+    /** Connected to a session right now. */
+    public boolean isConnected() {
+        return connection.isReady();
+    }
+
+    /** The session address this client is connected to, if any. */
+    public Optional<InetSocketAddress> sessionAddress() {
+        return connection.current().map(RpcConnection::remoteAddress);
+    }
+
+    /**
+     * Publishes values for a service and waits until the registry stored them.
+     *
+     * @throws RegistryException if the registry refused (bad values, too large) or did not answer
+     *                           in time; the publication is then withdrawn (not registered)
+     */
+    public Publication publish(DataInfoId id, List<String> values) {
+        PublicationImpl p = new PublicationImpl(id, UUID.randomUUID().toString(), values);
+        publications.put(p.registerId, p);
+        try {
+            await(send(p), "publish " + id);
+        } catch (RegistryException e) {
+            // Failed means not registered: withdraw it everywhere, the caller has no handle to do so.
+            publications.remove(p.registerId);
+            connection.current().ifPresent(c -> c.call(new UnregisterPublisherRequest(id, p.registerId)));
+            throw e;
+        }
+        return p;
+    }
+
+    /** {@link #publish(DataInfoId, List)} with the default group and instance. */
+    public Publication publish(String dataId, String... values) {
+        return publish(DataInfoId.of(dataId), List.of(values));
+    }
+
+    /**
+     * Subscribes to a service. The observer receives the current list right after the
+     * registry acknowledged, and every change after that.
+     */
+    public Subscription subscribe(DataInfoId id, SubscriptionObserver observer) {
+        SubscriptionImpl s = new SubscriptionImpl(id, UUID.randomUUID().toString(), observer);
+        subscriptions.put(s.registerId, s);
+        try {
+            await(send(s), "subscribe " + id);
+        } catch (RegistryException e) {
+            subscriptions.remove(s.registerId);
+            connection.current().ifPresent(c -> c.call(new UnregisterSubscriberRequest(id, s.registerId)));
+            throw e;
+        }
+        return s;
+    }
+
+    // ---- wire ----
+
+    private CompletableFuture<?> registerAll(RpcConnection conn) {
+        List<CompletableFuture<?>> all = new ArrayList<>();
+        for (PublicationImpl p : publications.values()) {
+            all.add(conn.call(p.toRequest(), RegisterAck.class, config.requestTimeout()));
+        }
+        for (SubscriptionImpl s : subscriptions.values()) {
+            all.add(conn.call(s.toRequest(), RegisterAck.class, config.requestTimeout()));
+        }
+        if (!all.isEmpty()) {
+            log.info("re-registering {} publishers and {} subscribers with session {}", publications.size(),
+                    subscriptions.size(), conn.remoteAddress());
+        }
+        return CompletableFuture.allOf(all.toArray(new CompletableFuture<?>[0]));
+    }
+
+    private CompletableFuture<Object> send(Object registration) {
+        Object request = registration instanceof PublicationImpl p ? p.toRequest() : ((SubscriptionImpl) registration).toRequest();
+        Optional<RpcConnection> c = connection.current();
+        if (c.isEmpty()) {
+            // Registered locally; registerAll sends it on (re)connect. Wait for that.
+            return waitForConnectionThen(request);
+        }
+        return c.get().call(request, config.requestTimeout());
+    }
+
+    private CompletableFuture<Object> waitForConnectionThen(Object request) {
+        CompletableFuture<Object> result = new CompletableFuture<>();
+        long deadline = System.nanoTime() + config.requestTimeout().toNanos();
+        Runnable[] poll = new Runnable[1];
+        poll[0] = () -> {
+            if (closed) {
+                result.completeExceptionally(new RegistryException("client closed", null));
+            } else if (connection.isReady()) {
+                connection.call(request, config.requestTimeout()).whenComplete((r, e) -> {
+                    if (e != null) {
+                        result.completeExceptionally(e);
+                    } else {
+                        result.complete(r);
+                    }
+                });
+            } else if (System.nanoTime() > deadline) {
+                result.completeExceptionally(new RpcException(dev.registry.common.rpc.ErrorCode.CONNECTION_CLOSED,
+                        "no session of " + config.sessionServers() + " reachable"));
+            } else {
+                rpc.scheduler().schedule(poll[0], 50, TimeUnit.MILLISECONDS);
+            }
+        };
+        poll[0].run();
+        return result;
+    }
+
+    private Object await(CompletableFuture<?> f, String what) {
+        try {
+            return f.get(config.requestTimeout().toMillis() + 500, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RegistryException(what + " interrupted", e);
+        } catch (ExecutionException e) {
+            throw new RegistryException(what + " failed: " + e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new RegistryException(what + " got no answer within " + config.requestTimeout().toMillis() + " ms", e);
+        }
+    }
+
+    private Object onPush(RpcConnection conn, PushRequest push) {
+        Map<String, List<String>> byZone = new LinkedHashMap<>();
+        List<String> all = new ArrayList<>();
+        if (push.valuesByZone() != null) {
+            push.valuesByZone().forEach((zone, values) -> {
+                byZone.put(zone, List.copyOf(values));
+                all.addAll(values);
+            });
+        }
+        SubscriptionData data = new SubscriptionData(push.dataInfoId(), push.version(), List.copyOf(all), Map.copyOf(byZone));
+        for (String id : push.subscriberIds()) {
+            SubscriptionImpl s = subscriptions.get(id);
+            if (s != null) {
+                s.deliver(data);
+            }
+        }
+        return new PushAck(push.version());
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        connection.close();
+        rpc.close();
+    }
+
+    // ---- handles ----
+
+    private final class PublicationImpl implements Publication {
+        private final DataInfoId id;
+        private final String registerId;
+        private final long registeredAt = System.currentTimeMillis();
+        private long version;
+        private List<String> values;
+
+        PublicationImpl(DataInfoId id, String registerId, List<String> values) {
+            this.id = id;
+            this.registerId = registerId;
+            this.values = List.copyOf(values);
+            this.version = 1;
+        }
+
+        synchronized RegisterPublisherRequest toRequest() {
+            return new RegisterPublisherRequest(new Publisher(id, registerId, version, values, config.appName(), null,
+                    config.zone(), registeredAt, null, null));
+        }
+
+        @Override
+        public DataInfoId dataInfoId() {
+            return id;
+        }
+
+        @Override
+        public String registerId() {
+            return registerId;
+        }
+
+        @Override
+        public synchronized List<String> values() {
+            return values;
+        }
+
+        @Override
+        public void update(List<String> newValues) {
+            synchronized (this) {
+                values = List.copyOf(newValues);
+                version++;
+            }
+            await(send(this), "update " + id);
+        }
+
+        @Override
+        public void unregister() {
+            if (publications.remove(registerId) == null) {
+                return;
+            }
+            Optional<RpcConnection> c = connection.current();
+            if (c.isPresent()) {
+                await(c.get().call(new UnregisterPublisherRequest(id, registerId), config.requestTimeout()),
+                        "unregister " + id);
+            }
+        }
+    }
+
+    private final class SubscriptionImpl implements Subscription {
+        private final DataInfoId id;
+        private final String registerId;
+        private final SubscriptionObserver observer;
+        private volatile SubscriptionData current;
+
+        SubscriptionImpl(DataInfoId id, String registerId, SubscriptionObserver observer) {
+            this.id = id;
+            this.registerId = registerId;
+            this.observer = observer;
+        }
+
+        RegisterSubscriberRequest toRequest() {
+            return new RegisterSubscriberRequest(new Subscriber(id, registerId, config.appName(), null, config.zone(),
+                    System.currentTimeMillis()));
+        }
+
+        /** Versions never go backwards and a repeated version is not delivered twice. */
+        synchronized void deliver(SubscriptionData data) {
+            SubscriptionData last = current;
+            if (last != null && data.version() <= last.version()) {
+                return;
+            }
+            current = data;
+            try {
+                observer.onUpdate(data);
+            } catch (RuntimeException e) {
+                log.error("subscription observer for {} failed", id, e);
+            }
+        }
+
+        @Override
+        public DataInfoId dataInfoId() {
+            return id;
+        }
+
+        @Override
+        public String registerId() {
+            return registerId;
+        }
+
+        @Override
+        public Optional<SubscriptionData> current() {
+            return Optional.ofNullable(current);
+        }
+
+        @Override
+        public void unregister() {
+            if (subscriptions.remove(registerId) == null) {
+                return;
+            }
+            Optional<RpcConnection> c = connection.current();
+            if (c.isPresent()) {
+                await(c.get().call(new UnregisterSubscriberRequest(id, registerId), config.requestTimeout()),
+                        "unregister " + id);
+            }
+        }
+    }
+
+}

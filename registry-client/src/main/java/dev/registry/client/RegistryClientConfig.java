@@ -1,0 +1,120 @@
+package dev.registry.client;
+
+import com.google.common.net.HostAndPort;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Settings of a {@link RegistryClient}. Build with {@link #builder(String)}:
+ * <pre>{@code
+ * RegistryClientConfig config = RegistryClientConfig.builder("127.0.0.1:9600,127.0.0.1:9601")
+ *         .appName("orders").zone("zone-a").build();
+ * }</pre>
+ *
+ * @param sessionServers    session addresses (or one load-balancer address); the client picks one
+ *                          at random and moves to the next on disconnect
+ * @param appName           reported with every registration (admin queries show it)
+ * @param zone              zone of this client's publishers; subscribers get values grouped by zone
+ * @param requestTimeout    how long a blocking publish/subscribe/unregister waits for the session
+ * @param heartbeatInterval heartbeat when idle; the session drops a client silent for its idle timeout
+ * @param idleTimeout       the client reconnects elsewhere when the session is silent this long
+ * @param reconnectMin      first reconnect delay (grows exponentially with jitter)
+ * @param reconnectMax      longest reconnect delay
+ */
+public record RegistryClientConfig(List<HostAndPort> sessionServers, String appName, String zone,
+                                   Duration requestTimeout, Duration heartbeatInterval, Duration idleTimeout,
+                                   Duration reconnectMin, Duration reconnectMax) {
+
+    public RegistryClientConfig {
+        if (sessionServers == null || sessionServers.isEmpty()) {
+            throw new IllegalArgumentException("at least one session server address is required");
+        }
+        sessionServers = List.copyOf(sessionServers);
+        if (heartbeatInterval.compareTo(idleTimeout) >= 0) {
+            throw new IllegalArgumentException("heartbeatInterval must be shorter than idleTimeout");
+        }
+    }
+
+    /** @param servers comma-separated {@code host:port} list */
+    public static Builder builder(String servers) {
+        return new Builder(parseServers(servers));
+    }
+
+    /** Parses {@code host:port[,host:port...]}; rejects missing ports and bad entries with a clear message. */
+    public static List<HostAndPort> parseServers(String servers) {
+        if (servers == null || servers.isBlank()) {
+            throw new IllegalArgumentException("session server list is empty");
+        }
+        List<HostAndPort> out = new ArrayList<>();
+        for (String part : servers.split(",")) {
+            String s = part.trim();
+            if (s.isEmpty()) {
+                continue;
+            }
+            HostAndPort hp;
+            try {
+                hp = HostAndPort.fromString(s);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("bad server address '" + s + "': " + e.getMessage());
+            }
+            if (!hp.hasPort()) {
+                throw new IllegalArgumentException("server address '" + s + "' needs a port (host:port)");
+            }
+            out.add(hp);
+        }
+        if (out.isEmpty()) {
+            throw new IllegalArgumentException("session server list is empty");
+        }
+        return out;
+    }
+
+    /** Builder with production defaults. */
+    public static final class Builder {
+        private final List<HostAndPort> servers;
+        private String appName = "unknown";
+        private String zone = "";
+        private Duration requestTimeout = Duration.ofSeconds(10);
+        private Duration heartbeatInterval = Duration.ofSeconds(3);
+        private Duration idleTimeout = Duration.ofSeconds(15);
+        private Duration reconnectMin = Duration.ofMillis(100);
+        private Duration reconnectMax = Duration.ofSeconds(5);
+
+        private Builder(List<HostAndPort> servers) {
+            this.servers = servers;
+        }
+
+        public Builder appName(String value) {
+            this.appName = value;
+            return this;
+        }
+
+        public Builder zone(String value) {
+            this.zone = value;
+            return this;
+        }
+
+        public Builder requestTimeout(Duration value) {
+            this.requestTimeout = value;
+            return this;
+        }
+
+        public Builder heartbeat(Duration interval, Duration idle) {
+            this.heartbeatInterval = interval;
+            this.idleTimeout = idle;
+            return this;
+        }
+
+        public Builder reconnectBackoff(Duration min, Duration max) {
+            this.reconnectMin = min;
+            this.reconnectMax = max;
+            return this;
+        }
+
+        public RegistryClientConfig build() {
+            return new RegistryClientConfig(servers, appName, zone, requestTimeout, heartbeatInterval, idleTimeout,
+                    reconnectMin, reconnectMax);
+        }
+    }
+}

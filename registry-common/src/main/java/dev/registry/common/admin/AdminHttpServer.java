@@ -1,0 +1,164 @@
+package dev.registry.common.admin;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * The admin HTTP endpoint of one role: exact-path routes answering JSON (or text). Small and
+ * dependency-free (JDK HttpServer); handlers get parsed query parameters and return an
+ * {@link AdminResponse}. Bad parameters become 400 with a message, never a 500 stack trace.
+ */
+public final class AdminHttpServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(AdminHttpServer.class);
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final int MAX_BODY_BYTES = 64 * 1024;
+
+    /** Handles one request. */
+    @FunctionalInterface
+    public interface Route {
+        AdminResponse handle(AdminRequest request) throws Exception;
+    }
+
+    private final String name;
+    private final Map<String, Route> routes = new ConcurrentHashMap<>();
+    private HttpServer server;
+    private ExecutorService executor;
+
+    public AdminHttpServer(String name) {
+        this.name = name;
+    }
+
+    public AdminHttpServer get(String path, Route route) {
+        routes.put("GET " + path, route);
+        return this;
+    }
+
+    public AdminHttpServer post(String path, Route route) {
+        routes.put("POST " + path, route);
+        return this;
+    }
+
+    public synchronized InetSocketAddress start(String host, int port) {
+        try {
+            server = HttpServer.create(new InetSocketAddress(host, port), 64);
+        } catch (IOException e) {
+            throw new IllegalStateException(name + " admin HTTP cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
+        }
+        executor = Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, name + "-admin-http");
+            t.setDaemon(true);
+            return t;
+        });
+        server.setExecutor(executor);
+        server.createContext("/", this::dispatch);
+        server.start();
+        log.info("{} admin HTTP listening on {}", name, server.getAddress());
+        return server.getAddress();
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    private void dispatch(HttpExchange exchange) {
+        try (exchange) {
+            URI uri = exchange.getRequestURI();
+            String method = exchange.getRequestMethod();
+            Route route = routes.get(method + " " + uri.getPath());
+            AdminResponse response;
+            if (route == null) {
+                boolean otherMethod = routes.keySet().stream().anyMatch(k -> k.endsWith(" " + uri.getPath()));
+                response = otherMethod
+                        ? AdminResponse.error(405, "method " + method + " not allowed on " + uri.getPath())
+                        : AdminResponse.error(404, "no such endpoint: " + uri.getPath());
+            } else {
+                try {
+                    AdminRequest request = new AdminRequest(method, uri.getPath(), parseQuery(uri.getRawQuery()),
+                            exchange.getRequestHeaders().getFirst("Authorization"), readBody(exchange.getRequestBody()));
+                    response = route.handle(request);
+                } catch (IllegalArgumentException e) {
+                    response = AdminResponse.error(400, e.getMessage());
+                } catch (Exception e) {
+                    log.error("admin {} {} failed", method, uri.getPath(), e);
+                    response = AdminResponse.error(500, "internal error: " + e.getClass().getSimpleName());
+                }
+            }
+            send(exchange, response);
+        } catch (IOException e) {
+            log.debug("admin client went away: {}", e.toString());
+        } catch (RuntimeException e) {
+            log.warn("admin request failed", e);
+        }
+    }
+
+    private static String readBody(InputStream in) throws IOException {
+        byte[] bytes = in.readNBytes(MAX_BODY_BYTES + 1);
+        if (bytes.length > MAX_BODY_BYTES) {
+            throw new IllegalArgumentException("request body exceeds " + MAX_BODY_BYTES + " bytes");
+        }
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    private static void send(HttpExchange exchange, AdminResponse response) throws IOException {
+        byte[] body;
+        String contentType;
+        if (response.body() instanceof String text && response.contentType() != null) {
+            body = text.getBytes(StandardCharsets.UTF_8);
+            contentType = response.contentType();
+        } else {
+            body = JSON.writeValueAsBytes(response.body());
+            contentType = "application/json";
+        }
+        exchange.getResponseHeaders().set("Content-Type", contentType + "; charset=utf-8");
+        exchange.sendResponseHeaders(response.status(), body.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(body);
+        }
+    }
+
+    /** Query string to map; a repeated key keeps its last value; bad escapes are a 400. */
+    static Map<String, String> parseQuery(String rawQuery) {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (rawQuery == null || rawQuery.isEmpty()) {
+            return out;
+        }
+        for (String pair : rawQuery.split("&")) {
+            if (pair.isEmpty()) {
+                continue;
+            }
+            int eq = pair.indexOf('=');
+            String key = eq < 0 ? pair : pair.substring(0, eq);
+            String value = eq < 0 ? "" : pair.substring(eq + 1);
+            out.put(URLDecoder.decode(key, StandardCharsets.UTF_8), URLDecoder.decode(value, StandardCharsets.UTF_8));
+        }
+        return out;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (server != null) {
+            server.stop(0);
+            server = null;
+        }
+        if (executor != null) {
+            executor.shutdownNow();
+        }
+    }
+}

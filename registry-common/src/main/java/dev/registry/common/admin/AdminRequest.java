@@ -1,0 +1,37 @@
+package dev.registry.common.admin;
+
+import java.util.Map;
+
+/** One parsed admin request. */
+public record AdminRequest(String method, String path, Map<String, String> query, String authorization, String body) {
+
+    public String param(String name) {
+        String v = query.get(name);
+        return v == null || v.isEmpty() ? null : v;
+    }
+
+    public String requireParam(String name) {
+        String v = param(name);
+        if (v == null) {
+            throw new IllegalArgumentException("missing query parameter '" + name + "'");
+        }
+        return v;
+    }
+
+    public int intParam(String name, int defaultValue, int min, int max) {
+        String v = param(name);
+        if (v == null) {
+            return defaultValue;
+        }
+        int n;
+        try {
+            n = Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("query parameter '" + name + "' must be an integer, got '" + v + "'");
+        }
+        if (n < min || n > max) {
+            throw new IllegalArgumentException("query parameter '" + name + "' must be in [" + min + ", " + max + "], got " + n);
+        }
+        return n;
+    }
+}

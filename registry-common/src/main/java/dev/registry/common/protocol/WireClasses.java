@@ -1,0 +1,51 @@
+package dev.registry.common.protocol;
+
+import dev.registry.common.model.DataInfoId;
+import dev.registry.common.model.Datum;
+import dev.registry.common.model.Publisher;
+import dev.registry.common.model.Subscriber;
+import dev.registry.common.rpc.RpcError;
+import dev.registry.common.serialize.ClassAllowList;
+import dev.registry.common.serialize.HessianSerializer;
+import dev.registry.common.serialize.Serializer;
+import dev.registry.common.slot.SlotAssignment;
+import dev.registry.common.slot.SlotTable;
+
+import java.util.List;
+
+/** Every class our own protocol may deserialize: the one allow-list of the registry's ports. */
+public final class WireClasses {
+    private WireClasses() {
+    }
+
+    public static final List<Class<?>> ALL = List.of(
+            RpcError.class, DataInfoId.class, Publisher.class, Subscriber.class, Datum.class,
+            SlotTable.class, SlotAssignment.class,
+            RegisterPublisherRequest.class,
+            UnregisterPublisherRequest.class,
+            RegisterSubscriberRequest.class,
+            UnregisterSubscriberRequest.class,
+            RegisterAck.class,
+            PushRequest.class,
+            PushAck.class,
+            SessionHello.class,
+            WritePublisherRequest.class,
+            RemovePublisherRequest.class,
+            WriteResult.class,
+            FetchDatumRequest.class,
+            DataChangeNotice.class,
+            DataServerHeartbeat.class,
+            SessionServerHeartbeat.class,
+            HeartbeatResponse.class,
+            GetSlotTableRequest.class,
+            SlotTableChanged.class);
+
+    public static ClassAllowList allowList() {
+        return ClassAllowList.of(ALL);
+    }
+
+    /** The serializer every role and the client use on our own protocol. */
+    public static Serializer serializer() {
+        return new HessianSerializer(allowList());
+    }
+}

@@ -1,0 +1,93 @@
+package dev.registry.meta.membership;
+
+import java.time.Duration;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Lease table: a member stays live while it renews at least once per lease duration. A lease
+ * renewed at {@code t} is live through {@code t + leaseDuration} inclusive and expired after it.
+ * Time is passed in by the caller ({@code nowMillis}); nothing here reads a clock or starts a thread.
+ *
+ * <p>Not thread-safe: the owner confines it to one thread or synchronizes every call.
+ */
+public final class Leases<K> {
+    private final long leaseMillis;
+    private final Comparator<? super K> order;
+    private final TreeMap<K, Long> lastRenewal;
+
+    /** Members ordered by their natural order ({@code K} must be {@link Comparable}). */
+    public Leases(Duration leaseDuration) {
+        this(leaseDuration, null);
+    }
+
+    /** Members ordered by {@code order}; null means natural order. */
+    public Leases(Duration leaseDuration, Comparator<? super K> order) {
+        Objects.requireNonNull(leaseDuration, "leaseDuration");
+        if (leaseDuration.isNegative() || leaseDuration.isZero()) {
+            throw new IllegalArgumentException("lease duration must be positive: " + leaseDuration);
+        }
+        this.leaseMillis = leaseDuration.toMillis();
+        this.order = order;
+        this.lastRenewal = new TreeMap<>(order);
+    }
+
+    public Duration leaseDuration() {
+        return Duration.ofMillis(leaseMillis);
+    }
+
+    /**
+     * Records a renewal at {@code nowMillis}; a renewal older than the last one never shortens
+     * the lease. Returns true if the member was not in the table (a lapsed member not yet
+     * {@link #expire expired} is still in it).
+     */
+    public boolean renew(K member, long nowMillis) {
+        Objects.requireNonNull(member, "member");
+        Long previous = lastRenewal.get(member);
+        if (previous == null) {
+            lastRenewal.put(member, nowMillis);
+            return true;
+        }
+        lastRenewal.put(member, Math.max(previous, nowMillis));
+        return false;
+    }
+
+    /** Removes and returns, in member order, every member whose last renewal is older than the lease. */
+    public Set<K> expire(long nowMillis) {
+        Set<K> expired = new TreeSet<>(order);
+        Iterator<Map.Entry<K, Long>> it = lastRenewal.entrySet().iterator();
+        while (it.hasNext()) {
+            Map.Entry<K, Long> e = it.next();
+            if (isExpired(e.getValue(), nowMillis)) {
+                expired.add(e.getKey());
+                it.remove();
+            }
+        }
+        return Collections.unmodifiableSet(expired);
+    }
+
+    /** Forgets a member (it left on purpose); true if it was present. */
+    public boolean remove(K member) {
+        return lastRenewal.remove(member) != null;
+    }
+
+    /** Snapshot of every member in the table, live or lapsed-but-not-yet-expired, in member order. */
+    public Set<K> members() {
+        return Collections.unmodifiableSet(new TreeSet<>(lastRenewal.navigableKeySet()));
+    }
+
+    public boolean isLive(K member, long nowMillis) {
+        Long last = lastRenewal.get(member);
+        return last != null && !isExpired(last, nowMillis);
+    }
+
+    private boolean isExpired(long last, long nowMillis) {
+        return nowMillis - last > leaseMillis;
+    }
+}

@@ -1,0 +1,534 @@
+package dev.registry.meta.slot;
+
+import dev.registry.common.slot.SlotAssignment;
+import dev.registry.common.slot.SlotTable;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Assigns every slot one leader and {@code replicas - 1} followers among the live data servers.
+ *
+ * <p>{@link #balance} is a pure, deterministic function of (current table, live servers): no
+ * clock, no randomness, servers visited in sorted order. With {@code n} live servers, {@code S}
+ * slots and {@code k = min(replicas, n)} copies per slot the result guarantees:
+ * <ul>
+ *   <li>every slot has one live leader and {@code k - 1} distinct live followers (no leader and
+ *       no followers only when nothing is live);
+ *   <li>every server leads {@code floor(S/n)} or {@code ceil(S/n)} slots and holds
+ *       {@code floor(S*k/n)} or {@code ceil(S*k/n)} copies;
+ *   <li>a slot whose leader died is led by a surviving follower (the first listed one unless
+ *       leader balance needs another surviving follower), so failover keeps the data;
+ *   <li>few moves: copies leave only servers above their share and go only to servers below it;
+ *       leader balance is restored by swapping roles inside slots (no data moves) wherever that
+ *       is possible;
+ *   <li>a table that already satisfies all of the above is returned as is (same instance, same
+ *       epoch); any change yields epoch {@code current.epoch() + 1}.
+ * </ul>
+ *
+ * <p>Immutable and stateless: safe to share between threads.
+ */
+public final class SlotBalancer {
+    public static final int DEFAULT_REPLICAS = 2;
+
+    private final int replicas;
+
+    /** @param replicas copies of every slot in all: one leader plus {@code replicas - 1} followers */
+    public SlotBalancer(int replicas) {
+        if (replicas < 1) {
+            throw new IllegalArgumentException("replicas must be at least 1: " + replicas);
+        }
+        this.replicas = replicas;
+    }
+
+    public int replicas() {
+        return replicas;
+    }
+
+    /** The balanced table for {@code liveDataServers}; {@code current} itself when nothing changes. */
+    public SlotTable balance(SlotTable current, Set<String> liveDataServers) {
+        Objects.requireNonNull(current, "current");
+        List<String> servers = List.copyOf(new TreeSet<>(liveDataServers)); // sorted: determinism
+        List<SlotAssignment> next = new Layout(current, servers, Math.min(replicas, servers.size())).balance();
+        if (next.equals(current.slots())) {
+            return current;
+        }
+        return new SlotTable(current.epoch() + 1, next);
+    }
+
+    /**
+     * Working copy of one balancing run. Servers are indexes into the sorted live list; a slot's
+     * copies are a list whose first element is the leader. Steps, each a no-op on a balanced table:
+     * drop dead servers (promoting a follower), trim surplus copies, fill missing copies, move
+     * copies from servers above their share to servers below it, then fix leader counts by
+     * shortest chains of leader/follower swaps inside slots.
+     */
+    private static final class Layout {
+        private static final int ORIGINAL_COPIES_ONLY = 0;
+        private static final int HEIRS_FOR_PROMOTED = 1;
+        private static final int ANY_COPY = 2;
+
+        private final List<String> names;
+        private final int n;
+        private final int k;
+        private final int slotCount;
+        private final List<List<Integer>> copies;
+        /** [slot][server]: the server held the slot before this run, so it has the data. */
+        private final boolean[][] original;
+        /** [slot][server]: the server holds a copy of the slot now. */
+        private final boolean[][] holds;
+        /** [slot][server]: a surviving follower of a slot whose leader is gone. */
+        private final boolean[][] heir;
+        private final boolean[] promoted;
+        /** [slot]: the leader before this run, or -1 if it is dead or there was none. */
+        private final int[] originalLeader;
+        /** [a][b]: slots held by both servers; spreading pairs spreads the promotions of a failure. */
+        private final int[][] shared;
+        private final int[] total;
+        private final int[] leaders;
+        private final int[] target;
+        private final int leaderFloor;
+        private final int leaderCeil;
+
+        Layout(SlotTable current, List<String> names, int k) {
+            this.names = names;
+            this.n = names.size();
+            this.k = k;
+            this.slotCount = current.slotCount();
+            this.copies = new ArrayList<>(slotCount);
+            this.original = new boolean[slotCount][n];
+            this.heir = new boolean[slotCount][n];
+            this.holds = new boolean[slotCount][n];
+            this.promoted = new boolean[slotCount];
+            this.originalLeader = new int[slotCount];
+            this.shared = new int[n][n];
+            this.total = new int[n];
+            this.leaders = new int[n];
+            this.target = new int[n];
+            this.leaderFloor = n == 0 ? 0 : slotCount / n;
+            this.leaderCeil = n == 0 ? 0 : (slotCount + n - 1) / n;
+            removeDead(current);
+        }
+
+        List<SlotAssignment> balance() {
+            if (n > 0) {
+                trimSurplusCopies();
+                chooseTargets();
+                fillMissingCopies();
+                balanceCopies();
+                balanceLeaders();
+            }
+            List<SlotAssignment> out = new ArrayList<>(slotCount);
+            for (int slot = 0; slot < slotCount; slot++) {
+                List<Integer> c = copies.get(slot);
+                String leader = c.isEmpty() ? null : names.get(c.get(0));
+                List<String> followers = new ArrayList<>(Math.max(0, c.size() - 1));
+                for (int i = 1; i < c.size(); i++) {
+                    followers.add(names.get(c.get(i)));
+                }
+                out.add(new SlotAssignment(slot, leader, followers));
+            }
+            return out;
+        }
+
+        /** Keeps live copies in their order; a lost leader is replaced by the first surviving follower. */
+        private void removeDead(SlotTable current) {
+            Map<String, Integer> index = new HashMap<>(); // lookup only, never iterated
+            for (int i = 0; i < n; i++) {
+                index.put(names.get(i), i);
+            }
+            for (int slot = 0; slot < slotCount; slot++) {
+                SlotAssignment a = current.slot(slot);
+                List<Integer> live = new ArrayList<>(k + 1);
+                Integer leader = a.leader() == null ? null : index.get(a.leader());
+                if (leader != null) {
+                    live.add(leader);
+                }
+                for (String f : a.followers()) {
+                    Integer i = index.get(f);
+                    if (i != null && !live.contains(i)) {
+                        live.add(i);
+                    }
+                }
+                originalLeader[slot] = leader == null ? -1 : leader;
+                if (leader == null && !live.isEmpty()) {
+                    promoted[slot] = true;
+                    for (int c : live) {
+                        heir[slot][c] = true;
+                    }
+                }
+                for (int c : live) {
+                    original[slot][c] = true;
+                    holds[slot][c] = true;
+                    total[c]++;
+                    for (int other : live) {
+                        if (other != c) {
+                            shared[c][other]++;
+                        }
+                    }
+                }
+                if (!live.isEmpty()) {
+                    leaders[live.get(0)]++;
+                }
+                copies.add(live);
+            }
+        }
+
+        /** Fewer replicas than copies held (replicas lowered): drop followers on the busiest servers. */
+        private void trimSurplusCopies() {
+            for (int slot = 0; slot < slotCount; slot++) {
+                List<Integer> c = copies.get(slot);
+                while (c.size() > k) {
+                    int drop = 1;
+                    for (int i = 2; i < c.size(); i++) {
+                        if (total[c.get(i)] >= total[c.get(drop)]) {
+                            drop = i;
+                        }
+                    }
+                    int dropped = c.remove(drop);
+                    holds[slot][dropped] = false;
+                    total[dropped]--;
+                    for (int other : c) {
+                        shared[dropped][other]--;
+                        shared[other][dropped]--;
+                    }
+                }
+            }
+        }
+
+        /** Share of copies per server: the busiest servers keep the remainder, so fewest copies move. */
+        private void chooseTargets() {
+            int all = slotCount * k;
+            int base = all / n;
+            int extra = all % n;
+            Integer[] byLoad = new Integer[n];
+            for (int i = 0; i < n; i++) {
+                byLoad[i] = i;
+            }
+            Arrays.sort(byLoad, (a, b) -> total[a] != total[b] ? Integer.compare(total[b], total[a])
+                    : Integer.compare(a, b));
+            for (int r = 0; r < n; r++) {
+                target[byLoad[r]] = base + (r < extra ? 1 : 0);
+            }
+        }
+
+        /**
+         * Places missing copies on the servers furthest below their share; among equals, followers
+         * go to servers that share the fewest slots with the slot's other copies, so a later
+         * failure spreads its promotions.
+         */
+        private void fillMissingCopies() {
+            for (int slot = 0; slot < slotCount; slot++) {
+                List<Integer> c = copies.get(slot);
+                while (c.size() < k) {
+                    int best = -1;
+                    long bestKey = Long.MAX_VALUE;
+                    for (int s = 0; s < n; s++) {
+                        if (holds[slot][s]) {
+                            continue;
+                        }
+                        int tie = 0;
+                        if (c.isEmpty()) {
+                            tie = leaders[s];
+                        } else {
+                            for (int other : c) {
+                                tie += shared[other][s];
+                            }
+                        }
+                        long key = ((long) (total[s] - target[s]) << 32) + tie;
+                        if (key < bestKey) {
+                            bestKey = key;
+                            best = s;
+                        }
+                    }
+                    if (c.isEmpty()) {
+                        leaders[best]++;
+                    }
+                    for (int other : c) {
+                        shared[other][best]++;
+                        shared[best][other]++;
+                    }
+                    c.add(best);
+                    holds[slot][best] = true;
+                    total[best]++;
+                }
+            }
+        }
+
+        /**
+         * Takes one copy at a time from the server most above its share, along the cheapest chain
+         * of copy moves to a server below its share. A direct move always exists (the giver holds
+         * more copies than the taker, so some slot has the giver and not the taker), and each
+         * chain shrinks the imbalance by one, so this ends. Longer chains win only when cheaper,
+         * e.g. when they move copies placed in this run instead of copies that hold data.
+         */
+        private void balanceCopies() {
+            while (true) {
+                int giver = -1;
+                for (int s = 0; s < n; s++) {
+                    int surplus = total[s] - target[s];
+                    if (surplus > 0 && (giver < 0 || surplus > total[giver] - target[giver]
+                            || surplus == total[giver] - target[giver] && leaders[s] > leaders[giver])) {
+                        giver = s;
+                    }
+                }
+                if (giver < 0) {
+                    return;
+                }
+                moveAlongCheapestChain(giver);
+            }
+        }
+
+        /**
+         * Dijkstra over servers; the edge s -> w hands w the best slot of s that w lacks
+         * ({@link #slotKey}). Its cost, most significant first: taking a promoted leader's slot,
+         * copying data w did not have (moving a copy placed in this run is free), one hop.
+         */
+        private void moveAlongCheapestChain(int giver) {
+            long hop = 1;
+            long data = n + 1L;
+            long promotedLeader = data * (slotCount * (long) k + 1);
+            long[] dist = new long[n];
+            Arrays.fill(dist, Long.MAX_VALUE);
+            int[] viaSlot = new int[n];
+            int[] prev = new int[n];
+            boolean[] done = new boolean[n];
+            long[] bestKey = new long[n];
+            int[] bestSlot = new int[n];
+            dist[giver] = 0;
+            while (true) {
+                int s = -1;
+                for (int i = 0; i < n; i++) {
+                    if (!done[i] && dist[i] != Long.MAX_VALUE && (s < 0 || dist[i] < dist[s])) {
+                        s = i;
+                    }
+                }
+                if (s < 0) {
+                    throw new IllegalStateException("no copy move from " + names.get(giver)
+                            + " (unreachable: it holds more copies than a server below its share)");
+                }
+                done[s] = true;
+                if (s != giver && total[s] < target[s]) {
+                    List<int[]> path = new ArrayList<>();
+                    for (int cur = s; cur != giver; cur = prev[cur]) {
+                        path.add(new int[] {viaSlot[cur], prev[cur], cur});
+                    }
+                    for (int i = path.size() - 1; i >= 0; i--) {
+                        moveCopy(path.get(i)[0], path.get(i)[1], path.get(i)[2]);
+                    }
+                    return;
+                }
+                Arrays.fill(bestKey, Long.MAX_VALUE);
+                Arrays.fill(bestSlot, -1);
+                for (int slot = 0; slot < slotCount; slot++) {
+                    if (!holds[slot][s]) {
+                        continue;
+                    }
+                    for (int w = 0; w < n; w++) {
+                        if (done[w] || holds[slot][w]) {
+                            continue;
+                        }
+                        long key = slotKey(slot, s, w);
+                        if (key < bestKey[w]) {
+                            bestKey[w] = key;
+                            bestSlot[w] = slot;
+                        }
+                    }
+                }
+                for (int w = 0; w < n; w++) {
+                    int slot = bestSlot[w];
+                    if (slot < 0) {
+                        continue;
+                    }
+                    long cost = hop + data * Math.max(0, dataCost(slot, s, w))
+                            + (isPromotedLeader(slot, s) ? promotedLeader : 0);
+                    if (dist[s] + cost < dist[w]) {
+                        dist[w] = dist[s] + cost;
+                        viaSlot[w] = slot;
+                        prev[w] = s;
+                    }
+                }
+            }
+        }
+
+        /**
+         * Rank of handing {@code slot} from giver to taker, lowest best: not a promoted leader, then
+         * the fewest new data copies, then the role that helps leader balance, then the fewest slots
+         * the taker already shares with the slot's other holders (spreading pairs spreads the
+         * promotions of a later failure).
+         */
+        private long slotKey(int slot, int giver, int taker) {
+            List<Integer> c = copies.get(slot);
+            boolean isLeader = c.get(0) == giver;
+            boolean leaderMoveHelps = leaders[giver] > leaderFloor && leaders[taker] < leaderFloor
+                    || leaders[giver] > leaderCeil && leaders[taker] < leaderCeil;
+            int roleCost = isLeader == leaderMoveHelps ? 0 : 1;
+            int pairCost = slotCount * k;
+            for (int other : c) {
+                if (other != giver) {
+                    pairCost += shared[taker][other] - shared[giver][other];
+                }
+            }
+            int rank = ((isPromotedLeader(slot, giver) ? 3 : 0) + dataCost(slot, giver, taker) + 1) * 2 + roleCost;
+            return ((long) rank << 32) + pairCost;
+        }
+
+        /** New data copies caused by handing {@code slot} from giver to taker: -1, 0 or 1. */
+        private int dataCost(int slot, int giver, int taker) {
+            return (original[slot][taker] ? 0 : 1) - (original[slot][giver] ? 0 : 1);
+        }
+
+        private boolean isPromotedLeader(int slot, int server) {
+            return promoted[slot] && copies.get(slot).get(0) == server;
+        }
+
+        private void moveCopy(int slot, int from, int to) {
+            List<Integer> c = copies.get(slot);
+            int i = c.indexOf(from);
+            c.set(i, to);
+            holds[slot][from] = false;
+            holds[slot][to] = true;
+            for (int other : c) {
+                if (other != to) {
+                    shared[from][other]--;
+                    shared[other][from]--;
+                    shared[to][other]++;
+                    shared[other][to]++;
+                }
+            }
+            total[from]--;
+            total[to]++;
+            if (i == 0) {
+                leaders[from]--;
+                leaders[to]++;
+            }
+        }
+
+        /**
+         * Brings every leader count into [floor, ceil] by the shortest chains of in-slot
+         * leader/follower swaps. A chain always exists once copies are balanced (a Hall argument:
+         * servers closed under such swaps hold too few copies to lead too many or too few slots).
+         * Chains that hand leadership only to servers that already had the slot's data are tried
+         * first, then ones that respect promoted heirs, then any.
+         */
+        private void balanceLeaders() {
+            while (true) {
+                int over = -1;
+                int under = -1;
+                for (int s = 0; s < n; s++) {
+                    if (over < 0 && leaders[s] > leaderCeil) {
+                        over = s;
+                    }
+                    if (under < 0 && leaders[s] < leaderFloor) {
+                        under = s;
+                    }
+                }
+                if (over < 0 && under < 0) {
+                    return;
+                }
+                boolean done = false;
+                for (int level = ORIGINAL_COPIES_ONLY; level <= ANY_COPY && !done; level++) {
+                    done = over >= 0 ? shedLeadership(over, level) : gainLeadership(under, level);
+                }
+                if (!done) {
+                    throw new IllegalStateException("no leader swap chain (unreachable once copies are balanced)");
+                }
+            }
+        }
+
+        private boolean mayLead(int slot, int server, int level) {
+            if (promoted[slot] && level < ANY_COPY && !heir[slot][server]) {
+                return false;
+            }
+            return level > ORIGINAL_COPIES_ONLY || original[slot][server];
+        }
+
+        /**
+         * Cheapest chain from {@code from} along (leader of slot -> follower of slot) to a server
+         * below ceil, then applied: {@code from} leads one slot fewer, the end one more.
+         */
+        private boolean shedLeadership(int from, int level) {
+            return swapChain(from, true, level);
+        }
+
+        /**
+         * Cheapest chain from {@code to} along (follower of slot -> leader of slot) to a server
+         * above floor, then applied: {@code to} leads one slot more, the end one fewer.
+         */
+        private boolean gainLeadership(int to, int level) {
+            return swapChain(to, false, level);
+        }
+
+        /**
+         * 0-1 breadth-first search over servers. An edge is one in-slot swap; it costs 1 if it takes
+         * the slot from the leader it had before this run, else 0 (the slot's leader has changed
+         * anyway, e.g. a promoted heir handing over to another heir), so the chain found changes the
+         * fewest slots. Equal costs go to the first found (servers and slots in order): deterministic.
+         */
+        private boolean swapChain(int start, boolean shed, int level) {
+            int[] dist = new int[n];
+            Arrays.fill(dist, Integer.MAX_VALUE);
+            int[] viaSlot = new int[n];
+            int[] prev = new int[n];
+            boolean[] done = new boolean[n];
+            dist[start] = 0;
+            ArrayDeque<Integer> queue = new ArrayDeque<>();
+            queue.add(start);
+            while (!queue.isEmpty()) {
+                int p = queue.pollFirst();
+                if (done[p]) {
+                    continue;
+                }
+                done[p] = true;
+                if (p != start && (shed ? leaders[p] < leaderCeil : leaders[p] > leaderFloor)) {
+                    for (int cur = p; cur != start; cur = prev[cur]) {
+                        // shed: cur takes viaSlot[cur] from prev[cur]; gain: prev[cur] takes it from cur
+                        swapLeader(viaSlot[cur], shed ? cur : prev[cur]);
+                    }
+                    return true;
+                }
+                for (int slot = 0; slot < slotCount; slot++) {
+                    List<Integer> c = copies.get(slot);
+                    int leader = c.get(0);
+                    if (shed ? leader != p : c.indexOf(p) < 1 || !mayLead(slot, p, level)) {
+                        continue;
+                    }
+                    int cost = leader == originalLeader[slot] ? 1 : 0;
+                    for (int i = shed ? 1 : 0; i < (shed ? c.size() : 1); i++) {
+                        int next = c.get(i);
+                        if (done[next] || shed && !mayLead(slot, next, level) || dist[p] + cost >= dist[next]) {
+                            continue;
+                        }
+                        dist[next] = dist[p] + cost;
+                        viaSlot[next] = slot;
+                        prev[next] = p;
+                        if (cost == 0) {
+                            queue.addFirst(next);
+                        } else {
+                            queue.addLast(next);
+                        }
+                    }
+                }
+            }
+            return false;
+        }
+
+        /** {@code follower} leads {@code slot}; the old leader takes the follower's place. */
+        private void swapLeader(int slot, int follower) {
+            List<Integer> c = copies.get(slot);
+            int i = c.indexOf(follower);
+            int oldLeader = c.get(0);
+            c.set(0, follower);
+            c.set(i, oldLeader);
+            leaders[oldLeader]--;
+            leaders[follower]++;
+        }
+    }
+}

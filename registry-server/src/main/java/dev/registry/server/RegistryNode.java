@@ -1,0 +1,116 @@
+package dev.registry.server;
+
+import com.google.common.net.HostAndPort;
+import dev.registry.common.rpc.RpcConfig;
+import dev.registry.data.DataServer;
+import dev.registry.data.DataServerConfig;
+import dev.registry.meta.MetaServer;
+import dev.registry.meta.MetaServerConfig;
+import dev.registry.session.SessionServer;
+import dev.registry.session.SessionServerConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The roles running in one process, started in dependency order (meta, data, session) and
+ * stopped in reverse. Used by the launcher and by tests.
+ */
+public final class RegistryNode implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(RegistryNode.class);
+
+    /** What to run and where; ports of 0 pick free ports. */
+    public record Settings(boolean meta, boolean data, boolean session, String bindHost, String advertiseHost,
+                           List<HostAndPort> metaServers, int metaPort, int metaHttpPort, int dataPort,
+                           int dataHttpPort, int sessionPort, int sessionHttpPort, int slots, int replicas,
+                           Duration dataLease, Duration clientIdle, Duration sessionGrace) {
+    }
+
+    private final MetaServer meta;
+    private final DataServer data;
+    private final SessionServer session;
+
+    private RegistryNode(MetaServer meta, DataServer data, SessionServer session) {
+        this.meta = meta;
+        this.data = data;
+        this.session = session;
+    }
+
+    public static RegistryNode start(Settings s) {
+        Clock clock = Clock.systemUTC();
+        MetaServer meta = null;
+        DataServer data = null;
+        SessionServer session = null;
+        try {
+            List<HostAndPort> metaServers = s.metaServers();
+            if (s.meta()) {
+                meta = new MetaServer(new MetaServerConfig(s.bindHost(), s.metaPort(), s.metaHttpPort(), s.slots(),
+                        s.replicas(), s.dataLease(), s.dataLease(), RpcConfig.serverDefaults()), clock).start();
+                if (s.metaPort() == 0) {
+                    metaServers = List.of(HostAndPort.fromParts(s.advertiseHost(), meta.port()));
+                }
+            }
+            if (s.data()) {
+                data = new DataServer(new DataServerConfig(s.bindHost(), s.dataPort(), s.dataHttpPort(),
+                        s.advertiseHost(), metaServers, s.slots(), Duration.ofSeconds(1), s.sessionGrace(),
+                        RpcConfig.serverDefaults()), clock).start();
+            }
+            if (s.session()) {
+                RpcConfig clientRpc = RpcConfig.serverDefaults().withHeartbeat(Duration.ZERO, s.clientIdle());
+                session = new SessionServer(new SessionServerConfig(s.bindHost(), s.sessionPort(),
+                        s.sessionHttpPort(), s.advertiseHost(), metaServers, s.slots(), Duration.ofSeconds(1),
+                        Duration.ofSeconds(10), Duration.ofSeconds(5), clientRpc), clock).start();
+            }
+        } catch (RuntimeException e) {
+            new RegistryNode(meta, data, session).close();
+            throw e;
+        }
+        return new RegistryNode(meta, data, session);
+    }
+
+    public MetaServer meta() {
+        return meta;
+    }
+
+    public DataServer data() {
+        return data;
+    }
+
+    public SessionServer session() {
+        return session;
+    }
+
+    /** One line per role with its ports, printed by the launcher once everything listens. */
+    public String describe() {
+        List<String> lines = new ArrayList<>();
+        if (meta != null) {
+            lines.add("meta     rpc :" + meta.port() + "  admin http :" + meta.adminPort());
+        }
+        if (data != null) {
+            lines.add("data     rpc :" + data.port() + "  admin http :" + data.adminPort() + "  (" + data.address() + ")");
+        }
+        if (session != null) {
+            lines.add("session  clients :" + session.port() + "  admin http :" + session.adminPort()
+                    + "  (readiness: GET /health/ready)");
+        }
+        return "registry started\n  " + String.join("\n  ", lines);
+    }
+
+    @Override
+    public void close() {
+        if (session != null) {
+            session.close();
+        }
+        if (data != null) {
+            data.close();
+        }
+        if (meta != null) {
+            meta.close();
+        }
+        log.info("registry node stopped");
+    }
+}

@@ -1,0 +1,392 @@
+package dev.registry.session;
+
+import dev.registry.common.admin.AdminHttpServer;
+import dev.registry.common.admin.AdminResponse;
+import dev.registry.common.admin.SlotTableJson;
+import dev.registry.common.meta.MetaClient;
+import dev.registry.common.model.DataInfoId;
+import dev.registry.common.model.Datum;
+import dev.registry.common.model.Publisher;
+import dev.registry.common.model.Subscriber;
+import dev.registry.common.protocol.DataChangeNotice;
+import dev.registry.common.protocol.FetchDatumRequest;
+import dev.registry.common.protocol.RegisterAck;
+import dev.registry.common.protocol.RegisterPublisherRequest;
+import dev.registry.common.protocol.RegisterSubscriberRequest;
+import dev.registry.common.protocol.SessionServerHeartbeat;
+import dev.registry.common.protocol.UnregisterPublisherRequest;
+import dev.registry.common.protocol.UnregisterSubscriberRequest;
+import dev.registry.common.protocol.WireClasses;
+import dev.registry.common.rpc.ConnectionListener;
+import dev.registry.common.rpc.HandlerRegistry;
+import dev.registry.common.rpc.RpcClient;
+import dev.registry.common.rpc.RpcConfig;
+import dev.registry.common.rpc.RpcConnection;
+import dev.registry.common.rpc.RpcServer;
+import dev.registry.common.serialize.Serializer;
+import dev.registry.common.slot.SlotHash;
+import dev.registry.common.slot.SlotTable;
+import dev.registry.common.slot.SlotTableHolder;
+import dev.registry.session.link.DataServerLinks;
+import dev.registry.session.publish.PublisherSyncer;
+import dev.registry.session.push.PushEngine;
+import dev.registry.session.push.SubscriberRegistry;
+import dev.registry.session.store.PublisherKey;
+import dev.registry.session.store.SessionPublisherStore;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Bootstrap of the session role: the client-facing server. Keeps its clients' publishers (and
+ * syncs them to slot leaders), keeps subscribers and pushes them every change. Start order:
+ * stores, meta link, data links, client port, admin; stop in reverse.
+ */
+public final class SessionServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(SessionServer.class);
+    static final int MAX_REGISTER_ID_LENGTH = 256;
+    static final int MAX_VALUES = 1024;
+    static final int MAX_VALUE_LENGTH = 16 * 1024;
+
+    private final SessionServerConfig config;
+    private final Clock clock;
+    private final Serializer serializer = WireClasses.serializer();
+    private final SlotTableHolder tables;
+    private final SessionPublisherStore publishers = new SessionPublisherStore();
+    private final SubscriberRegistry subscribers = new SubscriberRegistry();
+    private ScheduledExecutorService scheduler;
+    private MetaClient meta;
+    private RpcClient dataClient;
+    private DataServerLinks links;
+    private PublisherSyncer syncer;
+    private PushEngine push;
+    private RpcServer clientServer;
+    private AdminHttpServer admin;
+    private String sessionId;
+    private volatile boolean closing;
+
+    public SessionServer(SessionServerConfig config, Clock clock) {
+        this.config = config;
+        this.clock = clock;
+        this.tables = new SlotTableHolder(config.slotCount());
+    }
+
+    public synchronized SessionServer start() {
+        scheduler = Executors.newScheduledThreadPool(1, new DefaultThreadFactory("session-timer", true));
+        HandlerRegistry clientHandlers = new HandlerRegistry()
+                .register(RegisterPublisherRequest.class, this::onRegisterPublisher)
+                .register(UnregisterPublisherRequest.class, this::onUnregisterPublisher)
+                .register(RegisterSubscriberRequest.class, this::onRegisterSubscriber)
+                .register(UnregisterSubscriberRequest.class, this::onUnregisterSubscriber);
+        // Bind first: the session's identity is its advertised client address.
+        clientServer = new RpcServer("session", config.clientRpc(), serializer, clientHandlers, new ConnectionListener() {
+            @Override
+            public void onDisconnected(RpcConnection connection) {
+                onClientGone(connection);
+            }
+        });
+        int port = clientServer.start(config.bindHost(), config.port()).getPort();
+        sessionId = config.advertiseHost() + ":" + port;
+
+        meta = new MetaClient("session-" + port, config.metaAddresses(), serializer, tables,
+                () -> new SessionServerHeartbeat(sessionId, sessionId, tables.epoch()), config.heartbeatInterval());
+        HandlerRegistry dataHandlers = new HandlerRegistry()
+                .register(DataChangeNotice.class, (conn, notice) -> {
+                    push.onNotice(notice.dataInfoId(), notice.version());
+                    return null;
+                });
+        dataClient = new RpcClient("session-" + port + "-data", RpcConfig.clientDefaults()
+                .withHeartbeat(Duration.ofSeconds(3), Duration.ofSeconds(15)), serializer, dataHandlers,
+                new ConnectionListener() { });
+        links = new DataServerLinks(sessionId, dataClient, tables, meta, scheduler, Duration.ofSeconds(3),
+                this::resyncSlotsLedBy);
+        syncer = new PublisherSyncer(publishers, links, config.slotCount(), scheduler, config.writeDeadline(),
+                Duration.ofSeconds(2));
+        push = new PushEngine(subscribers, links, config.slotCount(), config.writeDeadline(), Duration.ofSeconds(5));
+        tables.addListener(this::onSlotTableChange);
+        meta.start();
+        scheduler.scheduleWithFixedDelay(this::reconcile, config.reconcileInterval().toMillis(),
+                config.reconcileInterval().toMillis(), TimeUnit.MILLISECONDS);
+        if (config.adminPort() >= 0) {
+            admin = new AdminHttpServer("session");
+            registerAdminRoutes(admin);
+            admin.start(config.bindHost(), config.adminPort());
+        }
+        log.info("session server {} started", sessionId);
+        return this;
+    }
+
+    // ---- client requests ----
+
+    private Object onRegisterPublisher(RpcConnection connection, RegisterPublisherRequest request) {
+        Publisher publisher = validate(request.publisher());
+        String ip = publisher.ip() != null ? publisher.ip() : connection.remoteAddress().getAddress().getHostAddress();
+        Publisher stamped = new Publisher(publisher.dataInfoId(), publisher.registerId(), publisher.version(),
+                publisher.values(), publisher.appName(), ip, publisher.zone(),
+                publisher.registeredAtMillis() > 0 ? publisher.registeredAtMillis() : clock.millis(),
+                sessionId, connection.id());
+        PublisherKey key = new PublisherKey(stamped.dataInfoId(), stamped.registerId());
+        SessionPublisherStore.PutOutcome outcome = publishers.put(stamped);
+        if (outcome == SessionPublisherStore.PutOutcome.STALE) {
+            throw new IllegalArgumentException("publisher " + key.registerId() + " version " + publisher.version()
+                    + " is older than the registered one");
+        }
+        return syncer.sync(key).thenApply(version -> new RegisterAck(stamped.registerId(), version));
+    }
+
+    private static Publisher validate(Publisher p) {
+        if (p == null || p.dataInfoId() == null) {
+            throw new IllegalArgumentException("publisher with a dataInfoId is required");
+        }
+        p.dataInfoId().validate();
+        checkRegisterId(p.registerId());
+        if (p.values().size() > MAX_VALUES) {
+            throw new IllegalArgumentException("a publisher may carry at most " + MAX_VALUES + " values");
+        }
+        for (String v : p.values()) {
+            if (v == null || v.length() > MAX_VALUE_LENGTH) {
+                throw new IllegalArgumentException("publisher values must be non-null and at most "
+                        + MAX_VALUE_LENGTH + " characters");
+            }
+        }
+        return p;
+    }
+
+    private static void checkRegisterId(String registerId) {
+        if (registerId == null || registerId.isBlank() || registerId.length() > MAX_REGISTER_ID_LENGTH) {
+            throw new IllegalArgumentException("registerId must be 1.." + MAX_REGISTER_ID_LENGTH + " non-blank characters");
+        }
+    }
+
+    private Object onUnregisterPublisher(RpcConnection connection, UnregisterPublisherRequest request) {
+        DataInfoId id = requireId(request.dataInfoId());
+        checkRegisterId(request.registerId());
+        Publisher removed = publishers.remove(new PublisherKey(id, request.registerId()), null);
+        if (removed == null) {
+            return new RegisterAck(request.registerId(), 0);
+        }
+        return syncer.syncRemoval(removed).thenApply(v -> new RegisterAck(request.registerId(), v));
+    }
+
+    private Object onRegisterSubscriber(RpcConnection connection, RegisterSubscriberRequest request) {
+        Subscriber s = request.subscriber();
+        if (s == null) {
+            throw new IllegalArgumentException("subscriber is required");
+        }
+        requireId(s.dataInfoId());
+        checkRegisterId(s.registerId());
+        subscribers.add(s, connection);
+        push.trigger(s.dataInfoId());
+        return new RegisterAck(s.registerId(), 0);
+    }
+
+    private Object onUnregisterSubscriber(RpcConnection connection, UnregisterSubscriberRequest request) {
+        DataInfoId id = requireId(request.dataInfoId());
+        checkRegisterId(request.registerId());
+        subscribers.remove(id, request.registerId());
+        return new RegisterAck(request.registerId(), 0);
+    }
+
+    private static DataInfoId requireId(DataInfoId id) {
+        if (id == null) {
+            throw new IllegalArgumentException("dataInfoId is required");
+        }
+        return id.validate();
+    }
+
+    /** A client connection closed: its publishers leave the data servers now, its subscribers go. */
+    private void onClientGone(RpcConnection connection) {
+        if (closing) {
+            // Shutting down: clients re-register elsewhere; data servers expire this session after its grace.
+            return;
+        }
+        List<Publisher> removed = publishers.removeConnection(connection.id());
+        int subs = subscribers.removeConnection(connection);
+        if (!removed.isEmpty() || subs > 0) {
+            log.info("client {} gone: removing {} publishers and {} subscribers", connection, removed.size(), subs);
+        }
+        for (Publisher p : removed) {
+            syncer.syncRemoval(p);
+        }
+    }
+
+    // ---- slot table and reconciliation ----
+
+    private void onSlotTableChange(SlotTable old, SlotTable now) {
+        links.connectAll(now.servers());
+        // A slot with a new leader gets this session's publishers of that slot again: the
+        // session is the source of truth, so a leader that is new or restarted converges.
+        int resynced = 0;
+        for (int slot = 0; slot < now.slotCount(); slot++) {
+            String newLeader = now.slot(slot).leader();
+            if (newLeader != null && !newLeader.equals(old.slot(slot).leader())) {
+                for (PublisherKey key : publishers.keysInSlot(slot, now.slotCount())) {
+                    syncer.sync(key);
+                    resynced++;
+                }
+            }
+        }
+        if (resynced > 0) {
+            log.info("slot table epoch {}: re-syncing {} publishers to new slot leaders", now.epoch(), resynced);
+        }
+        for (DataInfoId id : subscribers.subscribedIds()) {
+            int slot = SlotHash.slotOf(id, now.slotCount());
+            if (!java.util.Objects.equals(now.slot(slot).leader(), old.slot(slot).leader())) {
+                push.trigger(id);
+            }
+        }
+    }
+
+    /** Re-sends this session's publishers of every slot the given data server leads. */
+    private void resyncSlotsLedBy(String dataServer) {
+        SlotTable table = tables.current();
+        int count = 0;
+        for (int slot : table.slotsLedBy(dataServer)) {
+            for (PublisherKey key : publishers.keysInSlot(slot, table.slotCount())) {
+                syncer.sync(key);
+                count++;
+            }
+        }
+        if (count > 0) {
+            log.info("connected to data server {}: re-synced {} publishers of the slots it leads", dataServer, count);
+        }
+    }
+
+    private void reconcile() {
+        try {
+            links.connectAll(tables.current().servers());
+            push.reconcile();
+        } catch (RuntimeException e) {
+            log.warn("reconciliation failed", e);
+        }
+    }
+
+    // ---- admin ----
+
+    private void registerAdminRoutes(AdminHttpServer http) {
+        http.get("/health", r -> AdminResponse.ok(Map.of("status", "UP", "role", "session", "sessionId", sessionId)));
+        http.get("/health/ready", r -> {
+            boolean tableReady = tables.current().isComplete();
+            boolean dataReady = links.allLeadersConnected();
+            boolean ready = tableReady && dataReady;
+            return new AdminResponse(ready ? 200 : 503, Map.of("ready", ready, "slotTableEpoch", tables.epoch(),
+                    "slotTableComplete", tableReady, "dataServersConnected", dataReady), null);
+        });
+        http.get("/api/v1/slot-table", r -> AdminResponse.ok(SlotTableJson.of(tables.current(), sessionId)));
+        http.get("/api/v1/datum", r -> {
+            DataInfoId id = DataInfoId.of(r.requireParam("dataId"), r.param("group"), r.param("instanceId"));
+            int slot = SlotHash.slotOf(id, config.slotCount());
+            Datum datum = links.callLeader(slot, epoch -> new FetchDatumRequest(epoch, id), Datum.class,
+                    Duration.ofSeconds(3)).get(5, TimeUnit.SECONDS);
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("dataInfoId", id.canonical());
+            out.put("dataId", id.dataId());
+            out.put("group", id.group());
+            out.put("instanceId", id.instanceId());
+            out.put("slot", slot);
+            out.put("leader", tables.current().slot(slot).leader());
+            out.put("version", datum.version());
+            out.put("values", datum.values());
+            out.put("valuesByZone", datum.valuesByZone());
+            out.put("publishers", datum.publishers().stream().map(p -> {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("registerId", p.registerId());
+                m.put("version", p.version());
+                m.put("values", p.values());
+                m.put("appName", p.appName());
+                m.put("ip", p.ip());
+                m.put("zone", p.zone());
+                m.put("sessionId", p.sessionId());
+                m.put("registeredAtMillis", p.registeredAtMillis());
+                return m;
+            }).toList());
+            out.put("localSubscribers", subscribers.subscribersOf(id).size());
+            return AdminResponse.ok(out);
+        });
+        http.get("/metrics", r -> AdminResponse.text(200, metricsText(), "text/plain; version=0.0.4"));
+    }
+
+    private String metricsText() {
+        StringBuilder out = new StringBuilder();
+        clientServer.metrics().appendPrometheus(out);
+        dataClient.metrics().appendPrometheus(out);
+        gauge(out, "registry_session_publishers", publishers.size());
+        gauge(out, "registry_session_subscribers", subscribers.size());
+        gauge(out, "registry_session_sync_pending_keys", syncer.pendingKeys());
+        gauge(out, "registry_session_slot_table_epoch", tables.epoch());
+        out.append("# TYPE registry_session_pushes_total counter\n");
+        out.append("registry_session_pushes_total{outcome=\"sent\"} ").append(push.pushesSent()).append('\n');
+        out.append("registry_session_pushes_total{outcome=\"acked\"} ").append(push.pushesAcked()).append('\n');
+        out.append("registry_session_pushes_total{outcome=\"failed\"} ").append(push.pushesFailed()).append('\n');
+        return out.toString();
+    }
+
+    private static void gauge(StringBuilder out, String name, long value) {
+        out.append("# TYPE ").append(name).append(" gauge\n").append(name).append(' ').append(value).append('\n');
+    }
+
+    // ---- accessors ----
+
+    public String sessionId() {
+        return sessionId;
+    }
+
+    public int port() {
+        return clientServer.port();
+    }
+
+    public int adminPort() {
+        return admin == null ? -1 : admin.port();
+    }
+
+    public SlotTableHolder slotTables() {
+        return tables;
+    }
+
+    public SessionPublisherStore publishers() {
+        return publishers;
+    }
+
+    public SubscriberRegistry subscribers() {
+        return subscribers;
+    }
+
+    /** True when the session can serve: complete slot table and every data server connected. */
+    public boolean isReady() {
+        return tables.current().isComplete() && links.allLeadersConnected();
+    }
+
+    @Override
+    public synchronized void close() {
+        closing = true;
+        if (admin != null) {
+            admin.close();
+        }
+        if (clientServer != null) {
+            clientServer.close();
+        }
+        if (scheduler != null) {
+            scheduler.shutdownNow();
+        }
+        if (links != null) {
+            links.close();
+        }
+        if (dataClient != null) {
+            dataClient.close();
+        }
+        if (meta != null) {
+            meta.close();
+        }
+        log.info("session server {} stopped", sessionId);
+    }
+}

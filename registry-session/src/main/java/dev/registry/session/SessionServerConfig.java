@@ -1,0 +1,45 @@
+package dev.registry.session;
+
+import com.google.common.net.HostAndPort;
+import dev.registry.common.rpc.RpcConfig;
+import dev.registry.common.slot.SlotTable;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Settings of one session server.
+ *
+ * @param bindHost           address the client and admin ports listen on
+ * @param port               client port (0 = any free port; 9600 in the launcher)
+ * @param adminPort          admin HTTP port (0 = any, -1 = disabled)
+ * @param advertiseHost      host clients and data servers know this session by
+ * @param metaAddresses      meta servers' RPC addresses
+ * @param slotCount          slots in the cluster (must match meta)
+ * @param heartbeatInterval  heartbeat to meta
+ * @param writeDeadline      how long a publisher write is retried across slot-table changes before the
+ *                           client gets an error (the write still continues in the background)
+ * @param reconcileInterval  how often subscribers are checked against announced versions
+ * @param clientRpc          transport settings of the client port (idle timeout = offline detection)
+ */
+public record SessionServerConfig(String bindHost, int port, int adminPort, String advertiseHost,
+                                  List<HostAndPort> metaAddresses, int slotCount, Duration heartbeatInterval,
+                                  Duration writeDeadline, Duration reconcileInterval, RpcConfig clientRpc) {
+
+    public SessionServerConfig {
+        if (metaAddresses.isEmpty()) {
+            throw new IllegalArgumentException("session server needs at least one meta address");
+        }
+        metaAddresses = List.copyOf(metaAddresses);
+    }
+
+    public static SessionServerConfig local(List<HostAndPort> metaAddresses) {
+        return new SessionServerConfig("127.0.0.1", 0, 0, "127.0.0.1", metaAddresses, SlotTable.DEFAULT_SLOT_COUNT,
+                Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ofSeconds(5), RpcConfig.serverDefaults());
+    }
+
+    public SessionServerConfig withPorts(int clientPort, int httpPort) {
+        return new SessionServerConfig(bindHost, clientPort, httpPort, advertiseHost, metaAddresses, slotCount,
+                heartbeatInterval, writeDeadline, reconcileInterval, clientRpc);
+    }
+}

@@ -1,0 +1,167 @@
+package dev.registry.session.publish;
+
+import dev.registry.common.model.Publisher;
+import dev.registry.common.protocol.RemovePublisherRequest;
+import dev.registry.common.protocol.WritePublisherRequest;
+import dev.registry.common.protocol.WriteResult;
+import dev.registry.common.slot.SlotHash;
+import dev.registry.session.link.DataServerLinks;
+import dev.registry.session.store.PublisherKey;
+import dev.registry.session.store.SessionPublisherStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Makes the slot leader hold what this session holds, one publisher key at a time.
+ *
+ * <p>Rather than forwarding each client operation (which could overtake one another on
+ * retry), each key converges to its <em>current desired state</em> in the session store: a
+ * held publisher is written, a removed one is deleted. At most one data call per key is in
+ * flight; changes arriving meanwhile mark the key dirty and it runs again. A future from
+ * {@link #sync} completes once the leader reflects the state as of that call.
+ *
+ * <p>A key that cannot be synced before the retry deadline is retried in the background
+ * every {@code backgroundRetry} until it converges, so a registration acknowledged late is
+ * still never lost.
+ *
+ * <p>Threading: key state is guarded by {@code this}; data calls run without the lock.
+ */
+public final class PublisherSyncer {
+    private static final Logger log = LoggerFactory.getLogger(PublisherSyncer.class);
+
+    private final SessionPublisherStore store;
+    private final DataServerLinks links;
+    private final int slotCount;
+    private final ScheduledExecutorService scheduler;
+    private final Duration callDeadline;
+    private final Duration backgroundRetry;
+    private final Map<PublisherKey, KeyState> states = new HashMap<>();
+
+    public PublisherSyncer(SessionPublisherStore store, DataServerLinks links, int slotCount,
+                           ScheduledExecutorService scheduler, Duration callDeadline, Duration backgroundRetry) {
+        this.store = store;
+        this.links = links;
+        this.slotCount = slotCount;
+        this.scheduler = scheduler;
+        this.callDeadline = callDeadline;
+        this.backgroundRetry = backgroundRetry;
+    }
+
+    /** Syncs the key to whatever the store holds now; completes with the datum version. */
+    public CompletableFuture<Long> sync(PublisherKey key) {
+        return enqueue(key, null);
+    }
+
+    /** Syncs the removal of a publisher that was just taken out of the store. */
+    public CompletableFuture<Long> syncRemoval(Publisher removed) {
+        return enqueue(new PublisherKey(removed.dataInfoId(), removed.registerId()), removed);
+    }
+
+    private CompletableFuture<Long> enqueue(PublisherKey key, Publisher removed) {
+        CompletableFuture<Long> done = new CompletableFuture<>();
+        boolean start;
+        synchronized (this) {
+            KeyState state = states.computeIfAbsent(key, k -> new KeyState());
+            if (removed != null) {
+                state.removed = removed;
+            }
+            if (state.running) {
+                state.dirty = true;
+                state.nextWaiters.add(done);
+                start = false;
+            } else {
+                state.running = true;
+                state.waiters.add(done);
+                start = true;
+            }
+        }
+        if (start) {
+            run(key);
+        }
+        return done;
+    }
+
+    private void run(PublisherKey key) {
+        Publisher desired = store.get(key);
+        Publisher removed;
+        synchronized (this) {
+            removed = states.get(key).removed;
+        }
+        int slot = SlotHash.slotOf(key.dataInfoId(), slotCount);
+        CompletableFuture<WriteResult> call;
+        if (desired != null) {
+            call = links.callLeader(slot, epoch -> new WritePublisherRequest(epoch, slot, desired), WriteResult.class,
+                    callDeadline);
+        } else if (removed != null) {
+            call = links.callLeader(slot, epoch -> new RemovePublisherRequest(epoch, slot, key.dataInfoId(),
+                    key.registerId(), removed.connectionId()), WriteResult.class, callDeadline);
+        } else {
+            call = CompletableFuture.completedFuture(new WriteResult(0, false));
+        }
+        call.whenComplete((result, error) -> finish(key, desired, result, error));
+    }
+
+    private void finish(PublisherKey key, Publisher written, WriteResult result, Throwable error) {
+        List<CompletableFuture<Long>> toComplete;
+        boolean again;
+        synchronized (this) {
+            KeyState state = states.get(key);
+            toComplete = state.waiters;
+            if (error == null && written == null) {
+                state.removed = null; // the removal is done
+            }
+            if (state.dirty) {
+                state.dirty = false;
+                state.waiters = state.nextWaiters;
+                state.nextWaiters = new ArrayList<>();
+                again = true;
+            } else if (error != null) {
+                state.waiters = new ArrayList<>();
+                again = false;
+            } else {
+                states.remove(key);
+                again = false;
+            }
+        }
+        for (CompletableFuture<Long> f : toComplete) {
+            if (error == null) {
+                f.complete(result.datumVersion());
+            } else {
+                f.completeExceptionally(error);
+            }
+        }
+        if (again) {
+            run(key);
+        } else if (error != null) {
+            log.warn("publisher {} not synced to its slot leader yet ({}); retrying in the background",
+                    key, error.getMessage());
+            try {
+                scheduler.schedule(() -> run(key), backgroundRetry.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (RuntimeException e) {
+                log.debug("not retrying {}: session stopping", key);
+            }
+        }
+    }
+
+    /** Keys with a sync in flight or waiting for a background retry. */
+    public synchronized int pendingKeys() {
+        return states.size();
+    }
+
+    private static final class KeyState {
+        boolean running;
+        boolean dirty;
+        Publisher removed;
+        List<CompletableFuture<Long>> waiters = new ArrayList<>();
+        List<CompletableFuture<Long>> nextWaiters = new ArrayList<>();
+    }
+}

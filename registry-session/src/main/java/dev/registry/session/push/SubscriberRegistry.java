@@ -1,0 +1,130 @@
+package dev.registry.session.push;
+
+import dev.registry.common.model.DataInfoId;
+import dev.registry.common.model.Subscriber;
+import dev.registry.common.rpc.RpcConnection;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The subscribers connected to this session and, per subscriber, the datum version last
+ * pushed to it. Decides who needs a push: exactly the subscribers whose pushed version is
+ * older than the datum's, so versions pushed to one subscriber never go backwards.
+ *
+ * <p>Threading: all methods synchronized; the single owner of subscriber state.
+ */
+public final class SubscriberRegistry {
+
+    /** One push to send: a connection and the subscribers on it that need this version. */
+    public record PushBatch(RpcConnection connection, List<String> subscriberIds) {
+    }
+
+    private static final class Entry {
+        final Subscriber subscriber;
+        final RpcConnection connection;
+        long pushedVersion = -1;
+
+        Entry(Subscriber subscriber, RpcConnection connection) {
+            this.subscriber = subscriber;
+            this.connection = connection;
+        }
+    }
+
+    private final Map<DataInfoId, Map<String, Entry>> byId = new HashMap<>();
+
+    /** Adds or replaces (same registerId) a subscriber; a replacement starts with nothing pushed. */
+    public synchronized void add(Subscriber subscriber, RpcConnection connection) {
+        byId.computeIfAbsent(subscriber.dataInfoId(), id -> new LinkedHashMap<>())
+                .put(subscriber.registerId(), new Entry(subscriber, connection));
+    }
+
+    public synchronized boolean remove(DataInfoId id, String registerId) {
+        Map<String, Entry> subs = byId.get(id);
+        if (subs == null || subs.remove(registerId) == null) {
+            return false;
+        }
+        if (subs.isEmpty()) {
+            byId.remove(id);
+        }
+        return true;
+    }
+
+    /** Drops every subscriber of a closed connection; returns how many. */
+    public synchronized int removeConnection(RpcConnection connection) {
+        int removed = 0;
+        for (var it = byId.values().iterator(); it.hasNext(); ) {
+            Map<String, Entry> subs = it.next();
+            int before = subs.size();
+            subs.values().removeIf(e -> e.connection == connection);
+            removed += before - subs.size();
+            if (subs.isEmpty()) {
+                it.remove();
+            }
+        }
+        return removed;
+    }
+
+    /** The pushes needed to bring every subscriber of {@code id} to {@code version}, grouped by connection. */
+    public synchronized List<PushBatch> pushesNeeded(DataInfoId id, long version) {
+        Map<String, Entry> subs = byId.get(id);
+        if (subs == null) {
+            return List.of();
+        }
+        Map<RpcConnection, List<String>> grouped = new LinkedHashMap<>();
+        for (Entry e : subs.values()) {
+            if (e.pushedVersion < version) {
+                grouped.computeIfAbsent(e.connection, c -> new ArrayList<>()).add(e.subscriber.registerId());
+            }
+        }
+        List<PushBatch> out = new ArrayList<>();
+        grouped.forEach((c, ids) -> out.add(new PushBatch(c, ids)));
+        return out;
+    }
+
+    /** Records an acknowledged push; ignores subscribers that left or moved to another connection. */
+    public synchronized void markPushed(DataInfoId id, RpcConnection connection, List<String> subscriberIds, long version) {
+        Map<String, Entry> subs = byId.get(id);
+        if (subs == null) {
+            return;
+        }
+        for (String rid : subscriberIds) {
+            Entry e = subs.get(rid);
+            if (e != null && e.connection == connection) {
+                e.pushedVersion = Math.max(e.pushedVersion, version);
+            }
+        }
+    }
+
+    /** True if any subscriber of {@code id} has been pushed something older than {@code version}. */
+    public synchronized boolean anyBehind(DataInfoId id, long version) {
+        Map<String, Entry> subs = byId.get(id);
+        return subs != null && subs.values().stream().anyMatch(e -> e.pushedVersion < version);
+    }
+
+    public synchronized boolean hasSubscribers(DataInfoId id) {
+        return byId.containsKey(id);
+    }
+
+    public synchronized Set<DataInfoId> subscribedIds() {
+        return new TreeSet<>(byId.keySet());
+    }
+
+    public synchronized List<Subscriber> subscribersOf(DataInfoId id) {
+        Map<String, Entry> subs = byId.get(id);
+        List<Subscriber> out = new ArrayList<>();
+        if (subs != null) {
+            subs.values().forEach(e -> out.add(e.subscriber));
+        }
+        return out;
+    }
+
+    public synchronized int size() {
+        return byId.values().stream().mapToInt(Map::size).sum();
+    }
+}

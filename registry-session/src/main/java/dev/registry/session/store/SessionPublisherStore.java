@@ -1,0 +1,114 @@
+package dev.registry.session.store;
+
+import dev.registry.common.model.DataInfoId;
+import dev.registry.common.model.Publisher;
+import dev.registry.common.slot.SlotHash;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The publishers registered through this session, by key and by client connection: the
+ * session's own copy and the source of truth for re-syncing data servers.
+ *
+ * <p>Threading: all methods synchronized; this class is the single owner of that state.
+ */
+public final class SessionPublisherStore {
+
+    /** What {@link #put} did. */
+    public enum PutOutcome { ADDED, UPDATED, STALE }
+
+    private final Map<PublisherKey, Publisher> publishers = new HashMap<>();
+    private final Map<String, Set<PublisherKey>> byConnection = new HashMap<>();
+
+    /**
+     * Stores a publisher stamped with its connection. An older client version than the one
+     * held is refused (STALE); the same registerId from a new connection moves it there.
+     */
+    public synchronized PutOutcome put(Publisher publisher) {
+        PublisherKey key = new PublisherKey(publisher.dataInfoId(), publisher.registerId());
+        Publisher existing = publishers.get(key);
+        if (existing != null && existing.version() > publisher.version()) {
+            return PutOutcome.STALE;
+        }
+        if (existing != null && !existing.connectionId().equals(publisher.connectionId())) {
+            detach(existing.connectionId(), key);
+        }
+        publishers.put(key, publisher);
+        byConnection.computeIfAbsent(publisher.connectionId(), c -> new HashSet<>()).add(key);
+        return existing == null ? PutOutcome.ADDED : PutOutcome.UPDATED;
+    }
+
+    /** Removes a publisher if it is held for that connection (null = any); returns it or null. */
+    public synchronized Publisher remove(PublisherKey key, String connectionId) {
+        Publisher existing = publishers.get(key);
+        if (existing == null || (connectionId != null && !connectionId.equals(existing.connectionId()))) {
+            return null;
+        }
+        publishers.remove(key);
+        detach(existing.connectionId(), key);
+        return existing;
+    }
+
+    /** Removes every publisher of a connection that closed; returns them. */
+    public synchronized List<Publisher> removeConnection(String connectionId) {
+        Set<PublisherKey> keys = byConnection.remove(connectionId);
+        List<Publisher> removed = new ArrayList<>();
+        if (keys != null) {
+            for (PublisherKey key : keys) {
+                Publisher p = publishers.remove(key);
+                if (p != null) {
+                    removed.add(p);
+                }
+            }
+        }
+        return removed;
+    }
+
+    public synchronized Publisher get(PublisherKey key) {
+        return publishers.get(key);
+    }
+
+    /** Keys of every publisher whose DataInfoId falls in the given slot. */
+    public synchronized List<PublisherKey> keysInSlot(int slot, int slotCount) {
+        List<PublisherKey> out = new ArrayList<>();
+        for (PublisherKey key : publishers.keySet()) {
+            if (SlotHash.slotOf(key.dataInfoId(), slotCount) == slot) {
+                out.add(key);
+            }
+        }
+        return out;
+    }
+
+    public synchronized List<Publisher> publishersOf(DataInfoId id) {
+        List<Publisher> out = new ArrayList<>();
+        for (Publisher p : publishers.values()) {
+            if (p.dataInfoId().equals(id)) {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+
+    public synchronized int size() {
+        return publishers.size();
+    }
+
+    public synchronized int connectionCount() {
+        return byConnection.size();
+    }
+
+    private void detach(String connectionId, PublisherKey key) {
+        Set<PublisherKey> keys = byConnection.get(connectionId);
+        if (keys != null) {
+            keys.remove(key);
+            if (keys.isEmpty()) {
+                byConnection.remove(connectionId);
+            }
+        }
+    }
+}
