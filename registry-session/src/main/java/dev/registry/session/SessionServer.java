@@ -369,6 +369,9 @@ public final class SessionServer implements AutoCloseable {
     @Override
     public synchronized void close() {
         closing = true;
+        if (syncer != null) {
+            syncer.stop();
+        }
         if (admin != null) {
             admin.close();
         }

@@ -38,6 +38,7 @@ public final class RpcServer implements AutoCloseable {
     private EventLoopGroup io;
     private ExecutorService workers;
     private Channel serverChannel;
+    private boolean closed;
 
     public RpcServer(String name, RpcConfig config, Serializer serializer, HandlerRegistry handlers,
                      ConnectionListener listener) {
@@ -118,8 +119,13 @@ public final class RpcServer implements AutoCloseable {
         }
     }
 
+    /** Idempotent: a second call (e.g. stop, then a shutdown hook) does nothing. */
     @Override
     public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         if (serverChannel != null) {
             serverChannel.close().syncUninterruptibly();
         }

@@ -195,6 +195,7 @@ class MalformedInputTest {
         assertThat(error.code()).isEqualTo(ErrorCode.CLASS_NOT_ALLOWED);
         assertThat(error.message()).contains(Forbidden.class.getName());
         assertEchoWorks(raw, 10);
+        kit.assertServes(server);
     }
 
     @Test
@@ -233,6 +234,7 @@ class MalformedInputTest {
 
         assertThat(readError(raw, 7).code()).isEqualTo(ErrorCode.BAD_REQUEST);
         assertEchoWorks(raw, 8);
+        kit.assertServes(server);
     }
 
     @Test

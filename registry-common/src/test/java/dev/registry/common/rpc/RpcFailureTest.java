@@ -47,7 +47,7 @@ class RpcFailureTest {
         RpcConnection connection = kit.connect(kit.client(), server);
         List<CompletableFuture<Object>> calls = new ArrayList<>();
         for (int i = 0; i < 50; i++) {
-            calls.add(connection.call(new Stall(i), Duration.ofMillis(150)));
+            calls.add(connection.call(new Stall(i), Duration.ofMillis(500)));
         }
         assertThat(connection.pendingCalls()).isPositive();
 

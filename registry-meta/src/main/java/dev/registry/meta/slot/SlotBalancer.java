@@ -71,10 +71,6 @@ public final class SlotBalancer {
      * shortest chains of leader/follower swaps inside slots.
      */
     private static final class Layout {
-        private static final int ORIGINAL_COPIES_ONLY = 0;
-        private static final int HEIRS_FOR_PROMOTED = 1;
-        private static final int ANY_COPY = 2;
-
         private final List<String> names;
         private final int n;
         private final int k;
@@ -263,11 +259,11 @@ public final class SlotBalancer {
         }
 
         /**
-         * Takes one copy at a time from the server most above its share, along the cheapest chain
-         * of copy moves to a server below its share. A direct move always exists (the giver holds
-         * more copies than the taker, so some slot has the giver and not the taker), and each
-         * chain shrinks the imbalance by one, so this ends. Longer chains win only when cheaper,
-         * e.g. when they move copies placed in this run instead of copies that hold data.
+         * Takes one copy at a time from the server most above its share to a server below it:
+         * along a chain that copies no data if there is one (handing on copies placed in this
+         * run), else directly. A direct move always exists (the giver holds more copies than the
+         * taker, so some slot has the giver and not the taker), and each step shrinks the
+         * imbalance by one, so this ends.
          */
         private void balanceCopies() {
             while (true) {
@@ -282,80 +278,98 @@ public final class SlotBalancer {
                 if (giver < 0) {
                     return;
                 }
-                moveAlongCheapestChain(giver);
+                if (!moveAlongFreeChain(giver)) {
+                    moveDirectly(giver);
+                }
             }
         }
 
         /**
-         * Dijkstra over servers; the edge s -> w hands w the best slot of s that w lacks
-         * ({@link #slotKey}). Its cost, most significant first: taking a promoted leader's slot,
-         * copying data w did not have (moving a copy placed in this run is free), one hop.
+         * Breadth-first over moves that copy no data: a copy placed in this run (or one the taker
+         * held before this run) handed on; never a promoted leader. True if it reached a server
+         * below its share and applied the chain.
          */
-        private void moveAlongCheapestChain(int giver) {
-            long hop = 1;
-            long data = n + 1L;
-            long promotedLeader = data * (slotCount * (long) k + 1);
-            long[] dist = new long[n];
-            Arrays.fill(dist, Long.MAX_VALUE);
+        private boolean moveAlongFreeChain(int giver) {
             int[] viaSlot = new int[n];
             int[] prev = new int[n];
-            boolean[] done = new boolean[n];
-            long[] bestKey = new long[n];
-            int[] bestSlot = new int[n];
-            dist[giver] = 0;
-            while (true) {
-                int s = -1;
-                for (int i = 0; i < n; i++) {
-                    if (!done[i] && dist[i] != Long.MAX_VALUE && (s < 0 || dist[i] < dist[s])) {
-                        s = i;
-                    }
-                }
-                if (s < 0) {
-                    throw new IllegalStateException("no copy move from " + names.get(giver)
-                            + " (unreachable: it holds more copies than a server below its share)");
-                }
-                done[s] = true;
-                if (s != giver && total[s] < target[s]) {
-                    List<int[]> path = new ArrayList<>();
-                    for (int cur = s; cur != giver; cur = prev[cur]) {
-                        path.add(new int[] {viaSlot[cur], prev[cur], cur});
-                    }
-                    for (int i = path.size() - 1; i >= 0; i--) {
-                        moveCopy(path.get(i)[0], path.get(i)[1], path.get(i)[2]);
-                    }
-                    return;
-                }
-                Arrays.fill(bestKey, Long.MAX_VALUE);
-                Arrays.fill(bestSlot, -1);
+            boolean[] seen = new boolean[n];
+            seen[giver] = true;
+            ArrayDeque<Integer> queue = new ArrayDeque<>();
+            queue.add(giver);
+            while (!queue.isEmpty()) {
+                int s = queue.poll();
                 for (int slot = 0; slot < slotCount; slot++) {
-                    if (!holds[slot][s]) {
+                    if (!holds[slot][s] || isPromotedLeader(slot, s)) {
                         continue;
                     }
                     for (int w = 0; w < n; w++) {
-                        if (done[w] || holds[slot][w]) {
+                        if (seen[w] || holds[slot][w] || dataCost(slot, s, w) > 0) {
                             continue;
                         }
-                        long key = slotKey(slot, s, w);
-                        if (key < bestKey[w]) {
-                            bestKey[w] = key;
-                            bestSlot[w] = slot;
-                        }
-                    }
-                }
-                for (int w = 0; w < n; w++) {
-                    int slot = bestSlot[w];
-                    if (slot < 0) {
-                        continue;
-                    }
-                    long cost = hop + data * Math.max(0, dataCost(slot, s, w))
-                            + (isPromotedLeader(slot, s) ? promotedLeader : 0);
-                    if (dist[s] + cost < dist[w]) {
-                        dist[w] = dist[s] + cost;
+                        seen[w] = true;
                         viaSlot[w] = slot;
                         prev[w] = s;
+                        if (total[w] < target[w]) {
+                            List<Integer> path = new ArrayList<>();
+                            for (int cur = w; cur != giver; cur = prev[cur]) {
+                                path.add(cur);
+                            }
+                            for (int i = path.size() - 1; i >= 0; i--) {
+                                int to = path.get(i);
+                                moveCopy(viaSlot[to], prev[to], to);
+                            }
+                            return true;
+                        }
+                        queue.add(w);
                     }
                 }
             }
+            return false;
+        }
+
+        /**
+         * Hands the giver's best slot ({@link #slotKey}) to the server furthest below its share
+         * (fewer leaders, then lower index, on ties), passing over takers for which that slot
+         * would be a promoted leader's when another taker avoids it.
+         */
+        private void moveDirectly(int giver) {
+            List<Integer> takers = new ArrayList<>();
+            for (int s = 0; s < n; s++) {
+                if (total[s] < target[s]) {
+                    takers.add(s);
+                }
+            }
+            takers.sort((a, b) -> target[a] - total[a] != target[b] - total[b]
+                    ? Integer.compare(target[b] - total[b], target[a] - total[a])
+                    : leaders[a] != leaders[b] ? Integer.compare(leaders[a], leaders[b]) : Integer.compare(a, b));
+            int fallbackSlot = -1;
+            int fallbackTaker = -1;
+            for (int taker : takers) {
+                int best = -1;
+                long bestKey = Long.MAX_VALUE;
+                for (int slot = 0; slot < slotCount; slot++) {
+                    if (holds[slot][giver] && !holds[slot][taker]) {
+                        long key = slotKey(slot, giver, taker);
+                        if (key < bestKey) {
+                            bestKey = key;
+                            best = slot;
+                        }
+                    }
+                }
+                if (best >= 0 && !isPromotedLeader(best, giver)) {
+                    moveCopy(best, giver, taker);
+                    return;
+                }
+                if (best >= 0 && fallbackSlot < 0) {
+                    fallbackSlot = best;
+                    fallbackTaker = taker;
+                }
+            }
+            if (fallbackSlot < 0) {
+                throw new IllegalStateException("no copy move from " + names.get(giver)
+                        + " (unreachable: it holds more copies than a server below its share)");
+            }
+            moveCopy(fallbackSlot, giver, fallbackTaker);
         }
 
         /**
@@ -412,11 +426,10 @@ public final class SlotBalancer {
         }
 
         /**
-         * Brings every leader count into [floor, ceil] by the shortest chains of in-slot
-         * leader/follower swaps. A chain always exists once copies are balanced (a Hall argument:
-         * servers closed under such swaps hold too few copies to lead too many or too few slots).
-         * Chains that hand leadership only to servers that already had the slot's data are tried
-         * first, then ones that respect promoted heirs, then any.
+         * Brings every leader count into [floor, ceil] by the cheapest chains of in-slot
+         * leader/follower swaps (no data moves). A chain always exists once copies are balanced (a
+         * Hall argument: servers closed under such swaps hold too few copies to lead too many or
+         * too few slots). Chains that keep promoted slots with their heirs are tried first.
          */
         private void balanceLeaders() {
             while (true) {
@@ -433,58 +446,39 @@ public final class SlotBalancer {
                 if (over < 0 && under < 0) {
                     return;
                 }
-                boolean done = false;
-                for (int level = ORIGINAL_COPIES_ONLY; level <= ANY_COPY && !done; level++) {
-                    done = over >= 0 ? shedLeadership(over, level) : gainLeadership(under, level);
-                }
-                if (!done) {
+                int start = over >= 0 ? over : under;
+                if (!swapChain(start, over >= 0, true) && !swapChain(start, over >= 0, false)) {
                     throw new IllegalStateException("no leader swap chain (unreachable once copies are balanced)");
                 }
             }
         }
 
-        private boolean mayLead(int slot, int server, int level) {
-            if (promoted[slot] && level < ANY_COPY && !heir[slot][server]) {
-                return false;
-            }
-            return level > ORIGINAL_COPIES_ONLY || original[slot][server];
-        }
-
         /**
-         * Cheapest chain from {@code from} along (leader of slot -> follower of slot) to a server
-         * below ceil, then applied: {@code from} leads one slot fewer, the end one more.
+         * Dijkstra over servers, then applies the chain found. Shedding walks (leader of a slot ->
+         * a follower of it) from an over-full server to one below ceil; gaining walks (follower ->
+         * leader) from an under-full server to one above floor. An edge is one in-slot swap. Cost,
+         * most significant first: a slot whose leader changes from the one it had before this run
+         * (a slot already changed, e.g. a promoted heir handing over to another heir, is free),
+         * then handing leadership to a copy placed in this run (it has no data yet). Equal costs
+         * go to the lower server index; slots are visited in order: deterministic.
          */
-        private boolean shedLeadership(int from, int level) {
-            return swapChain(from, true, level);
-        }
-
-        /**
-         * Cheapest chain from {@code to} along (follower of slot -> leader of slot) to a server
-         * above floor, then applied: {@code to} leads one slot more, the end one fewer.
-         */
-        private boolean gainLeadership(int to, int level) {
-            return swapChain(to, false, level);
-        }
-
-        /**
-         * 0-1 breadth-first search over servers. An edge is one in-slot swap; it costs 1 if it takes
-         * the slot from the leader it had before this run, else 0 (the slot's leader has changed
-         * anyway, e.g. a promoted heir handing over to another heir), so the chain found changes the
-         * fewest slots. Equal costs go to the first found (servers and slots in order): deterministic.
-         */
-        private boolean swapChain(int start, boolean shed, int level) {
-            int[] dist = new int[n];
-            Arrays.fill(dist, Integer.MAX_VALUE);
+        private boolean swapChain(int start, boolean shed, boolean keepHeirs) {
+            long change = n + 1L; // above any number of fresh-leader penalties on a simple path
+            long[] dist = new long[n];
+            Arrays.fill(dist, Long.MAX_VALUE);
             int[] viaSlot = new int[n];
             int[] prev = new int[n];
             boolean[] done = new boolean[n];
             dist[start] = 0;
-            ArrayDeque<Integer> queue = new ArrayDeque<>();
-            queue.add(start);
-            while (!queue.isEmpty()) {
-                int p = queue.pollFirst();
-                if (done[p]) {
-                    continue;
+            while (true) {
+                int p = -1;
+                for (int i = 0; i < n; i++) {
+                    if (!done[i] && dist[i] != Long.MAX_VALUE && (p < 0 || dist[i] < dist[p])) {
+                        p = i;
+                    }
+                }
+                if (p < 0) {
+                    return false;
                 }
                 done[p] = true;
                 if (p != start && (shed ? leaders[p] < leaderCeil : leaders[p] > leaderFloor)) {
@@ -497,27 +491,25 @@ public final class SlotBalancer {
                 for (int slot = 0; slot < slotCount; slot++) {
                     List<Integer> c = copies.get(slot);
                     int leader = c.get(0);
-                    if (shed ? leader != p : c.indexOf(p) < 1 || !mayLead(slot, p, level)) {
+                    if (shed ? leader != p : leader == p || !holds[slot][p]) {
                         continue;
                     }
-                    int cost = leader == originalLeader[slot] ? 1 : 0;
+                    long cost = leader == originalLeader[slot] ? change : 0;
                     for (int i = shed ? 1 : 0; i < (shed ? c.size() : 1); i++) {
                         int next = c.get(i);
-                        if (done[next] || shed && !mayLead(slot, next, level) || dist[p] + cost >= dist[next]) {
+                        int newLeader = shed ? next : p;
+                        if (done[next] || keepHeirs && promoted[slot] && !heir[slot][newLeader]) {
                             continue;
                         }
-                        dist[next] = dist[p] + cost;
-                        viaSlot[next] = slot;
-                        prev[next] = p;
-                        if (cost == 0) {
-                            queue.addFirst(next);
-                        } else {
-                            queue.addLast(next);
+                        long d = dist[p] + cost + (original[slot][newLeader] ? 0 : 1);
+                        if (d < dist[next]) {
+                            dist[next] = d;
+                            viaSlot[next] = slot;
+                            prev[next] = p;
                         }
                     }
                 }
             }
-            return false;
         }
 
         /** {@code follower} leads {@code slot}; the old leader takes the follower's place. */

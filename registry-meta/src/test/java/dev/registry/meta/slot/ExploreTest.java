@@ -73,12 +73,15 @@ class ExploreTest {
                 }
                 int E = Math.max(excess, deficit);
                 if (k == k2 && l - E > maxOverE) { maxOverE = l - E; }
+                if (k == k2 && l - E > 0) { System.out.println("OVER E k=" + k + " slots=" + slots + " n=" + live.size() + " over=" + (l - E) + " E=" + E);  }
                 if (k == k2 && k > 1) { sumE += E; sumL += l; }
                 int untouched = 0;
-                for (int s : SlotTables.changedSlots(t, t2)) if (!t.slot(s).involves(dead)) untouched++;
+                int untouchedMoved = 0;
+                for (int s : SlotTables.changedSlots(t, t2)) if (!t.slot(s).involves(dead)) { untouched++; if (!SlotTables.holders(t.slot(s)).equals(SlotTables.holders(t2.slot(s)))) untouchedMoved++; }
+                if (k == k2) System.out.println("STAT slots=" + slots + " k=" + k + " overE=" + (l - E) + " untouchedMoved=" + untouchedMoved + " dataSlack=" + d);
                 if (k != k2) continue;
                 if (d > maxLeaveData) { maxLeaveData = d; worst += " | leaveData slots=" + slots + " r=" + r + " n=" + live.size() + " d=" + d;}
-                if (l > 20 && slots == 256 && live.size() > 8 && dumps++ < 2) { dump(t, t2, dead, l2); }
+                
                 if (l > maxLeaveLeader) { maxLeaveLeader = l; worst += " | leaveLeader slots=" + slots + " r=" + r + " n=" + live.size() + " l=" + l; }
                 maxLeaveMoved = Math.max(maxLeaveMoved, m);
                 maxUntouched = Math.max(maxUntouched, untouched); if (untouched > 0) System.out.println("untouched " + untouched + " slots=" + slots + " r=" + r + " n=" + live.size() + " deadLeads=" + deadLeads + " leaderSlack=" + l);

@@ -45,6 +45,7 @@ public final class PublisherSyncer {
     private final Duration callDeadline;
     private final Duration backgroundRetry;
     private final Map<PublisherKey, KeyState> states = new HashMap<>();
+    private volatile boolean stopped;
 
     public PublisherSyncer(SessionPublisherStore store, DataServerLinks links, int slotCount,
                            ScheduledExecutorService scheduler, Duration callDeadline, Duration backgroundRetry) {
@@ -141,7 +142,7 @@ public final class PublisherSyncer {
         }
         if (again) {
             run(key);
-        } else if (error != null) {
+        } else if (error != null && !stopped) {
             log.warn("publisher {} not synced to its slot leader yet ({}); retrying in the background",
                     key, error.getMessage());
             try {
@@ -150,6 +151,11 @@ public final class PublisherSyncer {
                 log.debug("not retrying {}: session stopping", key);
             }
         }
+    }
+
+    /** Stops background retries (session shutdown). */
+    public void stop() {
+        stopped = true;
     }
 
     /** Keys with a sync in flight or waiting for a background retry. */
