@@ -37,7 +37,7 @@ public final class DataInfoId implements Serializable, Comparable<DataInfoId> {
     }
 
     /**
-     * Creates a validated id; a null or blank group / instanceId takes its default.
+     * Creates a validated id; a null or empty group / instanceId takes its default.
      *
      * @throws IllegalArgumentException naming the bad part and why
      */

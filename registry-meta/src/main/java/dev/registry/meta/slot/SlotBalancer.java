@@ -478,16 +478,9 @@ public final class SlotBalancer {
                     }
                 }
                 if (p < 0) {
-                    return false;
+                    break;
                 }
                 done[p] = true;
-                if (p != start && (shed ? leaders[p] < leaderCeil : leaders[p] > leaderFloor)) {
-                    for (int cur = p; cur != start; cur = prev[cur]) {
-                        // shed: cur takes viaSlot[cur] from prev[cur]; gain: prev[cur] takes it from cur
-                        swapLeader(viaSlot[cur], shed ? cur : prev[cur]);
-                    }
-                    return true;
-                }
                 for (int slot = 0; slot < slotCount; slot++) {
                     List<Integer> c = copies.get(slot);
                     int leader = c.get(0);
@@ -510,6 +503,30 @@ public final class SlotBalancer {
                     }
                 }
             }
+            // The cheapest end; one that is itself out of range (under floor when shedding, over
+            // ceil when gaining) fixes two servers with one chain, worth one slot change.
+            int end = -1;
+            long endCost = Long.MAX_VALUE;
+            for (int i = 0; i < n; i++) {
+                if (i == start || dist[i] == Long.MAX_VALUE
+                        || (shed ? leaders[i] >= leaderCeil : leaders[i] <= leaderFloor)) {
+                    continue;
+                }
+                boolean outOfRange = shed ? leaders[i] < leaderFloor : leaders[i] > leaderCeil;
+                long cost = dist[i] - (outOfRange ? change : 0);
+                if (cost < endCost) {
+                    endCost = cost;
+                    end = i;
+                }
+            }
+            if (end < 0) {
+                return false;
+            }
+            for (int cur = end; cur != start; cur = prev[cur]) {
+                // shed: cur takes viaSlot[cur] from prev[cur]; gain: prev[cur] takes it from cur
+                swapLeader(viaSlot[cur], shed ? cur : prev[cur]);
+            }
+            return true;
         }
 
         /** {@code follower} leads {@code slot}; the old leader takes the follower's place. */
