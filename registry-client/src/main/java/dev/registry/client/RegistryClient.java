@@ -259,7 +259,7 @@ public final class RegistryClient implements AutoCloseable {
         }
 
         synchronized RegisterPublisherRequest toRequest() {
-            return new RegisterPublisherRequest(new Publisher(id, registerId, version, values, config.appName(), null,
+            return new RegisterPublisherRequest(new Publisher(id, registerId, version, values, config.appName(), config.ip(),
                     config.zone(), registeredAt, null, null));
         }
 
@@ -313,7 +313,7 @@ public final class RegistryClient implements AutoCloseable {
         }
 
         RegisterSubscriberRequest toRequest() {
-            return new RegisterSubscriberRequest(new Subscriber(id, registerId, config.appName(), null, config.zone(),
+            return new RegisterSubscriberRequest(new Subscriber(id, registerId, config.appName(), config.ip(), config.zone(),
                     System.currentTimeMillis()));
         }
 

@@ -17,13 +17,15 @@ import java.util.List;
  *                          at random and moves to the next on disconnect
  * @param appName           reported with every registration (admin queries show it)
  * @param zone              zone of this client's publishers; subscribers get values grouped by zone
+ * @param ip                this client's IP as reported with its registrations (null: the session uses the
+ *                          connection's remote address); client-off by IP acts on it
  * @param requestTimeout    how long a blocking publish/subscribe/unregister waits for the session
  * @param heartbeatInterval heartbeat when idle; the session drops a client silent for its idle timeout
  * @param idleTimeout       the client reconnects elsewhere when the session is silent this long
  * @param reconnectMin      first reconnect delay (grows exponentially with jitter)
  * @param reconnectMax      longest reconnect delay
  */
-public record RegistryClientConfig(List<HostAndPort> sessionServers, String appName, String zone,
+public record RegistryClientConfig(List<HostAndPort> sessionServers, String appName, String zone, String ip,
                                    Duration requestTimeout, Duration heartbeatInterval, Duration idleTimeout,
                                    Duration reconnectMin, Duration reconnectMax) {
 
@@ -75,9 +77,10 @@ public record RegistryClientConfig(List<HostAndPort> sessionServers, String appN
         private final List<HostAndPort> servers;
         private String appName = "unknown";
         private String zone = "";
+        private String ip;
         private Duration requestTimeout = Duration.ofSeconds(10);
-        private Duration heartbeatInterval = Duration.ofSeconds(3);
-        private Duration idleTimeout = Duration.ofSeconds(15);
+        private Duration heartbeatInterval = Duration.ofSeconds(2);
+        private Duration idleTimeout = Duration.ofSeconds(6);
         private Duration reconnectMin = Duration.ofMillis(100);
         private Duration reconnectMax = Duration.ofSeconds(5);
 
@@ -92,6 +95,11 @@ public record RegistryClientConfig(List<HostAndPort> sessionServers, String appN
 
         public Builder zone(String value) {
             this.zone = value;
+            return this;
+        }
+
+        public Builder ip(String value) {
+            this.ip = value;
             return this;
         }
 
@@ -113,7 +121,7 @@ public record RegistryClientConfig(List<HostAndPort> sessionServers, String appN
         }
 
         public RegistryClientConfig build() {
-            return new RegistryClientConfig(servers, appName, zone, requestTimeout, heartbeatInterval, idleTimeout,
+            return new RegistryClientConfig(servers, appName, zone, ip, requestTimeout, heartbeatInterval, idleTimeout,
                     reconnectMin, reconnectMax);
         }
     }

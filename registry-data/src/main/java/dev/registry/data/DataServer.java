@@ -7,6 +7,8 @@ import dev.registry.common.meta.MetaClient;
 import dev.registry.common.model.DataInfoId;
 import dev.registry.common.protocol.DataChangeNotice;
 import dev.registry.common.protocol.DataServerHeartbeat;
+import dev.registry.common.protocol.DatumVersions;
+import dev.registry.common.protocol.DatumVersionsRequest;
 import dev.registry.common.protocol.FetchDatumRequest;
 import dev.registry.common.protocol.RemovePublisherRequest;
 import dev.registry.common.protocol.SessionHello;
@@ -28,6 +30,7 @@ import org.slf4j.LoggerFactory;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -68,7 +71,8 @@ public final class DataServer implements AutoCloseable {
                 .register(SessionHello.class, this::onSessionHello)
                 .register(WritePublisherRequest.class, this::onWrite)
                 .register(RemovePublisherRequest.class, this::onRemove)
-                .register(FetchDatumRequest.class, this::onFetch);
+                .register(FetchDatumRequest.class, this::onFetch)
+                .register(DatumVersionsRequest.class, this::onVersions);
         rpcServer = new RpcServer("data", config.rpc(), serializer, handlers, new ConnectionListener() {
             @Override
             public void onDisconnected(RpcConnection connection) {
@@ -148,6 +152,17 @@ public final class DataServer implements AutoCloseable {
         int slot = SlotHash.slotOf(id, config.slotCount());
         ownership.checkLeader(slot, request.epoch());
         return store.get(slot, id);
+    }
+
+    private Object onVersions(RpcConnection connection, DatumVersionsRequest request) {
+        if (request.dataInfoIds().size() > 100_000) {
+            throw new IllegalArgumentException("at most 100000 ids per versions request");
+        }
+        for (DataInfoId id : request.dataInfoIds()) {
+            checkSlot(request.slotId(), requireId(id));
+        }
+        ownership.checkLeader(request.slotId(), request.epoch());
+        return new DatumVersions(new ArrayList<>(store.versionsOf(request.slotId(), request.dataInfoIds())));
     }
 
     private static DataInfoId requireId(DataInfoId id) {

@@ -8,6 +8,7 @@ import dev.registry.meta.MetaServer;
 import dev.registry.meta.MetaServerConfig;
 import dev.registry.session.SessionServer;
 import dev.registry.session.SessionServerConfig;
+import dev.registry.session.push.PushEngine;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,7 +28,12 @@ public final class RegistryNode implements AutoCloseable {
     public record Settings(boolean meta, boolean data, boolean session, String bindHost, String advertiseHost,
                            List<HostAndPort> metaServers, int metaPort, int metaHttpPort, int dataPort,
                            int dataHttpPort, int sessionPort, int sessionHttpPort, int slots, int replicas,
-                           Duration dataLease, Duration clientIdle, Duration sessionGrace) {
+                           Duration dataLease, Duration clientIdle, Duration sessionGrace, String adminToken) {
+        @Override
+        public String toString() {
+            return "Settings[meta=" + meta + ", data=" + data + ", session=" + session + ", bind=" + bindHost
+                    + ", adminToken=" + (adminToken == null ? "unset" : "***") + "]"; // never print the token
+        }
     }
 
     private final MetaServer meta;
@@ -63,7 +69,8 @@ public final class RegistryNode implements AutoCloseable {
                 RpcConfig clientRpc = RpcConfig.serverDefaults().withHeartbeat(Duration.ZERO, s.clientIdle());
                 session = new SessionServer(new SessionServerConfig(s.bindHost(), s.sessionPort(),
                         s.sessionHttpPort(), s.advertiseHost(), metaServers, s.slots(), Duration.ofSeconds(1),
-                        Duration.ofSeconds(10), Duration.ofSeconds(5), clientRpc), clock).start();
+                        Duration.ofSeconds(10), Duration.ofSeconds(5), clientRpc, PushEngine.Settings.defaults(),
+                        s.adminToken()), clock).start();
             }
         } catch (RuntimeException e) {
             new RegistryNode(meta, data, session).close();

@@ -58,11 +58,15 @@ public final class RegistryServerMain implements Callable<Integer> {
     @Option(names = "--data-lease-seconds", defaultValue = "6", description = "meta drops a silent data server after this (default: ${DEFAULT-VALUE})")
     int dataLeaseSeconds;
 
-    @Option(names = "--client-idle-seconds", defaultValue = "15", description = "session drops a silent client after this (default: ${DEFAULT-VALUE})")
+    @Option(names = "--client-idle-seconds", defaultValue = "6", description = "session drops a silent client after this (default: ${DEFAULT-VALUE})")
     int clientIdleSeconds;
 
     @Option(names = "--session-grace-seconds", defaultValue = "20", description = "data drops a vanished session's publishers after this (default: ${DEFAULT-VALUE})")
     int sessionGraceSeconds;
+
+    @Option(names = "--admin-token", defaultValue = "${env:REGISTRY_ADMIN_TOKEN}",
+            description = "bearer token for mutating admin endpoints (default: env REGISTRY_ADMIN_TOKEN; unset disables them)")
+    String adminToken;
 
     enum Role { all, meta, data, session }
 
@@ -96,6 +100,6 @@ public final class RegistryServerMain implements Callable<Integer> {
         return new RegistryNode.Settings(role == Role.all || role == Role.meta, role == Role.all || role == Role.data,
                 role == Role.all || role == Role.session, host, advertise, metas, metaPort, metaHttpPort, dataPort,
                 dataHttpPort, sessionPort, sessionHttpPort, slots, replicas, Duration.ofSeconds(dataLeaseSeconds),
-                Duration.ofSeconds(clientIdleSeconds), Duration.ofSeconds(sessionGraceSeconds));
+                Duration.ofSeconds(clientIdleSeconds), Duration.ofSeconds(sessionGraceSeconds), adminToken);
     }
 }

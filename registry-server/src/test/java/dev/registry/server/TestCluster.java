@@ -13,6 +13,7 @@ import dev.registry.meta.MetaServer;
 import dev.registry.meta.MetaServerConfig;
 import dev.registry.session.SessionServer;
 import dev.registry.session.SessionServerConfig;
+import dev.registry.session.push.PushEngine;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -29,6 +30,7 @@ import static org.awaitility.Awaitility.await;
  */
 final class TestCluster implements AutoCloseable {
     static final int SLOTS = 64;
+    static final String ADMIN_TOKEN = "test-token";
 
     final MetaServer meta;
     final List<DataServer> data = new CopyOnWriteArrayList<>();
@@ -60,9 +62,14 @@ final class TestCluster implements AutoCloseable {
     }
 
     SessionServer addSession() {
+        return addSession(PushEngine.Settings.defaults());
+    }
+
+    SessionServer addSession(PushEngine.Settings push) {
         RpcConfig clientRpc = RpcConfig.serverDefaults().withWorkerThreads(2).withHeartbeat(Duration.ZERO, Duration.ofSeconds(3));
         SessionServer s = new SessionServer(new SessionServerConfig("127.0.0.1", 0, 0, "127.0.0.1", metaAddresses(),
-                SLOTS, Duration.ofMillis(300), Duration.ofSeconds(10), Duration.ofSeconds(1), clientRpc),
+                SLOTS, Duration.ofMillis(300), Duration.ofSeconds(10), Duration.ofSeconds(1), clientRpc,
+                push, ADMIN_TOKEN),
                 Clock.systemUTC()).start();
         sessions.add(s);
         return s;

@@ -63,7 +63,7 @@ public final class SessionServer implements AutoCloseable {
     private final Serializer serializer = WireClasses.serializer();
     private final SlotTableHolder tables;
     private final SessionPublisherStore publishers = new SessionPublisherStore();
-    private final SubscriberRegistry subscribers = new SubscriberRegistry();
+    private final SubscriberRegistry<RpcConnection> subscribers = new SubscriberRegistry<>();
     private ScheduledExecutorService scheduler;
     private MetaClient meta;
     private RpcClient dataClient;
@@ -112,13 +112,13 @@ public final class SessionServer implements AutoCloseable {
                 this::resyncSlotsLedBy);
         syncer = new PublisherSyncer(publishers, links, config.slotCount(), scheduler, config.writeDeadline(),
                 Duration.ofSeconds(2));
-        push = new PushEngine(subscribers, links, config.slotCount(), config.writeDeadline(), Duration.ofSeconds(5));
+        push = new PushEngine(subscribers, links, config.slotCount(), config.push(), scheduler, clock);
         tables.addListener(this::onSlotTableChange);
         meta.start();
         scheduler.scheduleWithFixedDelay(this::reconcile, config.reconcileInterval().toMillis(),
                 config.reconcileInterval().toMillis(), TimeUnit.MILLISECONDS);
         if (config.adminPort() >= 0) {
-            admin = new AdminHttpServer("session");
+            admin = new AdminHttpServer("session", config.adminToken());
             registerAdminRoutes(admin);
             admin.start(config.bindHost(), config.adminPort());
         }
@@ -314,6 +314,51 @@ public final class SessionServer implements AutoCloseable {
             return AdminResponse.ok(out);
         });
         http.get("/metrics", r -> AdminResponse.text(200, metricsText(), "text/plain; version=0.0.4"));
+        http.get("/api/v1/client-off", r -> AdminResponse.ok(Map.of("offIps", List.copyOf(publishers.offIps()))));
+        http.post("/api/v1/client-off", r -> AdminResponse.ok(setClientOff(requireIp(r.requireParam("ip")), true)));
+        http.post("/api/v1/client-on", r -> AdminResponse.ok(setClientOff(requireIp(r.requireParam("ip")), false)));
+        http.post("/api/v1/push/stop", r -> {
+            push.setPaused(true);
+            log.warn("pushes stopped by an admin request");
+            return AdminResponse.ok(Map.of("pushPaused", true));
+        });
+        http.post("/api/v1/push/resume", r -> {
+            push.setPaused(false);
+            log.info("pushes resumed by an admin request");
+            return AdminResponse.ok(Map.of("pushPaused", false));
+        });
+        http.get("/api/v1/connections", r -> AdminResponse.ok(clientServer.connections().stream().map(c -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("id", c.id());
+            m.put("remote", c.remoteAddress().toString());
+            m.put("writable", c.isWritable());
+            m.put("pendingOutboundBytes", c.pendingOutboundBytes());
+            return m;
+        }).toList()));
+    }
+
+    private static String requireIp(String ip) {
+        if (!com.google.common.net.InetAddresses.isInetAddress(ip)) {
+            throw new IllegalArgumentException("ip must be an IPv4 or IPv6 address, got '" + ip + "'");
+        }
+        return ip;
+    }
+
+    /**
+     * Client-off (true) takes every publisher of that client IP off the data servers while the
+     * session keeps them; client-on publishes them again. Used around deploys.
+     */
+    private Map<String, Object> setClientOff(String ip, boolean off) {
+        List<Publisher> affected = publishers.setIpOff(ip, off);
+        for (Publisher p : affected) {
+            if (off) {
+                syncer.syncRemoval(p);
+            } else {
+                syncer.sync(new PublisherKey(p.dataInfoId(), p.registerId()));
+            }
+        }
+        log.info("client-{} for ip {}: {} publishers", off ? "off" : "on", ip, affected.size());
+        return Map.of("ip", ip, "off", off, "publishers", affected.size());
     }
 
     private String metricsText() {
@@ -324,10 +369,8 @@ public final class SessionServer implements AutoCloseable {
         gauge(out, "registry_session_subscribers", subscribers.size());
         gauge(out, "registry_session_sync_pending_keys", syncer.pendingKeys());
         gauge(out, "registry_session_slot_table_epoch", tables.epoch());
-        out.append("# TYPE registry_session_pushes_total counter\n");
-        out.append("registry_session_pushes_total{outcome=\"sent\"} ").append(push.pushesSent()).append('\n');
-        out.append("registry_session_pushes_total{outcome=\"acked\"} ").append(push.pushesAcked()).append('\n');
-        out.append("registry_session_pushes_total{outcome=\"failed\"} ").append(push.pushesFailed()).append('\n');
+        gauge(out, "registry_session_client_connections", clientServer.connections().size());
+        push.appendPrometheus(out);
         return out.toString();
     }
 
@@ -357,7 +400,11 @@ public final class SessionServer implements AutoCloseable {
         return publishers;
     }
 
-    public SubscriberRegistry subscribers() {
+    public PushEngine pushEngine() {
+        return push;
+    }
+
+    public SubscriberRegistry<RpcConnection> subscribers() {
         return subscribers;
     }
 

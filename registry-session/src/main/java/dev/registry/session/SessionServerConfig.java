@@ -3,6 +3,7 @@ package dev.registry.session;
 import com.google.common.net.HostAndPort;
 import dev.registry.common.rpc.RpcConfig;
 import dev.registry.common.slot.SlotTable;
+import dev.registry.session.push.PushEngine;
 
 import java.time.Duration;
 import java.util.List;
@@ -21,10 +22,13 @@ import java.util.List;
  *                           client gets an error (the write still continues in the background)
  * @param reconcileInterval  how often subscribers are checked against announced versions
  * @param clientRpc          transport settings of the client port (idle timeout = offline detection)
+ * @param push               push engine tunables (merge window, retries, slow-client limit)
+ * @param adminToken         bearer token for mutating admin endpoints (null: they are disabled)
  */
 public record SessionServerConfig(String bindHost, int port, int adminPort, String advertiseHost,
                                   List<HostAndPort> metaAddresses, int slotCount, Duration heartbeatInterval,
-                                  Duration writeDeadline, Duration reconcileInterval, RpcConfig clientRpc) {
+                                  Duration writeDeadline, Duration reconcileInterval, RpcConfig clientRpc,
+                                  PushEngine.Settings push, String adminToken) {
 
     public SessionServerConfig {
         if (metaAddresses.isEmpty()) {
@@ -35,11 +39,32 @@ public record SessionServerConfig(String bindHost, int port, int adminPort, Stri
 
     public static SessionServerConfig local(List<HostAndPort> metaAddresses) {
         return new SessionServerConfig("127.0.0.1", 0, 0, "127.0.0.1", metaAddresses, SlotTable.DEFAULT_SLOT_COUNT,
-                Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ofSeconds(5), RpcConfig.serverDefaults());
+                Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ofSeconds(5), RpcConfig.serverDefaults(),
+                PushEngine.Settings.defaults(), null);
     }
 
     public SessionServerConfig withPorts(int clientPort, int httpPort) {
         return new SessionServerConfig(bindHost, clientPort, httpPort, advertiseHost, metaAddresses, slotCount,
-                heartbeatInterval, writeDeadline, reconcileInterval, clientRpc);
+                heartbeatInterval, writeDeadline, reconcileInterval, clientRpc, push, adminToken);
+    }
+
+    public SessionServerConfig withClientRpc(RpcConfig rpc) {
+        return new SessionServerConfig(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount,
+                heartbeatInterval, writeDeadline, reconcileInterval, rpc, push, adminToken);
+    }
+
+    public SessionServerConfig withPush(PushEngine.Settings settings) {
+        return new SessionServerConfig(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount,
+                heartbeatInterval, writeDeadline, reconcileInterval, clientRpc, settings, adminToken);
+    }
+
+    public SessionServerConfig withAdminToken(String token) {
+        return new SessionServerConfig(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount,
+                heartbeatInterval, writeDeadline, reconcileInterval, clientRpc, push, token);
+    }
+
+    public SessionServerConfig withReconcileInterval(Duration interval) {
+        return new SessionServerConfig(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount,
+                heartbeatInterval, writeDeadline, interval, clientRpc, push, adminToken);
     }
 }

@@ -37,12 +37,23 @@ public final class AdminHttpServer implements AutoCloseable {
     }
 
     private final String name;
+    private final byte[] token;
     private final Map<String, Route> routes = new ConcurrentHashMap<>();
     private HttpServer server;
     private ExecutorService executor;
 
+    /** An endpoint without mutations (no token). */
     public AdminHttpServer(String name) {
+        this(name, null);
+    }
+
+    /**
+     * @param adminToken bearer token that mutating endpoints require; null or empty disables them
+     *                   (they answer 403). Never logged.
+     */
+    public AdminHttpServer(String name, String adminToken) {
         this.name = name;
+        this.token = adminToken == null || adminToken.isEmpty() ? null : adminToken.getBytes(StandardCharsets.UTF_8);
     }
 
     public AdminHttpServer get(String path, Route route) {
@@ -50,9 +61,26 @@ public final class AdminHttpServer implements AutoCloseable {
         return this;
     }
 
+    /** A state-changing endpoint: POST only, and only with {@code Authorization: Bearer <token>}. */
     public AdminHttpServer post(String path, Route route) {
-        routes.put("POST " + path, route);
+        routes.put("POST " + path, request -> {
+            if (token == null) {
+                return AdminResponse.error(403, "mutating admin endpoints are disabled: configure an admin token");
+            }
+            if (!authorized(request.authorization())) {
+                return AdminResponse.error(401, "missing or wrong bearer token");
+            }
+            return route.handle(request);
+        });
         return this;
+    }
+
+    private boolean authorized(String header) {
+        if (header == null || !header.startsWith("Bearer ")) {
+            return false;
+        }
+        byte[] given = header.substring("Bearer ".length()).trim().getBytes(StandardCharsets.UTF_8);
+        return java.security.MessageDigest.isEqual(given, token); // constant time
     }
 
     public synchronized InetSocketAddress start(String host, int port) {

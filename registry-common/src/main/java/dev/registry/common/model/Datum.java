@@ -19,14 +19,21 @@ public final class Datum implements Serializable {
     private DataInfoId dataInfoId;
     private long version;
     private List<Publisher> publishers;
+    /** Leader's wall-clock time of the change that produced this version (0 if never changed). */
+    private long changedAtMillis;
 
     @SuppressWarnings("unused")
     private Datum() {
     }
 
     public Datum(DataInfoId dataInfoId, long version, List<Publisher> publishers) {
+        this(dataInfoId, version, publishers, 0);
+    }
+
+    public Datum(DataInfoId dataInfoId, long version, List<Publisher> publishers, long changedAtMillis) {
         this.dataInfoId = Objects.requireNonNull(dataInfoId, "dataInfoId");
         this.version = version;
+        this.changedAtMillis = changedAtMillis;
         this.publishers = new ArrayList<>(publishers); // concrete class for Hessian
     }
 
@@ -40,6 +47,10 @@ public final class Datum implements Serializable {
 
     public long version() {
         return version;
+    }
+
+    public long changedAtMillis() {
+        return changedAtMillis;
     }
 
     public List<Publisher> publishers() {

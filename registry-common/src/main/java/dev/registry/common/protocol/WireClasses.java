@@ -38,7 +38,9 @@ public final class WireClasses {
             SessionServerHeartbeat.class,
             HeartbeatResponse.class,
             GetSlotTableRequest.class,
-            SlotTableChanged.class);
+            SlotTableChanged.class,
+            DatumVersionsRequest.class,
+            DatumVersions.class);
 
     public static ClassAllowList allowList() {
         return ClassAllowList.of(ALL);

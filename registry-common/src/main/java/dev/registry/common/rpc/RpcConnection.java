@@ -67,6 +67,12 @@ public final class RpcConnection {
         return channel.isWritable();
     }
 
+    /** Bytes queued for this connection that the peer has not read yet (0 once closed). */
+    public long pendingOutboundBytes() {
+        io.netty.channel.ChannelOutboundBuffer buffer = channel.unsafe().outboundBuffer();
+        return buffer == null ? 0 : buffer.totalPendingWriteBytes();
+    }
+
     public CompletableFuture<Void> closeFuture() {
         CompletableFuture<Void> f = new CompletableFuture<>();
         channel.closeFuture().addListener(x -> f.complete(null));

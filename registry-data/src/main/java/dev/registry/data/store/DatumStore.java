@@ -47,6 +47,7 @@ public final class DatumStore {
         }
         entry.publishers.put(publisher.registerId(), publisher);
         entry.version = nextVersion(entry.version);
+        entry.changedAtMillis = clockMillis.getAsLong();
         return new Change(publisher.dataInfoId(), entry.version, true);
     }
 
@@ -65,6 +66,7 @@ public final class DatumStore {
         }
         entry.publishers.remove(registerId);
         entry.version = nextVersion(entry.version);
+        entry.changedAtMillis = clockMillis.getAsLong();
         return new Change(id, entry.version, true);
     }
 
@@ -76,6 +78,7 @@ public final class DatumStore {
                 boolean removed = e.getValue().publishers.values().removeIf(p -> sessionId.equals(p.sessionId()));
                 if (removed) {
                     e.getValue().version = nextVersion(e.getValue().version);
+                    e.getValue().changedAtMillis = clockMillis.getAsLong();
                     changes.add(new Change(e.getKey(), e.getValue().version, true));
                 }
             }
@@ -89,7 +92,7 @@ public final class DatumStore {
         if (entry == null) {
             return Datum.empty(id, 0);
         }
-        return new Datum(id, entry.version, new ArrayList<>(entry.publishers.values()));
+        return new Datum(id, entry.version, new ArrayList<>(entry.publishers.values()), entry.changedAtMillis);
     }
 
     /** Every DataInfoId (including emptied ones) of one slot with its version. */
@@ -98,6 +101,16 @@ public final class DatumStore {
         Map<DataInfoId, Entry> s = slots.get(slot);
         if (s != null) {
             s.forEach((id, e) -> out.put(id, e.version));
+        }
+        return out;
+    }
+
+    /** Versions of the given ids in one slot (0 for ids never written here). */
+    public synchronized List<Long> versionsOf(int slot, List<DataInfoId> ids) {
+        List<Long> out = new ArrayList<>(ids.size());
+        for (DataInfoId id : ids) {
+            Entry e = entry(slot, id);
+            out.add(e == null ? 0L : e.version);
         }
         return out;
     }
@@ -124,6 +137,7 @@ public final class DatumStore {
 
     private static final class Entry {
         long version;
+        long changedAtMillis;
         final Map<String, Publisher> publishers = new LinkedHashMap<>();
     }
 }

@@ -92,7 +92,7 @@ public final class PublisherSyncer {
     }
 
     private void run(PublisherKey key) {
-        Publisher desired = store.get(key);
+        Publisher desired = store.desired(key);
         Publisher removed;
         synchronized (this) {
             removed = states.get(key).removed;

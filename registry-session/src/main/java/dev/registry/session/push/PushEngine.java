@@ -1,58 +1,96 @@
 package dev.registry.session.push;
 
+import dev.registry.common.metrics.LatencyHistogram;
 import dev.registry.common.model.DataInfoId;
 import dev.registry.common.model.Datum;
+import dev.registry.common.protocol.DatumVersions;
+import dev.registry.common.protocol.DatumVersionsRequest;
 import dev.registry.common.protocol.FetchDatumRequest;
 import dev.registry.common.protocol.PushAck;
 import dev.registry.common.protocol.PushRequest;
+import dev.registry.common.rpc.Backoff;
+import dev.registry.common.rpc.RpcConnection;
 import dev.registry.common.slot.SlotHash;
 import dev.registry.session.link.DataServerLinks;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
+import java.util.Random;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Brings subscribers up to date: on a change notice (or a new subscriber) it fetches the datum
  * from the slot leader and pushes it to every subscriber that has an older version.
  *
- * <p>Leading edge, then merge: a change to a quiet DataInfoId is fetched and pushed at once;
- * changes that arrive while that fetch/push is in flight collapse into one more round with
- * the latest datum. So a storm of N changes costs about two pushes, not N, and no change
- * waits for a fixed delay.
+ * <ul>
+ *   <li>Rounds per DataInfoId are timed by {@link PushWindows}: leading edge, then changes
+ *       merge into at most one round per window.
+ *   <li>Only subscribers behind the datum's version are pushed ({@link SubscriberRegistry}).
+ *   <li>A round ends when its pushes are sent, not acked. A failed push (no ack in time,
+ *       connection not writable) or a failed fetch re-runs the round for that id with
+ *       exponential backoff, up to {@code maxRetries} per id and connection; the periodic
+ *       reconciliation picks up anything left after that.
+ *   <li>A connection whose unread outbound bytes exceed {@code maxPendingBytes} is a client that
+ *       does not read: it is disconnected rather than buffered without bound.
+ *   <li>Pushes are asynchronous, so a slow connection never holds up other subscribers or ids.
+ * </ul>
  *
- * <p>Threading: per-id round state guarded by {@code this}; I/O runs without the lock.
+ * <p>Threading: window and retry state guarded by {@code this}; I/O runs without the lock.
  */
 public final class PushEngine {
     private static final Logger log = LoggerFactory.getLogger(PushEngine.class);
 
-    private final SubscriberRegistry subscribers;
+    /** Tunables of the push engine. */
+    public record Settings(Duration window, Duration fetchDeadline, Duration ackTimeout, int maxRetries,
+                           Duration retryMin, Duration retryMax, long maxPendingBytes) {
+        public static Settings defaults() {
+            return new Settings(Duration.ofMillis(200), Duration.ofSeconds(10), Duration.ofSeconds(5), 6,
+                    Duration.ofMillis(100), Duration.ofSeconds(5), 16L * 1024 * 1024);
+        }
+    }
+
+    private final SubscriberRegistry<RpcConnection> subscribers;
     private final DataServerLinks links;
     private final int slotCount;
-    private final Duration fetchDeadline;
-    private final Duration pushTimeout;
-    private final Map<DataInfoId, Round> rounds = new HashMap<>();
+    private final Settings settings;
+    private final ScheduledExecutorService scheduler;
+    private final Clock clock;
+    private final PushWindows<DataInfoId> windows;
+    private final Backoff retryBackoff;
+    /** Consecutive failures per retry key: an id (fetch failed) or an id at one connection (push failed). */
+    private final Map<String, Integer> retryAttempts = new HashMap<>();
     /** Highest version a data server announced per id, to find subscribers left behind. */
     private final Map<DataInfoId, Long> announced = new HashMap<>();
+    private final LongAdder rounds = new LongAdder();
     private final LongAdder pushesSent = new LongAdder();
     private final LongAdder pushesAcked = new LongAdder();
     private final LongAdder pushesFailed = new LongAdder();
+    private final LongAdder pushesRetried = new LongAdder();
+    private final LongAdder pushesGivenUp = new LongAdder();
+    private final LongAdder slowClientsCut = new LongAdder();
+    private final LatencyHistogram latency = new LatencyHistogram("registry_session_push_latency_seconds",
+            "time from the data change on the slot leader to the client's push ack");
     private volatile boolean paused;
 
-    public PushEngine(SubscriberRegistry subscribers, DataServerLinks links, int slotCount, Duration fetchDeadline,
-                      Duration pushTimeout) {
+    public PushEngine(SubscriberRegistry<RpcConnection> subscribers, DataServerLinks links, int slotCount, Settings settings,
+                      ScheduledExecutorService scheduler, Clock clock) {
         this.subscribers = subscribers;
         this.links = links;
         this.slotCount = slotCount;
-        this.fetchDeadline = fetchDeadline;
-        this.pushTimeout = pushTimeout;
+        this.settings = settings;
+        this.scheduler = scheduler;
+        this.clock = clock;
+        this.windows = new PushWindows<>(settings.window().toMillis());
+        this.retryBackoff = new Backoff(settings.retryMin(), settings.retryMax(), new Random());
     }
 
     /** A data server announced a new version. */
@@ -65,96 +103,175 @@ public final class PushEngine {
         }
     }
 
-    /** Starts (or merges into) a fetch-and-push round for the id. */
+    /** Asks for a round for the id: now, or merged into the next one of its window. */
     public void trigger(DataInfoId id) {
+        long startAt;
+        long now = clock.millis();
         synchronized (this) {
-            Round round = rounds.get(id);
-            if (round != null) {
-                round.again = true;
-                return;
-            }
-            rounds.put(id, new Round());
+            startAt = windows.onChange(id, now);
         }
-        runRound(id);
+        schedule(id, startAt, now);
     }
 
-    /**
-     * Re-triggers every id with a subscriber behind the newest announced version, or never
-     * pushed at all: heals a lost notice or a failed push.
-     */
-    public void reconcile() {
-        Map<DataInfoId, Long> snapshot;
-        synchronized (this) {
-            announced.keySet().retainAll(subscribers.subscribedIds());
-            snapshot = new HashMap<>(announced);
+    private void schedule(DataInfoId id, long startAt, long now) {
+        if (startAt == PushWindows.NONE) {
+            return;
         }
-        for (DataInfoId id : subscribers.subscribedIds()) {
-            if (subscribers.anyBehind(id, snapshot.getOrDefault(id, 0L))) {
-                trigger(id);
+        long delay = startAt - now;
+        if (delay <= 0) {
+            runRound(id);
+        } else {
+            try {
+                scheduler.schedule(() -> runRound(id), delay, TimeUnit.MILLISECONDS);
+            } catch (RuntimeException e) {
+                log.debug("push scheduler stopped");
             }
         }
     }
 
     private void runRound(DataInfoId id) {
+        synchronized (this) {
+            windows.onRoundStart(id, clock.millis());
+        }
         if (paused || !subscribers.hasSubscribers(id)) {
             endRound(id);
             return;
         }
+        rounds.increment();
         int slot = SlotHash.slotOf(id, slotCount);
-        links.callLeader(slot, epoch -> new FetchDatumRequest(epoch, id), Datum.class, fetchDeadline)
-                .thenCompose(this::pushToAll)
-                .whenComplete((ok, error) -> {
+        links.callLeader(slot, epoch -> new FetchDatumRequest(epoch, id), Datum.class, settings.fetchDeadline())
+                .whenComplete((datum, error) -> {
                     if (error != null) {
-                        log.warn("cannot bring subscribers of {} up to date: {}", id, error.getMessage());
+                        log.warn("cannot fetch {} for its subscribers: {}", id, error.getMessage());
+                        retryLater(id, id.canonical());
+                    } else {
+                        synchronized (this) {
+                            retryAttempts.remove(id.canonical());
+                        }
+                        pushToAll(datum);
                     }
+                    // The round ends once its pushes are sent: acks arrive on their own time, so a
+                    // slow subscriber never holds up the next round for anyone else.
                     endRound(id);
                 });
     }
 
     private void endRound(DataInfoId id) {
-        boolean again;
+        long now = clock.millis();
+        long next;
         synchronized (this) {
-            Round round = rounds.get(id);
-            again = round != null && round.again && !paused;
-            if (again) {
-                round.again = false;
-            } else {
-                rounds.remove(id);
-            }
+            next = windows.onRoundEnd(id, now);
         }
-        if (again) {
-            runRound(id);
+        schedule(id, next, now);
+    }
+
+    /** Re-runs the id's round after a backoff, up to maxRetries per failing key (id, or id + connection). */
+    private void retryLater(DataInfoId id, String key) {
+        long delay;
+        synchronized (this) {
+            int attempt = retryAttempts.merge(key, 1, Integer::sum);
+            if (attempt > settings.maxRetries()) {
+                retryAttempts.remove(key);
+                pushesGivenUp.increment();
+                log.warn("giving up on {} after {} retries; reconciliation will try again", key, settings.maxRetries());
+                return;
+            }
+            delay = retryBackoff.delay(attempt - 1).toMillis();
+        }
+        pushesRetried.increment();
+        try {
+            scheduler.schedule(() -> trigger(id), delay, TimeUnit.MILLISECONDS);
+        } catch (RuntimeException e) {
+            log.debug("push scheduler stopped");
         }
     }
 
-    private CompletableFuture<Void> pushToAll(Datum datum) {
+    /** Sends the datum to every subscriber behind it; does not wait for the acks. */
+    private void pushToAll(Datum datum) {
         synchronized (this) {
             announced.merge(datum.dataInfoId(), datum.version(), Math::max);
         }
-        List<SubscriberRegistry.PushBatch> batches = subscribers.pushesNeeded(datum.dataInfoId(), datum.version());
+        List<SubscriberRegistry.PushBatch<RpcConnection>> batches = subscribers.pushesNeeded(datum.dataInfoId(), datum.version());
         if (batches.isEmpty()) {
-            return CompletableFuture.completedFuture(null);
+            return;
         }
         LinkedHashMap<String, ArrayList<String>> byZone = new LinkedHashMap<>();
         datum.valuesByZone().forEach((zone, values) -> byZone.put(zone, new ArrayList<>(values)));
-        List<CompletableFuture<?>> pushes = new ArrayList<>();
-        for (SubscriberRegistry.PushBatch batch : batches) {
-            PushRequest push = new PushRequest(datum.dataInfoId(), datum.version(),
-                    new ArrayList<>(batch.subscriberIds()), byZone);
-            pushesSent.increment();
-            pushes.add(batch.connection().call(push, PushAck.class, pushTimeout).handle((ack, error) -> {
-                if (error == null) {
-                    pushesAcked.increment();
-                    subscribers.markPushed(datum.dataInfoId(), batch.connection(), batch.subscriberIds(), datum.version());
-                } else {
-                    pushesFailed.increment();
-                    log.debug("push of {} v{} to {} failed: {}", datum.dataInfoId(), datum.version(),
-                            batch.connection(), error.getMessage());
-                }
-                return null;
-            }));
+        for (SubscriberRegistry.PushBatch<RpcConnection> batch : batches) {
+            push(datum, byZone, batch);
         }
-        return CompletableFuture.allOf(pushes.toArray(new CompletableFuture<?>[0]));
+    }
+
+    private void push(Datum datum, LinkedHashMap<String, ArrayList<String>> byZone,
+                      SubscriberRegistry.PushBatch<RpcConnection> batch) {
+        RpcConnection conn = batch.connection();
+        DataInfoId id = datum.dataInfoId();
+        String retryKey = id.canonical() + "@" + conn.id();
+        if (!conn.isActive()) {
+            return; // its subscribers are being removed
+        }
+        long pending = conn.pendingOutboundBytes();
+        if (pending > settings.maxPendingBytes()) {
+            slowClientsCut.increment();
+            log.warn("disconnecting {}: {} bytes of pushes unread (limit {}); the client does not read", conn,
+                    pending, settings.maxPendingBytes());
+            conn.close();
+            return;
+        }
+        if (!conn.isWritable()) {
+            pushesFailed.increment();
+            retryLater(id, retryKey); // try again once its buffer drained
+            return;
+        }
+        PushRequest request = new PushRequest(id, datum.version(), new ArrayList<>(batch.subscriberIds()), byZone);
+        pushesSent.increment();
+        conn.call(request, PushAck.class, settings.ackTimeout()).whenComplete((ack, error) -> {
+            if (error == null) {
+                pushesAcked.increment();
+                subscribers.markPushed(id, conn, batch.subscriberIds(), datum.version());
+                synchronized (this) {
+                    retryAttempts.remove(retryKey);
+                }
+                if (datum.changedAtMillis() > 0) {
+                    latency.record(clock.millis() - datum.changedAtMillis());
+                }
+                return;
+            }
+            pushesFailed.increment();
+            log.debug("push of {} v{} to {} failed: {}", id, datum.version(), conn, error.getMessage());
+            if (conn.isActive()) {
+                retryLater(id, retryKey);
+            }
+        });
+    }
+
+    /**
+     * Heals lost notices and failed pushes: asks each slot leader for the versions of the ids
+     * subscribed here and starts a round for every id with a subscriber behind. Also covers
+     * subscribers never pushed at all.
+     */
+    public void reconcile() {
+        Map<Integer, ArrayList<DataInfoId>> bySlot = new HashMap<>();
+        for (DataInfoId id : subscribers.subscribedIds()) {
+            bySlot.computeIfAbsent(SlotHash.slotOf(id, slotCount), s -> new ArrayList<>()).add(id);
+        }
+        synchronized (this) {
+            announced.keySet().retainAll(subscribers.subscribedIds());
+            windows.evictIdle(clock.millis());
+        }
+        for (Map.Entry<Integer, ArrayList<DataInfoId>> e : bySlot.entrySet()) {
+            ArrayList<DataInfoId> ids = e.getValue();
+            links.callLeader(e.getKey(), epoch -> new DatumVersionsRequest(epoch, e.getKey(), ids),
+                    DatumVersions.class, Duration.ofSeconds(5)).whenComplete((versions, error) -> {
+                        for (int i = 0; i < ids.size(); i++) {
+                            DataInfoId id = ids.get(i);
+                            long v = error == null ? versions.versions().get(i) : 0;
+                            if (subscribers.anyBehind(id, v)) {
+                                trigger(id);
+                            }
+                        }
+                    });
+        }
     }
 
     /** Stops (true) or resumes (false) all pushes; resuming re-checks every subscribed id. */
@@ -171,6 +288,10 @@ public final class PushEngine {
         return paused;
     }
 
+    public long rounds() {
+        return rounds.sum();
+    }
+
     public long pushesSent() {
         return pushesSent.sum();
     }
@@ -179,11 +300,25 @@ public final class PushEngine {
         return pushesAcked.sum();
     }
 
-    public long pushesFailed() {
-        return pushesFailed.sum();
+    public long slowClientsCut() {
+        return slowClientsCut.sum();
     }
 
-    private static final class Round {
-        boolean again;
+    public void appendPrometheus(StringBuilder out) {
+        out.append("# TYPE registry_session_push_rounds_total counter\nregistry_session_push_rounds_total ")
+                .append(rounds.sum()).append('\n');
+        out.append("# TYPE registry_session_pushes_total counter\n");
+        out.append("registry_session_pushes_total{outcome=\"sent\"} ").append(pushesSent.sum()).append('\n');
+        out.append("registry_session_pushes_total{outcome=\"acked\"} ").append(pushesAcked.sum()).append('\n');
+        out.append("registry_session_pushes_total{outcome=\"failed\"} ").append(pushesFailed.sum()).append('\n');
+        out.append("registry_session_pushes_total{outcome=\"retried\"} ").append(pushesRetried.sum()).append('\n');
+        out.append("registry_session_pushes_total{outcome=\"given_up\"} ").append(pushesGivenUp.sum()).append('\n');
+        out.append("# TYPE registry_session_slow_clients_disconnected_total counter\n")
+                .append("registry_session_slow_clients_disconnected_total ").append(slowClientsCut.sum()).append('\n');
+        synchronized (this) {
+            out.append("# TYPE registry_session_push_queue_keys gauge\nregistry_session_push_queue_keys ")
+                    .append(windows.trackedKeys()).append('\n');
+        }
+        latency.appendPrometheus(out);
     }
 }

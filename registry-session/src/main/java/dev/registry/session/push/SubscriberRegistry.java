@@ -2,7 +2,6 @@ package dev.registry.session.push;
 
 import dev.registry.common.model.DataInfoId;
 import dev.registry.common.model.Subscriber;
-import dev.registry.common.rpc.RpcConnection;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -18,34 +17,36 @@ import java.util.TreeSet;
  * older than the datum's, so versions pushed to one subscriber never go backwards.
  *
  * <p>Threading: all methods synchronized; the single owner of subscriber state.
+ *
+ * @param <C> the connection type (RpcConnection in the server; anything in tests)
  */
-public final class SubscriberRegistry {
+public final class SubscriberRegistry<C> {
 
     /** One push to send: a connection and the subscribers on it that need this version. */
-    public record PushBatch(RpcConnection connection, List<String> subscriberIds) {
+    public record PushBatch<C>(C connection, List<String> subscriberIds) {
     }
 
-    private static final class Entry {
+    private static final class Entry<C> {
         final Subscriber subscriber;
-        final RpcConnection connection;
+        final C connection;
         long pushedVersion = -1;
 
-        Entry(Subscriber subscriber, RpcConnection connection) {
+        Entry(Subscriber subscriber, C connection) {
             this.subscriber = subscriber;
             this.connection = connection;
         }
     }
 
-    private final Map<DataInfoId, Map<String, Entry>> byId = new HashMap<>();
+    private final Map<DataInfoId, Map<String, Entry<C>>> byId = new HashMap<>();
 
     /** Adds or replaces (same registerId) a subscriber; a replacement starts with nothing pushed. */
-    public synchronized void add(Subscriber subscriber, RpcConnection connection) {
+    public synchronized void add(Subscriber subscriber, C connection) {
         byId.computeIfAbsent(subscriber.dataInfoId(), id -> new LinkedHashMap<>())
-                .put(subscriber.registerId(), new Entry(subscriber, connection));
+                .put(subscriber.registerId(), new Entry<>(subscriber, connection));
     }
 
     public synchronized boolean remove(DataInfoId id, String registerId) {
-        Map<String, Entry> subs = byId.get(id);
+        Map<String, Entry<C>> subs = byId.get(id);
         if (subs == null || subs.remove(registerId) == null) {
             return false;
         }
@@ -56,10 +57,10 @@ public final class SubscriberRegistry {
     }
 
     /** Drops every subscriber of a closed connection; returns how many. */
-    public synchronized int removeConnection(RpcConnection connection) {
+    public synchronized int removeConnection(C connection) {
         int removed = 0;
         for (var it = byId.values().iterator(); it.hasNext(); ) {
-            Map<String, Entry> subs = it.next();
+            Map<String, Entry<C>> subs = it.next();
             int before = subs.size();
             subs.values().removeIf(e -> e.connection == connection);
             removed += before - subs.size();
@@ -71,30 +72,30 @@ public final class SubscriberRegistry {
     }
 
     /** The pushes needed to bring every subscriber of {@code id} to {@code version}, grouped by connection. */
-    public synchronized List<PushBatch> pushesNeeded(DataInfoId id, long version) {
-        Map<String, Entry> subs = byId.get(id);
+    public synchronized List<PushBatch<C>> pushesNeeded(DataInfoId id, long version) {
+        Map<String, Entry<C>> subs = byId.get(id);
         if (subs == null) {
             return List.of();
         }
-        Map<RpcConnection, List<String>> grouped = new LinkedHashMap<>();
-        for (Entry e : subs.values()) {
+        Map<C, List<String>> grouped = new LinkedHashMap<>();
+        for (Entry<C> e : subs.values()) {
             if (e.pushedVersion < version) {
                 grouped.computeIfAbsent(e.connection, c -> new ArrayList<>()).add(e.subscriber.registerId());
             }
         }
-        List<PushBatch> out = new ArrayList<>();
-        grouped.forEach((c, ids) -> out.add(new PushBatch(c, ids)));
+        List<PushBatch<C>> out = new ArrayList<>();
+        grouped.forEach((c, ids) -> out.add(new PushBatch<>(c, ids)));
         return out;
     }
 
     /** Records an acknowledged push; ignores subscribers that left or moved to another connection. */
-    public synchronized void markPushed(DataInfoId id, RpcConnection connection, List<String> subscriberIds, long version) {
-        Map<String, Entry> subs = byId.get(id);
+    public synchronized void markPushed(DataInfoId id, C connection, List<String> subscriberIds, long version) {
+        Map<String, Entry<C>> subs = byId.get(id);
         if (subs == null) {
             return;
         }
         for (String rid : subscriberIds) {
-            Entry e = subs.get(rid);
+            Entry<C> e = subs.get(rid);
             if (e != null && e.connection == connection) {
                 e.pushedVersion = Math.max(e.pushedVersion, version);
             }
@@ -103,7 +104,7 @@ public final class SubscriberRegistry {
 
     /** True if any subscriber of {@code id} has been pushed something older than {@code version}. */
     public synchronized boolean anyBehind(DataInfoId id, long version) {
-        Map<String, Entry> subs = byId.get(id);
+        Map<String, Entry<C>> subs = byId.get(id);
         return subs != null && subs.values().stream().anyMatch(e -> e.pushedVersion < version);
     }
 
@@ -116,7 +117,7 @@ public final class SubscriberRegistry {
     }
 
     public synchronized List<Subscriber> subscribersOf(DataInfoId id) {
-        Map<String, Entry> subs = byId.get(id);
+        Map<String, Entry<C>> subs = byId.get(id);
         List<Subscriber> out = new ArrayList<>();
         if (subs != null) {
             subs.values().forEach(e -> out.add(e.subscriber));

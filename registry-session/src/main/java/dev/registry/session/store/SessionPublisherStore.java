@@ -24,6 +24,8 @@ public final class SessionPublisherStore {
 
     private final Map<PublisherKey, Publisher> publishers = new HashMap<>();
     private final Map<String, Set<PublisherKey>> byConnection = new HashMap<>();
+    /** Client IPs taken out of service (client-off): their publishers are held but not published. */
+    private final Set<String> offIps = new HashSet<>();
 
     /**
      * Stores a publisher stamped with its connection. An older client version than the one
@@ -69,8 +71,35 @@ public final class SessionPublisherStore {
         return removed;
     }
 
+    /** The publisher as it should be on the data servers: null if absent or its client IP is off. */
+    public synchronized Publisher desired(PublisherKey key) {
+        Publisher p = publishers.get(key);
+        return p == null || offIps.contains(p.ip()) ? null : p;
+    }
+
+    /** The publisher held for this key, whether or not its IP is off. */
     public synchronized Publisher get(PublisherKey key) {
         return publishers.get(key);
+    }
+
+    /** Takes an IP out of service (true) or back in (false); returns the publishers of that IP. */
+    public synchronized List<Publisher> setIpOff(String ip, boolean off) {
+        if (off) {
+            offIps.add(ip);
+        } else {
+            offIps.remove(ip);
+        }
+        List<Publisher> out = new ArrayList<>();
+        for (Publisher p : publishers.values()) {
+            if (ip.equals(p.ip())) {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+
+    public synchronized Set<String> offIps() {
+        return new java.util.TreeSet<>(offIps);
     }
 
     /** Keys of every publisher whose DataInfoId falls in the given slot. */

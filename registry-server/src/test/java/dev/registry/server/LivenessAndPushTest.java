@@ -1,0 +1,245 @@
+package dev.registry.server;
+
+import dev.registry.client.Publication;
+import dev.registry.client.RegistryClient;
+import dev.registry.client.RegistryClientConfig;
+import dev.registry.common.model.DataInfoId;
+import dev.registry.common.model.Publisher;
+import dev.registry.common.protocol.RegisterPublisherRequest;
+import dev.registry.common.protocol.RegisterSubscriberRequest;
+import dev.registry.common.model.Subscriber;
+import dev.registry.session.SessionServer;
+import dev.registry.session.push.PushEngine;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Liveness (offline detection, reconnection, session death) and the push engine, on real sockets. */
+class LivenessAndPushTest {
+    private TestCluster cluster;
+
+    @AfterEach
+    void stop() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    private static Publisher publisher(DataInfoId id, String registerId, String value, String ip) {
+        return new Publisher(id, registerId, 1, List.of(value), "raw", ip, "", System.currentTimeMillis(), null, null);
+    }
+
+    @Test
+    void aPublisherWhoseConnectionIsResetIsRemovedFromSubscribersWithinASecond() throws Exception {
+        cluster = new TestCluster(2, 2);
+        DataInfoId id = DataInfoId.of("svc.reset");
+        RecordingObserver observer = new RecordingObserver();
+        cluster.client(cluster.sessions.get(1)).subscribe(id, observer);
+        RawClient raw = new RawClient(cluster.sessions.get(0).port(), 0);
+        raw.request(new RegisterPublisherRequest(publisher(id, "raw-1", "10.9.9.9:1", null)));
+        await().atMost(Duration.ofSeconds(5)).until(() -> List.of("10.9.9.9:1").equals(observer.lastValues()));
+
+        long start = System.nanoTime();
+        raw.reset();
+        // Target 1 s; 2 s of slack for a loaded CI machine (scripts/ci-smoke.sh prints the real figure).
+        await().atMost(Duration.ofSeconds(2)).until(() -> observer.lastValues().isEmpty());
+        System.out.printf("reset publisher removed from the subscriber after %d ms%n", (System.nanoTime() - start) / 1_000_000);
+    }
+
+    @Test
+    void aSilentClientIsRemovedAfterTheIdleTimeout() throws Exception {
+        cluster = new TestCluster(2, 1); // session idle timeout: 3 s
+        DataInfoId id = DataInfoId.of("svc.silent");
+        RecordingObserver observer = new RecordingObserver();
+        SessionServer session = cluster.sessions.get(0);
+        cluster.client(session).subscribe(id, observer);
+        try (RawClient silent = new RawClient(session.port(), 0)) {
+            silent.request(new RegisterPublisherRequest(publisher(id, "silent-1", "10.8.8.8:1", null)));
+            await().atMost(Duration.ofSeconds(5)).until(() -> List.of("10.8.8.8:1").equals(observer.lastValues()));
+            long start = System.nanoTime();
+            // The socket stays open; the client just stops sending anything.
+            await().between(Duration.ofMillis(2500), Duration.ofSeconds(3 + 2)).until(() -> observer.lastValues().isEmpty());
+            System.out.printf("silent publisher removed after %d ms (idle timeout 3000 ms)%n", (System.nanoTime() - start) / 1_000_000);
+        }
+    }
+
+    @Test
+    void aClientWhoseSessionStopsMovesToAnotherAndItsPublisherNeverDisappears() {
+        cluster = new TestCluster(2, 2);
+        SessionServer a = cluster.sessions.get(0);
+        SessionServer b = cluster.sessions.get(1);
+        DataInfoId id = DataInfoId.of("svc.move");
+        RegistryClient mover = RegistryClient.start(RegistryClientConfig.builder(
+                        "127.0.0.1:" + a.port() + ",127.0.0.1:" + b.port())
+                .heartbeat(Duration.ofMillis(500), Duration.ofSeconds(3))
+                .reconnectBackoff(Duration.ofMillis(50), Duration.ofMillis(300)).build());
+        try {
+            RecordingObserver moverView = new RecordingObserver();
+            mover.subscribe(id, moverView);
+            mover.publish(id, List.of("m:1"));
+            SessionServer current = mover.sessionAddress().orElseThrow().getPort() == a.port() ? a : b;
+            SessionServer other = current == a ? b : a;
+
+            RecordingObserver watcher = new RecordingObserver();
+            cluster.client(other).subscribe(id, watcher);
+            await().atMost(Duration.ofSeconds(5)).until(() -> List.of("m:1").equals(watcher.lastValues()));
+
+            cluster.sessions.remove(current);
+            current.close();
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> other.publishers().size() == 1);
+            // Past the data servers' 5 s session grace: the watcher never saw the publisher vanish.
+            await().during(Duration.ofSeconds(6)).atMost(Duration.ofSeconds(8))
+                    .until(() -> watcher.received.stream().allMatch(d -> d.values().contains("m:1")));
+            assertThat(cluster.leaderDatum(id).publishers()).extracting(Publisher::sessionId)
+                    .containsExactly(other.sessionId());
+            assertThat(moverView.received).allMatch(d -> d.values().contains("m:1") || d.version() == 0);
+            assertThat(moverView.versionsIncrease()).isTrue();
+        } finally {
+            mover.close();
+        }
+    }
+
+    @Test
+    void aThousandUpdatesInASecondYieldAFewPushesEndingWithTheLatest() {
+        cluster = new TestCluster(2, 2);
+        DataInfoId id = DataInfoId.of("svc.storm");
+        RecordingObserver observer = new RecordingObserver();
+        cluster.client(cluster.sessions.get(1)).subscribe(id, observer);
+        Publication p = cluster.client(cluster.sessions.get(0)).publish(id, List.of("v:0"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> List.of("v:0").equals(observer.lastValues()));
+        int before = observer.received.size();
+
+        long start = System.nanoTime();
+        for (int i = 1; i <= 1000; i++) {
+            p.update(List.of("v:" + i));
+        }
+        long elapsedMs = (System.nanoTime() - start) / 1_000_000;
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> List.of("v:1000").equals(observer.lastValues()));
+        int pushes = observer.received.size() - before;
+        System.out.printf("1000 updates in %d ms produced %d pushes%n", elapsedMs, pushes);
+        // One leading-edge push plus about one per 200 ms window, plus the tail.
+        assertThat(pushes).isBetween(1, (int) (3 + elapsedMs / 200));
+        assertThat(observer.versionsIncrease()).isTrue();
+    }
+
+    @Test
+    void aSubscriberThatNeverReadsIsCutOffAndDoesNotDelayOthers() throws Exception {
+        cluster = new TestCluster(2, 0);
+        PushEngine.Settings small = new PushEngine.Settings(Duration.ofMillis(100), Duration.ofSeconds(10),
+                Duration.ofSeconds(2), 6, Duration.ofMillis(100), Duration.ofSeconds(1), 1024 * 1024);
+        SessionServer session = cluster.addSession(small);
+        cluster.awaitStable();
+        DataInfoId id = DataInfoId.of("svc.slow");
+
+        List<RecordingObserver> others = new ArrayList<>();
+        for (int c = 0; c < 10; c++) {
+            RegistryClient client = cluster.client(session);
+            for (int s = 0; s < 10; s++) {
+                RecordingObserver o = new RecordingObserver();
+                client.subscribe(id, o);
+                others.add(o);
+            }
+        }
+        AtomicBoolean keepBeating = new AtomicBoolean(true);
+        try (RawClient slow = new RawClient(session.port(), 4096)) {
+            slow.request(new RegisterSubscriberRequest(new Subscriber(id, "slow-1", "raw", null, "", 1)));
+            Thread beater = new Thread(() -> {
+                while (keepBeating.get()) {
+                    try {
+                        slow.heartbeat();
+                        Thread.sleep(500); // a heartbeat loop of the misbehaving client, not a test wait
+                    } catch (Exception e) {
+                        return;
+                    }
+                }
+            });
+            beater.setDaemon(true);
+            beater.start();
+
+            Publication p = cluster.client(session).publish(id, bigValues(0));
+            for (int i = 1; i <= 40 && session.pushEngine().slowClientsCut() == 0; i++) {
+                p.update(bigValues(i));
+                String expectedFirst = "update-" + i + "-0";
+                // Everyone else keeps getting each update promptly while the slow one stalls.
+                await().atMost(Duration.ofSeconds(5)).until(() -> others.stream()
+                        .allMatch(o -> o.last() != null && !o.last().values().isEmpty()
+                                && o.last().values().get(0).equals(expectedFirst)));
+            }
+            keepBeating.set(false);
+            assertThat(session.pushEngine().slowClientsCut()).isEqualTo(1);
+            await().atMost(Duration.ofSeconds(5)).until(() -> !session.subscribers().subscribersOf(id).stream()
+                    .anyMatch(s -> s.registerId().equals("slow-1")));
+            assertThat(session.subscribers().subscribersOf(id)).hasSize(100);
+        } finally {
+            keepBeating.set(false);
+        }
+    }
+
+    private static List<String> bigValues(int round) {
+        List<String> values = new ArrayList<>();
+        String pad = String.join("", Collections.nCopies(8000, "x"));
+        for (int i = 0; i < 32; i++) {
+            values.add("update-" + round + "-" + i + pad);
+        }
+        values.set(0, "update-" + round + "-0");
+        return values;
+    }
+
+    @Test
+    void clientOffTakesAnIpsPublishersOutAndClientOnRestoresThem() throws Exception {
+        cluster = new TestCluster(2, 1);
+        SessionServer session = cluster.sessions.get(0);
+        DataInfoId id = DataInfoId.of("svc.off");
+        RecordingObserver observer = new RecordingObserver();
+        cluster.client(session).subscribe(id, observer);
+        RegistryClient first = RegistryClient.start(RegistryClientConfig.builder("127.0.0.1:" + session.port()).ip("10.1.1.1").build());
+        RegistryClient second = RegistryClient.start(RegistryClientConfig.builder("127.0.0.1:" + session.port()).ip("10.2.2.2").build());
+        HttpClient http = HttpClient.newHttpClient();
+        try {
+            first.publish(id, List.of("10.1.1.1:80"));
+            second.publish(id, List.of("10.2.2.2:80"));
+            await().atMost(Duration.ofSeconds(5)).until(() -> observer.lastValues().size() == 2);
+
+            assertThat(post(http, session, "/api/v1/client-off?ip=10.1.1.1", "wrong").statusCode()).isEqualTo(401);
+            assertThat(post(http, session, "/api/v1/client-off?ip=10.1.1.1", null).statusCode()).isEqualTo(401);
+            assertThat(post(http, session, "/api/v1/client-off?ip=not-an-ip", TestCluster.ADMIN_TOKEN).statusCode()).isEqualTo(400);
+            assertThat(observer.lastValues()).hasSize(2);
+
+            HttpResponse<String> off = post(http, session, "/api/v1/client-off?ip=10.1.1.1", TestCluster.ADMIN_TOKEN);
+            assertThat(off.statusCode()).isEqualTo(200);
+            assertThat(off.body()).contains("\"publishers\" : 1");
+            await().atMost(Duration.ofSeconds(3)).until(() -> List.of("10.2.2.2:80").equals(observer.lastValues()));
+
+            assertThat(post(http, session, "/api/v1/client-on?ip=10.1.1.1", TestCluster.ADMIN_TOKEN).statusCode()).isEqualTo(200);
+            await().atMost(Duration.ofSeconds(3)).until(() -> observer.lastValues().size() == 2);
+            assertThat(observer.versionsIncrease()).isTrue();
+        } finally {
+            first.close();
+            second.close();
+        }
+    }
+
+    private static HttpResponse<String> post(HttpClient http, SessionServer session, String path, String token)
+            throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + session.adminPort() + path))
+                .POST(HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(5));
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+}

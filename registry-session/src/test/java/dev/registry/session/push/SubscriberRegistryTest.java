@@ -1,0 +1,86 @@
+package dev.registry.session.push;
+
+import dev.registry.common.model.DataInfoId;
+import dev.registry.common.model.Subscriber;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class SubscriberRegistryTest {
+    private static final DataInfoId ID = DataInfoId.of("svc");
+
+    private static Subscriber sub(String registerId) {
+        return new Subscriber(ID, registerId, "app", "10.0.0.1", "z", 1);
+    }
+
+    @Test
+    void newSubscribersNeedAPushEvenOfVersionZero() {
+        SubscriberRegistry<String> r = new SubscriberRegistry<>();
+        r.add(sub("s1"), "conn1");
+        assertThat(r.pushesNeeded(ID, 0)).containsExactly(new SubscriberRegistry.PushBatch<>("conn1", List.of("s1")));
+    }
+
+    @Test
+    void pushesAreGroupedByConnection() {
+        SubscriberRegistry<String> r = new SubscriberRegistry<>();
+        r.add(sub("s1"), "conn1");
+        r.add(sub("s2"), "conn1");
+        r.add(sub("s3"), "conn2");
+        assertThat(r.pushesNeeded(ID, 5)).containsExactly(
+                new SubscriberRegistry.PushBatch<>("conn1", List.of("s1", "s2")),
+                new SubscriberRegistry.PushBatch<>("conn2", List.of("s3")));
+    }
+
+    @Test
+    void anAckedVersionIsNeverPushedAgainNorAnOlderOne() {
+        SubscriberRegistry<String> r = new SubscriberRegistry<>();
+        r.add(sub("s1"), "c");
+        r.markPushed(ID, "c", List.of("s1"), 10);
+        assertThat(r.pushesNeeded(ID, 10)).isEmpty();
+        assertThat(r.pushesNeeded(ID, 9)).isEmpty();
+        assertThat(r.pushesNeeded(ID, 11)).hasSize(1);
+        r.markPushed(ID, "c", List.of("s1"), 7); // a late ack of an older push
+        assertThat(r.pushesNeeded(ID, 10)).as("pushed version never goes back").isEmpty();
+    }
+
+    @Test
+    void onlyVersionsNewerThanEveryAckedOneAreOfferedUnderRandomAcks() {
+        Random random = new Random(7);
+        SubscriberRegistry<String> r = new SubscriberRegistry<>();
+        r.add(sub("s1"), "c");
+        long maxAcked = -1;
+        for (int i = 0; i < 10_000; i++) {
+            long v = random.nextInt(1000);
+            boolean offered = !r.pushesNeeded(ID, v).isEmpty();
+            assertThat(offered).isEqualTo(v > maxAcked);
+            if (offered && random.nextBoolean()) {
+                r.markPushed(ID, "c", List.of("s1"), v);
+                maxAcked = Math.max(maxAcked, v);
+            }
+        }
+    }
+
+    @Test
+    void aSubscriberThatMovedConnectionIsNotMarkedByTheOldOne() {
+        SubscriberRegistry<String> r = new SubscriberRegistry<>();
+        r.add(sub("s1"), "old");
+        r.add(sub("s1"), "new");
+        r.markPushed(ID, "old", List.of("s1"), 10);
+        assertThat(r.pushesNeeded(ID, 10)).containsExactly(new SubscriberRegistry.PushBatch<>("new", List.of("s1")));
+    }
+
+    @Test
+    void removingAConnectionDropsItsSubscribersOnly() {
+        SubscriberRegistry<String> r = new SubscriberRegistry<>();
+        r.add(sub("s1"), "c1");
+        r.add(sub("s2"), "c2");
+        assertThat(r.removeConnection("c1")).isEqualTo(1);
+        assertThat(r.size()).isEqualTo(1);
+        assertThat(r.removeConnection("c2")).isEqualTo(1);
+        assertThat(r.hasSubscribers(ID)).isFalse();
+        assertThat(r.subscribedIds()).isEmpty();
+    }
+}
