@@ -5,96 +5,132 @@ import dev.registry.common.admin.AdminResponse;
 import dev.registry.common.admin.SlotTableJson;
 import dev.registry.common.meta.MetaClient;
 import dev.registry.common.model.DataInfoId;
+import dev.registry.common.model.Publisher;
 import dev.registry.common.protocol.DataChangeNotice;
 import dev.registry.common.protocol.DataServerHeartbeat;
+import dev.registry.common.protocol.DataServerLeaving;
 import dev.registry.common.protocol.DatumVersions;
 import dev.registry.common.protocol.DatumVersionsRequest;
 import dev.registry.common.protocol.FetchDatumRequest;
+import dev.registry.common.protocol.FetchDatumsRequest;
+import dev.registry.common.protocol.HeartbeatResponse;
 import dev.registry.common.protocol.RemovePublisherRequest;
+import dev.registry.common.protocol.ReplicateRequest;
 import dev.registry.common.protocol.SessionHello;
+import dev.registry.common.protocol.SessionSlotDigestRequest;
+import dev.registry.common.protocol.SessionSlotDigestResponse;
+import dev.registry.common.protocol.SlotSnapshotDigestRequest;
+import dev.registry.common.protocol.SlotSyncDone;
 import dev.registry.common.protocol.WireClasses;
 import dev.registry.common.protocol.WritePublisherRequest;
 import dev.registry.common.protocol.WriteResult;
 import dev.registry.common.rpc.ConnectionListener;
+import dev.registry.common.rpc.ConnectionPool;
+import dev.registry.common.rpc.ErrorCode;
 import dev.registry.common.rpc.HandlerRegistry;
+import dev.registry.common.rpc.RpcClient;
+import dev.registry.common.rpc.RpcConfig;
 import dev.registry.common.rpc.RpcConnection;
+import dev.registry.common.rpc.RpcException;
 import dev.registry.common.rpc.RpcServer;
 import dev.registry.common.serialize.Serializer;
 import dev.registry.common.slot.SlotHash;
+import dev.registry.common.slot.SlotTable;
 import dev.registry.common.slot.SlotTableHolder;
+import dev.registry.data.replication.SlotReplication;
 import dev.registry.data.slot.SlotOwnership;
 import dev.registry.data.store.DatumStore;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.netty.util.concurrent.DefaultThreadFactory;
-
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Bootstrap of the data role: holds the publisher lists of the slots it leads, accepts
- * writes from sessions only for those slots, serves datum fetches, and notifies sessions of
- * every change. Start order: store, RPC server, meta link, admin; stop in reverse.
+ * Bootstrap of the data role: holds the publisher lists of the slots it leads (and copies of
+ * those it follows), accepts writes from sessions only for slots it leads, replicates them to
+ * followers, serves datum reads once a newly led slot is reconciled with the sessions, and
+ * notifies sessions of every change. Start order: store, RPC server, meta link, peers, timers,
+ * admin; stop in reverse.
  */
 public final class DataServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DataServer.class);
 
     private final DataServerConfig config;
+    private final Clock clock;
     private final Serializer serializer = WireClasses.serializer();
     private final DatumStore store;
     private final SlotTableHolder tables;
     private final Set<RpcConnection> sessions = ConcurrentHashMap.newKeySet();
+    /** Sessions with publishers here but no connection, and since when (the session lease). */
+    private final Map<String, Long> absentSince = new HashMap<>();
     private ScheduledExecutorService timer;
     private RpcServer rpcServer;
+    private RpcClient peerClient;
+    private ConnectionPool peers;
+    private SlotReplication replication;
     private MetaClient meta;
     private AdminHttpServer admin;
     private SlotOwnership ownership;
     private String address;
+    private volatile boolean draining;
 
     public DataServer(DataServerConfig config, Clock clock) {
         this.config = config;
-        this.store = new DatumStore(clock::millis);
+        this.clock = clock;
+        this.store = new DatumStore(clock::millis, config.slotCount());
         this.tables = new SlotTableHolder(config.slotCount());
     }
 
     public synchronized DataServer start() {
-        timer = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("data-timer", true));
+        timer = Executors.newScheduledThreadPool(2, new DefaultThreadFactory("data-timer", true));
         HandlerRegistry handlers = new HandlerRegistry()
                 .register(SessionHello.class, this::onSessionHello)
                 .register(WritePublisherRequest.class, this::onWrite)
                 .register(RemovePublisherRequest.class, this::onRemove)
                 .register(FetchDatumRequest.class, this::onFetch)
-                .register(DatumVersionsRequest.class, this::onVersions);
+                .register(DatumVersionsRequest.class, this::onVersions)
+                .register(SessionSlotDigestRequest.class, this::onSessionDigest)
+                .register(SlotSyncDone.class, this::onSlotSyncDone)
+                .register(ReplicateRequest.class, (conn, req) -> replication.onReplicate(req))
+                .register(SlotSnapshotDigestRequest.class, (conn, req) -> replication.digest(req.slotId()))
+                .register(FetchDatumsRequest.class, (conn, req) -> replication.datums(req.slotId(), req.dataInfoIds()));
         rpcServer = new RpcServer("data", config.rpc(), serializer, handlers, new ConnectionListener() {
             @Override
             public void onDisconnected(RpcConnection connection) {
                 if (sessions.remove(connection)) {
-                    String sessionId = connection.attachment(String.class);
-                    log.info("session {} disconnected; its publishers go in {} ms unless it reconnects", sessionId,
-                            config.sessionGrace().toMillis());
-                    timer.schedule(() -> expireSession(sessionId), config.sessionGrace().toMillis(),
-                            TimeUnit.MILLISECONDS);
+                    log.info("session {} disconnected; its publishers go after {} ms unless it reconnects",
+                            connection.attachment(String.class), config.sessionGrace().toMillis());
                 }
             }
         });
         int port = rpcServer.start(config.bindHost(), config.port()).getPort();
         address = config.advertiseHost() + ":" + port;
+        peerClient = new RpcClient("data-" + port + "-peers", RpcConfig.clientDefaults(), serializer,
+                new HandlerRegistry(), new ConnectionListener() { });
+        peers = new ConnectionPool(peerClient, conn -> CompletableFuture.completedFuture(null), a -> { });
+        replication = new SlotReplication(address, store, peers, config.replication(), clock::millis);
         meta = new MetaClient("data-" + port, config.metaAddresses(), serializer, tables,
                 () -> new DataServerHeartbeat(address, tables.epoch()), config.heartbeatInterval());
         ownership = new SlotOwnership(address, tables, meta::refreshSoon);
-        tables.addListener((old, now) -> log.info("slot table epoch {} -> {}: leading {} slots", old.epoch(),
-                now.epoch(), now.slotsLedBy(address).size()));
+        tables.addListener(this::onSlotTable);
         meta.start();
+        timer.scheduleWithFixedDelay(this::pumpQuietly, 5, 5, TimeUnit.MILLISECONDS);
+        timer.scheduleWithFixedDelay(this::expireAbsentSessions, 500, 500, TimeUnit.MILLISECONDS);
         if (config.adminPort() >= 0) {
-            admin = new AdminHttpServer("data");
+            admin = new AdminHttpServer("data", config.adminToken());
             registerAdminRoutes(admin);
             admin.start(config.bindHost(), config.adminPort());
         }
@@ -102,35 +138,100 @@ public final class DataServer implements AutoCloseable {
         return this;
     }
 
+    private void onSlotTable(SlotTable old, SlotTable now) {
+        Set<Integer> newlyLed = replication.onSlotTable(now);
+        log.info("slot table epoch {} -> {}: leading {} slots ({} new, reconciling with sessions), following {}",
+                old.epoch(), now.epoch(), now.slotsLedBy(address).size(), newlyLed.size(), replication.followedSlots());
+    }
+
+    private void pumpQuietly() {
+        try {
+            replication.pump();
+        } catch (RuntimeException e) {
+            log.warn("replication pump failed", e);
+        }
+    }
+
+    // ---- sessions ----
+
     private Object onSessionHello(RpcConnection connection, SessionHello hello) {
+        if (hello.sessionId() == null || hello.sessionId().isBlank()) {
+            throw new IllegalArgumentException("sessionId is required");
+        }
         connection.setAttachment(hello.sessionId());
         sessions.add(connection);
         log.info("session {} connected from {}", hello.sessionId(), connection.remoteAddress());
         return new WriteResult(0, false);
     }
 
-    /** The session's lease: gone for the whole grace period means its clients' publishers go too. */
-    private void expireSession(String sessionId) {
-        boolean back = sessions.stream().anyMatch(c -> sessionId.equals(c.attachment(String.class)));
-        if (back) {
-            return;
+    private Set<String> connectedSessionIds() {
+        Set<String> out = new HashSet<>();
+        for (RpcConnection c : sessions) {
+            String id = c.attachment(String.class);
+            if (id != null && c.isActive()) {
+                out.add(id);
+            }
         }
-        List<DatumStore.Change> changes = store.removeSession(sessionId);
-        if (!changes.isEmpty()) {
-            log.warn("session {} did not come back within the grace period: removed its publishers from {} ids",
-                    sessionId, changes.size());
-        }
-        changes.forEach(this::notifySessions);
+        return out;
     }
 
-    private Object onWrite(RpcConnection connection, WritePublisherRequest request) {
-        if (request.publisher() == null) {
-            throw new IllegalArgumentException("publisher is required");
+    /** The sessions a newly led slot waits for: live ones by meta's word, plus those connected here. */
+    private Set<String> expectedSessions() {
+        Set<String> out = connectedSessionIds();
+        HeartbeatResponse last = meta.lastResponse();
+        if (last != null && last.sessionServers() != null) {
+            out.addAll(last.sessionServers());
         }
-        DataInfoId id = request.publisher().dataInfoId().validate();
+        return out;
+    }
+
+    /**
+     * The session lease: a session with publishers in slots led here and no connection for the
+     * whole grace period is dead; its clients' publishers go (they re-registered elsewhere if alive).
+     */
+    private void expireAbsentSessions() {
+        try {
+            Set<Integer> ledSlots = replication.ledSlots();
+            Set<String> withPublishers = store.sessionIds(ledSlots);
+            Set<String> connected = connectedSessionIds();
+            long now = clock.millis();
+            List<String> expired = new ArrayList<>();
+            synchronized (absentSince) {
+                absentSince.keySet().retainAll(withPublishers);
+                for (String s : withPublishers) {
+                    if (connected.contains(s)) {
+                        absentSince.remove(s);
+                    } else {
+                        long since = absentSince.computeIfAbsent(s, x -> now);
+                        if (now - since >= config.sessionGrace().toMillis()) {
+                            expired.add(s);
+                            absentSince.remove(s);
+                        }
+                    }
+                }
+            }
+            for (String sessionId : expired) {
+                List<DatumStore.Change> changes = replication.writeAll(st -> st.removeSession(sessionId, ledSlots));
+                log.warn("session {} gone for {} ms: removed its {} publishers", sessionId,
+                        config.sessionGrace().toMillis(), changes.size());
+                changes.forEach(this::notifySessions);
+            }
+        } catch (RuntimeException e) {
+            log.warn("session lease check failed", e);
+        }
+    }
+
+    // ---- writes (slot leader) ----
+
+    private Object onWrite(RpcConnection connection, WritePublisherRequest request) {
+        Publisher p = request.publisher();
+        if (p == null || p.dataInfoId() == null) {
+            throw new IllegalArgumentException("publisher with a dataInfoId is required");
+        }
+        DataInfoId id = p.dataInfoId().validate();
         checkSlot(request.slotId(), id);
-        ownership.checkLeader(request.slotId(), request.epoch());
-        DatumStore.Change change = store.put(request.slotId(), request.publisher());
+        checkLeaderAndNotDraining(request.slotId(), request.epoch());
+        DatumStore.Change change = replication.write(request.slotId(), st -> st.put(request.slotId(), p));
         notifySessions(change);
         return new WriteResult(change.version(), change.changed());
     }
@@ -141,16 +242,27 @@ public final class DataServer implements AutoCloseable {
             throw new IllegalArgumentException("registerId is required");
         }
         checkSlot(request.slotId(), id);
-        ownership.checkLeader(request.slotId(), request.epoch());
-        DatumStore.Change change = store.remove(request.slotId(), id, request.registerId(), request.connectionId());
+        checkLeaderAndNotDraining(request.slotId(), request.epoch());
+        DatumStore.Change change = replication.write(request.slotId(),
+                st -> st.remove(request.slotId(), id, request.registerId(), request.connectionId()));
         notifySessions(change);
         return new WriteResult(change.version(), change.changed());
     }
 
+    private void checkLeaderAndNotDraining(int slot, long epoch) {
+        ownership.checkLeader(slot, epoch);
+        if (!replication.leads(slot)) {
+            throw new RpcException(ErrorCode.NOT_LEADER, address + " is taking over slot " + slot + "; retry",
+                    tables.epoch());
+        }
+    }
+
+    // ---- reads (slot leader, once reconciled) ----
+
     private Object onFetch(RpcConnection connection, FetchDatumRequest request) {
         DataInfoId id = requireId(request.dataInfoId());
         int slot = SlotHash.slotOf(id, config.slotCount());
-        ownership.checkLeader(slot, request.epoch());
+        checkReadable(slot, request.epoch());
         return store.get(slot, id);
     }
 
@@ -161,8 +273,58 @@ public final class DataServer implements AutoCloseable {
         for (DataInfoId id : request.dataInfoIds()) {
             checkSlot(request.slotId(), requireId(id));
         }
-        ownership.checkLeader(request.slotId(), request.epoch());
+        checkReadable(request.slotId(), request.epoch());
         return new DatumVersions(new ArrayList<>(store.versionsOf(request.slotId(), request.dataInfoIds())));
+    }
+
+    private void checkReadable(int slot, long epoch) {
+        ownership.checkLeader(slot, epoch);
+        if (!replication.isReadable(slot, expectedSessions())) {
+            throw new RpcException(ErrorCode.UNAVAILABLE, "slot " + slot + " on " + address
+                    + " is reconciling with the sessions after a leader change; retry shortly", tables.epoch());
+        }
+    }
+
+    // ---- session reconciliation of a led slot ----
+
+    private Object onSessionDigest(RpcConnection connection, SessionSlotDigestRequest request) {
+        int slot = request.slotId();
+        checkLeaderAndNotDraining(slot, request.epoch());
+        if (request.sessionId() == null || request.dataInfoIds() == null || request.registerIds() == null
+                || request.stamps() == null || request.dataInfoIds().size() != request.registerIds().size()
+                || request.registerIds().size() != request.stamps().size()) {
+            throw new IllegalArgumentException("digest needs a sessionId and parallel lists of equal length");
+        }
+        Map<DatumStore.PublisherRef, Publisher> held = store.publishersOfSession(slot, request.sessionId());
+        ArrayList<Integer> needed = new ArrayList<>();
+        Set<DatumStore.PublisherRef> listed = new HashSet<>();
+        for (int i = 0; i < request.dataInfoIds().size(); i++) {
+            DataInfoId id = requireId(request.dataInfoIds().get(i));
+            checkSlot(slot, id);
+            DatumStore.PublisherRef ref = new DatumStore.PublisherRef(id, request.registerIds().get(i));
+            listed.add(ref);
+            Publisher p = held.get(ref);
+            if (p == null || !p.syncStamp().equals(request.stamps().get(i))) {
+                needed.add(i);
+            }
+        }
+        ArrayList<DataInfoId> extraIds = new ArrayList<>();
+        ArrayList<String> extraRegisterIds = new ArrayList<>();
+        ArrayList<String> extraConnectionIds = new ArrayList<>();
+        held.forEach((ref, p) -> {
+            if (!listed.contains(ref)) {
+                extraIds.add(ref.dataInfoId());
+                extraRegisterIds.add(ref.registerId());
+                extraConnectionIds.add(p.connectionId());
+            }
+        });
+        return new SessionSlotDigestResponse(needed, extraIds, extraRegisterIds, extraConnectionIds);
+    }
+
+    private Object onSlotSyncDone(RpcConnection connection, SlotSyncDone done) {
+        checkLeaderAndNotDraining(done.slotId(), done.epoch());
+        replication.onSessionSynced(done.slotId(), done.sessionId(), done.epoch());
+        return new WriteResult(0, false);
     }
 
     private static DataInfoId requireId(DataInfoId id) {
@@ -189,26 +351,88 @@ public final class DataServer implements AutoCloseable {
         }
     }
 
+    // ---- graceful leave ----
+
+    /**
+     * Hands this server's slots to others before it stops: asks meta to take it out of the
+     * table, waits until a table without it is installed, then until every slot it led is
+     * readable on its new leader (reconciled), bounded by {@code timeout}. Without another data
+     * server there is nobody to hand off to, and it returns at once.
+     */
+    public void drain(Duration timeout) {
+        SlotTable table = tables.current();
+        if (table.servers().size() <= 1 || !table.servers().contains(address)) {
+            return;
+        }
+        draining = true;
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<Integer> formerlyLed = table.slotsLedBy(address);
+        log.info("draining: handing off {} led slots", formerlyLed.size());
+        try {
+            meta.call(new DataServerLeaving(address)).get(5, TimeUnit.SECONDS);
+            while (System.nanoTime() < deadline && tables.current().servers().contains(address)) {
+                meta.beat();
+                Thread.sleep(100); // polling the table: a bounded wait during shutdown
+            }
+            for (int slot : formerlyLed) {
+                while (System.nanoTime() < deadline && !readableElsewhere(slot)) {
+                    Thread.sleep(100);
+                }
+            }
+            log.info("drained: slots handed off");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            log.warn("drain did not complete cleanly: {}", e.toString());
+        }
+    }
+
+    private boolean readableElsewhere(int slot) {
+        SlotTable t = tables.current();
+        String leader = t.slot(slot).leader();
+        if (leader == null || leader.equals(address)) {
+            return false;
+        }
+        try {
+            peers.get(leader).thenCompose(c -> c.call(new DatumVersionsRequest(t.epoch(), slot, new ArrayList<>()),
+                    DatumVersions.class, Duration.ofSeconds(2))).get(3, TimeUnit.SECONDS);
+            return true;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    // ---- admin ----
+
     private void registerAdminRoutes(AdminHttpServer http) {
         http.get("/health", r -> AdminResponse.ok(Map.of("status", "UP", "role", "data", "address", address)));
         http.get("/health/ready", r -> {
-            boolean ready = tables.epoch() > 0 && meta.isConnected();
+            boolean ready = tables.epoch() > 0 && meta.isConnected() && !draining;
             return new AdminResponse(ready ? 200 : 503, Map.of("ready", ready, "slotTableEpoch", tables.epoch(),
-                    "metaConnected", meta.isConnected()), null);
+                    "metaConnected", meta.isConnected(), "draining", draining), null);
         });
         http.get("/api/v1/slot-table", r -> AdminResponse.ok(SlotTableJson.of(tables.current(), address)));
         http.get("/metrics", r -> AdminResponse.text(200, metricsText(), "text/plain; version=0.0.4"));
+        http.post("/api/v1/drain", r -> {
+            CompletableFuture.runAsync(() -> drain(Duration.ofSeconds(60)));
+            return AdminResponse.ok(Map.of("draining", true));
+        });
     }
 
     private String metricsText() {
         StringBuilder out = new StringBuilder();
         rpcServer.metrics().appendPrometheus(out);
-        out.append("# TYPE registry_data_publishers gauge\nregistry_data_publishers ").append(store.publisherCount()).append('\n');
-        out.append("# TYPE registry_data_slots_led gauge\nregistry_data_slots_led ")
-                .append(tables.current().slotsLedBy(address).size()).append('\n');
-        out.append("# TYPE registry_data_slot_table_epoch gauge\nregistry_data_slot_table_epoch ").append(tables.epoch()).append('\n');
-        out.append("# TYPE registry_data_sessions gauge\nregistry_data_sessions ").append(sessions.size()).append('\n');
+        gauge(out, "registry_data_publishers", store.publisherCount());
+        gauge(out, "registry_data_slots_led", replication.ledSlots().size());
+        gauge(out, "registry_data_slots_followed", replication.followedSlots());
+        gauge(out, "registry_data_replication_lag_entries", replication.maxReplicationLag());
+        gauge(out, "registry_data_slot_table_epoch", tables.epoch());
+        gauge(out, "registry_data_sessions", sessions.size());
         return out.toString();
+    }
+
+    private static void gauge(StringBuilder out, String name, long value) {
+        out.append("# TYPE ").append(name).append(" gauge\n").append(name).append(' ').append(value).append('\n');
     }
 
     /** This server's identity in the slot table, {@code host:port}. */
@@ -232,19 +456,29 @@ public final class DataServer implements AutoCloseable {
         return store;
     }
 
+    public SlotReplication replication() {
+        return replication;
+    }
+
     @Override
     public synchronized void close() {
         if (admin != null) {
             admin.close();
         }
+        if (timer != null) {
+            timer.shutdownNow();
+        }
         if (meta != null) {
             meta.close();
         }
+        if (peers != null) {
+            peers.close();
+        }
+        if (peerClient != null) {
+            peerClient.close();
+        }
         if (rpcServer != null) {
             rpcServer.close();
-        }
-        if (timer != null) {
-            timer.shutdownNow();
         }
         log.info("data server {} stopped", address);
     }

@@ -3,6 +3,7 @@ package dev.registry.data;
 import com.google.common.net.HostAndPort;
 import dev.registry.common.rpc.RpcConfig;
 import dev.registry.common.slot.SlotTable;
+import dev.registry.data.replication.SlotReplication;
 
 import java.time.Duration;
 import java.util.List;
@@ -19,10 +20,13 @@ import java.util.List;
  * @param heartbeatInterval heartbeat to meta
  * @param sessionGrace      after a session's last connection closed, its publishers are removed
  *                          once this grace period passed without it reconnecting
+ * @param replication       op-log and reconciliation tunables
+ * @param adminToken        bearer token for mutating admin endpoints (null: disabled)
  */
 public record DataServerConfig(String bindHost, int port, int adminPort, String advertiseHost,
                                List<HostAndPort> metaAddresses, int slotCount, Duration heartbeatInterval,
-                               Duration sessionGrace, RpcConfig rpc) {
+                               Duration sessionGrace, RpcConfig rpc,
+                               SlotReplication.Settings replication, String adminToken) {
 
     public DataServerConfig {
         if (metaAddresses.isEmpty()) {
@@ -33,16 +37,17 @@ public record DataServerConfig(String bindHost, int port, int adminPort, String 
 
     public static DataServerConfig local(List<HostAndPort> metaAddresses) {
         return new DataServerConfig("127.0.0.1", 0, 0, "127.0.0.1", metaAddresses, SlotTable.DEFAULT_SLOT_COUNT,
-                Duration.ofSeconds(1), Duration.ofSeconds(20), RpcConfig.serverDefaults());
+                Duration.ofSeconds(1), Duration.ofSeconds(20), RpcConfig.serverDefaults(),
+                SlotReplication.Settings.defaults(), null);
     }
 
     public DataServerConfig withPorts(int rpcPort, int httpPort) {
         return new DataServerConfig(bindHost, rpcPort, httpPort, advertiseHost, metaAddresses, slotCount,
-                heartbeatInterval, sessionGrace, rpc);
+                heartbeatInterval, sessionGrace, rpc, replication, adminToken);
     }
 
     public DataServerConfig withSessionGrace(Duration grace) {
         return new DataServerConfig(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount,
-                heartbeatInterval, grace, rpc);
+                heartbeatInterval, grace, rpc, replication, adminToken);
     }
 }

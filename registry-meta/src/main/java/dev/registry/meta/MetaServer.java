@@ -4,6 +4,7 @@ import dev.registry.common.admin.AdminHttpServer;
 import dev.registry.common.admin.AdminResponse;
 import dev.registry.common.admin.SlotTableJson;
 import dev.registry.common.protocol.DataServerHeartbeat;
+import dev.registry.common.protocol.DataServerLeaving;
 import dev.registry.common.protocol.GetSlotTableRequest;
 import dev.registry.common.protocol.HeartbeatResponse;
 import dev.registry.common.protocol.SessionServerHeartbeat;
@@ -48,6 +49,8 @@ public final class MetaServer implements AutoCloseable {
     private final Leases<String> dataLeases;
     private final Leases<String> sessionLeases;
     private final Map<String, RpcConnection> memberConnections = new HashMap<>();
+    /** Data servers draining: still heartbeating, but kept out of the table until they disconnect. */
+    private final Map<String, RpcConnection> leaving = new HashMap<>();
     private SlotTable table;
     private RpcServer rpcServer;
     private AdminHttpServer admin;
@@ -66,12 +69,21 @@ public final class MetaServer implements AutoCloseable {
         HandlerRegistry handlers = new HandlerRegistry()
                 .register(DataServerHeartbeat.class, this::onDataHeartbeat)
                 .register(SessionServerHeartbeat.class, this::onSessionHeartbeat)
-                .register(GetSlotTableRequest.class, (conn, req) -> slotTable());
+                .register(GetSlotTableRequest.class, (conn, req) -> slotTable())
+                .register(DataServerLeaving.class, this::onDataLeaving);
         rpcServer = new RpcServer("meta", config.rpc(), WireClasses.serializer(), handlers, new ConnectionListener() {
             @Override
             public void onDisconnected(RpcConnection connection) {
+                SlotTable changed = null;
                 synchronized (MetaServer.this) {
                     memberConnections.values().remove(connection);
+                    // A leaving server that disconnected has exited; if it comes back it is a new member.
+                    if (leaving.values().remove(connection)) {
+                        changed = rebalance();
+                    }
+                }
+                if (changed != null) {
+                    push(changed);
                 }
             }
         });
@@ -98,6 +110,22 @@ public final class MetaServer implements AutoCloseable {
                 changed = rebalance();
             }
             response = response(hb.knownEpoch());
+        }
+        if (changed != null) {
+            push(changed);
+        }
+        return response;
+    }
+
+    private Object onDataLeaving(RpcConnection connection, DataServerLeaving request) {
+        String address = requireAddress(request.address());
+        SlotTable changed;
+        HeartbeatResponse response;
+        synchronized (this) {
+            leaving.put(address, connection);
+            log.info("data server {} is leaving; handing its slots to the others", address);
+            changed = rebalance();
+            response = response(Long.MIN_VALUE);
         }
         if (changed != null) {
             push(changed);
@@ -137,6 +165,7 @@ public final class MetaServer implements AutoCloseable {
             goneData.forEach(a -> log.warn("data server {} missed its lease; removing it from the slot table", a));
             goneSessions.forEach(a -> log.warn("session server {} missed its lease", a));
             goneData.forEach(memberConnections::remove);
+            goneData.forEach(leaving::remove);
             goneSessions.forEach(memberConnections::remove);
             if (!goneData.isEmpty()) {
                 changed = rebalance();
@@ -149,7 +178,12 @@ public final class MetaServer implements AutoCloseable {
 
     /** Recomputes the table; returns it if it changed. Caller holds the lock. */
     private SlotTable rebalance() {
-        SlotTable next = balancer.balance(table, dataLeases.members());
+        Set<String> members = new java.util.TreeSet<>(dataLeases.members());
+        members.removeAll(leaving.keySet());
+        if (members.isEmpty() && !leaving.isEmpty()) {
+            return null; // never hand the last server's slots to nobody
+        }
+        SlotTable next = balancer.balance(table, members);
         if (next.epoch() == table.epoch()) {
             return null;
         }

@@ -4,6 +4,7 @@ import com.google.common.net.HostAndPort;
 import dev.registry.common.rpc.RpcConfig;
 import dev.registry.data.DataServer;
 import dev.registry.data.DataServerConfig;
+import dev.registry.data.replication.SlotReplication;
 import dev.registry.meta.MetaServer;
 import dev.registry.meta.MetaServerConfig;
 import dev.registry.session.SessionServer;
@@ -63,13 +64,13 @@ public final class RegistryNode implements AutoCloseable {
             if (s.data()) {
                 data = new DataServer(new DataServerConfig(s.bindHost(), s.dataPort(), s.dataHttpPort(),
                         s.advertiseHost(), metaServers, s.slots(), Duration.ofSeconds(1), s.sessionGrace(),
-                        RpcConfig.serverDefaults()), clock).start();
+                        RpcConfig.serverDefaults(), SlotReplication.Settings.defaults(), s.adminToken()), clock).start();
             }
             if (s.session()) {
                 RpcConfig clientRpc = RpcConfig.serverDefaults().withHeartbeat(Duration.ZERO, s.clientIdle());
                 session = new SessionServer(new SessionServerConfig(s.bindHost(), s.sessionPort(),
                         s.sessionHttpPort(), s.advertiseHost(), metaServers, s.slots(), Duration.ofSeconds(1),
-                        Duration.ofSeconds(10), Duration.ofSeconds(5), clientRpc, PushEngine.Settings.defaults(),
+                        Duration.ofSeconds(10), Duration.ofSeconds(5), Duration.ofSeconds(30), clientRpc, PushEngine.Settings.defaults(),
                         s.adminToken()), clock).start();
             }
         } catch (RuntimeException e) {
@@ -113,6 +114,7 @@ public final class RegistryNode implements AutoCloseable {
             session.close();
         }
         if (data != null) {
+            data.drain(Duration.ofSeconds(30)); // hand slots off first; returns at once if it is the only one
             data.close();
         }
         if (meta != null) {

@@ -9,6 +9,7 @@ import dev.registry.common.rpc.RpcConfig;
 import dev.registry.common.slot.SlotTable;
 import dev.registry.data.DataServer;
 import dev.registry.data.DataServerConfig;
+import dev.registry.data.replication.SlotReplication;
 import dev.registry.meta.MetaServer;
 import dev.registry.meta.MetaServerConfig;
 import dev.registry.session.SessionServer;
@@ -55,7 +56,8 @@ final class TestCluster implements AutoCloseable {
 
     DataServer addDataServer() {
         DataServer d = new DataServer(new DataServerConfig("127.0.0.1", 0, 0, "127.0.0.1", metaAddresses(), SLOTS,
-                Duration.ofMillis(300), Duration.ofSeconds(5), RpcConfig.serverDefaults().withWorkerThreads(2)),
+                Duration.ofMillis(300), Duration.ofSeconds(5), RpcConfig.serverDefaults().withWorkerThreads(2),
+                SlotReplication.Settings.defaults(), ADMIN_TOKEN),
                 Clock.systemUTC()).start();
         data.add(d);
         return d;
@@ -68,7 +70,7 @@ final class TestCluster implements AutoCloseable {
     SessionServer addSession(PushEngine.Settings push) {
         RpcConfig clientRpc = RpcConfig.serverDefaults().withWorkerThreads(2).withHeartbeat(Duration.ZERO, Duration.ofSeconds(3));
         SessionServer s = new SessionServer(new SessionServerConfig("127.0.0.1", 0, 0, "127.0.0.1", metaAddresses(),
-                SLOTS, Duration.ofMillis(300), Duration.ofSeconds(10), Duration.ofSeconds(1), clientRpc,
+                SLOTS, Duration.ofMillis(300), Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofSeconds(5), clientRpc,
                 push, ADMIN_TOKEN),
                 Clock.systemUTC()).start();
         sessions.add(s);

@@ -29,6 +29,7 @@ import dev.registry.common.slot.SlotTable;
 import dev.registry.common.slot.SlotTableHolder;
 import dev.registry.session.link.DataServerLinks;
 import dev.registry.session.publish.PublisherSyncer;
+import dev.registry.session.publish.SlotReconciler;
 import dev.registry.session.push.PushEngine;
 import dev.registry.session.push.SubscriberRegistry;
 import dev.registry.session.store.PublisherKey;
@@ -39,6 +40,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -70,6 +72,7 @@ public final class SessionServer implements AutoCloseable {
     private DataServerLinks links;
     private PublisherSyncer syncer;
     private PushEngine push;
+    private SlotReconciler reconciler;
     private RpcServer clientServer;
     private AdminHttpServer admin;
     private String sessionId;
@@ -113,10 +116,13 @@ public final class SessionServer implements AutoCloseable {
         syncer = new PublisherSyncer(publishers, links, config.slotCount(), scheduler, config.writeDeadline(),
                 Duration.ofSeconds(2));
         push = new PushEngine(subscribers, links, config.slotCount(), config.push(), scheduler, clock);
+        reconciler = new SlotReconciler(sessionId, publishers, syncer, links, config.slotCount(), config.writeDeadline());
         tables.addListener(this::onSlotTableChange);
         meta.start();
         scheduler.scheduleWithFixedDelay(this::reconcile, config.reconcileInterval().toMillis(),
                 config.reconcileInterval().toMillis(), TimeUnit.MILLISECONDS);
+        scheduler.scheduleWithFixedDelay(this::syncAllSlots, config.slotSyncInterval().toMillis(),
+                config.slotSyncInterval().toMillis(), TimeUnit.MILLISECONDS);
         if (config.adminPort() >= 0) {
             admin = new AdminHttpServer("session", config.adminToken());
             registerAdminRoutes(admin);
@@ -224,20 +230,19 @@ public final class SessionServer implements AutoCloseable {
 
     private void onSlotTableChange(SlotTable old, SlotTable now) {
         links.connectAll(now.servers());
-        // A slot with a new leader gets this session's publishers of that slot again: the
-        // session is the source of truth, so a leader that is new or restarted converges.
-        int resynced = 0;
+        // A slot with a new leader is reconciled from this session's copy: the session is the
+        // source of truth, so a leader that is new, restarted or promoted converges, and it
+        // serves reads only once every session did this.
+        List<Integer> changed = new ArrayList<>();
         for (int slot = 0; slot < now.slotCount(); slot++) {
             String newLeader = now.slot(slot).leader();
             if (newLeader != null && !newLeader.equals(old.slot(slot).leader())) {
-                for (PublisherKey key : publishers.keysInSlot(slot, now.slotCount())) {
-                    syncer.sync(key);
-                    resynced++;
-                }
+                changed.add(slot);
             }
         }
-        if (resynced > 0) {
-            log.info("slot table epoch {}: re-syncing {} publishers to new slot leaders", now.epoch(), resynced);
+        if (!changed.isEmpty()) {
+            log.info("slot table epoch {}: reconciling {} slots with their new leaders", now.epoch(), changed.size());
+            reconciler.syncSlots(changed);
         }
         for (DataInfoId id : subscribers.subscribedIds()) {
             int slot = SlotHash.slotOf(id, now.slotCount());
@@ -247,18 +252,26 @@ public final class SessionServer implements AutoCloseable {
         }
     }
 
-    /** Re-sends this session's publishers of every slot the given data server leads. */
+    /** A data server (re)connected: it may have dropped this session's publishers meanwhile. */
     private void resyncSlotsLedBy(String dataServer) {
-        SlotTable table = tables.current();
-        int count = 0;
-        for (int slot : table.slotsLedBy(dataServer)) {
-            for (PublisherKey key : publishers.keysInSlot(slot, table.slotCount())) {
-                syncer.sync(key);
-                count++;
-            }
+        List<Integer> slots = tables.current().slotsLedBy(dataServer);
+        if (!slots.isEmpty()) {
+            reconciler.syncSlots(slots);
         }
-        if (count > 0) {
-            log.info("connected to data server {}: re-synced {} publishers of the slots it leads", dataServer, count);
+    }
+
+    private void syncAllSlots() {
+        try {
+            SlotTable table = tables.current();
+            if (table.isComplete()) {
+                List<Integer> all = new ArrayList<>();
+                for (int slot = 0; slot < table.slotCount(); slot++) {
+                    all.add(slot);
+                }
+                reconciler.syncSlots(all);
+            }
+        } catch (RuntimeException e) {
+            log.warn("periodic slot sync failed", e);
         }
     }
 
@@ -370,6 +383,10 @@ public final class SessionServer implements AutoCloseable {
         gauge(out, "registry_session_sync_pending_keys", syncer.pendingKeys());
         gauge(out, "registry_session_slot_table_epoch", tables.epoch());
         gauge(out, "registry_session_client_connections", clientServer.connections().size());
+        out.append("# TYPE registry_session_slot_syncs_total counter\nregistry_session_slot_syncs_total ")
+                .append(reconciler.syncs()).append('\n');
+        out.append("# TYPE registry_session_slot_sync_repairs_total counter\nregistry_session_slot_sync_repairs_total ")
+                .append(reconciler.repaired()).append('\n');
         push.appendPrometheus(out);
         return out.toString();
     }

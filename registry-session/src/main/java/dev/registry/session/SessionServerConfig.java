@@ -27,7 +27,8 @@ import java.util.List;
  */
 public record SessionServerConfig(String bindHost, int port, int adminPort, String advertiseHost,
                                   List<HostAndPort> metaAddresses, int slotCount, Duration heartbeatInterval,
-                                  Duration writeDeadline, Duration reconcileInterval, RpcConfig clientRpc,
+                                  Duration writeDeadline, Duration reconcileInterval, Duration slotSyncInterval,
+                                  RpcConfig clientRpc,
                                   PushEngine.Settings push, String adminToken) {
 
     public SessionServerConfig {
@@ -39,32 +40,33 @@ public record SessionServerConfig(String bindHost, int port, int adminPort, Stri
 
     public static SessionServerConfig local(List<HostAndPort> metaAddresses) {
         return new SessionServerConfig("127.0.0.1", 0, 0, "127.0.0.1", metaAddresses, SlotTable.DEFAULT_SLOT_COUNT,
-                Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ofSeconds(5), RpcConfig.serverDefaults(),
+                Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ofSeconds(5), Duration.ofSeconds(30),
+                RpcConfig.serverDefaults(),
                 PushEngine.Settings.defaults(), null);
     }
 
     public SessionServerConfig withPorts(int clientPort, int httpPort) {
         return new SessionServerConfig(bindHost, clientPort, httpPort, advertiseHost, metaAddresses, slotCount,
-                heartbeatInterval, writeDeadline, reconcileInterval, clientRpc, push, adminToken);
+                heartbeatInterval, writeDeadline, reconcileInterval, slotSyncInterval, clientRpc, push, adminToken);
     }
 
     public SessionServerConfig withClientRpc(RpcConfig rpc) {
         return new SessionServerConfig(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount,
-                heartbeatInterval, writeDeadline, reconcileInterval, rpc, push, adminToken);
+                heartbeatInterval, writeDeadline, reconcileInterval, slotSyncInterval, rpc, push, adminToken);
     }
 
     public SessionServerConfig withPush(PushEngine.Settings settings) {
         return new SessionServerConfig(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount,
-                heartbeatInterval, writeDeadline, reconcileInterval, clientRpc, settings, adminToken);
+                heartbeatInterval, writeDeadline, reconcileInterval, slotSyncInterval, clientRpc, settings, adminToken);
     }
 
     public SessionServerConfig withAdminToken(String token) {
         return new SessionServerConfig(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount,
-                heartbeatInterval, writeDeadline, reconcileInterval, clientRpc, push, token);
+                heartbeatInterval, writeDeadline, reconcileInterval, slotSyncInterval, clientRpc, push, token);
     }
 
     public SessionServerConfig withReconcileInterval(Duration interval) {
         return new SessionServerConfig(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount,
-                heartbeatInterval, writeDeadline, interval, clientRpc, push, adminToken);
+                heartbeatInterval, writeDeadline, interval, slotSyncInterval, clientRpc, push, adminToken);
     }
 }

@@ -90,6 +90,11 @@ public final class MetaClient implements AutoCloseable {
         });
     }
 
+    /** A one-off call to the meta server (e.g. announcing a graceful leave). */
+    public CompletableFuture<Object> call(Object request) {
+        return connection.call(request, Duration.ofSeconds(3));
+    }
+
     /** Asks for the table now (e.g. after a NOT_LEADER answer with a newer epoch). */
     public void refreshSoon() {
         timer.execute(this::beat);

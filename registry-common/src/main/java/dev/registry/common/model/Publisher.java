@@ -96,6 +96,14 @@ public final class Publisher implements Serializable {
         return connectionId;
     }
 
+    /**
+     * What sessions and data servers compare when reconciling: the client version and the
+     * connection it came through (a re-registration after a reconnect must replace the stamp).
+     */
+    public String syncStamp() {
+        return version + "/" + connectionId;
+    }
+
     /** Same registration content (ignores nothing: used for idempotence checks). */
     @Override
     public boolean equals(Object o) {

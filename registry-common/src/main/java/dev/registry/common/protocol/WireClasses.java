@@ -40,7 +40,10 @@ public final class WireClasses {
             GetSlotTableRequest.class,
             SlotTableChanged.class,
             DatumVersionsRequest.class,
-            DatumVersions.class);
+            DatumVersions.class,
+            OpLogEntry.class, ReplicateRequest.class, ReplicateResponse.class, SlotSnapshotDigestRequest.class,
+            SlotSnapshotDigest.class, FetchDatumsRequest.class, DatumBatch.class, SessionSlotDigestRequest.class,
+            SessionSlotDigestResponse.class, SlotSyncDone.class, DataServerLeaving.class);
 
     public static ClassAllowList allowList() {
         return ClassAllowList.of(ALL);

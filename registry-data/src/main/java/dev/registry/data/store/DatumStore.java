@@ -6,36 +6,53 @@ import dev.registry.common.model.Publisher;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.LongSupplier;
 
 /**
- * The publisher lists of the slots on this data server, with a version per DataInfoId.
+ * The publisher lists of the slots on this data server (led or followed), with a version per
+ * DataInfoId.
  *
- * <p>Versions: every effective change sets {@code version = max(previous + 1, nowMillis * 1000)}.
- * That is strictly monotonic per DataInfoId on one server, and because it tracks wall-clock
- * time in microsecond units a new leader starting from an empty store still issues versions
- * above the old leader's (as long as clocks are within the change interval), which keeps
- * pushes monotonic across leader changes. An emptied datum is kept as a tombstone so its
- * version never restarts.
+ * <p>Versions: a leader's effective change sets {@code version = max(previous + 1, nowMillis * 1000)}.
+ * That is strictly monotonic per DataInfoId, followers copy the leader's versions exactly (so a
+ * promoted follower continues from them), and because versions track wall-clock time in
+ * microsecond units, a new leader that lacked an id still issues versions above the old
+ * leader's as long as clocks agree within the change interval. An emptied datum stays as a
+ * tombstone so its version never restarts.
  *
  * <p>Threading: all methods are synchronized; the store is the single owner of this state.
  */
 public final class DatumStore {
 
-    /** The outcome of a write: the DataInfoId's version after it, and whether anything changed. */
-    public record Change(DataInfoId dataInfoId, long version, boolean changed) {
+    /** What a leader write did: the id's version after it, and whether anything changed. */
+    public record Change(DataInfoId dataInfoId, long version, boolean changed, Kind kind, Publisher publisher,
+                         String registerId, long changedAtMillis) {
+        static Change none(DataInfoId id, long version) {
+            return new Change(id, version, false, null, null, null, 0);
+        }
     }
+
+    public enum Kind { PUT, REMOVE }
 
     private final LongSupplier clockMillis;
+    private final int slotCount;
     private final Map<Integer, Map<DataInfoId, Entry>> slots = new HashMap<>();
 
-    public DatumStore(LongSupplier clockMillis) {
+    public DatumStore(LongSupplier clockMillis, int slotCount) {
         this.clockMillis = clockMillis;
+        this.slotCount = slotCount;
     }
+
+    public int slotOf(DataInfoId id) {
+        return dev.registry.common.slot.SlotHash.slotOf(id, slotCount);
+    }
+
+    // ---- leader writes ----
 
     /** Puts a publisher unless the stored one has a higher client version or is identical. */
     public synchronized Change put(int slot, Publisher publisher) {
@@ -43,12 +60,12 @@ public final class DatumStore {
                 .computeIfAbsent(publisher.dataInfoId(), id -> new Entry());
         Publisher existing = entry.publishers.get(publisher.registerId());
         if (existing != null && (existing.version() > publisher.version() || existing.equals(publisher))) {
-            return new Change(publisher.dataInfoId(), entry.version, false);
+            return Change.none(publisher.dataInfoId(), entry.version);
         }
         entry.publishers.put(publisher.registerId(), publisher);
-        entry.version = nextVersion(entry.version);
-        entry.changedAtMillis = clockMillis.getAsLong();
-        return new Change(publisher.dataInfoId(), entry.version, true);
+        bump(entry);
+        return new Change(publisher.dataInfoId(), entry.version, true, Kind.PUT, publisher, publisher.registerId(),
+                entry.changedAtMillis);
     }
 
     /**
@@ -58,33 +75,104 @@ public final class DatumStore {
     public synchronized Change remove(int slot, DataInfoId id, String registerId, String connectionId) {
         Entry entry = entry(slot, id);
         if (entry == null) {
-            return new Change(id, 0, false);
+            return Change.none(id, 0);
         }
         Publisher existing = entry.publishers.get(registerId);
         if (existing == null || (connectionId != null && !connectionId.equals(existing.connectionId()))) {
-            return new Change(id, entry.version, false);
+            return Change.none(id, entry.version);
         }
         entry.publishers.remove(registerId);
-        entry.version = nextVersion(entry.version);
-        entry.changedAtMillis = clockMillis.getAsLong();
-        return new Change(id, entry.version, true);
+        bump(entry);
+        return new Change(id, entry.version, true, Kind.REMOVE, null, registerId, entry.changedAtMillis);
     }
 
-    /** Removes every publisher that came through the given session; returns the changed ids. */
-    public synchronized List<Change> removeSession(String sessionId) {
+    /** Removes every publisher that came through the given session from the given slots. */
+    public synchronized List<Change> removeSession(String sessionId, Set<Integer> inSlots) {
         List<Change> changes = new ArrayList<>();
-        for (Map<DataInfoId, Entry> slot : slots.values()) {
-            for (Map.Entry<DataInfoId, Entry> e : slot.entrySet()) {
-                boolean removed = e.getValue().publishers.values().removeIf(p -> sessionId.equals(p.sessionId()));
-                if (removed) {
-                    e.getValue().version = nextVersion(e.getValue().version);
-                    e.getValue().changedAtMillis = clockMillis.getAsLong();
-                    changes.add(new Change(e.getKey(), e.getValue().version, true));
+        for (int slot : inSlots) {
+            Map<DataInfoId, Entry> ids = slots.get(slot);
+            if (ids == null) {
+                continue;
+            }
+            for (Map.Entry<DataInfoId, Entry> e : ids.entrySet()) {
+                List<String> gone = new ArrayList<>();
+                e.getValue().publishers.forEach((rid, p) -> {
+                    if (sessionId.equals(p.sessionId())) {
+                        gone.add(rid);
+                    }
+                });
+                for (String rid : gone) {
+                    e.getValue().publishers.remove(rid);
+                    bump(e.getValue());
+                    changes.add(new Change(e.getKey(), e.getValue().version, true, Kind.REMOVE, null, rid,
+                            e.getValue().changedAtMillis));
                 }
             }
         }
         return changes;
     }
+
+    private void bump(Entry entry) {
+        long now = clockMillis.getAsLong();
+        entry.version = Math.max(entry.version + 1, now * 1000);
+        entry.changedAtMillis = now;
+    }
+
+    // ---- follower writes: copy the leader's result, never go backwards ----
+
+    /** Applies a leader's put that produced {@code version}; ignored if this copy is already at or past it. */
+    public synchronized boolean applyPut(int slot, Publisher publisher, long version, long changedAtMillis) {
+        Entry entry = slots.computeIfAbsent(slot, s -> new HashMap<>())
+                .computeIfAbsent(publisher.dataInfoId(), id -> new Entry());
+        if (entry.version >= version) {
+            return false;
+        }
+        entry.publishers.put(publisher.registerId(), publisher);
+        entry.version = version;
+        entry.changedAtMillis = changedAtMillis;
+        return true;
+    }
+
+    /** Applies a leader's removal that produced {@code version}. */
+    public synchronized boolean applyRemove(int slot, DataInfoId id, String registerId, long version, long changedAtMillis) {
+        Entry entry = slots.computeIfAbsent(slot, s -> new HashMap<>()).computeIfAbsent(id, x -> new Entry());
+        if (entry.version >= version) {
+            return false;
+        }
+        entry.publishers.remove(registerId);
+        entry.version = version;
+        entry.changedAtMillis = changedAtMillis;
+        return true;
+    }
+
+    /** Replaces a datum with the leader's copy (snapshot sync). */
+    public synchronized void replace(int slot, Datum datum) {
+        Entry entry = new Entry();
+        entry.version = datum.version();
+        entry.changedAtMillis = datum.changedAtMillis();
+        for (Publisher p : datum.publishers()) {
+            entry.publishers.put(p.registerId(), p);
+        }
+        slots.computeIfAbsent(slot, s -> new HashMap<>()).put(datum.dataInfoId(), entry);
+    }
+
+    /** Drops the ids of a slot that are not in {@code keep} (snapshot sync: the leader does not have them). */
+    public synchronized int retainOnly(int slot, Set<DataInfoId> keep) {
+        Map<DataInfoId, Entry> ids = slots.get(slot);
+        if (ids == null) {
+            return 0;
+        }
+        int before = ids.size();
+        ids.keySet().retainAll(keep);
+        return before - ids.size();
+    }
+
+    /** Forgets a slot this server no longer holds. */
+    public synchronized void dropSlot(int slot) {
+        slots.remove(slot);
+    }
+
+    // ---- reads ----
 
     /** The datum, or an empty datum with version 0 if this id was never written here. */
     public synchronized Datum get(int slot, DataInfoId id) {
@@ -115,6 +203,37 @@ public final class DatumStore {
         return out;
     }
 
+    /** The publishers of one slot that came through a session, keyed by (id, registerId). */
+    public synchronized Map<PublisherRef, Publisher> publishersOfSession(int slot, String sessionId) {
+        Map<PublisherRef, Publisher> out = new LinkedHashMap<>();
+        Map<DataInfoId, Entry> s = slots.get(slot);
+        if (s != null) {
+            s.forEach((id, e) -> e.publishers.forEach((rid, p) -> {
+                if (sessionId.equals(p.sessionId())) {
+                    out.put(new PublisherRef(id, rid), p);
+                }
+            }));
+        }
+        return out;
+    }
+
+    /** Every session id that has publishers in the given slots. */
+    public synchronized Set<String> sessionIds(Set<Integer> inSlots) {
+        Set<String> out = new HashSet<>();
+        for (int slot : inSlots) {
+            Map<DataInfoId, Entry> s = slots.get(slot);
+            if (s != null) {
+                s.values().forEach(e -> e.publishers.values().forEach(p -> out.add(p.sessionId())));
+            }
+        }
+        out.remove(null);
+        return out;
+    }
+
+    public synchronized Set<Integer> slots() {
+        return new HashSet<>(slots.keySet());
+    }
+
     /** Publisher count per slot, for admin and metrics. */
     public synchronized Map<Integer, Integer> publisherCounts() {
         Map<Integer, Integer> out = new TreeMap<>();
@@ -131,8 +250,8 @@ public final class DatumStore {
         return s == null ? null : s.get(id);
     }
 
-    private long nextVersion(long previous) {
-        return Math.max(previous + 1, clockMillis.getAsLong() * 1000);
+    /** Identifies one publisher within a slot. */
+    public record PublisherRef(DataInfoId dataInfoId, String registerId) {
     }
 
     private static final class Entry {

@@ -24,11 +24,13 @@ import java.util.TreeSet;
  *       no followers only when nothing is live);
  *   <li>every server leads {@code floor(S/n)} or {@code ceil(S/n)} slots and holds
  *       {@code floor(S*k/n)} or {@code ceil(S*k/n)} copies;
- *   <li>a slot whose leader died is led by a surviving follower (the first listed one unless
- *       leader balance needs another surviving follower), so failover keeps the data;
- *   <li>few moves: copies leave only servers above their share and go only to servers below it;
- *       leader balance is restored by swapping roles inside slots (no data moves) wherever that
- *       is possible;
+ *   <li>a slot whose leader died is led by a surviving follower, the first listed one unless
+ *       leader balance needs another (only when several servers die at once on a table with
+ *       under two slots per server can balance force a slot to a server without its data);
+ *   <li>few moves: copies go only from servers above their share to servers below it, copies
+ *       that hold data only when no chain of newly placed copies can do it; leader balance is
+ *       restored by swapping roles inside slots (no data moves), by the chains that change the
+ *       fewest slots;
  *   <li>a table that already satisfies all of the above is returned as is (same instance, same
  *       epoch); any change yields epoch {@code current.epoch() + 1}.
  * </ul>
@@ -67,8 +69,8 @@ public final class SlotBalancer {
      * Working copy of one balancing run. Servers are indexes into the sorted live list; a slot's
      * copies are a list whose first element is the leader. Steps, each a no-op on a balanced table:
      * drop dead servers (promoting a follower), trim surplus copies, fill missing copies, move
-     * copies from servers above their share to servers below it, then fix leader counts by
-     * shortest chains of leader/follower swaps inside slots.
+     * copies from servers above their share to servers below it, then fix leader counts by the
+     * cheapest chains of leader/follower swaps inside slots.
      */
     private static final class Layout {
         private final List<String> names;
@@ -216,11 +218,20 @@ public final class SlotBalancer {
         }
 
         /**
-         * Places missing copies on the servers furthest below their share; among equals, followers
-         * go to servers that share the fewest slots with the slot's other copies, so a later
-         * failure spreads its promotions.
+         * Places missing copies on servers still below their share, spreading within that: a
+         * slot without copies gets the server leading the fewest slots; its first follower (the
+         * heir if the leader dies) the server that is heir to the fewest of that leader's slots,
+         * so a failure spreads its promotions instead of piling them on one server; further
+         * followers the server sharing the fewest slots with the slot's holders. Then the
+         * server furthest below its share, then the lowest index.
          */
         private void fillMissingCopies() {
+            int[][] heirOf = new int[n][n]; // [leader][first follower]
+            for (List<Integer> c : copies) {
+                if (c.size() > 1) {
+                    heirOf[c.get(0)][c.get(1)]++;
+                }
+            }
             for (int slot = 0; slot < slotCount; slot++) {
                 List<Integer> c = copies.get(slot);
                 while (c.size() < k) {
@@ -230,15 +241,18 @@ public final class SlotBalancer {
                         if (holds[slot][s]) {
                             continue;
                         }
-                        int tie = 0;
+                        int spread = 0;
                         if (c.isEmpty()) {
-                            tie = leaders[s];
+                            spread = leaders[s];
+                        } else if (c.size() == 1) {
+                            spread = heirOf[c.get(0)][s];
                         } else {
                             for (int other : c) {
-                                tie += shared[other][s];
+                                spread += shared[other][s];
                             }
                         }
-                        long key = ((long) (total[s] - target[s]) << 32) + tie;
+                        int full = total[s] >= target[s] ? 1 : 0;
+                        long key = ((long) full << 62) + ((long) spread << 32) + (total[s] - target[s] + slotCount);
                         if (key < bestKey) {
                             bestKey = key;
                             best = s;
@@ -246,6 +260,8 @@ public final class SlotBalancer {
                     }
                     if (c.isEmpty()) {
                         leaders[best]++;
+                    } else if (c.size() == 1) {
+                        heirOf[c.get(0)][best]++;
                     }
                     for (int other : c) {
                         shared[other][best]++;
@@ -429,7 +445,7 @@ public final class SlotBalancer {
          * Brings every leader count into [floor, ceil] by the cheapest chains of in-slot
          * leader/follower swaps (no data moves). A chain always exists once copies are balanced (a
          * Hall argument: servers closed under such swaps hold too few copies to lead too many or
-         * too few slots). Chains that keep promoted slots with their heirs are tried first.
+         * too few slots).
          */
         private void balanceLeaders() {
             while (true) {
@@ -446,8 +462,7 @@ public final class SlotBalancer {
                 if (over < 0 && under < 0) {
                     return;
                 }
-                int start = over >= 0 ? over : under;
-                if (!swapChain(start, over >= 0, true) && !swapChain(start, over >= 0, false)) {
+                if (!swapChain(over >= 0 ? over : under, over >= 0)) {
                     throw new IllegalStateException("no leader swap chain (unreachable once copies are balanced)");
                 }
             }
@@ -457,13 +472,15 @@ public final class SlotBalancer {
          * Dijkstra over servers, then applies the chain found. Shedding walks (leader of a slot ->
          * a follower of it) from an over-full server to one below ceil; gaining walks (follower ->
          * leader) from an under-full server to one above floor. An edge is one in-slot swap. Cost,
-         * most significant first: a slot whose leader changes from the one it had before this run
-         * (a slot already changed, e.g. a promoted heir handing over to another heir, is free),
-         * then handing leadership to a copy placed in this run (it has no data yet). Equal costs
-         * go to the lower server index; slots are visited in order: deterministic.
+         * most significant first: taking a promoted slot from its heir for a server that is no
+         * heir of it; a slot whose leader changes from the one it had before this run (a slot
+         * already changed, e.g. a promoted heir handing over to another heir, is free); handing
+         * leadership to a copy placed in this run (it has no data yet). Equal costs go to the
+         * lower server index; slots are visited in order: deterministic.
          */
-        private boolean swapChain(int start, boolean shed, boolean keepHeirs) {
+        private boolean swapChain(int start, boolean shed) {
             long change = n + 1L; // above any number of fresh-leader penalties on a simple path
+            long heirLoss = change * (n + 1L); // above any number of changes on a simple path
             long[] dist = new long[n];
             Arrays.fill(dist, Long.MAX_VALUE);
             int[] viaSlot = new int[n];
@@ -491,10 +508,11 @@ public final class SlotBalancer {
                     for (int i = shed ? 1 : 0; i < (shed ? c.size() : 1); i++) {
                         int next = c.get(i);
                         int newLeader = shed ? next : p;
-                        if (done[next] || keepHeirs && promoted[slot] && !heir[slot][newLeader]) {
+                        if (done[next]) {
                             continue;
                         }
-                        long d = dist[p] + cost + (original[slot][newLeader] ? 0 : 1);
+                        boolean losesHeir = promoted[slot] && heir[slot][leader] && !heir[slot][newLeader];
+                        long d = dist[p] + cost + (losesHeir ? heirLoss : 0) + (original[slot][newLeader] ? 0 : 1);
                         if (d < dist[next]) {
                             dist[next] = d;
                             viaSlot[next] = slot;

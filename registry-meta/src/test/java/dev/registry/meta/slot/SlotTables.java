@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 
@@ -21,7 +22,7 @@ final class SlotTables {
     static int leaderChanges(SlotTable a, SlotTable b) {
         int changes = 0;
         for (int i = 0; i < b.slotCount(); i++) {
-            if (!java.util.Objects.equals(a.slot(i).leader(), b.slot(i).leader())) {
+            if (!Objects.equals(a.slot(i).leader(), b.slot(i).leader())) {
                 changes++;
             }
         }
@@ -69,6 +70,112 @@ final class SlotTables {
             }
         }
         return changed;
+    }
+
+    /**
+     * Leader changes beyond the promotions themselves that balance needs when every slot whose
+     * leader left {@code live} is led by its first live follower: the larger of the total excess
+     * over ceil(S/n) and the total shortfall under floor(S/n), since one leader change moves one
+     * unit. A lower bound with 2 copies per slot; with 3 the balancer may pick the other
+     * follower and need fewer.
+     */
+    static int leaderRebalanceNeeded(SlotTable before, Set<String> live) {
+        Map<String, Integer> leads = new TreeMap<>();
+        for (String s : live) {
+            leads.put(s, 0);
+        }
+        for (SlotAssignment a : before.slots()) {
+            if (a.leader() != null && live.contains(a.leader())) {
+                leads.merge(a.leader(), 1, Integer::sum);
+                continue;
+            }
+            for (String f : a.followers()) {
+                if (live.contains(f)) {
+                    leads.merge(f, 1, Integer::sum);
+                    break;
+                }
+            }
+        }
+        int n = live.size();
+        int floor = before.slotCount() / n;
+        int ceil = (before.slotCount() + n - 1) / n;
+        int excess = 0;
+        int shortfall = 0;
+        for (int c : leads.values()) {
+            excess += Math.max(0, c - ceil);
+            shortfall += Math.max(0, floor - c);
+        }
+        return Math.max(excess, shortfall);
+    }
+
+    /**
+     * A lower bound on the copies that must be placed when {@code dead} leaves and every slot
+     * keeps {@code k} copies: every copy it held ({@code lost}), plus, for each live server, the
+     * copies it still lacks to reach floor(S*k/n) after taking one in every slot that lost a copy
+     * and that it does not hold yet; those can only come by displacing an existing copy.
+     */
+    static int leaveDataLowerBound(SlotTable before, String dead, Set<String> live, int k) {
+        int lost = copiesHeldBy(before, dead);
+        int floor = before.slotCount() * k / live.size();
+        int displaced = 0;
+        for (String s : live) {
+            int fillable = 0;
+            for (SlotAssignment a : before.slots()) {
+                if (a.involves(dead) && !a.involves(s)) {
+                    fillable++;
+                }
+            }
+            displaced += Math.max(0, floor - copiesHeldBy(before, s) - fillable);
+        }
+        return lost + displaced;
+    }
+
+    /**
+     * The most slots whose leader left {@code live} that can be led by one of their live former
+     * followers when no server leads more than ceil(S/n) slots (a bipartite b-matching).
+     */
+    static int maxHeirLedSlots(SlotTable before, Set<String> live) {
+        List<List<String>> heirs = new ArrayList<>();
+        for (SlotAssignment a : before.slots()) {
+            if (a.leader() != null && live.contains(a.leader())) {
+                continue;
+            }
+            List<String> h = new ArrayList<>(a.followers());
+            h.retainAll(live);
+            if (!h.isEmpty()) {
+                heirs.add(h);
+            }
+        }
+        int cap = (before.slotCount() + live.size() - 1) / Math.max(1, live.size());
+        Map<String, List<Integer>> assigned = new TreeMap<>();
+        int matched = 0;
+        for (int slot = 0; slot < heirs.size(); slot++) {
+            if (augment(slot, heirs, assigned, cap, new HashSet<>())) {
+                matched++;
+            }
+        }
+        return matched;
+    }
+
+    private static boolean augment(int slot, List<List<String>> heirs, Map<String, List<Integer>> assigned,
+                                   int cap, Set<String> visited) {
+        for (String h : heirs.get(slot)) {
+            if (!visited.add(h)) {
+                continue;
+            }
+            List<Integer> led = assigned.computeIfAbsent(h, x -> new ArrayList<>());
+            if (led.size() < cap) {
+                led.add(slot);
+                return true;
+            }
+            for (int i = 0; i < led.size(); i++) {
+                if (augment(led.get(i), heirs, assigned, cap, visited)) {
+                    led.set(i, slot);
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     static Set<String> holders(SlotAssignment a) {

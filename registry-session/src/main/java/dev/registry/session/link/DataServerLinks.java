@@ -3,6 +3,7 @@ package dev.registry.session.link;
 import dev.registry.common.meta.MetaClient;
 import dev.registry.common.protocol.SessionHello;
 import dev.registry.common.rpc.Backoff;
+import dev.registry.common.rpc.ConnectionPool;
 import dev.registry.common.rpc.ErrorCode;
 import dev.registry.common.rpc.RpcClient;
 import dev.registry.common.rpc.RpcConnection;
@@ -13,11 +14,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
-import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -35,22 +34,20 @@ public final class DataServerLinks implements AutoCloseable {
             ErrorCode.TIMEOUT, ErrorCode.UNAVAILABLE);
 
     private final String sessionId;
-    private final RpcClient client;
     private final SlotTableHolder tables;
     private final MetaClient meta;
     private final ScheduledExecutorService scheduler;
     private final Backoff backoff = new Backoff(Duration.ofMillis(20), Duration.ofMillis(500), new Random());
-    private final Map<String, CompletableFuture<RpcConnection>> links = new ConcurrentHashMap<>();
+    private final ConnectionPool pool;
     private final Duration callTimeout;
-    private final Consumer<String> onNewConnection;
     private volatile boolean closed;
 
     public DataServerLinks(String sessionId, RpcClient client, SlotTableHolder tables, MetaClient meta,
                            ScheduledExecutorService scheduler, Duration callTimeout,
                            Consumer<String> onNewConnection) {
-        this.onNewConnection = onNewConnection;
         this.sessionId = sessionId;
-        this.client = client;
+        this.pool = new ConnectionPool(client,
+                conn -> conn.call(new SessionHello(sessionId), callTimeout), onNewConnection);
         this.tables = tables;
         this.meta = meta;
         this.scheduler = scheduler;
@@ -63,56 +60,18 @@ public final class DataServerLinks implements AutoCloseable {
      * dropped this session's publishers while it was away, so the session re-syncs them.
      */
     public CompletableFuture<RpcConnection> connection(String address) {
-        CompletableFuture<RpcConnection> created;
-        while (true) {
-            CompletableFuture<RpcConnection> existing = links.get(address);
-            if (existing != null && (!existing.isDone() || isUsable(existing))) {
-                return existing;
-            }
-            created = new CompletableFuture<>();
-            boolean installed = existing == null ? links.putIfAbsent(address, created) == null
-                    : links.replace(address, existing, created);
-            if (installed) {
-                break;
-            }
-        }
-        CompletableFuture<RpcConnection> mine = created;
-        int colon = address.lastIndexOf(':');
-        client.connect(address.substring(0, colon), Integer.parseInt(address.substring(colon + 1)))
-                .thenCompose(conn -> conn.call(new SessionHello(sessionId), callTimeout).thenApply(ok -> conn))
-                .whenComplete((conn, error) -> {
-                    if (error != null) {
-                        links.remove(address, mine);
-                        mine.completeExceptionally(error);
-                        return;
-                    }
-                    conn.closeFuture().thenRun(() -> links.remove(address, mine));
-                    mine.complete(conn);
-                    onNewConnection.accept(address);
-                });
-        return mine;
-    }
-
-    private static boolean isUsable(CompletableFuture<RpcConnection> f) {
-        return !f.isCompletedExceptionally() && f.join().isActive();
+        return pool.get(address);
     }
 
     /** Opens connections to every data server in the table (so notices from all of them arrive). */
     public void connectAll(Set<String> servers) {
         for (String s : servers) {
-            connection(s).exceptionally(e -> {
+            pool.get(s).exceptionally(e -> {
                 log.debug("cannot reach data server {}: {}", s, e.getMessage());
                 return null;
             });
         }
-        for (String known : links.keySet()) {
-            if (!servers.contains(known)) {
-                CompletableFuture<RpcConnection> f = links.remove(known);
-                if (f != null) {
-                    f.thenAccept(RpcConnection::close);
-                }
-            }
-        }
+        pool.retainOnly(servers);
     }
 
     /** True when the table is complete and a live connection exists to every slot leader. */
@@ -122,8 +81,7 @@ public final class DataServerLinks implements AutoCloseable {
             return false;
         }
         for (String server : table.servers()) {
-            CompletableFuture<RpcConnection> f = links.get(server);
-            if (f == null || !f.isDone() || !isUsable(f)) {
+            if (!pool.isConnected(server)) {
                 return false;
             }
         }
@@ -184,9 +142,6 @@ public final class DataServerLinks implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        for (CompletableFuture<RpcConnection> f : links.values()) {
-            f.thenAccept(RpcConnection::close);
-        }
-        links.clear();
+        pool.close();
     }
 }

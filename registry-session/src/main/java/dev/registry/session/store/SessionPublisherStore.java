@@ -113,6 +113,17 @@ public final class SessionPublisherStore {
         return out;
     }
 
+    /** The publishers of a slot as they should be on its leader (client-off IPs excluded). */
+    public synchronized List<Publisher> desiredInSlot(int slot, int slotCount) {
+        List<Publisher> out = new ArrayList<>();
+        for (Publisher p : publishers.values()) {
+            if (!offIps.contains(p.ip()) && SlotHash.slotOf(p.dataInfoId(), slotCount) == slot) {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+
     public synchronized List<Publisher> publishersOf(DataInfoId id) {
         List<Publisher> out = new ArrayList<>();
         for (Publisher p : publishers.values()) {

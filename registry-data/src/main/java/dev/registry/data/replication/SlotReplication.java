@@ -1,0 +1,425 @@
+package dev.registry.data.replication;
+
+import dev.registry.common.model.DataInfoId;
+import dev.registry.common.model.Datum;
+import dev.registry.common.protocol.DatumBatch;
+import dev.registry.common.protocol.FetchDatumsRequest;
+import dev.registry.common.protocol.OpLogEntry;
+import dev.registry.common.protocol.ReplicateRequest;
+import dev.registry.common.protocol.ReplicateResponse;
+import dev.registry.common.protocol.SlotSnapshotDigest;
+import dev.registry.common.protocol.SlotSnapshotDigestRequest;
+import dev.registry.common.rpc.ConnectionPool;
+import dev.registry.common.rpc.ErrorCode;
+import dev.registry.common.rpc.RpcException;
+import dev.registry.common.slot.SlotAssignment;
+import dev.registry.common.slot.SlotTable;
+import dev.registry.data.store.DatumStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.LongSupplier;
+
+/**
+ * The role of this data server in every slot, and asynchronous replication between roles.
+ *
+ * <p>Leader: each effective change is appended to the slot's {@link SlotOpLog} and shipped in
+ * batches to the followers by {@link #pump} (the write is acknowledged to the session before
+ * that: replication is asynchronous). A newly led slot is <em>reconciling</em> until every
+ * live session has synced it ({@link #onSessionSynced}) or a deadline passed; only then does
+ * it serve reads, so subscribers never see a list that is partial because of the move.
+ *
+ * <p>Follower: applies entries strictly in order; an entry from another log (new leader) or
+ * after a gap makes it pull a snapshot: the leader's per-id version digest, then only the
+ * datums whose versions differ.
+ *
+ * <p>Threading: role state is guarded by {@code this}; network calls run outside the lock.
+ */
+public final class SlotReplication {
+    private static final Logger log = LoggerFactory.getLogger(SlotReplication.class);
+    public static final int KIND_PUT = 1;
+    public static final int KIND_REMOVE = 2;
+
+    /** Tunables. */
+    public record Settings(int maxLogEntries, int batchSize, Duration probeInterval, Duration reconcileDeadline) {
+        public static Settings defaults() {
+            return new Settings(100_000, 512, Duration.ofMillis(500), Duration.ofSeconds(10));
+        }
+    }
+
+    private final String self;
+    private final DatumStore store;
+    private final ConnectionPool peers;
+    private final Settings settings;
+    private final LongSupplier clockMillis;
+    private final Map<Integer, LeaderSlot> led = new HashMap<>();
+    private final Map<Integer, FollowerSlot> followed = new HashMap<>();
+    private long epoch;
+
+    private static final class Progress {
+        long nextSeq = 1;
+        long ackedSeq = -1;
+        boolean synced;
+        boolean inFlight;
+        long notBefore;
+    }
+
+    private static final class LeaderSlot {
+        final SlotOpLog log;
+        final long sinceEpoch;
+        final long readableDeadline;
+        final Map<String, Progress> followers = new LinkedHashMap<>();
+        final Set<String> syncedSessions = new HashSet<>();
+        boolean readable;
+
+        LeaderSlot(SlotOpLog log, long sinceEpoch, long readableDeadline) {
+            this.log = log;
+            this.sinceEpoch = sinceEpoch;
+            this.readableDeadline = readableDeadline;
+        }
+    }
+
+    private static final class FollowerSlot {
+        final String leader;
+        String logId;
+        long appliedSeq;
+        boolean snapshotting;
+
+        FollowerSlot(String leader) {
+            this.leader = leader;
+        }
+    }
+
+    public SlotReplication(String self, DatumStore store, ConnectionPool peers, Settings settings,
+                           LongSupplier clockMillis) {
+        this.self = self;
+        this.store = store;
+        this.peers = peers;
+        this.settings = settings;
+        this.clockMillis = clockMillis;
+    }
+
+    /** Adopts a new slot table; returns the slots this server leads from now on that it did not lead before. */
+    public synchronized Set<Integer> onSlotTable(SlotTable table) {
+        epoch = table.epoch();
+        Set<Integer> newlyLed = new HashSet<>();
+        long now = clockMillis.getAsLong();
+        for (SlotAssignment a : table.slots()) {
+            int slot = a.slotId();
+            if (self.equals(a.leader())) {
+                followed.remove(slot);
+                LeaderSlot l = led.get(slot);
+                if (l == null) {
+                    l = new LeaderSlot(new SlotOpLog(self + "@" + table.epoch() + "/" + slot, settings.maxLogEntries()),
+                            table.epoch(), now + settings.reconcileDeadline().toMillis());
+                    led.put(slot, l);
+                    newlyLed.add(slot);
+                }
+                l.followers.keySet().retainAll(a.followers());
+                for (String f : a.followers()) {
+                    l.followers.computeIfAbsent(f, x -> new Progress());
+                }
+            } else if (a.followers().contains(self)) {
+                led.remove(slot);
+                FollowerSlot f = followed.get(slot);
+                if (f == null || !f.leader.equals(a.leader())) {
+                    FollowerSlot next = new FollowerSlot(a.leader());
+                    if (f != null) {
+                        // Same data, new leader's log: the next entries trigger a digest compare.
+                        next.logId = null;
+                    }
+                    followed.put(slot, next);
+                }
+            } else {
+                boolean held = led.remove(slot) != null | followed.remove(slot) != null;
+                if (held || store.slots().contains(slot)) {
+                    store.dropSlot(slot);
+                }
+            }
+        }
+        return newlyLed;
+    }
+
+    // ---- leader side ----
+
+    public synchronized boolean leads(int slot) {
+        return led.containsKey(slot);
+    }
+
+    public synchronized Set<Integer> ledSlots() {
+        return new HashSet<>(led.keySet());
+    }
+
+    /**
+     * Applies a leader write to the store and logs it, atomically, so the log order is the
+     * store's order (followers apply by version and would drop a reordered older change).
+     */
+    public synchronized DatumStore.Change write(int slot, java.util.function.Function<DatumStore, DatumStore.Change> write) {
+        DatumStore.Change change = write.apply(store);
+        record(slot, change);
+        return change;
+    }
+
+    /** Applies and logs a batch of leader changes produced under this lock. */
+    public synchronized List<DatumStore.Change> writeAll(java.util.function.Function<DatumStore, List<DatumStore.Change>> write) {
+        List<DatumStore.Change> changes = write.apply(store);
+        for (DatumStore.Change c : changes) {
+            record(store.slotOf(c.dataInfoId()), c);
+        }
+        return changes;
+    }
+
+    private void record(int slot, DatumStore.Change change) {
+        LeaderSlot l = led.get(slot);
+        if (l == null || !change.changed()) {
+            return;
+        }
+        int kind = change.kind() == DatumStore.Kind.PUT ? KIND_PUT : KIND_REMOVE;
+        l.log.append(kind, change.publisher(), change.dataInfoId(), change.registerId(), change.version(),
+                change.changedAtMillis());
+    }
+
+    /**
+     * Whether a led slot serves reads: after every expected session synced it, or after the
+     * reconcile deadline (a session that cannot reach us must not block the slot forever).
+     */
+    public synchronized boolean isReadable(int slot, Set<String> expectedSessions) {
+        LeaderSlot l = led.get(slot);
+        if (l == null) {
+            return false;
+        }
+        if (!l.readable) {
+            boolean allSynced = l.syncedSessions.containsAll(expectedSessions);
+            if (allSynced || clockMillis.getAsLong() >= l.readableDeadline) {
+                l.readable = true;
+                if (allSynced) {
+                    log.info("slot {} reconciled with {} sessions; serving reads", slot, expectedSessions.size());
+                } else {
+                    Set<String> missing = new HashSet<>(expectedSessions);
+                    missing.removeAll(l.syncedSessions);
+                    log.warn("slot {} serving reads after the reconcile deadline; sessions not synced: {}", slot, missing);
+                }
+            }
+        }
+        return l.readable;
+    }
+
+    public synchronized void onSessionSynced(int slot, String sessionId, long syncEpoch) {
+        LeaderSlot l = led.get(slot);
+        if (l != null && syncEpoch >= l.sinceEpoch) {
+            l.syncedSessions.add(sessionId);
+        }
+    }
+
+    /** Ships pending log entries (or a probe) to every follower that has none in flight. */
+    public void pump() {
+        List<Runnable> sends = new ArrayList<>();
+        synchronized (this) {
+            long now = clockMillis.getAsLong();
+            for (Map.Entry<Integer, LeaderSlot> e : led.entrySet()) {
+                int slot = e.getKey();
+                LeaderSlot l = e.getValue();
+                for (Map.Entry<String, Progress> fe : l.followers.entrySet()) {
+                    Progress p = fe.getValue();
+                    boolean pending = p.nextSeq <= l.log.lastSeq();
+                    if (p.inFlight || now < p.notBefore || (p.synced && !pending)) {
+                        continue;
+                    }
+                    List<OpLogEntry> entries = l.log.from(p.nextSeq, settings.batchSize());
+                    long fromSeq = p.nextSeq;
+                    if (entries == null) {
+                        // Truncated: a probe at the oldest entry makes the follower snapshot.
+                        fromSeq = l.log.firstSeq();
+                        entries = List.of();
+                    }
+                    p.inFlight = true;
+                    ReplicateRequest request = new ReplicateRequest(epoch, slot, l.log.logId(), fromSeq,
+                            new ArrayList<>(entries));
+                    String follower = fe.getKey();
+                    sends.add(() -> send(slot, follower, request));
+                }
+            }
+        }
+        sends.forEach(Runnable::run);
+    }
+
+    private void send(int slot, String follower, ReplicateRequest request) {
+        peers.get(follower)
+                .thenCompose(conn -> conn.call(request, ReplicateResponse.class, Duration.ofSeconds(5)))
+                .whenComplete((response, error) -> onReplicated(slot, follower, request, response, error));
+    }
+
+    private synchronized void onReplicated(int slot, String follower, ReplicateRequest request,
+                                           ReplicateResponse response, Throwable error) {
+        LeaderSlot l = led.get(slot);
+        if (l == null || !l.log.logId().equals(request.logId())) {
+            return;
+        }
+        Progress p = l.followers.get(follower);
+        if (p == null) {
+            return;
+        }
+        p.inFlight = false;
+        if (error != null) {
+            p.notBefore = clockMillis.getAsLong() + settings.probeInterval().toMillis();
+            log.debug("replicating slot {} to {} failed: {}", slot, follower, error.getMessage());
+            return;
+        }
+        if (response.accepted() && l.log.logId().equals(response.logId())) {
+            p.synced = true;
+            p.ackedSeq = response.appliedSeq();
+            p.nextSeq = response.appliedSeq() + 1;
+            long minAcked = Long.MAX_VALUE;
+            for (Progress other : l.followers.values()) {
+                minAcked = Math.min(minAcked, other.synced ? other.ackedSeq : -1);
+            }
+            if (minAcked > 0) {
+                l.log.truncateThrough(minAcked);
+            }
+        } else if (l.log.logId().equals(response.logId())) {
+            p.synced = true; // same log, but it has a gap or is behind: resend from what it has
+            p.ackedSeq = response.appliedSeq();
+            p.nextSeq = response.appliedSeq() + 1;
+        } else {
+            // On another log or taking a snapshot: probe again shortly.
+            p.synced = false;
+            p.nextSeq = Math.max(1, l.log.firstSeq());
+            p.notBefore = clockMillis.getAsLong() + Math.min(100, settings.probeInterval().toMillis());
+        }
+    }
+
+    /** Digest of a led slot for a follower's snapshot. */
+    public SlotSnapshotDigest digest(int slot) {
+        String logId;
+        long seq;
+        synchronized (this) {
+            LeaderSlot l = led.get(slot);
+            if (l == null) {
+                throw new RpcException(ErrorCode.NOT_LEADER, self + " does not lead slot " + slot, epoch);
+            }
+            logId = l.log.logId();
+            seq = l.log.lastSeq();
+        }
+        // Versions read after seq: anything newer is replayed later and skipped by version.
+        Map<DataInfoId, Long> versions = store.versions(slot);
+        return new SlotSnapshotDigest(logId, seq, new ArrayList<>(versions.keySet()), new ArrayList<>(versions.values()));
+    }
+
+    public DatumBatch datums(int slot, List<DataInfoId> ids) {
+        if (!leads(slot)) {
+            throw new RpcException(ErrorCode.NOT_LEADER, self + " does not lead slot " + slot, epoch);
+        }
+        ArrayList<Datum> out = new ArrayList<>();
+        for (DataInfoId id : ids) {
+            out.add(store.get(slot, id));
+        }
+        return new DatumBatch(out);
+    }
+
+    // ---- follower side ----
+
+    /** Applies a leader's batch in order, or reports a gap / other log and starts a snapshot. */
+    public ReplicateResponse onReplicate(ReplicateRequest request) {
+        int slot = request.slotId();
+        FollowerSlot f;
+        synchronized (this) {
+            f = followed.get(slot);
+            if (f == null) {
+                return new ReplicateResponse(false, null, -1); // table lag: the leader retries
+            }
+            if (!f.snapshotting && request.logId().equals(f.logId) && request.fromSeq() <= f.appliedSeq + 1) {
+                for (OpLogEntry e : request.entries() == null ? List.<OpLogEntry>of() : request.entries()) {
+                    if (e.seq() != f.appliedSeq + 1) {
+                        continue; // duplicate of what was applied
+                    }
+                    if (e.kind() == KIND_PUT) {
+                        store.applyPut(slot, e.publisher(), e.version(), e.changedAtMillis());
+                    } else {
+                        store.applyRemove(slot, e.dataInfoId(), e.registerId(), e.version(), e.changedAtMillis());
+                    }
+                    f.appliedSeq = e.seq();
+                }
+                return new ReplicateResponse(true, f.logId, f.appliedSeq);
+            }
+            if (f.snapshotting) {
+                return new ReplicateResponse(false, f.logId, f.appliedSeq);
+            }
+            f.snapshotting = true;
+        }
+        log.info("slot {}: following {} log {} from a snapshot (had log {} at {})", slot, f.leader,
+                request.logId(), f.logId, f.appliedSeq);
+        snapshot(slot, f);
+        return new ReplicateResponse(false, f.logId, f.appliedSeq);
+    }
+
+    private void snapshot(int slot, FollowerSlot f) {
+        long tableEpoch;
+        synchronized (this) {
+            tableEpoch = epoch;
+        }
+        peers.get(f.leader).thenCompose(conn -> conn.call(new SlotSnapshotDigestRequest(tableEpoch, slot),
+                SlotSnapshotDigest.class, Duration.ofSeconds(10)).thenCompose(digest -> {
+                    Map<DataInfoId, Long> mine = store.versions(slot);
+                    ArrayList<DataInfoId> differing = new ArrayList<>();
+                    for (int i = 0; i < digest.dataInfoIds().size(); i++) {
+                        DataInfoId id = digest.dataInfoIds().get(i);
+                        if (!digest.versions().get(i).equals(mine.get(id))) {
+                            differing.add(id);
+                        }
+                    }
+                    List<CompletableFuture<DatumBatch>> fetches = new ArrayList<>();
+                    for (int from = 0; from < differing.size(); from += settings.batchSize()) {
+                        ArrayList<DataInfoId> chunk = new ArrayList<>(differing.subList(from,
+                                Math.min(differing.size(), from + settings.batchSize())));
+                        fetches.add(conn.call(new FetchDatumsRequest(tableEpoch, slot, chunk), DatumBatch.class,
+                                Duration.ofSeconds(10)));
+                    }
+                    return CompletableFuture.allOf(fetches.toArray(new CompletableFuture<?>[0])).thenApply(v -> {
+                        for (CompletableFuture<DatumBatch> b : fetches) {
+                            for (Datum d : b.join().datums()) {
+                                store.replace(slot, d);
+                            }
+                        }
+                        store.retainOnly(slot, new HashSet<>(digest.dataInfoIds()));
+                        log.info("slot {}: snapshot from {} applied ({} of {} ids differed)", slot, f.leader,
+                                differing.size(), digest.dataInfoIds().size());
+                        return digest;
+                    });
+                })).whenComplete((digest, error) -> {
+                    synchronized (this) {
+                        f.snapshotting = false;
+                        if (error == null && followed.get(slot) == f) {
+                            f.logId = digest.logId();
+                            f.appliedSeq = digest.seq();
+                        }
+                    }
+                    if (error != null) {
+                        log.warn("slot {}: snapshot from {} failed: {}", slot, f.leader, error.getMessage());
+                    }
+                });
+    }
+
+    /** Per-slot replication lag (entries not yet acknowledged by the slowest follower), for metrics. */
+    public synchronized long maxReplicationLag() {
+        long max = 0;
+        for (LeaderSlot l : led.values()) {
+            for (Progress p : l.followers.values()) {
+                max = Math.max(max, l.log.lastSeq() - Math.max(0, p.ackedSeq));
+            }
+        }
+        return max;
+    }
+
+    public synchronized int followedSlots() {
+        return followed.size();
+    }
+}

@@ -1,0 +1,142 @@
+package dev.registry.session.publish;
+
+import dev.registry.common.model.DataInfoId;
+import dev.registry.common.model.Publisher;
+import dev.registry.common.protocol.SessionSlotDigestRequest;
+import dev.registry.common.protocol.SessionSlotDigestResponse;
+import dev.registry.common.protocol.SlotSyncDone;
+import dev.registry.common.protocol.WriteResult;
+import dev.registry.session.link.DataServerLinks;
+import dev.registry.session.store.PublisherKey;
+import dev.registry.session.store.SessionPublisherStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Sessions are the source of truth for publishers: this brings a slot's leader to exactly
+ * what this session holds for the slot. It sends a digest (id, registerId, stamp per
+ * publisher); the leader answers what it lacks or holds stale, and what it holds from this
+ * session that the digest did not list. Lacking ones are written; extras are removed only if
+ * the session still does not hold them when the answer arrives (a registration racing the
+ * digest must not be deleted). Then {@link SlotSyncDone} tells the leader this session is
+ * reconciled, which a new leader waits for before serving reads.
+ *
+ * <p>Runs on every leader change of a slot, when a data server (re)connects, and
+ * periodically. One sync per slot at a time; requests meanwhile coalesce into one more run.
+ *
+ * <p>Threading: per-slot state guarded by {@code this}; I/O without the lock.
+ */
+public final class SlotReconciler {
+    private static final Logger log = LoggerFactory.getLogger(SlotReconciler.class);
+
+    private final String sessionId;
+    private final SessionPublisherStore store;
+    private final PublisherSyncer syncer;
+    private final DataServerLinks links;
+    private final int slotCount;
+    private final Duration deadline;
+    private final Map<Integer, Boolean> running = new HashMap<>(); // value: run again when done
+    private final LongAdder syncs = new LongAdder();
+    private final LongAdder repaired = new LongAdder();
+
+    public SlotReconciler(String sessionId, SessionPublisherStore store, PublisherSyncer syncer, DataServerLinks links,
+                          int slotCount, Duration deadline) {
+        this.sessionId = sessionId;
+        this.store = store;
+        this.syncer = syncer;
+        this.links = links;
+        this.slotCount = slotCount;
+        this.deadline = deadline;
+    }
+
+    public void syncSlots(Collection<Integer> slots) {
+        slots.forEach(this::syncSlot);
+    }
+
+    public void syncSlot(int slot) {
+        synchronized (this) {
+            if (running.containsKey(slot)) {
+                running.put(slot, true);
+                return;
+            }
+            running.put(slot, false);
+        }
+        run(slot);
+    }
+
+    private void run(int slot) {
+        syncs.increment();
+        List<Publisher> held = store.desiredInSlot(slot, slotCount);
+        ArrayList<DataInfoId> ids = new ArrayList<>();
+        ArrayList<String> registerIds = new ArrayList<>();
+        ArrayList<String> stamps = new ArrayList<>();
+        for (Publisher p : held) {
+            ids.add(p.dataInfoId());
+            registerIds.add(p.registerId());
+            stamps.add(p.syncStamp());
+        }
+        links.callLeader(slot, epoch -> new SessionSlotDigestRequest(epoch, slot, sessionId, ids, registerIds, stamps),
+                        SessionSlotDigestResponse.class, deadline)
+                .thenCompose(answer -> repair(held, answer))
+                .thenCompose(v -> links.callLeader(slot, epoch -> new SlotSyncDone(epoch, slot, sessionId),
+                        WriteResult.class, deadline))
+                .whenComplete((ok, error) -> {
+                    if (error != null) {
+                        log.warn("slot {} not reconciled with its leader: {}", slot, error.getMessage());
+                    }
+                    boolean again;
+                    synchronized (this) {
+                        again = Boolean.TRUE.equals(running.remove(slot));
+                        if (again) {
+                            running.put(slot, false);
+                        }
+                    }
+                    if (again) {
+                        run(slot);
+                    }
+                });
+    }
+
+    private CompletableFuture<Void> repair(List<Publisher> held, SessionSlotDigestResponse answer) {
+        List<CompletableFuture<Long>> writes = new ArrayList<>();
+        if (answer.needed() != null) {
+            for (int i : answer.needed()) {
+                if (i >= 0 && i < held.size()) {
+                    Publisher p = held.get(i);
+                    writes.add(syncer.sync(new PublisherKey(p.dataInfoId(), p.registerId())));
+                }
+            }
+        }
+        if (answer.extraIds() != null) {
+            for (int i = 0; i < answer.extraIds().size(); i++) {
+                PublisherKey key = new PublisherKey(answer.extraIds().get(i), answer.extraRegisterIds().get(i));
+                if (store.desired(key) != null) {
+                    writes.add(syncer.sync(key)); // registered meanwhile: write the current one
+                } else {
+                    Publisher stale = new Publisher(key.dataInfoId(), key.registerId(), 0, List.of(), null, null, null,
+                            0, sessionId, answer.extraConnectionIds().get(i));
+                    writes.add(syncer.syncRemoval(stale));
+                }
+            }
+        }
+        repaired.add(writes.size());
+        return CompletableFuture.allOf(writes.toArray(new CompletableFuture<?>[0]));
+    }
+
+    public long syncs() {
+        return syncs.sum();
+    }
+
+    public long repaired() {
+        return repaired.sum();
+    }
+}
