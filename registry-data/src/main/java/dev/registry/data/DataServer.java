@@ -421,7 +421,7 @@ public final class DataServer implements AutoCloseable {
 
     private String metricsText() {
         StringBuilder out = new StringBuilder();
-        rpcServer.metrics().appendPrometheus(out);
+        dev.registry.common.rpc.RpcMetrics.appendPrometheus(out, rpcServer.metrics(), peerClient.metrics());
         gauge(out, "registry_data_publishers", store.publisherCount());
         gauge(out, "registry_data_slots_led", replication.ledSlots().size());
         gauge(out, "registry_data_slots_followed", replication.followedSlots());

@@ -52,6 +52,7 @@ public final class MetaServer implements AutoCloseable {
     /** Data servers draining: still heartbeating, but kept out of the table until they disconnect. */
     private final Map<String, RpcConnection> leaving = new HashMap<>();
     private SlotTable table;
+    private boolean adopting;
     private RpcServer rpcServer;
     private AdminHttpServer admin;
     private ScheduledExecutorService timer;
@@ -65,7 +66,7 @@ public final class MetaServer implements AutoCloseable {
         this.table = SlotTable.initial(config.slotCount());
     }
 
-    public synchronized MetaServer start() {
+    public MetaServer start() {
         HandlerRegistry handlers = new HandlerRegistry()
                 .register(DataServerHeartbeat.class, this::onDataHeartbeat)
                 .register(SessionServerHeartbeat.class, this::onSessionHeartbeat)
@@ -103,6 +104,9 @@ public final class MetaServer implements AutoCloseable {
         String address = requireAddress(hb.address());
         SlotTable changed = null;
         HeartbeatResponse response;
+        if (hb.knownEpoch() > slotTable().epoch()) {
+            adoptNewerTable(connection, hb.knownEpoch());
+        }
         synchronized (this) {
             memberConnections.put(address, connection);
             if (dataLeases.renew(address, clock.millis())) {
@@ -133,8 +137,45 @@ public final class MetaServer implements AutoCloseable {
         return response;
     }
 
+    /**
+     * A member knows a newer table than this meta (meta restarted and lost its state): take the
+     * member's table as the starting point, so the restart moves no slots, and continue its epochs.
+     */
+    private void adoptNewerTable(RpcConnection member, long memberEpoch) {
+        synchronized (this) {
+            if (adopting) {
+                return;
+            }
+            adopting = true;
+        }
+        member.call(new GetSlotTableRequest(), SlotTable.class, java.time.Duration.ofSeconds(3)).whenComplete((t, e) -> {
+            SlotTable changed = null;
+            synchronized (this) {
+                adopting = false;
+                if (e == null && t != null && t.epoch() > table.epoch() && t.slotCount() == table.slotCount()) {
+                    log.warn("adopting slot table epoch {} from {} (this meta had epoch {})", t.epoch(),
+                            member.remoteAddress(), table.epoch());
+                    table = t;
+                    changed = rebalance();
+                    if (changed == null) {
+                        changed = table;
+                    }
+                } else if (e != null) {
+                    log.warn("cannot fetch the newer slot table (epoch {}) from {}: {}", memberEpoch,
+                            member.remoteAddress(), e.getMessage());
+                }
+            }
+            if (changed != null) {
+                push(changed);
+            }
+        });
+    }
+
     private Object onSessionHeartbeat(RpcConnection connection, SessionServerHeartbeat hb) {
         String address = requireAddress(hb.address());
+        if (hb.knownEpoch() > slotTable().epoch()) {
+            adoptNewerTable(connection, hb.knownEpoch());
+        }
         synchronized (this) {
             memberConnections.put(address, connection);
             if (sessionLeases.renew(address, clock.millis())) {
@@ -251,8 +292,9 @@ public final class MetaServer implements AutoCloseable {
         });
     }
 
+    /** Not synchronized: closing waits for I/O threads, whose disconnect callbacks take the lock. */
     @Override
-    public synchronized void close() {
+    public void close() {
         if (admin != null) {
             admin.close();
         }

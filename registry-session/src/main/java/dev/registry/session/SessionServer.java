@@ -52,7 +52,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Bootstrap of the session role: the client-facing server. Keeps its clients' publishers (and
  * syncs them to slot leaders), keeps subscribers and pushes them every change. Start order:
- * stores, meta link, data links, client port, admin; stop in reverse.
+ * client port (its address is the session id; requests are refused until started), meta
+ * link, data links, syncer, push engine, reconciler, timers, admin; stop in reverse.
  */
 public final class SessionServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SessionServer.class);
@@ -77,6 +78,7 @@ public final class SessionServer implements AutoCloseable {
     private AdminHttpServer admin;
     private String sessionId;
     private volatile boolean closing;
+    private volatile boolean started;
 
     public SessionServer(SessionServerConfig config, Clock clock) {
         this.config = config;
@@ -117,7 +119,8 @@ public final class SessionServer implements AutoCloseable {
                 Duration.ofSeconds(2));
         push = new PushEngine(subscribers, links, config.slotCount(), config.push(), scheduler, clock);
         reconciler = new SlotReconciler(sessionId, publishers, syncer, links, config.slotCount(), config.writeDeadline());
-        tables.addListener(this::onSlotTableChange);
+        // Off the meta link's I/O thread; the single scheduler thread keeps table changes in order.
+        tables.addListener((old, now) -> scheduler.execute(() -> onSlotTableChange(old, now)));
         meta.start();
         scheduler.scheduleWithFixedDelay(this::reconcile, config.reconcileInterval().toMillis(),
                 config.reconcileInterval().toMillis(), TimeUnit.MILLISECONDS);
@@ -128,13 +131,23 @@ public final class SessionServer implements AutoCloseable {
             registerAdminRoutes(admin);
             admin.start(config.bindHost(), config.adminPort());
         }
+        started = true;
         log.info("session server {} started", sessionId);
         return this;
     }
 
     // ---- client requests ----
 
+    /** The client port opens before the rest is wired (its port is the session id): refuse until then. */
+    private void checkStarted() {
+        if (!started) {
+            throw new dev.registry.common.rpc.RpcException(dev.registry.common.rpc.ErrorCode.UNAVAILABLE,
+                    "session is starting; retry");
+        }
+    }
+
     private Object onRegisterPublisher(RpcConnection connection, RegisterPublisherRequest request) {
+        checkStarted();
         Publisher publisher = validate(request.publisher());
         String ip = publisher.ip() != null ? publisher.ip() : connection.remoteAddress().getAddress().getHostAddress();
         Publisher stamped = new Publisher(publisher.dataInfoId(), publisher.registerId(), publisher.version(),
@@ -175,6 +188,7 @@ public final class SessionServer implements AutoCloseable {
     }
 
     private Object onUnregisterPublisher(RpcConnection connection, UnregisterPublisherRequest request) {
+        checkStarted();
         DataInfoId id = requireId(request.dataInfoId());
         checkRegisterId(request.registerId());
         Publisher removed = publishers.remove(new PublisherKey(id, request.registerId()), null);
@@ -185,6 +199,7 @@ public final class SessionServer implements AutoCloseable {
     }
 
     private Object onRegisterSubscriber(RpcConnection connection, RegisterSubscriberRequest request) {
+        checkStarted();
         Subscriber s = request.subscriber();
         if (s == null) {
             throw new IllegalArgumentException("subscriber is required");
@@ -197,6 +212,7 @@ public final class SessionServer implements AutoCloseable {
     }
 
     private Object onUnregisterSubscriber(RpcConnection connection, UnregisterSubscriberRequest request) {
+        checkStarted();
         DataInfoId id = requireId(request.dataInfoId());
         checkRegisterId(request.registerId());
         subscribers.remove(id, request.registerId());
@@ -212,7 +228,7 @@ public final class SessionServer implements AutoCloseable {
 
     /** A client connection closed: its publishers leave the data servers now, its subscribers go. */
     private void onClientGone(RpcConnection connection) {
-        if (closing) {
+        if (closing || !started) {
             // Shutting down: clients re-register elsewhere; data servers expire this session after its grace.
             return;
         }
@@ -376,8 +392,7 @@ public final class SessionServer implements AutoCloseable {
 
     private String metricsText() {
         StringBuilder out = new StringBuilder();
-        clientServer.metrics().appendPrometheus(out);
-        dataClient.metrics().appendPrometheus(out);
+        dev.registry.common.rpc.RpcMetrics.appendPrometheus(out, clientServer.metrics(), dataClient.metrics());
         gauge(out, "registry_session_publishers", publishers.size());
         gauge(out, "registry_session_subscribers", subscribers.size());
         gauge(out, "registry_session_sync_pending_keys", syncer.pendingKeys());

@@ -124,6 +124,12 @@ public final class AdminHttpServer implements AutoCloseable {
                 } catch (IllegalArgumentException e) {
                     response = AdminResponse.error(400, e.getMessage());
                 } catch (Exception e) {
+                    dev.registry.common.rpc.RpcException rpc = dev.registry.common.rpc.RpcException.unwrap(e);
+                    if (rpc != null) {
+                        // The cluster could not answer right now (failover, timeout): retryable, not a bug.
+                        send(exchange, AdminResponse.error(503, rpc.getMessage()));
+                        return;
+                    }
                     log.error("admin {} {} failed", method, uri.getPath(), e);
                     response = AdminResponse.error(500, "internal error: " + e.getClass().getSimpleName());
                 }

@@ -50,6 +50,8 @@ public final class MetaClient implements AutoCloseable {
         this.heartbeat = heartbeat;
         this.interval = interval;
         HandlerRegistry handlers = new HandlerRegistry()
+                // A restarted meta asks members for the newest table they hold.
+                .register(dev.registry.common.protocol.GetSlotTableRequest.class, (conn, msg) -> tables.current())
                 .register(SlotTableChanged.class, (conn, msg) -> {
                     if (tables.update(msg.slotTable())) {
                         log.info("installed slot table epoch {} pushed by meta", msg.slotTable().epoch());

@@ -9,7 +9,8 @@ import java.util.List;
 /**
  * Cuts the stream into {@link Frame}s. The declared length is checked against the maximum
  * before anything is allocated, and the header before the body is read: garbage fails fast.
- * After a {@link FrameException} the stream is unusable; {@link ProtocolErrorHandler} closes it.
+ * After a {@link FrameException} the stream is unusable; {@link RpcChannelHandler} answers with
+ * an error frame and closes it.
  */
 final class FrameDecoder extends ByteToMessageDecoder {
     private final int maxFrameBytes;

@@ -69,26 +69,40 @@ public final class RpcMetrics {
     }
 
     public void appendPrometheus(StringBuilder out) {
-        String l = "{endpoint=\"" + endpoint + "\"}";
-        out.append("# TYPE registry_rpc_connections gauge\n")
-                .append("registry_rpc_connections").append(l).append(' ').append(open.sum()).append('\n');
-        out.append("# TYPE registry_rpc_connections_opened_total counter\n")
-                .append("registry_rpc_connections_opened_total").append(l).append(' ').append(opened.sum()).append('\n');
-        out.append("# TYPE registry_rpc_protocol_errors_total counter\n")
-                .append("registry_rpc_protocol_errors_total").append(l).append(' ').append(protocolErrors.sum()).append('\n');
-        out.append("# TYPE registry_rpc_rejected_payloads_total counter\n")
-                .append("registry_rpc_rejected_payloads_total").append(l).append(' ').append(rejectedPayloads.sum()).append('\n');
-        out.append("# TYPE registry_rpc_idle_closed_total counter\n")
-                .append("registry_rpc_idle_closed_total").append(l).append(' ').append(idleClosed.sum()).append('\n');
-        out.append("# TYPE registry_rpc_handled_total counter\n");
-        out.append("# TYPE registry_rpc_handled_errors_total counter\n");
-        out.append("# TYPE registry_rpc_handled_seconds_sum counter\n");
-        for (Map.Entry<String, Handled> e : new TreeMap<>(handled).entrySet()) {
-            String labels = "{endpoint=\"" + endpoint + "\",type=\"" + e.getKey() + "\"}";
-            out.append("registry_rpc_handled_total").append(labels).append(' ').append(e.getValue().calls.sum()).append('\n');
-            out.append("registry_rpc_handled_errors_total").append(labels).append(' ').append(e.getValue().errors.sum()).append('\n');
-            out.append("registry_rpc_handled_seconds_sum").append(labels).append(' ')
-                    .append(e.getValue().nanos.sum() / 1e9).append('\n');
+        appendPrometheus(out, this);
+    }
+
+    /** Renders several endpoints as one set of metric families (one TYPE line per family). */
+    public static void appendPrometheus(StringBuilder out, RpcMetrics... all) {
+        family(out, "registry_rpc_connections", "gauge", all, m -> m.open.sum());
+        family(out, "registry_rpc_connections_opened_total", "counter", all, m -> m.opened.sum());
+        family(out, "registry_rpc_protocol_errors_total", "counter", all, m -> m.protocolErrors.sum());
+        family(out, "registry_rpc_rejected_payloads_total", "counter", all, m -> m.rejectedPayloads.sum());
+        family(out, "registry_rpc_idle_closed_total", "counter", all, m -> m.idleClosed.sum());
+        String[] names = {"registry_rpc_handled_total", "registry_rpc_handled_errors_total", "registry_rpc_handled_seconds_sum"};
+        for (int f = 0; f < names.length; f++) {
+            out.append("# TYPE ").append(names[f]).append(" counter\n");
+            for (RpcMetrics m : all) {
+                for (Map.Entry<String, Handled> e : new TreeMap<>(m.handled).entrySet()) {
+                    Handled h = e.getValue();
+                    out.append(names[f]).append("{endpoint=\"").append(m.endpoint).append("\",type=\"").append(e.getKey())
+                            .append("\"} ");
+                    switch (f) {
+                        case 0 -> out.append(h.calls.sum());
+                        case 1 -> out.append(h.errors.sum());
+                        default -> out.append(h.nanos.sum() / 1e9);
+                    }
+                    out.append('\n');
+                }
+            }
+        }
+    }
+
+    private static void family(StringBuilder out, String name, String type, RpcMetrics[] all,
+                               java.util.function.ToLongFunction<RpcMetrics> value) {
+        out.append("# TYPE ").append(name).append(' ').append(type).append('\n');
+        for (RpcMetrics m : all) {
+            out.append(name).append("{endpoint=\"").append(m.endpoint).append("\"} ").append(value.applyAsLong(m)).append('\n');
         }
     }
 

@@ -140,7 +140,16 @@ public final class PublisherSyncer {
                 f.completeExceptionally(error);
             }
         }
-        if (again) {
+        dev.registry.common.rpc.RpcException rpc = error == null ? null : dev.registry.common.rpc.RpcException.unwrap(error);
+        boolean hopeless = rpc != null && (rpc.code() == dev.registry.common.rpc.ErrorCode.BAD_REQUEST
+                || rpc.code() == dev.registry.common.rpc.ErrorCode.CLASS_NOT_ALLOWED
+                || rpc.code() == dev.registry.common.rpc.ErrorCode.NO_HANDLER);
+        if (hopeless && !again) {
+            log.error("publisher {} refused by its slot leader: {}; not retrying", key, rpc.getMessage());
+            synchronized (this) {
+                states.remove(key);
+            }
+        } else if (again) {
             run(key);
         } else if (error != null && !stopped) {
             log.warn("publisher {} not synced to its slot leader yet ({}); retrying in the background",
