@@ -1,0 +1,131 @@
+package dev.registry.data.store;
+
+import dev.registry.common.model.DataInfoId;
+import dev.registry.common.model.Datum;
+import dev.registry.common.model.Publisher;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class DatumStoreTest {
+    private static final DataInfoId ID = DataInfoId.of("svc");
+    private final AtomicLong clock = new AtomicLong(1_000);
+    private final DatumStore store = new DatumStore(clock::get, 256);
+    private final int slot = store.slotOf(ID);
+
+    private static Publisher pub(String rid, long version, String value, String session, String conn) {
+        return new Publisher(ID, rid, version, List.of(value), "app", "10.0.0.1", "z", 1, session, conn);
+    }
+
+    @Test
+    void putsChangeTheVersionAndIdenticalOrOlderOnesDoNot() {
+        DatumStore.Change first = store.put(slot, pub("r1", 1, "a", "s1", "c1"));
+        assertThat(first.changed()).isTrue();
+        assertThat(first.version()).isEqualTo(1_000_000);
+        assertThat(store.put(slot, pub("r1", 1, "a", "s1", "c1")).changed()).as("idempotent").isFalse();
+        assertThat(store.put(slot, pub("r1", 0, "old", "s1", "c1")).changed()).as("older client version").isFalse();
+        DatumStore.Change update = store.put(slot, pub("r1", 2, "b", "s1", "c1"));
+        assertThat(update.changed()).isTrue();
+        assertThat(update.version()).isGreaterThan(first.version());
+        assertThat(store.get(slot, ID).values()).containsExactly("b");
+    }
+
+    @Test
+    void versionsStayMonotonicWhenTheClockStandsStillOrGoesBack() {
+        long last = 0;
+        for (int i = 0; i < 100; i++) {
+            if (i == 50) {
+                clock.set(500); // wall clock stepped back
+            }
+            long v = store.put(slot, pub("r" + i, 1, "v", "s1", "c1")).version();
+            assertThat(v).isGreaterThan(last);
+            last = v;
+        }
+    }
+
+    @Test
+    void removalHonoursTheConnectionStamp() {
+        store.put(slot, pub("r1", 1, "a", "s1", "new-conn"));
+        assertThat(store.remove(slot, ID, "r1", "old-conn").changed()).as("a newer registration stays").isFalse();
+        assertThat(store.remove(slot, ID, "r1", "new-conn").changed()).isTrue();
+        assertThat(store.get(slot, ID).publishers()).isEmpty();
+        assertThat(store.get(slot, ID).version()).as("tombstone keeps the version").isPositive();
+    }
+
+    @Test
+    void removeSessionTakesOnlyThatSessionsPublishersInTheGivenSlots() {
+        store.put(slot, pub("r1", 1, "a", "s1", "c1"));
+        store.put(slot, pub("r2", 1, "b", "s2", "c2"));
+        assertThat(store.removeSession("s1", Set.of(slot + 1))).isEmpty();
+        List<DatumStore.Change> changes = store.removeSession("s1", Set.of(slot));
+        assertThat(changes).hasSize(1);
+        assertThat(changes.get(0).registerId()).isEqualTo("r1");
+        assertThat(store.get(slot, ID).values()).containsExactly("b");
+        assertThat(store.sessionIds(Set.of(slot))).containsExactly("s2");
+    }
+
+    @Test
+    void followerAppliesNeverGoBackwards() {
+        assertThat(store.applyPut(slot, pub("r1", 1, "a", "s1", "c1"), 10, 5)).isTrue();
+        assertThat(store.applyPut(slot, pub("r1", 2, "b", "s1", "c1"), 9, 5)).as("older version").isFalse();
+        assertThat(store.applyRemove(slot, ID, "r1", 10, 5)).as("same version").isFalse();
+        assertThat(store.applyRemove(slot, ID, "r1", 11, 6)).isTrue();
+        Datum d = store.get(slot, ID);
+        assertThat(d.version()).isEqualTo(11);
+        assertThat(d.changedAtMillis()).isEqualTo(6);
+        assertThat(d.publishers()).isEmpty();
+    }
+
+    /** A follower replaying a leader's change stream in order, with duplicates, ends equal to the leader. */
+    @Test
+    void replayingTheLeadersChangesWithDuplicatesConvergesToTheLeader() {
+        DatumStore follower = new DatumStore(clock::get, 256);
+        Random random = new Random(3);
+        List<DatumStore.Change> log = new java.util.ArrayList<>();
+        for (int i = 0; i < 2_000; i++) {
+            clock.addAndGet(random.nextInt(3));
+            String rid = "r" + random.nextInt(20);
+            DatumStore.Change c = random.nextInt(3) == 0
+                    ? store.remove(slot, ID, rid, null)
+                    : store.put(slot, pub(rid, i, "v" + i, "s1", "c1"));
+            if (c.changed()) {
+                log.add(c);
+            }
+        }
+        for (int i = 0; i < log.size(); i++) {
+            int replays = 1 + random.nextInt(2);
+            for (int k = 0; k < replays; k++) {
+                DatumStore.Change c = log.get(Math.max(0, i - k));
+                if (c.kind() == DatumStore.Kind.PUT) {
+                    follower.applyPut(slot, c.publisher(), c.version(), c.changedAtMillis());
+                } else {
+                    follower.applyRemove(slot, ID, c.registerId(), c.version(), c.changedAtMillis());
+                }
+            }
+        }
+        assertThat(follower.get(slot, ID).version()).isEqualTo(store.get(slot, ID).version());
+        assertThat(follower.get(slot, ID).publishers()).containsExactlyInAnyOrderElementsOf(store.get(slot, ID).publishers());
+    }
+
+    @Test
+    void snapshotReplaceAndRetainMirrorTheLeader() {
+        DataInfoId other = DataInfoId.of("gone");
+        store.put(store.slotOf(other), new Publisher(other, "x", 1, List.of("x"), null, null, null, 1, "s", "c"));
+        store.put(slot, pub("r1", 1, "mine", "s1", "c1"));
+        Datum leaders = new Datum(ID, 99, List.of(pub("r9", 1, "leader", "s1", "c1")), 3);
+        store.replace(slot, leaders);
+        assertThat(store.get(slot, ID).values()).containsExactly("leader");
+        assertThat(store.get(slot, ID).version()).isEqualTo(99);
+        if (store.slotOf(other) == slot) {
+            store.retainOnly(slot, Set.of(ID));
+            assertThat(store.get(slot, other).version()).isZero();
+        }
+        store.dropSlot(slot);
+        assertThat(store.get(slot, ID).version()).isZero();
+    }
+}
