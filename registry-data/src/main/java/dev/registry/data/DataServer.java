@@ -413,6 +413,34 @@ public final class DataServer implements AutoCloseable {
         });
         http.get("/api/v1/slot-table", r -> AdminResponse.ok(SlotTableJson.of(tables.current(), address)));
         http.get("/metrics", r -> AdminResponse.text(200, metricsText(), "text/plain; version=0.0.4"));
+        http.get("/api/v1/slots", r -> {
+            Map<Integer, Integer> counts = store.publisherCounts();
+            List<Map<String, Object>> slots = new ArrayList<>();
+            for (SlotReplication.SlotView v : replication.view()) {
+                Map<String, Object> m = new java.util.LinkedHashMap<>();
+                m.put("slot", v.slot());
+                m.put("role", v.role());
+                m.put("publishers", counts.getOrDefault(v.slot(), 0));
+                m.put("logId", v.logId());
+                if (v.role().equals("leader")) {
+                    m.put("lastSeq", v.lastSeq());
+                    m.put("readable", v.readable());
+                    m.put("replicationLagOps", v.lagEntries());
+                    m.put("replicationLagMillis", v.lagMillis());
+                } else {
+                    m.put("leader", v.leader());
+                    m.put("appliedSeq", v.appliedSeq());
+                    m.put("snapshotting", v.snapshotting());
+                }
+                slots.add(m);
+            }
+            Map<String, Object> out = new java.util.LinkedHashMap<>();
+            out.put("address", address);
+            out.put("slotTableEpoch", tables.epoch());
+            out.put("publishers", store.publisherCount());
+            out.put("slots", slots);
+            return AdminResponse.ok(out);
+        });
         http.post("/api/v1/drain", r -> {
             CompletableFuture.runAsync(() -> drain(Duration.ofSeconds(60)));
             return AdminResponse.ok(Map.of("draining", true));

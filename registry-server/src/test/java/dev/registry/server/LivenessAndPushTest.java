@@ -113,6 +113,28 @@ class LivenessAndPushTest {
     }
 
     @Test
+    void aDeadSessionsPublishersStayForTheGracePeriodThenGo() {
+        cluster = new TestCluster(2, 2); // data servers' session grace: 5 s
+        SessionServer doomed = cluster.sessions.get(0);
+        DataInfoId id = DataInfoId.of("svc.dead-session");
+        RecordingObserver observer = new RecordingObserver();
+        cluster.client(cluster.sessions.get(1)).subscribe(id, observer);
+        cluster.client(doomed).publish(id, List.of("orphan:1")); // this client knows only the doomed session
+        await().atMost(Duration.ofSeconds(5)).until(() -> List.of("orphan:1").equals(observer.lastValues()));
+
+        cluster.sessions.remove(doomed);
+        long start = System.nanoTime();
+        doomed.close();
+        // No flapping: the publisher stays while its client might still re-register elsewhere ...
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(4))
+                .until(() -> List.of("orphan:1").equals(observer.lastValues()));
+        // ... and goes once the grace period is over.
+        await().atMost(Duration.ofSeconds(5)).until(() -> observer.lastValues().isEmpty());
+        System.out.printf("dead session's publisher removed after %d ms (grace 5000 ms)%n",
+                (System.nanoTime() - start) / 1_000_000);
+    }
+
+    @Test
     void aThousandUpdatesInASecondYieldAFewPushesEndingWithTheLatest() {
         cluster = new TestCluster(2, 2);
         DataInfoId id = DataInfoId.of("svc.storm");

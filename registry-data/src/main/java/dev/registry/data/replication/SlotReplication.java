@@ -408,6 +408,38 @@ public final class SlotReplication {
                 });
     }
 
+    /** One slot as this server sees it, for the admin endpoint. */
+    public record SlotView(int slot, String role, String logId, long lastSeq, Map<String, Long> lagEntries,
+                           Map<String, Long> lagMillis, boolean readable, String leader, long appliedSeq,
+                           boolean snapshotting) {
+    }
+
+    /** Role, log position and replication lag (entries and milliseconds) of every slot held here. */
+    public synchronized List<SlotView> view() {
+        List<SlotView> out = new ArrayList<>();
+        long now = clockMillis.getAsLong();
+        for (Map.Entry<Integer, LeaderSlot> e : new java.util.TreeMap<>(led).entrySet()) {
+            LeaderSlot l = e.getValue();
+            Map<String, Long> lag = new LinkedHashMap<>();
+            Map<String, Long> lagMs = new LinkedHashMap<>();
+            l.followers.forEach((f, p) -> {
+                long acked = Math.max(0, p.ackedSeq);
+                lag.put(f, l.log.lastSeq() - acked);
+                List<OpLogEntry> pending = p.synced ? l.log.from(acked + 1, 1) : null;
+                lagMs.put(f, pending == null || pending.isEmpty() ? (p.synced ? 0L : -1L)
+                        : Math.max(0, now - pending.get(0).changedAtMillis()));
+            });
+            out.add(new SlotView(e.getKey(), "leader", l.log.logId(), l.log.lastSeq(), lag, lagMs, l.readable, null, 0,
+                    false));
+        }
+        for (Map.Entry<Integer, FollowerSlot> e : new java.util.TreeMap<>(followed).entrySet()) {
+            FollowerSlot f = e.getValue();
+            out.add(new SlotView(e.getKey(), "follower", f.logId, 0, Map.of(), Map.of(), false, f.leader, f.appliedSeq,
+                    f.snapshotting));
+        }
+        return out;
+    }
+
     /** Per-slot replication lag (entries not yet acknowledged by the slowest follower), for metrics. */
     public synchronized long maxReplicationLag() {
         long max = 0;
