@@ -5,6 +5,7 @@ import dev.registry.common.model.Publisher;
 import dev.registry.common.model.Subscriber;
 import dev.registry.common.protocol.PushAck;
 import dev.registry.common.protocol.PushRequest;
+import dev.registry.common.protocol.ReconnectRequest;
 import dev.registry.common.protocol.RegisterAck;
 import dev.registry.common.protocol.RegisterPublisherRequest;
 import dev.registry.common.protocol.RegisterSubscriberRequest;
@@ -66,7 +67,14 @@ public final class RegistryClient implements AutoCloseable {
 
     private RegistryClient(RegistryClientConfig config) {
         this.config = config;
-        HandlerRegistry handlers = new HandlerRegistry().register(PushRequest.class, this::onPush);
+        HandlerRegistry handlers = new HandlerRegistry()
+                .register(PushRequest.class, this::onPush)
+                .register(ReconnectRequest.class, (conn, request) -> {
+                    // The session is draining or rebalancing: move on; everything is re-registered there.
+                    log.info("session {} asked to reconnect elsewhere: {}", conn.remoteAddress(), request.reason());
+                    conn.close();
+                    return null;
+                });
         RpcConfig rpcConfig = RpcConfig.clientDefaults()
                 .withHeartbeat(config.heartbeatInterval(), config.idleTimeout())
                 .withCallTimeout(config.requestTimeout());

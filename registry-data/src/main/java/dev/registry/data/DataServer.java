@@ -413,6 +413,7 @@ public final class DataServer implements AutoCloseable {
         });
         http.get("/api/v1/slot-table", r -> AdminResponse.ok(SlotTableJson.of(tables.current(), address)));
         http.get("/metrics", r -> AdminResponse.text(200, metricsText(), "text/plain; version=0.0.4"));
+        dev.registry.common.admin.CommonAdminRoutes.register(http, "data");
         http.get("/api/v1/slots", r -> {
             Map<Integer, Integer> counts = store.publisherCounts();
             List<Map<String, Object>> slots = new ArrayList<>();
@@ -450,6 +451,7 @@ public final class DataServer implements AutoCloseable {
     private String metricsText() {
         StringBuilder out = new StringBuilder();
         dev.registry.common.rpc.RpcMetrics.appendPrometheus(out, rpcServer.metrics(), peerClient.metrics());
+        dev.registry.common.metrics.JvmMetrics.appendPrometheus(out);
         gauge(out, "registry_data_publishers", store.publisherCount());
         gauge(out, "registry_data_slots_led", replication.ledSlots().size());
         gauge(out, "registry_data_slots_followed", replication.followedSlots());

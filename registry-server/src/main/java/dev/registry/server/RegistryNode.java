@@ -111,6 +111,7 @@ public final class RegistryNode implements AutoCloseable {
     @Override
     public void close() {
         if (session != null) {
+            session.drain(Duration.ofSeconds(10)); // clients move to other sessions first
             session.close();
         }
         if (data != null) {

@@ -113,6 +113,43 @@ class LivenessAndPushTest {
     }
 
     @Test
+    void aDrainingSessionMovesItsClientsAndNoSubscriberSeesAGap() {
+        cluster = new TestCluster(2, 2);
+        SessionServer a = cluster.sessions.get(0);
+        SessionServer b = cluster.sessions.get(1);
+        List<RegistryClient> movers = new ArrayList<>();
+        List<RecordingObserver> watchers = new ArrayList<>();
+        RegistryClient watcherClient = cluster.client(b);
+        try {
+            for (int i = 0; i < 5; i++) {
+                RegistryClient c = RegistryClient.start(RegistryClientConfig.builder(
+                                "127.0.0.1:" + a.port() + ",127.0.0.1:" + b.port())
+                        .heartbeat(Duration.ofMillis(500), Duration.ofSeconds(3))
+                        .reconnectBackoff(Duration.ofMillis(50), Duration.ofMillis(300)).build());
+                movers.add(c);
+                DataInfoId id = DataInfoId.of("svc.drain." + i);
+                c.publish(id, List.of("m:" + i));
+                RecordingObserver w = new RecordingObserver();
+                watcherClient.subscribe(id, w);
+                watchers.add(w);
+            }
+            await().atMost(Duration.ofSeconds(5)).until(() -> watchers.stream().allMatch(w -> w.lastValues() != null
+                    && w.lastValues().size() == 1));
+            a.drain(Duration.ofSeconds(10));
+            assertThat(a.isDraining()).isTrue();
+            cluster.sessions.remove(a);
+            a.close();
+            await().atMost(Duration.ofSeconds(10)).until(() -> b.publishers().size() == 5);
+            // Past the data servers' grace and the session's migration grace: nothing ever vanished.
+            await().during(Duration.ofSeconds(6)).atMost(Duration.ofSeconds(8)).until(() -> watchers.stream()
+                    .allMatch(w -> w.received.stream().allMatch(d -> d.values().size() == 1)));
+            assertThat(movers).allMatch(c -> c.sessionAddress().orElseThrow().getPort() == b.port());
+        } finally {
+            movers.forEach(RegistryClient::close);
+        }
+    }
+
+    @Test
     void aDeadSessionsPublishersStayForTheGracePeriodThenGo() {
         cluster = new TestCluster(2, 2); // data servers' session grace: 5 s
         SessionServer doomed = cluster.sessions.get(0);

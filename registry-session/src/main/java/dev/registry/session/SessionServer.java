@@ -12,6 +12,7 @@ import dev.registry.common.protocol.DataChangeNotice;
 import dev.registry.common.protocol.FetchDatumRequest;
 import dev.registry.common.protocol.RegisterAck;
 import dev.registry.common.protocol.RegisterPublisherRequest;
+import dev.registry.common.protocol.ReconnectRequest;
 import dev.registry.common.protocol.RegisterSubscriberRequest;
 import dev.registry.common.protocol.SessionServerHeartbeat;
 import dev.registry.common.protocol.UnregisterPublisherRequest;
@@ -78,6 +79,10 @@ public final class SessionServer implements AutoCloseable {
     private AdminHttpServer admin;
     private String sessionId;
     private volatile boolean closing;
+    private volatile boolean draining;
+    /** Connections asked to move elsewhere: their publishers are withdrawn only after a grace period. */
+    private final java.util.Set<String> migrating = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    static final Duration MIGRATION_GRACE = Duration.ofSeconds(10);
     private volatile boolean started;
 
     public SessionServer(SessionServerConfig config, Clock clock) {
@@ -234,12 +239,60 @@ public final class SessionServer implements AutoCloseable {
         }
         List<Publisher> removed = publishers.removeConnection(connection.id());
         int subs = subscribers.removeConnection(connection);
+        boolean moved = migrating.remove(connection.id());
         if (!removed.isEmpty() || subs > 0) {
-            log.info("client {} gone: removing {} publishers and {} subscribers", connection, removed.size(), subs);
+            log.info("client {} gone{}: removing {} publishers and {} subscribers", connection,
+                    moved ? " (asked to move; publishers withdrawn after " + MIGRATION_GRACE.toSeconds() + " s)" : "",
+                    removed.size(), subs);
+        }
+        if (moved) {
+            // It re-registers through another session meanwhile, which re-stamps its publishers;
+            // the removal below then matches nothing. Removing at once could leave a gap.
+            scheduler.schedule(() -> removed.forEach(syncer::syncRemoval), MIGRATION_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+            return;
         }
         for (Publisher p : removed) {
             syncer.syncRemoval(p);
         }
+    }
+
+    // ---- draining ----
+
+    /**
+     * Graceful stop, first half: stop accepting clients, turn not-ready (load balancers stop
+     * sending new ones), ask every client to reconnect elsewhere, and wait until they left or
+     * the timeout passed. Their publishers stay on the data servers until they re-registered.
+     */
+    public void drain(Duration timeout) {
+        if (draining || clientServer == null) {
+            return;
+        }
+        draining = true;
+        clientServer.stopAccepting();
+        List<RpcConnection> clients = new ArrayList<>(clientServer.connections());
+        log.info("draining: asking {} clients to reconnect elsewhere", clients.size());
+        askToMove(clients, "session is shutting down");
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try {
+            while (!clientServer.connections().isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(50); // bounded wait for clients to leave during shutdown
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        log.info("drained: {} clients still connected", clientServer.connections().size());
+    }
+
+    private void askToMove(List<RpcConnection> clients, String reason) {
+        ReconnectRequest request = new ReconnectRequest(reason);
+        for (RpcConnection c : clients) {
+            migrating.add(c.id());
+            c.send(request);
+        }
+    }
+
+    public boolean isDraining() {
+        return draining;
     }
 
     // ---- slot table and reconciliation ----
@@ -307,9 +360,9 @@ public final class SessionServer implements AutoCloseable {
         http.get("/health/ready", r -> {
             boolean tableReady = tables.current().isComplete();
             boolean dataReady = links.allLeadersConnected();
-            boolean ready = tableReady && dataReady;
+            boolean ready = tableReady && dataReady && !draining;
             return new AdminResponse(ready ? 200 : 503, Map.of("ready", ready, "slotTableEpoch", tables.epoch(),
-                    "slotTableComplete", tableReady, "dataServersConnected", dataReady), null);
+                    "slotTableComplete", tableReady, "dataServersConnected", dataReady, "draining", draining), null);
         });
         http.get("/api/v1/slot-table", r -> AdminResponse.ok(SlotTableJson.of(tables.current(), sessionId)));
         http.get("/api/v1/datum", r -> {
@@ -343,6 +396,37 @@ public final class SessionServer implements AutoCloseable {
             return AdminResponse.ok(out);
         });
         http.get("/metrics", r -> AdminResponse.text(200, metricsText(), "text/plain; version=0.0.4"));
+        dev.registry.common.admin.CommonAdminRoutes.register(http, "session");
+        http.post("/api/v1/drain", r -> {
+            java.util.concurrent.CompletableFuture.runAsync(() -> drain(Duration.ofSeconds(30)));
+            return AdminResponse.ok(Map.of("draining", true));
+        });
+        http.get("/api/v1/data-infos", r -> {
+            int page = r.intParam("page", 0, 0, Integer.MAX_VALUE);
+            int size = r.intParam("size", 100, 1, 1000);
+            java.util.TreeMap<String, int[]> counts = new java.util.TreeMap<>();
+            for (DataInfoId id : subscribers.subscribedIds()) {
+                counts.computeIfAbsent(id.canonical(), k -> new int[2])[1] = subscribers.subscribersOf(id).size();
+            }
+            publishers.countsById().forEach((id, n) -> counts.computeIfAbsent(id.canonical(), k -> new int[2])[0] = n);
+            List<Map<String, Object>> items = counts.entrySet().stream().skip((long) page * size).limit(size).map(e -> {
+                DataInfoId id = DataInfoId.parse(e.getKey());
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("dataInfoId", e.getKey());
+                m.put("dataId", id.dataId());
+                m.put("group", id.group());
+                m.put("instanceId", id.instanceId());
+                m.put("localPublishers", e.getValue()[0]);
+                m.put("localSubscribers", e.getValue()[1]);
+                return m;
+            }).toList();
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("page", page);
+            out.put("size", size);
+            out.put("total", counts.size());
+            out.put("items", items);
+            return AdminResponse.ok(out);
+        });
         http.get("/api/v1/client-off", r -> AdminResponse.ok(Map.of("offIps", List.copyOf(publishers.offIps()))));
         http.post("/api/v1/client-off", r -> AdminResponse.ok(setClientOff(requireIp(r.requireParam("ip")), true)));
         http.post("/api/v1/client-on", r -> AdminResponse.ok(setClientOff(requireIp(r.requireParam("ip")), false)));
@@ -393,6 +477,7 @@ public final class SessionServer implements AutoCloseable {
     private String metricsText() {
         StringBuilder out = new StringBuilder();
         dev.registry.common.rpc.RpcMetrics.appendPrometheus(out, clientServer.metrics(), dataClient.metrics());
+        dev.registry.common.metrics.JvmMetrics.appendPrometheus(out);
         gauge(out, "registry_session_publishers", publishers.size());
         gauge(out, "registry_session_subscribers", subscribers.size());
         gauge(out, "registry_session_sync_pending_keys", syncer.pendingKeys());

@@ -43,7 +43,9 @@ public final class WireClasses {
             DatumVersions.class,
             OpLogEntry.class, ReplicateRequest.class, ReplicateResponse.class, SlotSnapshotDigestRequest.class,
             SlotSnapshotDigest.class, FetchDatumsRequest.class, DatumBatch.class, SessionSlotDigestRequest.class,
-            SessionSlotDigestResponse.class, SlotSyncDone.class, DataServerLeaving.class);
+            SessionSlotDigestResponse.class, SlotSyncDone.class, DataServerLeaving.class,
+            ReconnectRequest.class,
+            MetaRedirect.class, OperationalSwitches.class);
 
     public static ClassAllowList allowList() {
         return ClassAllowList.of(ALL);

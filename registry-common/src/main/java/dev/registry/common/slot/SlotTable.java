@@ -10,14 +10,18 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The slot table: for every slot its leader and followers, and an epoch that the meta leader
- * increments on every change. Holders compare epochs and keep the newest table. Immutable wire DTO.
+ * The slot table: for every slot its leader and followers, the epoch that the meta leader
+ * increments on every change, and the term of the meta leadership that made it. Holders keep
+ * the newest table by (term, epoch): a table from an older term is refused whatever its epoch,
+ * so a deposed meta leader cannot install anything. Immutable wire DTO.
  */
 public final class SlotTable implements Serializable {
     private static final long serialVersionUID = 1L;
 
     public static final int DEFAULT_SLOT_COUNT = 256;
 
+    /** Term of the meta leadership that made the table; 0 for a table no leader made. */
+    private long term;
     private long epoch;
     private List<SlotAssignment> slots;
 
@@ -25,12 +29,21 @@ public final class SlotTable implements Serializable {
     private SlotTable() {
     }
 
+    /** A table of term 0 (tests, and tables from before meta leaders had terms). */
     public SlotTable(long epoch, List<SlotAssignment> slots) {
+        this(0, epoch, slots);
+    }
+
+    public SlotTable(long term, long epoch, List<SlotAssignment> slots) {
+        if (term < 0) {
+            throw new IllegalArgumentException("term must not be negative: " + term);
+        }
         for (int i = 0; i < slots.size(); i++) {
             if (slots.get(i).slotId() != i) {
                 throw new IllegalArgumentException("slot " + i + " has id " + slots.get(i).slotId());
             }
         }
+        this.term = term;
         this.epoch = epoch;
         this.slots = new ArrayList<>(slots); // concrete class for Hessian
     }
@@ -46,6 +59,15 @@ public final class SlotTable implements Serializable {
 
     public long epoch() {
         return epoch;
+    }
+
+    public long term() {
+        return term;
+    }
+
+    /** True when this table replaces {@code other}: a newer term, or the same term and a newer epoch. */
+    public boolean isNewerThan(SlotTable other) {
+        return term != other.term ? term > other.term : epoch > other.epoch;
     }
 
     public int slotCount() {
@@ -95,8 +117,14 @@ public final class SlotTable implements Serializable {
         return out;
     }
 
+    /** Same term and assignments, another epoch. */
     public SlotTable withEpoch(long newEpoch) {
-        return new SlotTable(newEpoch, slots());
+        return new SlotTable(term, newEpoch, slots());
+    }
+
+    /** Same assignments, stamped by a (new) meta leadership. */
+    public SlotTable withTermAndEpoch(long newTerm, long newEpoch) {
+        return new SlotTable(newTerm, newEpoch, slots());
     }
 
     /** Same assignment of every slot (epochs may differ). */
@@ -106,6 +134,6 @@ public final class SlotTable implements Serializable {
 
     @Override
     public String toString() {
-        return "SlotTable{epoch=" + epoch + " slots=" + slotCount() + " servers=" + servers() + "}";
+        return "SlotTable{term=" + term + " epoch=" + epoch + " slots=" + slotCount() + " servers=" + servers() + "}";
     }
 }

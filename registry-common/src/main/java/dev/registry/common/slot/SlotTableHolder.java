@@ -6,8 +6,10 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiConsumer;
 
 /**
- * The newest slot table a node has seen. Tables only move forward by epoch; listeners are
- * told (old, new) on the updating thread after each accepted change. Thread-safe.
+ * The newest slot table a node has seen. Tables only move forward by (term, epoch): a table
+ * from an older meta term is refused even with a higher epoch (fencing of a deposed meta
+ * leader). Listeners are told (old, new) on the updating thread after each accepted change.
+ * Thread-safe.
  */
 public final class SlotTableHolder {
     private final AtomicReference<SlotTable> current;
@@ -25,14 +27,19 @@ public final class SlotTableHolder {
         return current.get().epoch();
     }
 
-    /** Installs the table if its epoch is newer; returns whether it was installed. */
+    /** Term of the meta leadership that made the current table. */
+    public long term() {
+        return current.get().term();
+    }
+
+    /** Installs the table if it is newer by (term, epoch); returns whether it was installed. */
     public boolean update(SlotTable table) {
         if (table == null) {
             return false;
         }
         while (true) {
             SlotTable old = current.get();
-            if (table.epoch() <= old.epoch()) {
+            if (!table.isNewerThan(old)) {
                 return false;
             }
             if (table.slotCount() != old.slotCount()) {

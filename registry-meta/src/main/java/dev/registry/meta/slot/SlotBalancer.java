@@ -62,7 +62,7 @@ public final class SlotBalancer {
         if (next.equals(current.slots())) {
             return current;
         }
-        return new SlotTable(current.epoch() + 1, next);
+        return new SlotTable(current.term(), current.epoch() + 1, next);
     }
 
     /**

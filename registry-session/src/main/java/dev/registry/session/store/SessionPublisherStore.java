@@ -134,6 +134,15 @@ public final class SessionPublisherStore {
         return out;
     }
 
+    /** Publishers held per DataInfoId. */
+    public synchronized Map<DataInfoId, Integer> countsById() {
+        Map<DataInfoId, Integer> out = new HashMap<>();
+        for (Publisher p : publishers.values()) {
+            out.merge(p.dataInfoId(), 1, Integer::sum);
+        }
+        return out;
+    }
+
     public synchronized int size() {
         return publishers.size();
     }

@@ -1,0 +1,480 @@
+package dev.registry.bench.agent;
+
+import org.HdrHistogram.Histogram;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A client process of the bench. It holds one registry driver's connections and runs the
+ * commands the orchestrator writes on its stdin, one line each:
+ * {@code <id> <verb> key=value ...}. It answers {@code @<id> ok key=value ...} or
+ * {@code @<id> err <message>} on stdout, and reports progress as {@code #p done=<n>} lines.
+ * It exits when stdin closes, so it never outlives the orchestrator.
+ *
+ * <p>Values it publishes: {@code pub:<n>:} (stable publishers), {@code tick:<seq>:<nanoTime>:}
+ * (the ticker whose changes are timed), {@code dead:<tag>:} (providers that get killed), each
+ * padded with 'x' to the payload size.
+ *
+ * <p>Usage: {@code AgentMain <driver class> <agent tag>}.
+ */
+public final class AgentMain {
+    private final Driver driver;
+    private final String tag;
+    private final PrintStream out;
+    private final ExecutorService commands = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "agent-command");
+        t.setDaemon(true);
+        return t;
+    });
+    private final AtomicLong progress = new AtomicLong();
+    private final Histogram latencies = new Histogram(TimeUnit.SECONDS.toMicros(300), 3);
+    private final Histogram changeCalls = new Histogram(TimeUnit.SECONDS.toMicros(300), 3);
+    private final List<SubscriberProbe> probes = new ArrayList<>();
+    private final List<Object> tickers = new ArrayList<>();
+    private final List<AtomicLong> tickSeqs = new ArrayList<>();
+    private int clients;
+    private int payload = 200;
+    private RawConnections raw;
+
+    private AgentMain(Driver driver, String tag, PrintStream out) {
+        this.driver = driver;
+        this.tag = tag;
+        this.out = out;
+    }
+
+    public static void main(String[] args) throws Exception {
+        PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true, StandardCharsets.UTF_8);
+        System.setOut(System.err); // libraries that print must not corrupt the command channel
+        Driver driver = args[0].equals("none") ? null
+                : (Driver) Class.forName(args[0]).getDeclaredConstructor().newInstance();
+        new AgentMain(driver, args.length > 1 ? args[1] : "a", out).run();
+    }
+
+    private void run() throws Exception {
+        Thread ticker = new Thread(() -> {
+            long last = -1;
+            while (true) {
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                long p = progress.get();
+                if (p != last) {
+                    emit("#p done=" + p);
+                    last = p;
+                }
+            }
+        }, "agent-progress");
+        ticker.setDaemon(true);
+        ticker.start();
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        String line;
+        while ((line = in.readLine()) != null) {
+            String[] parts = line.trim().split(" ");
+            if (parts.length < 2) {
+                continue;
+            }
+            String id = parts[0];
+            String verb = parts[1];
+            Map<String, String> args = new LinkedHashMap<>();
+            for (int i = 2; i < parts.length; i++) {
+                int eq = parts[i].indexOf('=');
+                if (eq > 0) {
+                    args.put(parts[i].substring(0, eq), parts[i].substring(eq + 1));
+                }
+            }
+            commands.submit(() -> {
+                try {
+                    emit("@" + id + " ok " + handle(verb, args));
+                } catch (Throwable e) {
+                    e.printStackTrace();
+                    emit("@" + id + " err " + String.valueOf(e).replace('\n', ' '));
+                }
+            });
+        }
+        // Orchestrator gone: leave at once, without waiting for client shutdown.
+        Runtime.getRuntime().halt(0);
+    }
+
+    private synchronized void emit(String line) {
+        out.println(line);
+    }
+
+    private String handle(String verb, Map<String, String> a) throws Exception {
+        return switch (verb) {
+            case "connect" -> connect(a);
+            case "publish" -> publish(a);
+            case "ticker" -> ticker(a);
+            case "stream" -> stream(a);
+            case "subscribe" -> subscribe(a);
+            case "awaitFull" -> awaitFull(a);
+            case "resetStats" -> resetStats();
+            case "stats" -> stats();
+            case "watchGone" -> watchGone(a);
+            case "awaitGone" -> awaitGone(a);
+            case "watchRecovery" -> watchRecovery(a);
+            case "awaitRecovery" -> awaitRecovery(a);
+            case "watchOnly" -> watchOnly(a);
+            case "conns" -> conns(a);
+            case "connsAlive" -> "alive=" + (raw == null ? 0 : raw.alive());
+            case "close" -> close();
+            default -> throw new IllegalArgumentException("unknown command " + verb);
+        };
+    }
+
+    private String connect(Map<String, String> a) throws Exception {
+        clients = Integer.parseInt(a.get("clients"));
+        payload = Integer.parseInt(a.getOrDefault("payload", "200"));
+        long t0 = System.nanoTime();
+        driver.connect(a.get("address"), clients, a);
+        return "ms=" + (System.nanoTime() - t0) / 1_000_000;
+    }
+
+    private String value(String prefix) {
+        StringBuilder sb = new StringBuilder(Math.max(payload, prefix.length()));
+        sb.append(prefix);
+        while (sb.length() < payload) {
+            sb.append('x');
+        }
+        return sb.toString();
+    }
+
+    /** Publishers {@code start..start+count-1}; publisher j serves {@code prefix-(j % ids)}. */
+    private String publish(Map<String, String> a) throws Exception {
+        int count = Integer.parseInt(a.get("count"));
+        int start = Integer.parseInt(a.getOrDefault("start", "0"));
+        int ids = Integer.parseInt(a.get("ids"));
+        String prefix = a.get("prefix");
+        String kind = a.getOrDefault("kind", "pub");
+        int threads = Integer.parseInt(a.getOrDefault("threads", "8"));
+        long timeoutMs = Long.parseLong(a.getOrDefault("timeoutMs", "600000"));
+        Object[] handles = new Object[count];
+        AtomicInteger next = new AtomicInteger();
+        AtomicLong failed = new AtomicLong();
+        List<String> errors = new ArrayList<>();
+        progress.set(0);
+        long t0 = System.nanoTime();
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        for (int t = 0; t < threads; t++) {
+            pool.submit(() -> {
+                int i;
+                while ((i = next.getAndIncrement()) < count) {
+                    int j = start + i;
+                    String v = kind.equals("pub") ? "pub:" + j + ":" : kind + ":" + tag + ":" + j + ":";
+                    try {
+                        handles[i] = driver.publish(i % clients, prefix + "-" + (j % ids), value(v));
+                        progress.incrementAndGet();
+                    } catch (Exception e) {
+                        failed.incrementAndGet();
+                        synchronized (errors) {
+                            if (errors.size() < 3) {
+                                errors.add(e.toString());
+                            }
+                        }
+                    }
+                }
+            });
+        }
+        pool.shutdown();
+        pool.awaitTermination(timeoutMs, TimeUnit.MILLISECONDS);
+        long sentNanos = System.nanoTime() - t0;
+        // Asynchronous clients (SOFARegistry): wait until the registry acknowledged every one.
+        long deadline = t0 + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        int unacked;
+        do {
+            unacked = 0;
+            for (Object h : handles) {
+                if (h != null && !driver.isAcknowledged(h)) {
+                    unacked++;
+                }
+            }
+            if (unacked > 0) {
+                progress.set(count - unacked);
+                Thread.sleep(5);
+            }
+        } while (unacked > 0 && System.nanoTime() < deadline);
+        long elapsed = System.nanoTime() - t0;
+        if (!errors.isEmpty()) {
+            System.err.println("publish errors, first ones: " + errors);
+        }
+        return "elapsedNanos=" + elapsed + " sentNanos=" + sentNanos + " failed=" + failed.get() + " unacked=" + unacked;
+    }
+
+    /** One ticker publisher per id {@code prefix-0..ids-1}. */
+    private String ticker(Map<String, String> a) throws Exception {
+        int ids = Integer.parseInt(a.get("ids"));
+        String prefix = a.get("prefix");
+        for (int i = 0; i < ids; i++) {
+            tickSeqs.add(new AtomicLong());
+            tickers.add(driver.publish(i % clients, prefix + "-" + i, value("tick:0:" + System.nanoTime() + ":")));
+        }
+        return "tickers=" + ids;
+    }
+
+    /** Changes the tickers round-robin at {@code rate} per second for {@code seconds}. */
+    private String stream(Map<String, String> a) throws Exception {
+        double rate = Double.parseDouble(a.get("rate"));
+        double seconds = Double.parseDouble(a.get("seconds"));
+        int threads = Integer.parseInt(a.getOrDefault("threads", "4"));
+        long total = (long) (rate * seconds);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        AtomicLong failed = new AtomicLong();
+        AtomicLong done = new AtomicLong();
+        synchronized (changeCalls) {
+            changeCalls.reset();
+        }
+        progress.set(0);
+        long t0 = System.nanoTime();
+        List<Future<?>> futures = new ArrayList<>();
+        for (long k = 0; k < total; k++) {
+            long at = t0 + (long) (k * 1e9 / rate);
+            long wait = at - System.nanoTime();
+            if (wait > 0) {
+                TimeUnit.NANOSECONDS.sleep(wait);
+            }
+            int idx = (int) (k % tickers.size());
+            futures.add(pool.submit(() -> {
+                Object h = tickers.get(idx);
+                synchronized (h) { // one change of a ticker at a time keeps its sequence ordered
+                    long seq = tickSeqs.get(idx).incrementAndGet();
+                    long t = System.nanoTime();
+                    try {
+                        driver.update(h, value("tick:" + seq + ":" + t + ":"));
+                        done.incrementAndGet();
+                        progress.incrementAndGet();
+                    } catch (Exception e) {
+                        failed.incrementAndGet();
+                    }
+                    synchronized (changeCalls) {
+                        changeCalls.recordValue((System.nanoTime() - t) / 1000);
+                    }
+                }
+            }));
+            if (futures.size() > 10_000) {
+                futures.removeIf(Future::isDone);
+            }
+        }
+        pool.shutdown();
+        pool.awaitTermination(60, TimeUnit.SECONDS);
+        long elapsed = System.nanoTime() - t0;
+        Histogram h;
+        synchronized (changeCalls) {
+            h = changeCalls.copy();
+        }
+        return "changes=" + done.get() + " failed=" + failed.get() + " elapsedNanos=" + elapsed
+                + " callP50us=" + h.getValueAtPercentile(50) + " callP99us=" + h.getValueAtPercentile(99)
+                + " callMaxUs=" + h.getMaxValue();
+    }
+
+    /**
+     * {@code count} subscribers on {@code prefix-(i % ids)}; each expects {@code total} stable
+     * publishers spread as {@code publish} spreads them, and a ticker if {@code ticker=true}.
+     */
+    private String subscribe(Map<String, String> a) throws Exception {
+        int count = Integer.parseInt(a.get("count"));
+        int ids = Integer.parseInt(a.get("ids"));
+        String prefix = a.get("prefix");
+        int total = Integer.parseInt(a.getOrDefault("total", "0"));
+        boolean expectTicker = Boolean.parseBoolean(a.getOrDefault("ticker", "false"));
+        String marker = a.get("marker");
+        int threads = Integer.parseInt(a.getOrDefault("threads", "8"));
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        AtomicInteger next = new AtomicInteger();
+        AtomicLong failed = new AtomicLong();
+        progress.set(0);
+        long t0 = System.nanoTime();
+        for (int t = 0; t < threads; t++) {
+            pool.submit(() -> {
+                int i;
+                while ((i = next.getAndIncrement()) < count) {
+                    int id = i % ids;
+                    int expected = total / ids + (id < total % ids ? 1 : 0);
+                    SubscriberProbe p = new SubscriberProbe(expected, expectTicker, latencies);
+                    if (marker != null) {
+                        p.watchGone(marker, Long.MAX_VALUE);
+                    }
+                    synchronized (probes) {
+                        probes.add(p);
+                    }
+                    try {
+                        driver.subscribe(i % clients, prefix + "-" + id, p::onList);
+                        progress.incrementAndGet();
+                    } catch (Exception e) {
+                        failed.incrementAndGet();
+                        e.printStackTrace();
+                    }
+                }
+            });
+        }
+        pool.shutdown();
+        pool.awaitTermination(10, TimeUnit.MINUTES);
+        return "elapsedNanos=" + (System.nanoTime() - t0) + " failed=" + failed.get();
+    }
+
+    private List<SubscriberProbe> probes() {
+        synchronized (probes) {
+            return new ArrayList<>(probes);
+        }
+    }
+
+    private String awaitFull(Map<String, String> a) throws InterruptedException {
+        long timeoutMs = Long.parseLong(a.getOrDefault("timeoutMs", "60000"));
+        long t0 = System.nanoTime();
+        long deadline = t0 + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        int full;
+        List<SubscriberProbe> all = probes();
+        do {
+            full = (int) all.stream().filter(SubscriberProbe::isFull).count();
+            progress.set(full);
+            if (full < all.size()) {
+                Thread.sleep(10);
+            }
+        } while (full < all.size() && System.nanoTime() < deadline);
+        return "full=" + full + " of=" + all.size() + " ms=" + (System.nanoTime() - t0) / 1_000_000;
+    }
+
+    private String resetStats() {
+        long now = System.nanoTime();
+        synchronized (latencies) {
+            latencies.reset();
+        }
+        probes().forEach(p -> p.resetStats(now));
+        return "since=" + now;
+    }
+
+    private String stats() {
+        Histogram copy;
+        synchronized (latencies) {
+            copy = latencies.copy();
+        }
+        long coalesced = 0;
+        long delivered = 0;
+        long shrunken = 0;
+        long notifications = 0;
+        for (SubscriberProbe p : probes()) {
+            coalesced += p.coalesced();
+            delivered += p.delivered();
+            shrunken += p.shrunken();
+            notifications += p.notifications();
+        }
+        ByteBuffer buf = ByteBuffer.allocate(copy.getNeededByteBufferCapacity());
+        int len = copy.encodeIntoCompressedByteBuffer(buf);
+        byte[] bytes = new byte[len];
+        buf.flip();
+        buf.get(bytes);
+        return "delivered=" + delivered + " coalesced=" + coalesced + " shrunken=" + shrunken + " notifications="
+                + notifications + " hist=" + Base64.getEncoder().encodeToString(bytes);
+    }
+
+    private String watchGone(Map<String, String> a) {
+        long since = Long.parseLong(a.get("since"));
+        probes().forEach(p -> p.watchGone(a.get("marker"), since));
+        return "watching=" + probes().size();
+    }
+
+    /** Waits until no subscriber lists the marked publisher; answers per-subscriber delays. */
+    private String awaitGone(Map<String, String> a) throws InterruptedException {
+        long since = Long.parseLong(a.get("since"));
+        long deadline = since + TimeUnit.MILLISECONDS.toNanos(Long.parseLong(a.getOrDefault("timeoutMs", "90000")));
+        List<SubscriberProbe> all = probes();
+        return awaitTimes(all, SubscriberProbe::goneAt, since, deadline);
+    }
+
+    private String watchRecovery(Map<String, String> a) {
+        long since = Long.parseLong(a.get("since"));
+        probes().forEach(p -> p.watchRecovery(since));
+        return "watching=" + probes().size();
+    }
+
+    private String awaitRecovery(Map<String, String> a) throws InterruptedException {
+        long since = Long.parseLong(a.get("since"));
+        long deadline = since + TimeUnit.MILLISECONDS.toNanos(Long.parseLong(a.getOrDefault("timeoutMs", "60000")));
+        return awaitTimes(probes(), SubscriberProbe::recoveredAt, since, deadline);
+    }
+
+    private String awaitTimes(List<SubscriberProbe> all, java.util.function.ToLongFunction<SubscriberProbe> at,
+                              long since, long deadline) throws InterruptedException {
+        int done;
+        do {
+            done = (int) all.stream().filter(p -> at.applyAsLong(p) >= 0).count();
+            progress.set(done);
+            if (done < all.size()) {
+                Thread.sleep(5);
+            }
+        } while (done < all.size() && System.nanoTime() < deadline);
+        Histogram h = new Histogram(TimeUnit.SECONDS.toMicros(600), 3);
+        for (SubscriberProbe p : all) {
+            long t = at.applyAsLong(p);
+            if (t >= 0) {
+                h.recordValue(Math.max(0, (t - since) / 1000));
+            }
+        }
+        return "done=" + done + " of=" + all.size() + " p50us=" + h.getValueAtPercentile(50) + " maxUs="
+                + h.getMaxValue() + " minUs=" + (h.getTotalCount() == 0 ? 0 : h.getMinValue());
+    }
+
+    /** Lightest subscribers, for the memory scenario: {@code count} over {@code prefix-(i % ids)}. */
+    private String watchOnly(Map<String, String> a) throws Exception {
+        int count = Integer.parseInt(a.get("count"));
+        int ids = Integer.parseInt(a.get("ids"));
+        String prefix = a.get("prefix");
+        int threads = Integer.parseInt(a.getOrDefault("threads", "8"));
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        AtomicInteger next = new AtomicInteger();
+        AtomicLong failed = new AtomicLong();
+        progress.set(0);
+        long t0 = System.nanoTime();
+        for (int t = 0; t < threads; t++) {
+            pool.submit(() -> {
+                int i;
+                while ((i = next.getAndIncrement()) < count) {
+                    try {
+                        driver.watchOnly(i % clients, prefix + "-" + (i % ids));
+                        progress.incrementAndGet();
+                    } catch (Exception e) {
+                        if (failed.incrementAndGet() < 3) {
+                            e.printStackTrace();
+                        }
+                    }
+                }
+            });
+        }
+        pool.shutdown();
+        pool.awaitTermination(10, TimeUnit.MINUTES);
+        return "elapsedNanos=" + (System.nanoTime() - t0) + " failed=" + failed.get();
+    }
+
+    private String conns(Map<String, String> a) throws Exception {
+        raw = new RawConnections(a.get("protocol"), a.get("address"), List.of(a.get("sources").split(",")));
+        long t0 = System.nanoTime();
+        int opened = raw.open(Integer.parseInt(a.get("count")), Integer.parseInt(a.getOrDefault("inflight", "200")),
+                progress);
+        return "opened=" + opened + " elapsedNanos=" + (System.nanoTime() - t0);
+    }
+
+    private String close() {
+        if (driver != null) {
+            driver.close();
+        }
+        if (raw != null) {
+            raw.close();
+        }
+        return "closed=true";
+    }
+}
