@@ -8,7 +8,8 @@ import java.util.Objects;
  *
  * <p>Canonical string form: {@code dataId#@#instanceId#@#group}, the same order SOFARegistry
  * uses, so ids from both client families share one space. Each part is 1..256 characters and
- * must not contain the separator {@code #@#}, control characters or whitespace at either end.
+ * must not contain the separator {@code #@#}, end with {@code #@} (which would make the
+ * canonical form ambiguous), contain control characters, or have whitespace at either end.
  *
  * <p>A plain final class rather than a record because it travels over Hessian, which fills
  * fields reflectively after calling the no-arg constructor.
@@ -91,6 +92,10 @@ public final class DataInfoId implements Serializable, Comparable<DataInfoId> {
         }
         if (value.contains(SEPARATOR)) {
             throw new IllegalArgumentException(name + " must not contain '" + SEPARATOR + "': " + abbreviate(value));
+        }
+        if (value.endsWith("#@")) {
+            // "x#@" + "#@#" reads as "x" + "#@#" + "@#...": the canonical form would not parse back.
+            throw new IllegalArgumentException(name + " must not end with '#@': " + abbreviate(value));
         }
         if (Character.isWhitespace(value.charAt(0)) || Character.isWhitespace(value.charAt(value.length() - 1))) {
             throw new IllegalArgumentException(name + " must not start or end with whitespace: '" + abbreviate(value) + "'");
