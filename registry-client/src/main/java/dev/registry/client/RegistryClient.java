@@ -64,6 +64,7 @@ public final class RegistryClient implements AutoCloseable {
     private final Map<String, PublicationImpl> publications = new ConcurrentHashMap<>();
     private final Map<String, SubscriptionImpl> subscriptions = new ConcurrentHashMap<>();
     private volatile boolean closed;
+    private final java.util.concurrent.atomic.LongAdder olderPushesDropped = new java.util.concurrent.atomic.LongAdder();
 
     private RegistryClient(RegistryClientConfig config) {
         this.config = config;
@@ -104,6 +105,14 @@ public final class RegistryClient implements AutoCloseable {
             log.warn("connecting to sessions failed: {}", e.getCause().getMessage());
         }
         return client;
+    }
+
+    /**
+     * Pushes that carried an older version than one already delivered (dropped). Servers never
+     * send such pushes; a non-zero count points at a server bug. For monitoring and tests.
+     */
+    public long olderPushesDropped() {
+        return olderPushesDropped.sum();
     }
 
     /** Connected to a session right now. */
@@ -329,6 +338,9 @@ public final class RegistryClient implements AutoCloseable {
         synchronized void deliver(SubscriptionData data) {
             SubscriptionData last = current;
             if (last != null && data.version() <= last.version()) {
+                if (data.version() < last.version()) {
+                    olderPushesDropped.increment(); // a server sent an older version: counted, never delivered
+                }
                 return;
             }
             current = data;
