@@ -89,7 +89,7 @@ class SlotTableHolderTest {
     }
 
     @Test
-    void termAndMetaMessagesSurviveTheWire() {
+    void termAndMetaMessagesSurviveTheWire() throws Exception {
         Serializer serializer = WireClasses.serializer();
         SlotTable t = table(6, 9, A);
         OperationalSwitches switches = new OperationalSwitches(3, List.of("10.1.1.2", "10.1.1.1", "10.1.1.2"), true);
