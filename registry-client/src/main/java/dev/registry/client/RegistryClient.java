@@ -134,14 +134,8 @@ public final class RegistryClient implements AutoCloseable {
     public Publication publish(DataInfoId id, List<String> values) {
         PublicationImpl p = new PublicationImpl(id, UUID.randomUUID().toString(), values);
         publications.put(p.registerId, p);
-        try {
-            await(send(p), "publish " + id);
-        } catch (RegistryException e) {
-            // Failed means not registered: withdraw it everywhere, the caller has no handle to do so.
-            publications.remove(p.registerId);
-            connection.current().ifPresent(c -> c.call(new UnregisterPublisherRequest(id, p.registerId)));
-            throw e;
-        }
+        registerOrWithdraw(p, "publish " + id, () -> publications.remove(p.registerId),
+                new UnregisterPublisherRequest(id, p.registerId));
         return p;
     }
 
@@ -157,14 +151,20 @@ public final class RegistryClient implements AutoCloseable {
     public Subscription subscribe(DataInfoId id, SubscriptionObserver observer) {
         SubscriptionImpl s = new SubscriptionImpl(id, UUID.randomUUID().toString(), observer);
         subscriptions.put(s.registerId, s);
+        registerOrWithdraw(s, "subscribe " + id, () -> subscriptions.remove(s.registerId),
+                new UnregisterSubscriberRequest(id, s.registerId));
+        return s;
+    }
+
+    /** Sends a registration; failed means not registered: it is withdrawn everywhere (the caller has no handle). */
+    private void registerOrWithdraw(Object registration, String what, Runnable forget, Object unregister) {
         try {
-            await(send(s), "subscribe " + id);
+            await(send(registration), what);
         } catch (RegistryException e) {
-            subscriptions.remove(s.registerId);
-            connection.current().ifPresent(c -> c.call(new UnregisterSubscriberRequest(id, s.registerId)));
+            forget.run();
+            connection.current().ifPresent(c -> c.call(unregister));
             throw e;
         }
-        return s;
     }
 
     // ---- wire ----
