@@ -7,181 +7,387 @@ import dev.registry.common.protocol.DataServerHeartbeat;
 import dev.registry.common.protocol.DataServerLeaving;
 import dev.registry.common.protocol.GetSlotTableRequest;
 import dev.registry.common.protocol.HeartbeatResponse;
+import dev.registry.common.protocol.MetaRedirect;
+import dev.registry.common.protocol.OperationalSwitches;
 import dev.registry.common.protocol.SessionServerHeartbeat;
 import dev.registry.common.protocol.SlotTableChanged;
 import dev.registry.common.protocol.WireClasses;
 import dev.registry.common.rpc.ConnectionListener;
+import dev.registry.common.rpc.ErrorCode;
 import dev.registry.common.rpc.HandlerRegistry;
 import dev.registry.common.rpc.RpcConnection;
+import dev.registry.common.rpc.RpcException;
 import dev.registry.common.rpc.RpcServer;
 import dev.registry.common.slot.SlotTable;
+import dev.registry.meta.lease.LeaderElection;
+import dev.registry.meta.lease.LeaseLostException;
+import dev.registry.meta.lease.LeaseRecord;
 import dev.registry.meta.membership.Leases;
 import dev.registry.meta.slot.SlotBalancer;
+import dev.registry.meta.store.InMemoryMetaStore;
+import dev.registry.meta.store.JdbcMetaStore;
+import dev.registry.meta.store.MetaStore;
+import dev.registry.meta.store.MetaStoreException;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import java.util.function.UnaryOperator;
 
 /**
- * Bootstrap of the meta role: membership of data and session servers by heartbeat leases,
- * and the slot table computed by {@link SlotBalancer} whenever data membership changes,
- * pushed to every member (members also pull it with each heartbeat).
+ * Bootstrap of the meta role. Any number of meta nodes share one database; the node holding
+ * the leader lease there ({@link LeaderElection}) is the leader, the others answer members
+ * with a {@link MetaRedirect} to it. The leader keeps membership of data and session servers
+ * by heartbeat leases, computes the slot table with {@link SlotBalancer} whenever data
+ * membership changes, saves it in the database, and only then pushes it to every member
+ * (members also pull it with each heartbeat). Every table carries the leader's term, so a
+ * deposed leader's tables are refused by members and its database writes fail.
  *
- * <p>Threading: membership and the table are guarded by {@code this}; pushes are sent after
- * the lock is released.
+ * <p>On winning the lease a node loads the saved table and switches, gives every data server
+ * named in the table two lease periods to show up, and publishes the same assignments under
+ * its term (epoch + 1), so a takeover moves no slot. It stops acting as leader before its
+ * lease can expire when it cannot renew.
+ *
+ * <p>Threading: membership, table and switches are guarded by {@code this}; database writes and
+ * table changes run on the single {@code meta-state} thread (so tables are saved and pushed in
+ * order), never under the lock; pushes are sent after the lock is released.
  */
 public final class MetaServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(MetaServer.class);
+    private static final Duration MEMBER_CALL_TIMEOUT = Duration.ofSeconds(3);
 
     private final MetaServerConfig config;
     private final Clock clock;
+    private final LongSupplier nanoTicker;
+    private final MetaStore store;
     private final SlotBalancer balancer;
-    private final Leases<String> dataLeases;
-    private final Leases<String> sessionLeases;
     private final Map<String, RpcConnection> memberConnections = new HashMap<>();
     /** Data servers draining: still heartbeating, but kept out of the table until they disconnect. */
     private final Map<String, RpcConnection> leaving = new HashMap<>();
+    /** Heartbeats in a row in which a member reported another epoch than the leader's table. */
+    private final Map<String, Integer> lagging = new HashMap<>();
+    private Leases<String> dataLeases;
+    private Leases<String> sessionLeases;
     private SlotTable table;
+    private OperationalSwitches switches = new OperationalSwitches(0, List.of(), false);
+    /** The term this node serves as leader in; 0 while following or taking over. */
+    private long servingTerm;
+    private boolean rebalanceQueued;
     private boolean adopting;
+    /** The highest member term this leader reported as never issued by its database. */
+    private long reportedForeignTerm;
     private RpcServer rpcServer;
     private AdminHttpServer admin;
     private ScheduledExecutorService timer;
+    private ScheduledExecutorService state;
+    private LeaderElection election;
+    private String address;
 
+    /** A meta with the store its config names: the database, or memory when none is configured. */
     public MetaServer(MetaServerConfig config, Clock clock) {
+        this(config, clock, storeFor(config, clock), System::nanoTime);
+    }
+
+    /**
+     * @param store      where the lease, table and switches live (closed with this server)
+     * @param nanoTicker monotonic clock for the leadership deadline
+     */
+    public MetaServer(MetaServerConfig config, Clock clock, MetaStore store, LongSupplier nanoTicker) {
         this.config = config;
         this.clock = clock;
+        this.nanoTicker = nanoTicker;
+        this.store = store;
         this.balancer = new SlotBalancer(config.replicas());
         this.dataLeases = new Leases<>(config.dataLease());
         this.sessionLeases = new Leases<>(config.sessionLease());
         this.table = SlotTable.initial(config.slotCount());
     }
 
+    private static MetaStore storeFor(MetaServerConfig config, Clock clock) {
+        if (config.database() == null) {
+            return new InMemoryMetaStore(clock::millis);
+        }
+        // A statement may take at most half a lease: a leader that waits longer must stop anyway.
+        return new JdbcMetaStore(config.database(), config.leaderLease().leaseDuration().dividedBy(2));
+    }
+
+    /**
+     * Prepares the database (fails with a clear message if it is unreachable, refuses the
+     * credentials, or holds a table of another slot count), opens the ports and runs for leader.
+     */
     public MetaServer start() {
+        store.init();
+        checkSlotCount(store.loadSlotTable());
         HandlerRegistry handlers = new HandlerRegistry()
                 .register(DataServerHeartbeat.class, this::onDataHeartbeat)
                 .register(SessionServerHeartbeat.class, this::onSessionHeartbeat)
-                .register(GetSlotTableRequest.class, (conn, req) -> slotTable())
+                .register(GetSlotTableRequest.class, this::onGetSlotTable)
                 .register(DataServerLeaving.class, this::onDataLeaving);
         rpcServer = new RpcServer("meta", config.rpc(), WireClasses.serializer(), handlers, new ConnectionListener() {
             @Override
             public void onDisconnected(RpcConnection connection) {
-                SlotTable changed = null;
+                boolean changed;
                 synchronized (MetaServer.this) {
                     memberConnections.values().remove(connection);
                     // A leaving server that disconnected has exited; if it comes back it is a new member.
-                    if (leaving.values().remove(connection)) {
-                        changed = rebalance();
-                    }
+                    changed = leaving.values().remove(connection);
                 }
-                if (changed != null) {
-                    push(changed);
+                if (changed) {
+                    requestRebalance();
                 }
             }
         });
         rpcServer.start(config.bindHost(), config.port());
+        address = config.advertiseHost() + ":" + rpcServer.port();
+        state = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("meta-state", true));
         timer = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("meta-leases", true));
         timer.scheduleWithFixedDelay(this::expireLeases, 200, 200, TimeUnit.MILLISECONDS);
+        long renew = config.leaderLease().renewInterval().toMillis();
+        state.scheduleWithFixedDelay(this::reloadSwitches, renew, renew, TimeUnit.MILLISECONDS);
+        election = new LeaderElection(address + "/" + UUID.randomUUID(), address, store, config.leaderLease(),
+                nanoTicker, new LeaderElection.Listener() {
+                    @Override
+                    public void onElected(long term) {
+                        onState(() -> takeOver(term));
+                    }
+
+                    @Override
+                    public void onDeposed(long term, String reason) {
+                        onState(() -> stepDown(term, reason));
+                    }
+                });
+        election.start();
         if (config.adminPort() >= 0) {
-            admin = new AdminHttpServer("meta");
+            admin = new AdminHttpServer("meta", config.adminToken());
             registerAdminRoutes(admin);
             admin.start(config.bindHost(), config.adminPort());
         }
-        log.info("meta server started on {}", rpcServer.address());
+        log.info("meta server {} started; database {}; lease {} ms, renewed every {} ms", address, store.description(),
+                config.leaderLease().leaseDuration().toMillis(), renew);
         return this;
     }
 
-    private Object onDataHeartbeat(RpcConnection connection, DataServerHeartbeat hb) {
-        String address = requireAddress(hb.address());
-        SlotTable changed = null;
-        HeartbeatResponse response;
-        if (hb.knownEpoch() > slotTable().epoch()) {
-            adoptNewerTable(connection, hb.knownEpoch());
+    private void checkSlotCount(Optional<SlotTable> saved) {
+        if (saved.isPresent() && saved.get().slotCount() != config.slotCount()) {
+            throw new IllegalStateException("the meta database " + store.description() + " holds a slot table of "
+                    + saved.get().slotCount() + " slots, but this node runs with " + config.slotCount()
+                    + ": the slot count of a cluster never changes (fix --slots or use another database)");
         }
-        synchronized (this) {
-            memberConnections.put(address, connection);
-            if (dataLeases.renew(address, clock.millis())) {
-                log.info("data server {} joined", address);
-                changed = rebalance();
+    }
+
+    // ---- leadership ----
+
+    private void onState(Runnable task) {
+        try {
+            state.execute(() -> {
+                try {
+                    task.run();
+                } catch (RuntimeException e) {
+                    log.error("meta state task failed", e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            log.debug("meta stopping: task dropped");
+        }
+    }
+
+    /** On the state thread: load the saved table and switches and start serving under {@code term}. */
+    private void takeOver(long term) {
+        if (!election.isLeaderOf(term)) {
+            return;
+        }
+        SlotTable saved;
+        OperationalSwitches savedSwitches;
+        try {
+            saved = store.loadSlotTable().orElse(null);
+            savedSwitches = store.loadSwitches();
+        } catch (MetaStoreException e) {
+            log.warn("taking over as leader of term {}: cannot read the database, retrying: {}", term, e.getMessage());
+            retryLater(() -> takeOver(term));
+            return;
+        }
+        if (saved != null && saved.slotCount() != config.slotCount()) {
+            log.error("the database holds a table of {} slots but this node runs with {}: giving up the leadership",
+                    saved.slotCount(), config.slotCount());
+            election.resign("slot count differs from the database's table");
+            return;
+        }
+        SlotTable base = saved != null ? saved : SlotTable.initial(config.slotCount());
+        // Same assignments under this term: members install it, nothing moves.
+        SlotTable first = base.withTermAndEpoch(term, base.epoch() + 1);
+        if (!save(first, term)) {
+            if (election.isLeaderOf(term)) {
+                retryLater(() -> takeOver(term));
             }
+            return;
+        }
+        long now = clock.millis();
+        synchronized (this) {
+            if (!election.isLeaderOf(term)) {
+                return;
+            }
+            dataLeases = new Leases<>(config.dataLease());
+            sessionLeases = new Leases<>(config.sessionLease());
+            memberConnections.clear();
+            leaving.clear();
+            lagging.clear();
+            // Servers of the saved table get two lease periods to find this leader before they are
+            // dropped: they first have to notice the old leader is gone.
+            long grace = now + config.dataLease().toMillis();
+            first.servers().forEach(s -> dataLeases.renew(s, grace));
+            table = first;
+            switches = savedSwitches;
+            servingTerm = term;
+        }
+        log.info("meta {} leads in term {}: slot table epoch {} (saved epoch {}, term {}), data servers {}, "
+                        + "switches version {}", address, term, first.epoch(), base.epoch(), base.term(), first.servers(),
+                savedSwitches.version());
+        requestRebalance();
+    }
+
+    private void stepDown(long term, String reason) {
+        synchronized (this) {
+            if (servingTerm == 0) {
+                return;
+            }
+            servingTerm = 0;
+            memberConnections.clear();
+            leaving.clear();
+            lagging.clear();
+            dataLeases = new Leases<>(config.dataLease());
+            sessionLeases = new Leases<>(config.sessionLease());
+            rebalanceQueued = false;
+        }
+        log.info("meta {} no longer leads (term {}: {}); members are redirected", address, term, reason);
+    }
+
+    private void retryLater(Runnable task) {
+        try {
+            state.schedule(task, config.leaderLease().renewInterval().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            log.debug("meta stopping: retry dropped");
+        }
+    }
+
+    /** Caller holds the lock. */
+    private boolean servingLocked() {
+        return servingTerm != 0 && election.isLeaderOf(servingTerm);
+    }
+
+    /** Null while this node serves as leader; else what to answer a member. Caller holds the lock. */
+    private Object notServingAnswerLocked() {
+        if (servingLocked()) {
+            return null;
+        }
+        if (election.isLeader()) {
+            throw new RpcException(ErrorCode.UNAVAILABLE, "meta " + address + " is taking over as leader; retry");
+        }
+        LeaseRecord seen = election.lastSeen();
+        String leader = seen.holderAddress();
+        if (leader != null && (leader.equals(address) || election.candidateId().equals(seen.holderId()))) {
+            leader = null; // this node's own lapsed lease: no leader known
+        }
+        return new MetaRedirect(leader, seen.term(), leader == null ? "no meta leader right now (election pending)"
+                : "meta " + address + " is a follower");
+    }
+
+    // ---- members ----
+
+    private Object onDataHeartbeat(RpcConnection connection, DataServerHeartbeat hb) {
+        String member = requireAddress(hb.address());
+        boolean joined;
+        HeartbeatResponse response;
+        synchronized (this) {
+            Object notServing = notServingAnswerLocked();
+            if (notServing != null) {
+                return notServing;
+            }
+            memberConnections.put(member, connection);
+            joined = dataLeases.renew(member, clock.millis());
             response = response(hb.knownEpoch());
         }
-        if (changed != null) {
-            push(changed);
+        if (joined) {
+            log.info("data server {} joined", member);
+            requestRebalance();
         }
+        checkMemberTable(connection, member, hb.knownEpoch(), response.epoch());
         return response;
     }
 
-    private Object onDataLeaving(RpcConnection connection, DataServerLeaving request) {
-        String address = requireAddress(request.address());
-        SlotTable changed;
+    private Object onSessionHeartbeat(RpcConnection connection, SessionServerHeartbeat hb) {
+        String member = requireAddress(hb.address());
         HeartbeatResponse response;
         synchronized (this) {
-            leaving.put(address, connection);
-            log.info("data server {} is leaving; handing its slots to the others", address);
-            changed = rebalance();
+            Object notServing = notServingAnswerLocked();
+            if (notServing != null) {
+                return notServing;
+            }
+            memberConnections.put(member, connection);
+            if (sessionLeases.renew(member, clock.millis())) {
+                log.info("session server {} joined", member);
+            }
+            response = response(hb.knownEpoch());
+        }
+        checkMemberTable(connection, member, hb.knownEpoch(), response.epoch());
+        return response;
+    }
+
+    private Object onGetSlotTable(RpcConnection connection, GetSlotTableRequest request) {
+        synchronized (this) {
+            Object notServing = notServingAnswerLocked();
+            return notServing != null ? notServing : table;
+        }
+    }
+
+    private Object onDataLeaving(RpcConnection connection, DataServerLeaving request) {
+        String member = requireAddress(request.address());
+        HeartbeatResponse response;
+        synchronized (this) {
+            Object notServing = notServingAnswerLocked();
+            if (notServing != null) {
+                return notServing;
+            }
+            leaving.put(member, connection);
             response = response(Long.MIN_VALUE);
         }
-        if (changed != null) {
-            push(changed);
-        }
+        log.info("data server {} is leaving; handing its slots to the others", member);
+        requestRebalance();
         return response;
     }
 
     /**
-     * A member knows a newer table than this meta (meta restarted and lost its state): take the
-     * member's table as the starting point, so the restart moves no slots, and continue its epochs.
+     * A member with a newer epoch, or one that keeps another epoch although it was sent the
+     * table (it refuses it: it holds a higher term), holds a table this leader does not know.
      */
-    private void adoptNewerTable(RpcConnection member, long memberEpoch) {
+    private void checkMemberTable(RpcConnection connection, String member, long knownEpoch, long epoch) {
+        boolean fetch;
         synchronized (this) {
-            if (adopting) {
-                return;
+            int behind = knownEpoch == epoch ? 0 : lagging.getOrDefault(member, 0) + 1;
+            if (behind == 0) {
+                lagging.remove(member);
+            } else {
+                lagging.put(member, behind);
             }
-            adopting = true;
+            fetch = knownEpoch > epoch || behind >= 3;
         }
-        member.call(new GetSlotTableRequest(), SlotTable.class, java.time.Duration.ofSeconds(3)).whenComplete((t, e) -> {
-            SlotTable changed = null;
-            synchronized (this) {
-                adopting = false;
-                if (e == null && t != null && t.epoch() > table.epoch() && t.slotCount() == table.slotCount()) {
-                    log.warn("adopting slot table epoch {} from {} (this meta had epoch {})", t.epoch(),
-                            member.remoteAddress(), table.epoch());
-                    table = t;
-                    changed = rebalance();
-                    if (changed == null) {
-                        changed = table;
-                    }
-                } else if (e != null) {
-                    log.warn("cannot fetch the newer slot table (epoch {}) from {}: {}", memberEpoch,
-                            member.remoteAddress(), e.getMessage());
-                }
-            }
-            if (changed != null) {
-                push(changed);
-            }
-        });
-    }
-
-    private Object onSessionHeartbeat(RpcConnection connection, SessionServerHeartbeat hb) {
-        String address = requireAddress(hb.address());
-        if (hb.knownEpoch() > slotTable().epoch()) {
-            adoptNewerTable(connection, hb.knownEpoch());
-        }
-        synchronized (this) {
-            memberConnections.put(address, connection);
-            if (sessionLeases.renew(address, clock.millis())) {
-                log.info("session server {} joined", address);
-            }
-            return response(hb.knownEpoch());
+        if (fetch) {
+            adoptNewerTable(connection, knownEpoch);
         }
     }
 
@@ -192,14 +398,18 @@ public final class MetaServer implements AutoCloseable {
         return address;
     }
 
+    /** Caller holds the lock. The table goes along whenever the member's epoch differs. */
     private HeartbeatResponse response(long knownEpoch) {
-        return new HeartbeatResponse(table.epoch(), knownEpoch < table.epoch() ? table : null,
-                new ArrayList<>(dataLeases.members()), new ArrayList<>(sessionLeases.members()));
+        return new HeartbeatResponse(table.epoch(), knownEpoch != table.epoch() ? table : null,
+                new ArrayList<>(dataLeases.members()), new ArrayList<>(sessionLeases.members()), servingTerm, switches);
     }
 
     private void expireLeases() {
-        SlotTable changed = null;
+        boolean changed;
         synchronized (this) {
+            if (!servingLocked()) {
+                return;
+            }
             long now = clock.millis();
             Set<String> goneData = dataLeases.expire(now);
             Set<String> goneSessions = sessionLeases.expire(now);
@@ -208,29 +418,86 @@ public final class MetaServer implements AutoCloseable {
             goneData.forEach(memberConnections::remove);
             goneData.forEach(leaving::remove);
             goneSessions.forEach(memberConnections::remove);
-            if (!goneData.isEmpty()) {
-                changed = rebalance();
-            }
+            changed = !goneData.isEmpty();
         }
-        if (changed != null) {
-            push(changed);
+        if (changed) {
+            requestRebalance();
         }
     }
 
-    /** Recomputes the table; returns it if it changed. Caller holds the lock. */
-    private SlotTable rebalance() {
-        Set<String> members = new java.util.TreeSet<>(dataLeases.members());
+    // ---- table changes (state thread) ----
+
+    /** Recomputes the table on the state thread soon; requests made meanwhile fold into one run. */
+    private void requestRebalance() {
+        synchronized (this) {
+            if (rebalanceQueued) {
+                return;
+            }
+            rebalanceQueued = true;
+        }
+        onState(this::rebalanceAndPublish);
+    }
+
+    private void rebalanceAndPublish() {
+        SlotTable current;
+        SlotTable next;
+        long term;
+        synchronized (this) {
+            rebalanceQueued = false;
+            if (!servingLocked()) {
+                return;
+            }
+            term = servingTerm;
+            current = table;
+            next = rebalanced(current);
+        }
+        if (next.epoch() != current.epoch()) {
+            if (!publish(next, term) && election.isLeaderOf(term)) {
+                retryLater(this::requestRebalance);
+            }
+        }
+    }
+
+    /** The balancer's table for the live, non-leaving data servers. Caller holds the lock. */
+    private SlotTable rebalanced(SlotTable from) {
+        Set<String> members = new TreeSet<>(dataLeases.members());
         members.removeAll(leaving.keySet());
         if (members.isEmpty() && !leaving.isEmpty()) {
-            return null; // never hand the last server's slots to nobody
+            return from; // never hand the last server's slots to nobody
         }
-        SlotTable next = balancer.balance(table, members);
-        if (next.epoch() == table.epoch()) {
-            return null;
+        return balancer.balance(from, members);
+    }
+
+    /** Saves {@code next}, then installs and pushes it. State thread only. False if it was not saved. */
+    private boolean publish(SlotTable next, long term) {
+        if (!save(next, term)) {
+            return false;
         }
-        log.info("slot table epoch {} -> {} for data servers {}", table.epoch(), next.epoch(), dataLeases.members());
-        table = next;
-        return next;
+        synchronized (this) {
+            if (servingTerm != term || !election.isLeaderOf(term)) {
+                log.warn("saved slot table epoch {} but lost the leadership before publishing it", next.epoch());
+                return true;
+            }
+            table = next;
+        }
+        log.info("slot table term {} epoch {} for data servers {}", next.term(), next.epoch(), next.servers());
+        push(next);
+        return true;
+    }
+
+    /** Writes the table in {@code term}; a refused write (lease lost) deposes this node. State thread only. */
+    private boolean save(SlotTable next, long term) {
+        try {
+            store.saveSlotTable(election.candidateId(), term, next);
+            return true;
+        } catch (LeaseLostException e) {
+            log.warn("not publishing slot table epoch {}: {}", next.epoch(), e.getMessage());
+            election.onLeaseLost("the database refused a write in term " + term);
+            return false;
+        } catch (MetaStoreException e) {
+            log.warn("cannot save slot table epoch {}, retrying: {}", next.epoch(), e.getMessage());
+            return false;
+        }
     }
 
     private void push(SlotTable t) {
@@ -244,6 +511,123 @@ public final class MetaServer implements AutoCloseable {
         }
     }
 
+    /**
+     * A member knows a newer table than this leader. Of this leader's own term or an older one:
+     * the table was lost (a meta without a database restarted): take it as the starting point,
+     * so no slot moves, and continue its epochs. Of a newer term: without a database, this node
+     * restarted and its terms began again, so it moves its term above the member's; with a
+     * database, that database never issued the term (it was reset, or this node points at the
+     * wrong one), and taking over the cluster from it could split it, so it only reports it.
+     */
+    private void adoptNewerTable(RpcConnection member, long memberEpoch) {
+        synchronized (this) {
+            if (adopting) {
+                return;
+            }
+            adopting = true;
+        }
+        member.call(new GetSlotTableRequest(), SlotTable.class, MEMBER_CALL_TIMEOUT)
+                .whenComplete((t, e) -> onState(() -> adopt(t, e, member, memberEpoch)));
+    }
+
+    private void adopt(SlotTable theirs, Throwable error, RpcConnection member, long memberEpoch) {
+        long term;
+        long ourEpoch;
+        synchronized (this) {
+            adopting = false;
+            if (error != null) {
+                log.warn("cannot fetch the newer slot table (epoch {}) from {}: {}", memberEpoch,
+                        member.remoteAddress(), error.getMessage());
+                return;
+            }
+            if (!servingLocked() || theirs == null || !theirs.isNewerThan(table)
+                    || theirs.slotCount() != table.slotCount()) {
+                return;
+            }
+            term = servingTerm;
+            ourEpoch = table.epoch();
+        }
+        if (theirs.term() > term && store.persistent()) {
+            synchronized (this) {
+                if (theirs.term() <= reportedForeignTerm) {
+                    return;
+                }
+                reportedForeignTerm = theirs.term();
+            }
+            log.error("member {} holds slot table term {} epoch {}, a term the database {} never issued (it is at "
+                            + "term {}): the database was reset or this meta uses the wrong one. Members refuse this "
+                            + "leader's tables until it leads in a newer term; point every meta at the cluster's "
+                            + "database, or restart the data and session servers to let them accept this one.",
+                    member.remoteAddress(), theirs.term(), theirs.epoch(), store.description(), term);
+            return;
+        }
+        log.warn("adopting slot table term {} epoch {} from {} (this leader had term {} epoch {})", theirs.term(),
+                theirs.epoch(), member.remoteAddress(), term, ourEpoch);
+        if (theirs.term() >= term && !store.persistent()) {
+            try {
+                long raised = election.raiseTerm(term, theirs.term());
+                synchronized (this) {
+                    if (servingTerm != term) {
+                        return;
+                    }
+                    servingTerm = raised;
+                }
+                term = raised;
+            } catch (LeaseLostException e) {
+                election.onLeaseLost(e.getMessage());
+                return;
+            } catch (MetaStoreException e) {
+                log.warn("cannot raise the term to adopt the member's table: {}", e.getMessage());
+                return;
+            }
+        }
+        SlotTable next;
+        synchronized (this) {
+            SlotTable base = theirs.withTermAndEpoch(term, Math.max(theirs.epoch(), ourEpoch));
+            next = rebalanced(base);
+            if (next.epoch() == base.epoch()) {
+                next = base.withEpoch(base.epoch() + 1);
+            }
+        }
+        publish(next, term);
+    }
+
+    // ---- switches ----
+
+    /** The leader picks up switches another meta node's admin endpoint changed. State thread. */
+    private void reloadSwitches() {
+        synchronized (this) {
+            if (!servingLocked()) {
+                return;
+            }
+        }
+        try {
+            OperationalSwitches stored = store.loadSwitches();
+            adoptSwitches(stored);
+        } catch (MetaStoreException e) {
+            log.debug("cannot reload the operational switches: {}", e.getMessage());
+        } catch (RuntimeException e) {
+            log.warn("reloading the operational switches failed", e);
+        }
+    }
+
+    private synchronized void adoptSwitches(OperationalSwitches stored) {
+        if (stored.version() != switches.version()) {
+            log.info("operational switches now {}", stored);
+            switches = stored;
+        }
+    }
+
+    /** Writes the change to the database (any meta node may), and serves it at once if leading. */
+    private OperationalSwitches changeSwitches(UnaryOperator<OperationalSwitches> change) {
+        OperationalSwitches stored = store.updateSwitches(change);
+        adoptSwitches(stored);
+        return stored;
+    }
+
+    // ---- accessors ----
+
+    /** The leader's current table; on a follower the last table it served (initial if never). */
     public synchronized SlotTable slotTable() {
         return table;
     }
@@ -256,6 +640,30 @@ public final class MetaServer implements AutoCloseable {
         return sessionLeases.members();
     }
 
+    /** True while this node serves as the meta leader. */
+    public synchronized boolean isLeader() {
+        return servingLocked();
+    }
+
+    /** The term this node leads in, or 0. */
+    public synchronized long term() {
+        return servingLocked() ? servingTerm : 0;
+    }
+
+    /** The leader's address as this node last read it from the lease (may be stale), or null. */
+    public String leaderAddress() {
+        return election == null ? null : election.lastSeen().holderAddress();
+    }
+
+    public synchronized OperationalSwitches switches() {
+        return switches;
+    }
+
+    /** This node's meta RPC address {@code host:port}, as written into the lease. */
+    public String address() {
+        return address;
+    }
+
     public int port() {
         return rpcServer.port();
     }
@@ -264,35 +672,114 @@ public final class MetaServer implements AutoCloseable {
         return admin == null ? -1 : admin.port();
     }
 
+    // ---- admin ----
+
     private void registerAdminRoutes(AdminHttpServer http) {
+        dev.registry.common.admin.CommonAdminRoutes.register(http, "meta");
         http.get("/health", r -> AdminResponse.ok(Map.of("status", "UP", "role", "meta")));
-        http.get("/health/ready", r -> AdminResponse.ok(Map.of("ready", true, "role", "meta", "leader", true)));
-        http.get("/api/v1/slot-table", r -> AdminResponse.ok(SlotTableJson.of(slotTable(), null)));
+        // A follower is healthy too: ready means this node takes part (it can reach the database).
+        http.get("/health/ready", r -> {
+            boolean databaseReachable = election.lastError() == null;
+            Map<String, Object> out = leaderInfo();
+            out.put("ready", databaseReachable);
+            return new AdminResponse(databaseReachable ? 200 : 503, out, null);
+        });
+        http.get("/api/v1/leader", r -> AdminResponse.ok(leaderInfo()));
+        http.get("/api/v1/slot-table", r -> {
+            if (isLeader()) {
+                return AdminResponse.ok(tableJson(slotTable(), "leader"));
+            }
+            Optional<SlotTable> saved = store.loadSlotTable(); // a follower shows what a new leader would start from
+            return AdminResponse.ok(tableJson(saved.orElse(SlotTable.initial(config.slotCount())), "database"));
+        });
         http.get("/api/v1/members", r -> {
             Map<String, Object> out = new LinkedHashMap<>();
             synchronized (this) {
+                out.put("leader", servingLocked());
                 out.put("slotTableEpoch", table.epoch());
                 out.put("dataServers", List.copyOf(dataLeases.members()));
                 out.put("sessionServers", List.copyOf(sessionLeases.members()));
             }
             return AdminResponse.ok(out);
         });
+        http.get("/api/v1/switches", r -> AdminResponse.ok(switchesJson(store.loadSwitches())));
+        http.post("/api/v1/client-off", r -> {
+            String ip = requireIp(r.requireParam("ip"));
+            log.warn("client-off for ip {} by an admin request", ip);
+            return AdminResponse.ok(switchesJson(changeSwitches(s -> s.withClientOff(ip, true))));
+        });
+        http.post("/api/v1/client-on", r -> {
+            String ip = requireIp(r.requireParam("ip"));
+            log.info("client-on for ip {} by an admin request", ip);
+            return AdminResponse.ok(switchesJson(changeSwitches(s -> s.withClientOff(ip, false))));
+        });
+        http.post("/api/v1/push/stop", r -> {
+            log.warn("pushes stopped on every session by an admin request");
+            return AdminResponse.ok(switchesJson(changeSwitches(s -> s.withPushStopped(true))));
+        });
+        http.post("/api/v1/push/resume", r -> {
+            log.info("pushes resumed on every session by an admin request");
+            return AdminResponse.ok(switchesJson(changeSwitches(s -> s.withPushStopped(false))));
+        });
         http.get("/metrics", r -> {
             StringBuilder out = new StringBuilder();
             rpcServer.metrics().appendPrometheus(out);
             synchronized (this) {
-                out.append("# TYPE registry_meta_data_servers gauge\nregistry_meta_data_servers ")
-                        .append(dataLeases.members().size()).append('\n');
-                out.append("# TYPE registry_meta_session_servers gauge\nregistry_meta_session_servers ")
-                        .append(sessionLeases.members().size()).append('\n');
-                out.append("# TYPE registry_meta_slot_table_epoch gauge\nregistry_meta_slot_table_epoch ")
-                        .append(table.epoch()).append('\n');
+                gauge(out, "registry_meta_leader", servingLocked() ? 1 : 0);
+                gauge(out, "registry_meta_term", servingLocked() ? servingTerm : 0);
+                gauge(out, "registry_meta_data_servers", dataLeases.members().size());
+                gauge(out, "registry_meta_session_servers", sessionLeases.members().size());
+                gauge(out, "registry_meta_slot_table_epoch", table.epoch());
             }
             return AdminResponse.text(200, out.toString(), "text/plain; version=0.0.4");
         });
     }
 
-    /** Not synchronized: closing waits for I/O threads, whose disconnect callbacks take the lock. */
+    private Map<String, Object> leaderInfo() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        LeaseRecord seen = election.lastSeen();
+        out.put("role", "meta");
+        out.put("self", address);
+        out.put("leader", isLeader());
+        out.put("leaderAddress", seen.holderAddress());
+        out.put("term", seen.term());
+        out.put("leadershipLeftMillis", election.remainingMillis());
+        out.put("database", store.description());
+        out.put("databaseError", election.lastError());
+        return out;
+    }
+
+    private static Map<String, Object> tableJson(SlotTable t, String source) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("term", t.term());
+        out.put("source", source);
+        out.putAll(SlotTableJson.of(t, null));
+        return out;
+    }
+
+    private static Map<String, Object> switchesJson(OperationalSwitches s) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("version", s.version());
+        out.put("clientOffIps", s.clientOffIps());
+        out.put("pushStopped", s.pushStopped());
+        return out;
+    }
+
+    private static String requireIp(String ip) {
+        if (!com.google.common.net.InetAddresses.isInetAddress(ip)) {
+            throw new IllegalArgumentException("ip must be an IPv4 or IPv6 address, got '" + ip + "'");
+        }
+        return ip;
+    }
+
+    private static void gauge(StringBuilder out, String name, long value) {
+        out.append("# TYPE ").append(name).append(" gauge\n").append(name).append(' ').append(value).append('\n');
+    }
+
+    /**
+     * Releases the lease if leading (a follower takes over within one renew interval), then
+     * stops. Not synchronized: closing waits for I/O threads, whose disconnect callbacks take the lock.
+     */
     @Override
     public void close() {
         if (admin != null) {
@@ -301,9 +788,22 @@ public final class MetaServer implements AutoCloseable {
         if (timer != null) {
             timer.shutdownNow();
         }
+        if (election != null) {
+            election.close();
+        }
+        if (state != null) {
+            // No interrupt: an interrupted JDBC call can close an embedded database's file.
+            state.shutdown();
+            try {
+                state.awaitTermination(config.leaderLease().leaseDuration().toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         if (rpcServer != null) {
             rpcServer.close();
         }
-        log.info("meta server stopped");
+        store.close();
+        log.info("meta server {} stopped", address);
     }
 }

@@ -2,23 +2,33 @@ package dev.registry.meta;
 
 import dev.registry.common.rpc.RpcConfig;
 import dev.registry.common.slot.SlotTable;
+import dev.registry.meta.lease.LeaseSettings;
 import dev.registry.meta.slot.SlotBalancer;
+import dev.registry.meta.store.MetaDatabase;
 
 import java.time.Duration;
+import java.util.Objects;
 
 /**
  * Settings of one meta server.
  *
- * @param bindHost     address the RPC and admin ports listen on
- * @param port         RPC port for data and session servers (0 = any free port)
- * @param adminPort    admin HTTP port (0 = any, -1 = disabled)
- * @param slotCount    slots in the cluster; never change it on a live cluster
- * @param replicas     copies of every slot (1 leader + replicas-1 followers)
- * @param dataLease    a data server that has not heartbeated for this long leaves the slot table
- * @param sessionLease a session that has not heartbeated for this long leaves the member list
+ * @param bindHost      address the RPC and admin ports listen on
+ * @param port          RPC port for data and session servers (0 = any free port)
+ * @param adminPort     admin HTTP port (0 = any, -1 = disabled)
+ * @param slotCount     slots in the cluster; never change it on a live cluster
+ * @param replicas      copies of every slot (1 leader + replicas-1 followers)
+ * @param dataLease     a data server that has not heartbeated for this long leaves the slot table
+ * @param sessionLease  a session that has not heartbeated for this long leaves the member list
+ * @param advertiseHost the host other nodes reach this meta at; with the RPC port it is this
+ *                      node's address in the leader lease, which followers redirect members to
+ * @param leaderLease   lease duration and renew interval of the meta leader lease
+ * @param database      the database holding the lease, slot table and switches; null keeps them
+ *                      in this process's memory (a single meta whose state dies with it)
+ * @param adminToken    bearer token of the mutating admin endpoints; null disables them. Never logged.
  */
 public record MetaServerConfig(String bindHost, int port, int adminPort, int slotCount, int replicas,
-                               Duration dataLease, Duration sessionLease, RpcConfig rpc) {
+                               Duration dataLease, Duration sessionLease, RpcConfig rpc, String advertiseHost,
+                               LeaseSettings leaderLease, MetaDatabase database, String adminToken) {
 
     public MetaServerConfig {
         if (slotCount < 1 || slotCount > 65536) {
@@ -27,6 +37,15 @@ public record MetaServerConfig(String bindHost, int port, int adminPort, int slo
         if (replicas < 1) {
             throw new IllegalArgumentException("replicas must be at least 1: " + replicas);
         }
+        advertiseHost = advertiseHost == null ? bindHost : advertiseHost;
+        Objects.requireNonNull(leaderLease, "leaderLease");
+    }
+
+    /** A meta without a database (state in memory), the default lease, no admin token. */
+    public MetaServerConfig(String bindHost, int port, int adminPort, int slotCount, int replicas,
+                            Duration dataLease, Duration sessionLease, RpcConfig rpc) {
+        this(bindHost, port, adminPort, slotCount, replicas, dataLease, sessionLease, rpc, bindHost,
+                LeaseSettings.defaults(), null, null);
     }
 
     public static MetaServerConfig local() {
@@ -35,10 +54,40 @@ public record MetaServerConfig(String bindHost, int port, int adminPort, int slo
     }
 
     public MetaServerConfig withPorts(int rpcPort, int httpPort) {
-        return new MetaServerConfig(bindHost, rpcPort, httpPort, slotCount, replicas, dataLease, sessionLease, rpc);
+        return new MetaServerConfig(bindHost, rpcPort, httpPort, slotCount, replicas, dataLease, sessionLease, rpc,
+                advertiseHost, leaderLease, database, adminToken);
     }
 
     public MetaServerConfig withLeases(Duration data, Duration session) {
-        return new MetaServerConfig(bindHost, port, adminPort, slotCount, replicas, data, session, rpc);
+        return new MetaServerConfig(bindHost, port, adminPort, slotCount, replicas, data, session, rpc,
+                advertiseHost, leaderLease, database, adminToken);
+    }
+
+    public MetaServerConfig withLeaderLease(LeaseSettings lease) {
+        return new MetaServerConfig(bindHost, port, adminPort, slotCount, replicas, dataLease, sessionLease, rpc,
+                advertiseHost, lease, database, adminToken);
+    }
+
+    public MetaServerConfig withDatabase(MetaDatabase db) {
+        return new MetaServerConfig(bindHost, port, adminPort, slotCount, replicas, dataLease, sessionLease, rpc,
+                advertiseHost, leaderLease, db, adminToken);
+    }
+
+    public MetaServerConfig withAdvertiseHost(String host) {
+        return new MetaServerConfig(bindHost, port, adminPort, slotCount, replicas, dataLease, sessionLease, rpc,
+                host, leaderLease, database, adminToken);
+    }
+
+    public MetaServerConfig withAdminToken(String token) {
+        return new MetaServerConfig(bindHost, port, adminPort, slotCount, replicas, dataLease, sessionLease, rpc,
+                advertiseHost, leaderLease, database, token);
+    }
+
+    @Override
+    public String toString() {
+        return "MetaServerConfig[bind=" + bindHost + ", port=" + port + ", adminPort=" + adminPort + ", slots="
+                + slotCount + ", replicas=" + replicas + ", lease=" + leaderLease + ", database="
+                + (database == null ? "in-memory" : database.redactedUrl())
+                + ", adminToken=" + (adminToken == null ? "unset" : "***") + "]";
     }
 }

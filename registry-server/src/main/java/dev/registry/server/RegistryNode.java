@@ -7,6 +7,8 @@ import dev.registry.data.DataServerConfig;
 import dev.registry.data.replication.SlotReplication;
 import dev.registry.meta.MetaServer;
 import dev.registry.meta.MetaServerConfig;
+import dev.registry.meta.lease.LeaseSettings;
+import dev.registry.meta.store.MetaDatabase;
 import dev.registry.session.SessionServer;
 import dev.registry.session.SessionServerConfig;
 import dev.registry.session.push.PushEngine;
@@ -25,15 +27,35 @@ import java.util.List;
 public final class RegistryNode implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RegistryNode.class);
 
-    /** What to run and where; ports of 0 pick free ports. */
+    /**
+     * What to run and where; ports of 0 pick free ports.
+     *
+     * @param metaDatabase the database meta keeps its lease, slot table and switches in; null keeps
+     *                     them in memory (one meta, nothing survives a restart)
+     * @param metaLease    the meta leader lease: duration and renew interval
+     */
     public record Settings(boolean meta, boolean data, boolean session, String bindHost, String advertiseHost,
                            List<HostAndPort> metaServers, int metaPort, int metaHttpPort, int dataPort,
                            int dataHttpPort, int sessionPort, int sessionHttpPort, int slots, int replicas,
-                           Duration dataLease, Duration clientIdle, Duration sessionGrace, String adminToken) {
+                           Duration dataLease, Duration clientIdle, Duration sessionGrace, String adminToken,
+                           int sofaBoltPort, MetaDatabase metaDatabase, LeaseSettings metaLease) {
+
+        /** Meta state in memory, default meta lease. */
+        public Settings(boolean meta, boolean data, boolean session, String bindHost, String advertiseHost,
+                        List<HostAndPort> metaServers, int metaPort, int metaHttpPort, int dataPort,
+                        int dataHttpPort, int sessionPort, int sessionHttpPort, int slots, int replicas,
+                        Duration dataLease, Duration clientIdle, Duration sessionGrace, String adminToken,
+                        int sofaBoltPort) {
+            this(meta, data, session, bindHost, advertiseHost, metaServers, metaPort, metaHttpPort, dataPort,
+                    dataHttpPort, sessionPort, sessionHttpPort, slots, replicas, dataLease, clientIdle, sessionGrace,
+                    adminToken, sofaBoltPort, null, LeaseSettings.defaults());
+        }
+
         @Override
         public String toString() {
             return "Settings[meta=" + meta + ", data=" + data + ", session=" + session + ", bind=" + bindHost
-                    + ", adminToken=" + (adminToken == null ? "unset" : "***") + "]"; // never print the token
+                    + ", metaDatabase=" + (metaDatabase == null ? "in-memory" : metaDatabase.redactedUrl())
+                    + ", adminToken=" + (adminToken == null ? "unset" : "***") + "]"; // never print secrets
         }
     }
 
@@ -56,7 +78,8 @@ public final class RegistryNode implements AutoCloseable {
             List<HostAndPort> metaServers = s.metaServers();
             if (s.meta()) {
                 meta = new MetaServer(new MetaServerConfig(s.bindHost(), s.metaPort(), s.metaHttpPort(), s.slots(),
-                        s.replicas(), s.dataLease(), s.dataLease(), RpcConfig.serverDefaults()), clock).start();
+                        s.replicas(), s.dataLease(), s.dataLease(), RpcConfig.serverDefaults(), s.advertiseHost(),
+                        s.metaLease(), s.metaDatabase(), s.adminToken()), clock).start();
                 if (s.metaPort() == 0) {
                     metaServers = List.of(HostAndPort.fromParts(s.advertiseHost(), meta.port()));
                 }
@@ -71,7 +94,7 @@ public final class RegistryNode implements AutoCloseable {
                 session = new SessionServer(new SessionServerConfig(s.bindHost(), s.sessionPort(),
                         s.sessionHttpPort(), s.advertiseHost(), metaServers, s.slots(), Duration.ofSeconds(1),
                         Duration.ofSeconds(10), Duration.ofSeconds(5), Duration.ofSeconds(30), clientRpc, PushEngine.Settings.defaults(),
-                        s.adminToken()), clock).start();
+                        s.adminToken(), s.sofaBoltPort()), clock).start();
             }
         } catch (RuntimeException e) {
             new RegistryNode(meta, data, session).close();
@@ -104,6 +127,10 @@ public final class RegistryNode implements AutoCloseable {
         if (session != null) {
             lines.add("session  clients :" + session.port() + "  admin http :" + session.adminPort()
                     + "  (readiness: GET /health/ready)");
+            if (session.sofaBoltPort() >= 0) {
+                lines.add("session  SOFARegistry clients (bolt) :" + session.sofaBoltPort()
+                        + "  discovery: registryEndpointPort " + session.adminPort());
+            }
         }
         return "registry started\n  " + String.join("\n  ", lines);
     }

@@ -2,10 +2,13 @@ package dev.registry.server;
 
 import com.google.common.net.HostAndPort;
 import dev.registry.client.RegistryClientConfig;
+import dev.registry.meta.lease.LeaseSettings;
+import dev.registry.meta.store.MetaDatabase;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -49,6 +52,10 @@ public final class RegistryServerMain implements Callable<Integer> {
     @Option(names = "--session-http-port", defaultValue = "9603", description = "session admin HTTP port (default: ${DEFAULT-VALUE})")
     int sessionHttpPort;
 
+    @Option(names = "--sofa-bolt-port", description = "session Bolt port for SOFARegistry's own Java client, which finds it "
+            + "through the session admin HTTP port; -1 disables it (default: --session-port + 1, i.e. 9601; 0 if that is 0)")
+    Integer sofaBoltPort;
+
     @Option(names = "--slots", defaultValue = "256", description = "slot count; never change it on a live cluster (default: ${DEFAULT-VALUE})")
     int slots;
 
@@ -64,11 +71,40 @@ public final class RegistryServerMain implements Callable<Integer> {
     @Option(names = "--session-grace-seconds", defaultValue = "20", description = "data drops a vanished session's publishers after this (default: ${DEFAULT-VALUE})")
     int sessionGraceSeconds;
 
+    @Option(names = "--meta-db-url", defaultValue = "${env:REGISTRY_META_DB_URL}",
+            description = "JDBC URL of the database every meta node shares (leader lease, slot table, switches): "
+                    + "jdbc:postgresql://host:5432/db, or jdbc:h2:file:PATH;AUTO_SERVER=TRUE (default: env "
+                    + "REGISTRY_META_DB_URL, else the embedded H2 file " + DEFAULT_META_DB + "; with --meta-port 0 "
+                    + "a private in-memory H2)")
+    String metaDbUrl;
+
+    @Option(names = "--meta-db-user", defaultValue = "${env:REGISTRY_META_DB_USER}",
+            description = "meta database user (default: env REGISTRY_META_DB_USER, else sa for H2)")
+    String metaDbUser;
+
+    @Option(names = "--meta-db-password", defaultValue = "${env:REGISTRY_META_DB_PASSWORD}",
+            description = "meta database password (default: env REGISTRY_META_DB_PASSWORD; prefer it: a command-line "
+                    + "password is visible in ps). Never logged.")
+    String metaDbPassword;
+
+    @Option(names = "--meta-lease-millis", defaultValue = "10000",
+            description = "meta leader lease: a leader that cannot renew stops leading before this ends, and a "
+                    + "follower takes over after it (default: ${DEFAULT-VALUE})")
+    long metaLeaseMillis;
+
+    @Option(names = "--meta-renew-millis", defaultValue = "2000",
+            description = "how often the meta leader renews its lease and followers try to take it; at most half of "
+                    + "the lease minus a tenth (default: ${DEFAULT-VALUE})")
+    long metaRenewMillis;
+
     @Option(names = "--admin-token", defaultValue = "${env:REGISTRY_ADMIN_TOKEN}",
             description = "bearer token for mutating admin endpoints (default: env REGISTRY_ADMIN_TOKEN; unset disables them)")
     String adminToken;
 
     enum Role { all, meta, data, session }
+
+    /** The embedded meta database of a node started without --meta-db-url. */
+    static final String DEFAULT_META_DB = "./data/registry-meta";
 
     public static void main(String[] args) {
         // sofa-hessian and the JDK log through java.util.logging: route it into SLF4J.
@@ -100,6 +136,29 @@ public final class RegistryServerMain implements Callable<Integer> {
         return new RegistryNode.Settings(role == Role.all || role == Role.meta, role == Role.all || role == Role.data,
                 role == Role.all || role == Role.session, host, advertise, metas, metaPort, metaHttpPort, dataPort,
                 dataHttpPort, sessionPort, sessionHttpPort, slots, replicas, Duration.ofSeconds(dataLeaseSeconds),
-                Duration.ofSeconds(clientIdleSeconds), Duration.ofSeconds(sessionGraceSeconds), adminToken);
+                Duration.ofSeconds(clientIdleSeconds), Duration.ofSeconds(sessionGraceSeconds), adminToken,
+                sofaBoltPort != null ? sofaBoltPort : sessionPort == 0 ? 0 : sessionPort + 1, metaDatabase(), metaLease());
+    }
+
+    private MetaDatabase metaDatabase() {
+        try {
+            if (metaDbUrl == null || metaDbUrl.isBlank()) {
+                // A meta on a random port has an address nobody can find again: nothing to keep for it.
+                return metaPort == 0 ? MetaDatabase.h2InMemory() : MetaDatabase.h2File(Path.of(DEFAULT_META_DB));
+            }
+            String user = metaDbUser != null ? metaDbUser : metaDbUrl.startsWith("jdbc:h2:") ? "sa" : null;
+            return new MetaDatabase(metaDbUrl, user, metaDbPassword);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--meta-db-url: " + e.getMessage());
+        }
+    }
+
+    private LeaseSettings metaLease() {
+        try {
+            return new LeaseSettings(Duration.ofMillis(metaLeaseMillis), Duration.ofMillis(metaRenewMillis));
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--meta-lease-millis / --meta-renew-millis: "
+                    + e.getMessage());
+        }
     }
 }

@@ -12,6 +12,9 @@ import dev.registry.data.DataServerConfig;
 import dev.registry.data.replication.SlotReplication;
 import dev.registry.meta.MetaServer;
 import dev.registry.meta.MetaServerConfig;
+import dev.registry.meta.lease.LeaseSettings;
+import dev.registry.meta.store.JdbcMetaStore;
+import dev.registry.meta.store.MetaDatabase;
 import dev.registry.session.SessionServer;
 import dev.registry.session.SessionServerConfig;
 import dev.registry.session.push.PushEngine;
@@ -20,6 +23,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.awaitility.Awaitility.await;
@@ -33,14 +38,33 @@ final class TestCluster implements AutoCloseable {
     static final int SLOTS = 64;
     static final String ADMIN_TOKEN = "test-token";
 
+    /** Meta lease of multi-meta clusters: a dead leader is replaced within 1.75 s. */
+    static final LeaseSettings META_LEASE = new LeaseSettings(Duration.ofMillis(1_500), Duration.ofMillis(250));
+
+    /** The first meta; in a single-meta cluster the only one (state in memory). */
     final MetaServer meta;
+    /** Every running meta (multi-meta clusters share {@link #metaDatabase}). */
+    final List<MetaServer> metas = new CopyOnWriteArrayList<>();
+    private final MetaDatabase metaDatabase;
+    private final List<HostAndPort> metaAddresses;
+    private final Map<MetaServer, FaultyMetaStore> metaStores = new ConcurrentHashMap<>();
     final List<DataServer> data = new CopyOnWriteArrayList<>();
     final List<SessionServer> sessions = new CopyOnWriteArrayList<>();
     private final List<RegistryClient> clients = new CopyOnWriteArrayList<>();
+    private final Duration sessionGrace;
 
     TestCluster(int dataServers, int sessionServers) {
+        this(dataServers, sessionServers, Duration.ofSeconds(5));
+    }
+
+    /** @param sessionGrace how long data servers keep the publishers of a session that vanished */
+    TestCluster(int dataServers, int sessionServers, Duration sessionGrace) {
+        this.sessionGrace = sessionGrace;
         meta = new MetaServer(new MetaServerConfig("127.0.0.1", 0, 0, SLOTS, 2, Duration.ofSeconds(3),
                 Duration.ofSeconds(3), RpcConfig.serverDefaults().withWorkerThreads(2)), Clock.systemUTC()).start();
+        metas.add(meta);
+        metaDatabase = null;
+        metaAddresses = List.of(HostAndPort.fromParts("127.0.0.1", meta.port()));
         for (int i = 0; i < dataServers; i++) {
             addDataServer();
         }
@@ -50,13 +74,75 @@ final class TestCluster implements AutoCloseable {
         awaitStable();
     }
 
+    /**
+     * {@code metaServers} meta nodes sharing {@code database} (one leader by the database lease,
+     * {@link #META_LEASE}); data servers and sessions know all of them.
+     */
+    TestCluster(MetaDatabase database, int metaServers, int dataServers, int sessionServers) {
+        this.sessionGrace = Duration.ofSeconds(5);
+        this.metaDatabase = database;
+        List<HostAndPort> addresses = new ArrayList<>();
+        for (int i = 0; i < metaServers; i++) {
+            MetaServer m = startMeta(0);
+            addresses.add(HostAndPort.fromParts("127.0.0.1", m.port()));
+        }
+        meta = metas.get(0);
+        metaAddresses = List.copyOf(addresses);
+        for (int i = 0; i < dataServers; i++) {
+            addDataServer();
+        }
+        for (int i = 0; i < sessionServers; i++) {
+            addSession();
+        }
+        awaitStable();
+    }
+
+    /** Starts a meta on the shared database ({@code port} 0 = a free one; an old port to restart a meta there). */
+    MetaServer startMeta(int port) {
+        MetaServerConfig config = new MetaServerConfig("127.0.0.1", port, 0, SLOTS, 2, Duration.ofSeconds(3),
+                Duration.ofSeconds(3), RpcConfig.serverDefaults().withWorkerThreads(2))
+                .withDatabase(metaDatabase).withLeaderLease(META_LEASE).withAdminToken(ADMIN_TOKEN);
+        FaultyMetaStore store = new FaultyMetaStore(new JdbcMetaStore(metaDatabase,
+                META_LEASE.leaseDuration().dividedBy(2)));
+        MetaServer m = new MetaServer(config, Clock.systemUTC(), store, System::nanoTime).start();
+        metaStores.put(m, store);
+        metas.add(m);
+        return m;
+    }
+
+    /** The store of a meta started by {@link #startMeta}: cut it to partition that meta from the database. */
+    FaultyMetaStore storeOf(MetaServer m) {
+        return metaStores.get(m);
+    }
+
+    /** Kills a meta as a crash would: it cannot release its lease, its connections drop. */
+    void crashMeta(MetaServer m) {
+        FaultyMetaStore store = metaStores.get(m);
+        if (store != null) {
+            store.cut();
+        }
+        metas.remove(m);
+        m.close();
+    }
+
+    /** The meta serving as leader now, waiting for one if there is none. */
+    MetaServer leaderMeta() {
+        for (MetaServer m : metas) {
+            if (m.isLeader()) {
+                return m;
+            }
+        }
+        return await().atMost(Duration.ofSeconds(15)).until(
+                () -> metas.stream().filter(MetaServer::isLeader).findFirst().orElse(null), m -> m != null);
+    }
+
     List<HostAndPort> metaAddresses() {
-        return List.of(HostAndPort.fromParts("127.0.0.1", meta.port()));
+        return metaAddresses;
     }
 
     DataServer addDataServer() {
         DataServer d = new DataServer(new DataServerConfig("127.0.0.1", 0, 0, "127.0.0.1", metaAddresses(), SLOTS,
-                Duration.ofMillis(300), Duration.ofSeconds(5), RpcConfig.serverDefaults().withWorkerThreads(2),
+                Duration.ofMillis(300), sessionGrace, RpcConfig.serverDefaults().withWorkerThreads(2),
                 SlotReplication.Settings.defaults(), ADMIN_TOKEN),
                 Clock.systemUTC()).start();
         data.add(d);
@@ -68,10 +154,19 @@ final class TestCluster implements AutoCloseable {
     }
 
     SessionServer addSession(PushEngine.Settings push) {
+        return addSession(push, -1);
+    }
+
+    /** A session that also serves SOFARegistry's Java client: Bolt on a free port, discovery on its admin port. */
+    SessionServer addSofaSession() {
+        return addSession(PushEngine.Settings.defaults(), 0);
+    }
+
+    private SessionServer addSession(PushEngine.Settings push, int sofaBoltPort) {
         RpcConfig clientRpc = RpcConfig.serverDefaults().withWorkerThreads(2).withHeartbeat(Duration.ZERO, Duration.ofSeconds(3));
         SessionServer s = new SessionServer(new SessionServerConfig("127.0.0.1", 0, 0, "127.0.0.1", metaAddresses(),
                 SLOTS, Duration.ofMillis(300), Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofSeconds(5), clientRpc,
-                push, ADMIN_TOKEN),
+                push, ADMIN_TOKEN).withSofaBoltPort(sofaBoltPort),
                 Clock.systemUTC()).start();
         sessions.add(s);
         return s;
@@ -80,8 +175,9 @@ final class TestCluster implements AutoCloseable {
     /** Waits until meta knows every data server and every node holds meta's current table. */
     void awaitStable() {
         await().atMost(Duration.ofSeconds(20)).until(() -> {
-            SlotTable t = meta.slotTable();
-            return meta.dataServers().size() == data.size() && t.isComplete()
+            MetaServer leader = leaderMeta();
+            SlotTable t = leader.slotTable();
+            return leader.dataServers().size() == data.size() && t.isComplete()
                     && data.stream().allMatch(d -> d.slotTables().epoch() == t.epoch())
                     && sessions.stream().allMatch(s -> s.slotTables().epoch() == t.epoch() && s.isReady());
         });
@@ -98,7 +194,7 @@ final class TestCluster implements AutoCloseable {
 
     /** The datum as the slot's current leader holds it. */
     Datum leaderDatum(DataInfoId id) {
-        SlotTable t = meta.slotTable();
+        SlotTable t = leaderMeta().slotTable();
         int slot = t.slotOf(id);
         String leader = t.slot(slot).leader();
         DataServer d = data.stream().filter(x -> x.address().equals(leader)).findFirst().orElseThrow();
@@ -115,7 +211,7 @@ final class TestCluster implements AutoCloseable {
         List<AutoCloseable> all = new ArrayList<>(clients);
         all.addAll(sessions);
         all.addAll(data);
-        all.add(meta);
+        all.addAll(metas);
         for (AutoCloseable c : all) {
             try {
                 c.close();

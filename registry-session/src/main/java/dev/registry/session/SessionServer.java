@@ -28,10 +28,13 @@ import dev.registry.common.serialize.Serializer;
 import dev.registry.common.slot.SlotHash;
 import dev.registry.common.slot.SlotTable;
 import dev.registry.common.slot.SlotTableHolder;
+import dev.registry.session.bolt.SofaClientPort;
 import dev.registry.session.link.DataServerLinks;
 import dev.registry.session.publish.PublisherSyncer;
 import dev.registry.session.publish.SlotReconciler;
 import dev.registry.session.push.PushEngine;
+import dev.registry.session.push.PushTarget;
+import dev.registry.session.push.RpcPushTarget;
 import dev.registry.session.push.SubscriberRegistry;
 import dev.registry.session.store.PublisherKey;
 import dev.registry.session.store.SessionPublisherStore;
@@ -67,7 +70,7 @@ public final class SessionServer implements AutoCloseable {
     private final Serializer serializer = WireClasses.serializer();
     private final SlotTableHolder tables;
     private final SessionPublisherStore publishers = new SessionPublisherStore();
-    private final SubscriberRegistry<RpcConnection> subscribers = new SubscriberRegistry<>();
+    private final SubscriberRegistry<PushTarget> subscribers = new SubscriberRegistry<>();
     private ScheduledExecutorService scheduler;
     private MetaClient meta;
     private RpcClient dataClient;
@@ -77,6 +80,7 @@ public final class SessionServer implements AutoCloseable {
     private SlotReconciler reconciler;
     private RpcServer clientServer;
     private AdminHttpServer admin;
+    private SofaClientPort sofa;
     private String sessionId;
     private volatile boolean closing;
     private volatile boolean draining;
@@ -126,11 +130,25 @@ public final class SessionServer implements AutoCloseable {
         reconciler = new SlotReconciler(sessionId, publishers, syncer, links, config.slotCount(), config.writeDeadline());
         // Off the meta link's I/O thread; the single scheduler thread keeps table changes in order.
         tables.addListener((old, now) -> scheduler.execute(() -> onSlotTableChange(old, now)));
+        // Client-off and push switches set on meta (kept in its database) apply to every session.
+        meta.addSwitchListener((before, after) -> scheduler.execute(() -> applyMetaSwitches(before, after)));
         meta.start();
         scheduler.scheduleWithFixedDelay(this::reconcile, config.reconcileInterval().toMillis(),
                 config.reconcileInterval().toMillis(), TimeUnit.MILLISECONDS);
         scheduler.scheduleWithFixedDelay(this::syncAllSlots, config.slotSyncInterval().toMillis(),
                 config.slotSyncInterval().toMillis(), TimeUnit.MILLISECONDS);
+        if (config.sofaBoltPort() >= 0) {
+            // SOFARegistry's own Java client, on the same stores, syncer and push engine (docs/sofa-compatibility.md).
+            sofa = new SofaClientPort(SofaClientPort.Settings.defaults(config.clientRpc().maxFrameBytes(),
+                    config.clientRpc().workerThreads(), config.clientRpc().writeBufferHighBytes(), MIGRATION_GRACE),
+                    new SofaClientPort.Session(sessionId, config.advertiseHost(), config.slotCount(), publishers,
+                            syncer, subscribers, push, links, scheduler, clock, () -> clientServer.connections().size(),
+                            () -> {
+                                var last = meta.lastResponse();
+                                return last == null ? null : last.sessionServers();
+                            }, () -> !closing));
+            sofa.start(config.bindHost(), config.sofaBoltPort());
+        }
         if (config.adminPort() >= 0) {
             admin = new AdminHttpServer("session", config.adminToken());
             registerAdminRoutes(admin);
@@ -165,10 +183,20 @@ public final class SessionServer implements AutoCloseable {
             throw new IllegalArgumentException("publisher " + key.registerId() + " version " + publisher.version()
                     + " is older than the registered one");
         }
+        if (!connection.isActive()) {
+            // The client left while this request waited in its queue: what it registered leaves with it.
+            Publisher orphan = publishers.remove(key, connection.id());
+            if (orphan != null) {
+                syncer.syncRemoval(orphan);
+            }
+            throw new dev.registry.common.rpc.RpcException(dev.registry.common.rpc.ErrorCode.CONNECTION_CLOSED,
+                    "client connection closed");
+        }
         return syncer.sync(key).thenApply(version -> new RegisterAck(stamped.registerId(), version));
     }
 
-    private static Publisher validate(Publisher p) {
+    /** Checks a client's publisher (both client ports use it); IllegalArgumentException names the problem. */
+    public static Publisher validate(Publisher p) {
         if (p == null || p.dataInfoId() == null) {
             throw new IllegalArgumentException("publisher with a dataInfoId is required");
         }
@@ -186,7 +214,7 @@ public final class SessionServer implements AutoCloseable {
         return p;
     }
 
-    private static void checkRegisterId(String registerId) {
+    public static void checkRegisterId(String registerId) {
         if (registerId == null || registerId.isBlank() || registerId.length() > MAX_REGISTER_ID_LENGTH) {
             throw new IllegalArgumentException("registerId must be 1.." + MAX_REGISTER_ID_LENGTH + " non-blank characters");
         }
@@ -211,7 +239,12 @@ public final class SessionServer implements AutoCloseable {
         }
         requireId(s.dataInfoId());
         checkRegisterId(s.registerId());
-        subscribers.add(s, connection);
+        subscribers.add(s, new RpcPushTarget(connection));
+        if (!connection.isActive()) {
+            subscribers.removeConnection(new RpcPushTarget(connection)); // closed while this waited
+            throw new dev.registry.common.rpc.RpcException(dev.registry.common.rpc.ErrorCode.CONNECTION_CLOSED,
+                    "client connection closed");
+        }
         push.trigger(s.dataInfoId());
         return new RegisterAck(s.registerId(), 0);
     }
@@ -238,7 +271,7 @@ public final class SessionServer implements AutoCloseable {
             return;
         }
         List<Publisher> removed = publishers.removeConnection(connection.id());
-        int subs = subscribers.removeConnection(connection);
+        int subs = subscribers.removeConnection(new RpcPushTarget(connection));
         boolean moved = migrating.remove(connection.id());
         if (!removed.isEmpty() || subs > 0) {
             log.info("client {} gone{}: removing {} publishers and {} subscribers", connection,
@@ -248,7 +281,15 @@ public final class SessionServer implements AutoCloseable {
         if (moved) {
             // It re-registers through another session meanwhile, which re-stamps its publishers;
             // the removal below then matches nothing. Removing at once could leave a gap.
-            scheduler.schedule(() -> removed.forEach(syncer::syncRemoval), MIGRATION_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+            // Until then the slot reconciler must not withdraw them as "extras" either.
+            publishers.markWithdrawing(removed);
+            scheduler.schedule(() -> {
+                for (Publisher p : removed) {
+                    if (publishers.finishWithdrawing(p)) {
+                        syncer.syncRemoval(p);
+                    }
+                }
+            }, MIGRATION_GRACE.toMillis(), TimeUnit.MILLISECONDS);
             return;
         }
         for (Publisher p : removed) {
@@ -269,6 +310,9 @@ public final class SessionServer implements AutoCloseable {
         }
         draining = true;
         clientServer.stopAccepting();
+        if (sofa != null) {
+            sofa.drain();
+        }
         List<RpcConnection> clients = new ArrayList<>(clientServer.connections());
         log.info("draining: asking {} clients to reconnect elsewhere", clients.size());
         askToMove(clients, "session is shutting down");
@@ -356,6 +400,9 @@ public final class SessionServer implements AutoCloseable {
     // ---- admin ----
 
     private void registerAdminRoutes(AdminHttpServer http) {
+        if (sofa != null) {
+            sofa.registerAdminRoutes(http); // SOFARegistry clients' server discovery
+        }
         http.get("/health", r -> AdminResponse.ok(Map.of("status", "UP", "role", "session", "sessionId", sessionId)));
         http.get("/health/ready", r -> {
             boolean tableReady = tables.current().isComplete();
@@ -474,6 +521,28 @@ public final class SessionServer implements AutoCloseable {
         return Map.of("ip", ip, "off", off, "publishers", affected.size());
     }
 
+    /**
+     * Meta's switches changed: apply the difference, so a session-local admin call stays in force
+     * until meta changes the same switch.
+     */
+    private void applyMetaSwitches(dev.registry.common.protocol.OperationalSwitches before,
+                                   dev.registry.common.protocol.OperationalSwitches after) {
+        for (String ip : after.clientOffIps()) {
+            if (!before.clientOffIps().contains(ip)) {
+                setClientOff(ip, true);
+            }
+        }
+        for (String ip : before.clientOffIps()) {
+            if (!after.clientOffIps().contains(ip)) {
+                setClientOff(ip, false);
+            }
+        }
+        if (before.pushStopped() != after.pushStopped()) {
+            push.setPaused(after.pushStopped());
+            log.warn("pushes {} by meta's switch (version {})", after.pushStopped() ? "stopped" : "resumed", after.version());
+        }
+    }
+
     private String metricsText() {
         StringBuilder out = new StringBuilder();
         dev.registry.common.rpc.RpcMetrics.appendPrometheus(out, clientServer.metrics(), dataClient.metrics());
@@ -488,6 +557,9 @@ public final class SessionServer implements AutoCloseable {
         out.append("# TYPE registry_session_slot_sync_repairs_total counter\nregistry_session_slot_sync_repairs_total ")
                 .append(reconciler.repaired()).append('\n');
         push.appendPrometheus(out);
+        if (sofa != null) {
+            sofa.appendPrometheus(out);
+        }
         return out.toString();
     }
 
@@ -509,6 +581,16 @@ public final class SessionServer implements AutoCloseable {
         return admin == null ? -1 : admin.port();
     }
 
+    /** The Bolt port for SOFARegistry clients, or -1 when disabled. */
+    public int sofaBoltPort() {
+        return sofa == null ? -1 : sofa.port();
+    }
+
+    /** The SOFARegistry client port, or null when disabled. */
+    public SofaClientPort sofaClientPort() {
+        return sofa;
+    }
+
     public SlotTableHolder slotTables() {
         return tables;
     }
@@ -521,7 +603,7 @@ public final class SessionServer implements AutoCloseable {
         return push;
     }
 
-    public SubscriberRegistry<RpcConnection> subscribers() {
+    public SubscriberRegistry<PushTarget> subscribers() {
         return subscribers;
     }
 
@@ -541,6 +623,9 @@ public final class SessionServer implements AutoCloseable {
         }
         if (clientServer != null) {
             clientServer.close();
+        }
+        if (sofa != null) {
+            sofa.close();
         }
         if (scheduler != null) {
             scheduler.shutdownNow();

@@ -24,18 +24,29 @@ import java.util.List;
  * @param clientRpc          transport settings of the client port (idle timeout = offline detection)
  * @param push               push engine tunables (merge window, retries, slow-client limit)
  * @param adminToken         bearer token for mutating admin endpoints (null: they are disabled)
+ * @param sofaBoltPort       Bolt port for SOFARegistry's own Java client (0 = any free port, -1 = disabled;
+ *                           the launcher enables it at the client port + 1, 9601)
  */
 public record SessionServerConfig(String bindHost, int port, int adminPort, String advertiseHost,
                                   List<HostAndPort> metaAddresses, int slotCount, Duration heartbeatInterval,
                                   Duration writeDeadline, Duration reconcileInterval, Duration slotSyncInterval,
                                   RpcConfig clientRpc,
-                                  PushEngine.Settings push, String adminToken) {
+                                  PushEngine.Settings push, String adminToken, int sofaBoltPort) {
 
     public SessionServerConfig {
         if (metaAddresses.isEmpty()) {
             throw new IllegalArgumentException("session server needs at least one meta address");
         }
         metaAddresses = List.copyOf(metaAddresses);
+    }
+
+    /** Without the SOFARegistry client port. */
+    public SessionServerConfig(String bindHost, int port, int adminPort, String advertiseHost,
+                               List<HostAndPort> metaAddresses, int slotCount, Duration heartbeatInterval,
+                               Duration writeDeadline, Duration reconcileInterval, Duration slotSyncInterval,
+                               RpcConfig clientRpc, PushEngine.Settings push, String adminToken) {
+        this(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount, heartbeatInterval, writeDeadline,
+                reconcileInterval, slotSyncInterval, clientRpc, push, adminToken, -1);
     }
 
     public static SessionServerConfig local(List<HostAndPort> metaAddresses) {
@@ -47,26 +58,37 @@ public record SessionServerConfig(String bindHost, int port, int adminPort, Stri
 
     public SessionServerConfig withPorts(int clientPort, int httpPort) {
         return new SessionServerConfig(bindHost, clientPort, httpPort, advertiseHost, metaAddresses, slotCount,
-                heartbeatInterval, writeDeadline, reconcileInterval, slotSyncInterval, clientRpc, push, adminToken);
+                heartbeatInterval, writeDeadline, reconcileInterval, slotSyncInterval, clientRpc, push, adminToken,
+                sofaBoltPort);
     }
 
     public SessionServerConfig withClientRpc(RpcConfig rpc) {
         return new SessionServerConfig(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount,
-                heartbeatInterval, writeDeadline, reconcileInterval, slotSyncInterval, rpc, push, adminToken);
+                heartbeatInterval, writeDeadline, reconcileInterval, slotSyncInterval, rpc, push, adminToken,
+                sofaBoltPort);
     }
 
     public SessionServerConfig withPush(PushEngine.Settings settings) {
         return new SessionServerConfig(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount,
-                heartbeatInterval, writeDeadline, reconcileInterval, slotSyncInterval, clientRpc, settings, adminToken);
+                heartbeatInterval, writeDeadline, reconcileInterval, slotSyncInterval, clientRpc, settings, adminToken,
+                sofaBoltPort);
     }
 
     public SessionServerConfig withAdminToken(String token) {
         return new SessionServerConfig(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount,
-                heartbeatInterval, writeDeadline, reconcileInterval, slotSyncInterval, clientRpc, push, token);
+                heartbeatInterval, writeDeadline, reconcileInterval, slotSyncInterval, clientRpc, push, token,
+                sofaBoltPort);
     }
 
     public SessionServerConfig withReconcileInterval(Duration interval) {
         return new SessionServerConfig(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount,
-                heartbeatInterval, writeDeadline, interval, slotSyncInterval, clientRpc, push, adminToken);
+                heartbeatInterval, writeDeadline, interval, slotSyncInterval, clientRpc, push, adminToken,
+                sofaBoltPort);
+    }
+
+    public SessionServerConfig withSofaBoltPort(int boltPort) {
+        return new SessionServerConfig(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount,
+                heartbeatInterval, writeDeadline, reconcileInterval, slotSyncInterval, clientRpc, push, adminToken,
+                boltPort);
     }
 }

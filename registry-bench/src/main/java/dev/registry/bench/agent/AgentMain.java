@@ -33,6 +33,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Usage: {@code AgentMain <driver class> <agent tag>}.
  */
 public final class AgentMain {
+    /** How many past change times a ticker value carries. */
+    static final int TICK_HISTORY = 8;
     private final Driver driver;
     private final String tag;
     private final PrintStream out;
@@ -44,9 +46,10 @@ public final class AgentMain {
     private final AtomicLong progress = new AtomicLong();
     private final Histogram latencies = new Histogram(TimeUnit.SECONDS.toMicros(300), 3);
     private final Histogram changeCalls = new Histogram(TimeUnit.SECONDS.toMicros(300), 3);
-    private final List<SubscriberProbe> probes = new ArrayList<>();
+    private final Map<String, List<SubscriberProbe>> probes = new LinkedHashMap<>();
     private final List<Object> tickers = new ArrayList<>();
     private final List<AtomicLong> tickSeqs = new ArrayList<>();
+    private final List<long[]> tickTimes = new ArrayList<>();
     private int clients;
     private int payload = 200;
     private RawConnections raw;
@@ -124,13 +127,14 @@ public final class AgentMain {
             case "stream" -> stream(a);
             case "subscribe" -> subscribe(a);
             case "awaitFull" -> awaitFull(a);
-            case "resetStats" -> resetStats();
-            case "stats" -> stats();
+            case "resetStats" -> resetStats(a);
+            case "stats" -> stats(a);
             case "watchGone" -> watchGone(a);
             case "awaitGone" -> awaitGone(a);
             case "watchRecovery" -> watchRecovery(a);
             case "awaitRecovery" -> awaitRecovery(a);
             case "watchOnly" -> watchOnly(a);
+            case "prepare" -> prepare(a);
             case "conns" -> conns(a);
             case "connsAlive" -> "alive=" + (raw == null ? 0 : raw.alive());
             case "close" -> close();
@@ -222,6 +226,7 @@ public final class AgentMain {
         String prefix = a.get("prefix");
         for (int i = 0; i < ids; i++) {
             tickSeqs.add(new AtomicLong());
+            tickTimes.add(new long[TICK_HISTORY]);
             tickers.add(driver.publish(i % clients, prefix + "-" + i, value("tick:0:" + System.nanoTime() + ":")));
         }
         return "tickers=" + ids;
@@ -253,9 +258,16 @@ public final class AgentMain {
                 Object h = tickers.get(idx);
                 synchronized (h) { // one change of a ticker at a time keeps its sequence ordered
                     long seq = tickSeqs.get(idx).incrementAndGet();
+                    long[] times = tickTimes.get(idx);
+                    System.arraycopy(times, 0, times, 1, times.length - 1);
+                    StringBuilder v = new StringBuilder("tick:").append(seq).append(':');
                     long t = System.nanoTime();
+                    times[0] = t;
+                    for (int n = 0; n < Math.min(seq, times.length); n++) {
+                        v.append(n == 0 ? "" : ",").append(times[n]);
+                    }
                     try {
-                        driver.update(h, value("tick:" + seq + ":" + t + ":"));
+                        driver.update(h, value(v.append(':').toString()));
                         done.incrementAndGet();
                         progress.incrementAndGet();
                     } catch (Exception e) {
@@ -293,6 +305,8 @@ public final class AgentMain {
         int total = Integer.parseInt(a.getOrDefault("total", "0"));
         boolean expectTicker = Boolean.parseBoolean(a.getOrDefault("ticker", "false"));
         String marker = a.get("marker");
+        int spread = Integer.parseInt(a.getOrDefault("spread", String.valueOf(ids)));
+        String group = a.getOrDefault("group", "main");
         int threads = Integer.parseInt(a.getOrDefault("threads", "8"));
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         AtomicInteger next = new AtomicInteger();
@@ -304,16 +318,17 @@ public final class AgentMain {
                 int i;
                 while ((i = next.getAndIncrement()) < count) {
                     int id = i % ids;
-                    int expected = total / ids + (id < total % ids ? 1 : 0);
+                    int expected = total / spread + (id < total % spread ? 1 : 0);
                     SubscriberProbe p = new SubscriberProbe(expected, expectTicker, latencies);
                     if (marker != null) {
                         p.watchGone(marker, Long.MAX_VALUE);
                     }
                     synchronized (probes) {
-                        probes.add(p);
+                        probes.computeIfAbsent(group, g -> new ArrayList<>()).add(p);
                     }
                     try {
-                        driver.subscribe(i % clients, prefix + "-" + id, p::onList);
+                        // spread the subscribers of one id over different connections
+                        driver.subscribe((i + i / ids) % clients, prefix + "-" + id, p::onList);
                         progress.incrementAndGet();
                     } catch (Exception e) {
                         failed.incrementAndGet();
@@ -329,7 +344,19 @@ public final class AgentMain {
 
     private List<SubscriberProbe> probes() {
         synchronized (probes) {
-            return new ArrayList<>(probes);
+            List<SubscriberProbe> all = new ArrayList<>();
+            probes.values().forEach(all::addAll);
+            return all;
+        }
+    }
+
+    /** The probes of {@code group=} (every probe when absent). */
+    private List<SubscriberProbe> probes(Map<String, String> a) {
+        if (!a.containsKey("group")) {
+            return probes();
+        }
+        synchronized (probes) {
+            return new ArrayList<>(probes.getOrDefault(a.get("group"), List.of()));
         }
     }
 
@@ -338,7 +365,7 @@ public final class AgentMain {
         long t0 = System.nanoTime();
         long deadline = t0 + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         int full;
-        List<SubscriberProbe> all = probes();
+        List<SubscriberProbe> all = probes(a);
         do {
             full = (int) all.stream().filter(SubscriberProbe::isFull).count();
             progress.set(full);
@@ -349,26 +376,28 @@ public final class AgentMain {
         return "full=" + full + " of=" + all.size() + " ms=" + (System.nanoTime() - t0) / 1_000_000;
     }
 
-    private String resetStats() {
+    private String resetStats(Map<String, String> a) {
         long now = System.nanoTime();
         synchronized (latencies) {
             latencies.reset();
         }
-        probes().forEach(p -> p.resetStats(now));
+        probes(a).forEach(p -> p.resetStats(now));
         return "since=" + now;
     }
 
-    private String stats() {
+    private String stats(Map<String, String> a) {
         Histogram copy;
         synchronized (latencies) {
             copy = latencies.copy();
         }
         long coalesced = 0;
+        long unmeasured = 0;
         long delivered = 0;
         long shrunken = 0;
         long notifications = 0;
-        for (SubscriberProbe p : probes()) {
+        for (SubscriberProbe p : probes(a)) {
             coalesced += p.coalesced();
+            unmeasured += p.unmeasured();
             delivered += p.delivered();
             shrunken += p.shrunken();
             notifications += p.notifications();
@@ -378,34 +407,35 @@ public final class AgentMain {
         byte[] bytes = new byte[len];
         buf.flip();
         buf.get(bytes);
-        return "delivered=" + delivered + " coalesced=" + coalesced + " shrunken=" + shrunken + " notifications="
+        return "delivered=" + delivered + " coalesced=" + coalesced + " unmeasured=" + unmeasured + " shrunken=" + shrunken + " notifications="
                 + notifications + " hist=" + Base64.getEncoder().encodeToString(bytes);
     }
 
     private String watchGone(Map<String, String> a) {
         long since = Long.parseLong(a.get("since"));
-        probes().forEach(p -> p.watchGone(a.get("marker"), since));
-        return "watching=" + probes().size();
+        List<SubscriberProbe> group = probes(a);
+        group.forEach(p -> p.watchGone(a.get("marker"), since));
+        return "watching=" + group.size();
     }
 
     /** Waits until no subscriber lists the marked publisher; answers per-subscriber delays. */
     private String awaitGone(Map<String, String> a) throws InterruptedException {
         long since = Long.parseLong(a.get("since"));
         long deadline = since + TimeUnit.MILLISECONDS.toNanos(Long.parseLong(a.getOrDefault("timeoutMs", "90000")));
-        List<SubscriberProbe> all = probes();
-        return awaitTimes(all, SubscriberProbe::goneAt, since, deadline);
+        return awaitTimes(probes(a), SubscriberProbe::goneAt, since, deadline);
     }
 
     private String watchRecovery(Map<String, String> a) {
         long since = Long.parseLong(a.get("since"));
-        probes().forEach(p -> p.watchRecovery(since));
-        return "watching=" + probes().size();
+        List<SubscriberProbe> group = probes(a);
+        group.forEach(p -> p.watchRecovery(since));
+        return "watching=" + group.size();
     }
 
     private String awaitRecovery(Map<String, String> a) throws InterruptedException {
         long since = Long.parseLong(a.get("since"));
         long deadline = since + TimeUnit.MILLISECONDS.toNanos(Long.parseLong(a.getOrDefault("timeoutMs", "60000")));
-        return awaitTimes(probes(), SubscriberProbe::recoveredAt, since, deadline);
+        return awaitTimes(probes(a), SubscriberProbe::recoveredAt, since, deadline);
     }
 
     private String awaitTimes(List<SubscriberProbe> all, java.util.function.ToLongFunction<SubscriberProbe> at,
@@ -438,6 +468,7 @@ public final class AgentMain {
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         AtomicInteger next = new AtomicInteger();
         AtomicLong failed = new AtomicLong();
+        Object[] handles = new Object[count];
         progress.set(0);
         long t0 = System.nanoTime();
         for (int t = 0; t < threads; t++) {
@@ -445,7 +476,9 @@ public final class AgentMain {
                 int i;
                 while ((i = next.getAndIncrement()) < count) {
                     try {
-                        driver.watchOnly(i % clients, prefix + "-" + (i % ids));
+                        // subscriber i: id i % ids on connection (i / ids) % clients, so that up to
+                        // ids × clients subscribers are distinct (connection, id) pairs
+                        handles[i] = driver.watchOnly((i / ids) % clients, prefix + "-" + (i % ids));
                         progress.incrementAndGet();
                     } catch (Exception e) {
                         if (failed.incrementAndGet() < 3) {
@@ -457,7 +490,28 @@ public final class AgentMain {
         }
         pool.shutdown();
         pool.awaitTermination(10, TimeUnit.MINUTES);
-        return "elapsedNanos=" + (System.nanoTime() - t0) + " failed=" + failed.get();
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+        int unacked;
+        do { // asynchronous clients: until the registry acknowledged every subscriber
+            unacked = 0;
+            for (Object h : handles) {
+                if (h != null && !driver.isAcknowledged(h)) {
+                    unacked++;
+                }
+            }
+            if (unacked > 0) {
+                Thread.sleep(10);
+            }
+        } while (unacked > 0 && System.nanoTime() < deadline);
+        return "elapsedNanos=" + (System.nanoTime() - t0) + " failed=" + failed.get() + " unacked=" + unacked;
+    }
+
+    private String prepare(Map<String, String> a) throws Exception {
+        int ids = Integer.parseInt(a.get("ids"));
+        for (int i = 0; i < ids; i++) {
+            driver.prepare(a.get("prefix") + "-" + i);
+        }
+        return "prepared=" + ids;
     }
 
     private String conns(Map<String, String> a) throws Exception {

@@ -31,11 +31,15 @@ public interface Driver extends AutoCloseable {
     /** Subscribes; {@code onList} receives every value of the service on each notification. */
     void subscribe(int client, String dataId, Consumer<List<String>> onList) throws Exception;
 
+    /** Whatever must exist before a service can be watched (ZooKeeper: its path); by default nothing. */
+    default void prepare(String dataId) throws Exception {
+    }
+
     /**
      * The lightest subscriber a registry of this kind keeps per consumer (ours: a subscriber;
      * ZooKeeper: a child watch on the service path, as Dubbo's ZooKeeper registry sets).
      */
-    void watchOnly(int client, String dataId) throws Exception;
+    Object watchOnly(int client, String dataId) throws Exception;
 
     @Override
     void close();

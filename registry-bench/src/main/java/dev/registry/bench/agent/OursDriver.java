@@ -41,8 +41,8 @@ public final class OursDriver implements Driver {
     }
 
     @Override
-    public void watchOnly(int client, String dataId) {
-        clients.get(client).subscribe(DataInfoId.of(dataId), data -> { });
+    public Object watchOnly(int client, String dataId) {
+        return clients.get(client).subscribe(DataInfoId.of(dataId), data -> { });
     }
 
     @Override

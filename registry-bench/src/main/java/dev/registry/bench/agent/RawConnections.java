@@ -74,7 +74,6 @@ final class RawConnections implements AutoCloseable {
             InetSocketAddress local = new InetSocketAddress(sources.get(i % sources.size()), 0);
             if (ours != null) {
                 ours.connect(remote, local).whenComplete((closeFuture, e) -> {
-                    permits.release();
                     if (e != null) {
                         failed.incrementAndGet();
                     } else {
@@ -83,6 +82,7 @@ final class RawConnections implements AutoCloseable {
                         opened.incrementAndGet();
                         progress.incrementAndGet();
                     }
+                    permits.release();
                 });
             } else {
                 zk.connect(remote, local).addListener((ChannelFuture f) -> {

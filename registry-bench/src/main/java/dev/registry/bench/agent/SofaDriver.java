@@ -42,7 +42,7 @@ public final class SofaDriver implements Driver {
 
     @Override
     public boolean isAcknowledged(Object handle) {
-        return ((Publisher) handle).isRegistered();
+        return ((com.alipay.sofa.registry.client.api.Register) handle).isRegistered();
     }
 
     @Override
@@ -71,10 +71,10 @@ public final class SofaDriver implements Driver {
     }
 
     @Override
-    public void watchOnly(int client, String dataId) {
+    public Object watchOnly(int client, String dataId) {
         SubscriberRegistration reg = new SubscriberRegistration(dataId, (id, data) -> { });
         reg.setScopeEnum(ScopeEnum.global);
-        clients.get(client).register(reg);
+        return clients.get(client).register(reg);
     }
 
     @Override

@@ -10,10 +10,11 @@ import java.util.List;
  * publishers ({@code dead:...}).
  *
  * <ul>
- *   <li>Latency: a ticker value newer than the last one seen is a change delivered; its latency
- *       is now minus the nanoTime the changer put in it (one monotonic clock for every process
- *       on this machine). Ticker changes the subscriber never saw (merged into a later
- *       notification) count as coalesced.
+ *   <li>Latency: a ticker value newer than the last one seen delivers every change since the last
+ *       one seen; each change's latency is now minus the nanoTime the changer took just before
+ *       the change call (one monotonic clock for every process on this machine). The value
+ *       carries the times of the ticker's last {@value AgentMain#TICK_HISTORY} changes, so changes
+ *       merged into one notification are timed too; older merged ones count as unmeasured.
  *   <li>Shrunken push: once the subscriber saw every stable publisher of its service, any later
  *       notification with fewer of them.
  *   <li>Gone: first notification after {@code goneSince} without a value starting with the marker.
@@ -31,6 +32,7 @@ final class SubscriberProbe {
     private long lastSeq = -1;
     private long recordSince = Long.MAX_VALUE;
     private long coalesced;
+    private long unmeasured;
     private long delivered;
     private long shrunken;
     private long notifications;
@@ -53,6 +55,7 @@ final class SubscriberProbe {
         int stable = 0;
         long seq = -1;
         long tickNanos = 0;
+        String tickTimes = null;
         boolean marker = false;
         for (String v : values) {
             if (v == null) {
@@ -66,7 +69,9 @@ final class SubscriberProbe {
                 long s = Long.parseLong(v.substring(5, a));
                 if (s > seq) {
                     seq = s;
-                    tickNanos = Long.parseLong(v.substring(a + 1, b));
+                    tickTimes = v.substring(a + 1, b);
+                    int comma = tickTimes.indexOf(',');
+                    tickNanos = Long.parseLong(comma < 0 ? tickTimes : tickTimes.substring(0, comma));
                 }
             } else if (goneMarker != null && v.startsWith(goneMarker)) {
                 marker = true;
@@ -80,11 +85,21 @@ final class SubscriberProbe {
         }
         if (seq > lastSeq) {
             if (lastSeq >= 0 && tickNanos >= recordSince) {
+                // Every change since the last notification is delivered now, the merged ones too:
+                // the ticker value carries the times of its last few changes, newest first.
+                String[] times = tickTimes.split(",");
+                long changes = seq - lastSeq;
                 synchronized (latencies) {
-                    latencies.recordValue(Math.max(0, (now - tickNanos) / 1000));
+                    for (int k = 0; k < Math.min(changes, times.length); k++) {
+                        long t = Long.parseLong(times[k]);
+                        if (t >= recordSince) {
+                            latencies.recordValue(Math.max(0, (now - t) / 1000));
+                        }
+                    }
                 }
                 delivered++;
-                coalesced += seq - lastSeq - 1;
+                coalesced += changes - 1;
+                unmeasured += Math.max(0, changes - times.length);
             }
             lastSeq = seq;
         }
@@ -107,6 +122,7 @@ final class SubscriberProbe {
     synchronized void resetStats(long since) {
         recordSince = since;
         coalesced = 0;
+        unmeasured = 0;
         delivered = 0;
         shrunken = 0;
         notifications = 0;
@@ -133,6 +149,10 @@ final class SubscriberProbe {
 
     synchronized long coalesced() {
         return coalesced;
+    }
+
+    synchronized long unmeasured() {
+        return unmeasured;
     }
 
     synchronized long delivered() {

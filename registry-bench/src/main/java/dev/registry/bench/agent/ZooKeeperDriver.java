@@ -103,16 +103,19 @@ public final class ZooKeeperDriver implements Driver {
     }
 
     @Override
-    public void watchOnly(int client, String dataId) throws Exception {
-        CuratorFramework c = curators.get(client);
-        String path = "/watch/" + dataId;
+    public void prepare(String dataId) throws Exception {
         try {
-            c.create().creatingParentsIfNeeded().forPath(path);
+            curators.get(0).create().creatingParentsIfNeeded().forPath("/watch/" + dataId);
         } catch (KeeperException.NodeExistsException e) {
-            // created by another subscriber: what a registry consumer does on first subscribe
+            // already there
         }
+    }
+
+    /** A child watch on the service path (what Dubbo's ZooKeeper registry sets per subscription). */
+    @Override
+    public Object watchOnly(int client, String dataId) throws Exception {
         CuratorWatcher noop = event -> { };
-        c.getChildren().usingWatcher(noop).forPath(path);
+        return curators.get(client).getChildren().usingWatcher(noop).forPath("/watch/" + dataId);
     }
 
     @Override

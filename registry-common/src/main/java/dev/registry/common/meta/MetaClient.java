@@ -279,6 +279,9 @@ public final class MetaClient implements AutoCloseable {
             if (leader != null && leader.equals(currentAddress)) {
                 leader = null; // the node we talk to is named leader but is not serving yet: try the others
             }
+            if (leader == null && addresses.size() == 1) {
+                return false; // nowhere else to go: wait on this connection for a leader to appear
+            }
             leaderHint = leader;
             current = null;
         }

@@ -121,6 +121,8 @@ public final class SlotReconciler {
                 PublisherKey key = new PublisherKey(answer.extraIds().get(i), answer.extraRegisterIds().get(i));
                 if (store.desired(key) != null) {
                     writes.add(syncer.sync(key)); // registered meanwhile: write the current one
+                } else if (store.isWithdrawing(key)) {
+                    continue; // a moved client's publisher in its grace period: leave it alone
                 } else {
                     Publisher stale = new Publisher(key.dataInfoId(), key.registerId(), 0, List.of(), null, null, null,
                             0, sessionId, answer.extraConnectionIds().get(i));

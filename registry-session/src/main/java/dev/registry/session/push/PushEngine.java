@@ -6,10 +6,7 @@ import dev.registry.common.model.Datum;
 import dev.registry.common.protocol.DatumVersions;
 import dev.registry.common.protocol.DatumVersionsRequest;
 import dev.registry.common.protocol.FetchDatumRequest;
-import dev.registry.common.protocol.PushAck;
-import dev.registry.common.protocol.PushRequest;
 import dev.registry.common.rpc.Backoff;
-import dev.registry.common.rpc.RpcConnection;
 import dev.registry.common.slot.SlotHash;
 import dev.registry.session.link.DataServerLinks;
 import org.slf4j.Logger;
@@ -58,7 +55,7 @@ public final class PushEngine {
         }
     }
 
-    private final SubscriberRegistry<RpcConnection> subscribers;
+    private final SubscriberRegistry<PushTarget> subscribers;
     private final DataServerLinks links;
     private final int slotCount;
     private final Settings settings;
@@ -81,7 +78,7 @@ public final class PushEngine {
             "time from the data change on the slot leader to the client's push ack");
     private volatile boolean paused;
 
-    public PushEngine(SubscriberRegistry<RpcConnection> subscribers, DataServerLinks links, int slotCount, Settings settings,
+    public PushEngine(SubscriberRegistry<PushTarget> subscribers, DataServerLinks links, int slotCount, Settings settings,
                       ScheduledExecutorService scheduler, Clock clock) {
         this.subscribers = subscribers;
         this.links = links;
@@ -191,20 +188,20 @@ public final class PushEngine {
         synchronized (this) {
             announced.merge(datum.dataInfoId(), datum.version(), Math::max);
         }
-        List<SubscriberRegistry.PushBatch<RpcConnection>> batches = subscribers.pushesNeeded(datum.dataInfoId(), datum.version());
+        List<SubscriberRegistry.PushBatch<PushTarget>> batches = subscribers.pushesNeeded(datum.dataInfoId(), datum.version());
         if (batches.isEmpty()) {
             return;
         }
         LinkedHashMap<String, ArrayList<String>> byZone = new LinkedHashMap<>();
         datum.valuesByZone().forEach((zone, values) -> byZone.put(zone, new ArrayList<>(values)));
-        for (SubscriberRegistry.PushBatch<RpcConnection> batch : batches) {
+        for (SubscriberRegistry.PushBatch<PushTarget> batch : batches) {
             push(datum, byZone, batch);
         }
     }
 
     private void push(Datum datum, LinkedHashMap<String, ArrayList<String>> byZone,
-                      SubscriberRegistry.PushBatch<RpcConnection> batch) {
-        RpcConnection conn = batch.connection();
+                      SubscriberRegistry.PushBatch<PushTarget> batch) {
+        PushTarget conn = batch.connection();
         DataInfoId id = datum.dataInfoId();
         String retryKey = id.canonical() + "@" + conn.id();
         if (!conn.isActive()) {
@@ -223,9 +220,8 @@ public final class PushEngine {
             retryLater(id, retryKey); // try again once its buffer drained
             return;
         }
-        PushRequest request = new PushRequest(id, datum.version(), new ArrayList<>(batch.subscriberIds()), byZone);
         pushesSent.increment();
-        conn.call(request, PushAck.class, settings.ackTimeout()).whenComplete((ack, error) -> {
+        conn.push(id, datum.version(), batch.subscriberIds(), byZone, settings.ackTimeout()).whenComplete((ack, error) -> {
             if (error == null) {
                 pushesAcked.increment();
                 subscribers.markPushed(id, conn, batch.subscriberIds(), datum.version());

@@ -18,7 +18,8 @@ import java.util.TreeSet;
  *
  * <p>Threading: all methods synchronized; the single owner of subscriber state.
  *
- * @param <C> the connection type (RpcConnection in the server; anything in tests)
+ * @param <C> the connection type ({@link PushTarget} in the server; anything in tests); connections
+ *            are matched with {@code equals}
  */
 public final class SubscriberRegistry<C> {
 
@@ -62,7 +63,7 @@ public final class SubscriberRegistry<C> {
         for (var it = byId.values().iterator(); it.hasNext(); ) {
             Map<String, Entry<C>> subs = it.next();
             int before = subs.size();
-            subs.values().removeIf(e -> e.connection == connection);
+            subs.values().removeIf(e -> e.connection.equals(connection));
             removed += before - subs.size();
             if (subs.isEmpty()) {
                 it.remove();
@@ -96,7 +97,7 @@ public final class SubscriberRegistry<C> {
         }
         for (String rid : subscriberIds) {
             Entry<C> e = subs.get(rid);
-            if (e != null && e.connection == connection) {
+            if (e != null && e.connection.equals(connection)) {
                 e.pushedVersion = Math.max(e.pushedVersion, version);
             }
         }

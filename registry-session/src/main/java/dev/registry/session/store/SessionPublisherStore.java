@@ -26,6 +26,8 @@ public final class SessionPublisherStore {
     private final Map<String, Set<PublisherKey>> byConnection = new HashMap<>();
     /** Client IPs taken out of service (client-off): their publishers are held but not published. */
     private final Set<String> offIps = new HashSet<>();
+    /** Publishers of clients asked to move, withdrawn from data servers only after a grace period. */
+    private final Map<PublisherKey, Publisher> withdrawing = new HashMap<>();
 
     /**
      * Stores a publisher stamped with its connection. An older client version than the one
@@ -41,6 +43,7 @@ public final class SessionPublisherStore {
             detach(existing.connectionId(), key);
         }
         publishers.put(key, publisher);
+        withdrawing.remove(key);
         byConnection.computeIfAbsent(publisher.connectionId(), c -> new HashSet<>()).add(key);
         return existing == null ? PutOutcome.ADDED : PutOutcome.UPDATED;
     }
@@ -132,6 +135,23 @@ public final class SessionPublisherStore {
             }
         }
         return out;
+    }
+
+    /** Marks publishers of a moved client: kept on the data servers until {@link #finishWithdrawing}. */
+    public synchronized void markWithdrawing(List<Publisher> moved) {
+        for (Publisher p : moved) {
+            withdrawing.put(new PublisherKey(p.dataInfoId(), p.registerId()), p);
+        }
+    }
+
+    /** Ends the grace of one moved publisher; true if it is still this session's to withdraw. */
+    public synchronized boolean finishWithdrawing(Publisher p) {
+        return withdrawing.remove(new PublisherKey(p.dataInfoId(), p.registerId()), p);
+    }
+
+    /** A moved client's publisher in its grace period: neither re-sent nor withdrawn meanwhile. */
+    public synchronized boolean isWithdrawing(PublisherKey key) {
+        return withdrawing.containsKey(key);
     }
 
     /** Publishers held per DataInfoId. */

@@ -1,0 +1,165 @@
+package dev.registry.session.bolt;
+
+import com.alipay.sofa.registry.core.model.ConfiguratorRegister;
+import com.alipay.sofa.registry.core.model.PublisherRegister;
+import com.alipay.sofa.registry.core.model.RegisterResponse;
+import com.alipay.sofa.registry.core.model.SubscriberRegister;
+import com.alipay.sofa.registry.core.model.SyncConfigRequest;
+import dev.registry.common.model.DataInfoId;
+import dev.registry.common.model.Publisher;
+import dev.registry.common.model.Subscriber;
+import dev.registry.session.SessionServer;
+import dev.registry.session.store.PublisherKey;
+import dev.registry.session.store.SessionPublisherStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What SOFARegistry's requests do to the session: the same stores, syncer and push engine as
+ * our own client port, so both client families share publishers, subscribers, versions and
+ * liveness rules.
+ *
+ * <ul>
+ *   <li>Publisher REGISTER is a full-replace upsert keyed by (DataInfoId, registId); an older
+ *       version than the one held is ignored but answered, as SOFARegistry does. The answer
+ *       comes when the slot leader holds it, or after 3/4 of the request's timeout (the
+ *       client's is 1 s) if the leader is slower: the session holds it and keeps syncing.
+ *   <li>Every answer echoes the request's version: the client re-sends until it sees it.
+ *   <li>An invalid request is answered {@code refused}, which stops the client's retries.
+ *   <li>Configurators are accepted and acknowledged; nothing is ever pushed to them.
+ * </ul>
+ */
+final class SofaRegistrations {
+    private static final Logger log = LoggerFactory.getLogger(SofaRegistrations.class);
+    /** Wait for the leader when a request carries no timeout. */
+    private static final long DEFAULT_ACK_WAIT_MILLIS = 3000;
+
+    private final SofaClientPort.Session session;
+
+    SofaRegistrations(SofaClientPort.Session session) {
+        this.session = session;
+    }
+
+    Map<String, SofaRequestDispatcher.Handler> handlers() {
+        return Map.of(
+                PublisherRegister.class.getName(), (c, cmd, r) -> onPublisher(c, cmd, (PublisherRegister) r),
+                SubscriberRegister.class.getName(), (c, cmd, r) -> onSubscriber(c, (SubscriberRegister) r),
+                ConfiguratorRegister.class.getName(), (c, cmd, r) -> onConfigurator((ConfiguratorRegister) r),
+                SyncConfigRequest.class.getName(), (c, cmd, r) -> SofaModel.syncConfig());
+    }
+
+    private Object onPublisher(BoltConnection connection, BoltCommand command, PublisherRegister r) {
+        DataInfoId id;
+        try {
+            id = SofaModel.dataInfoId(r);
+            SessionServer.checkRegisterId(r.getRegistId());
+        } catch (IllegalArgumentException e) {
+            return refuse(connection, r, e);
+        }
+        SessionPublisherStore publishers = session.publishers();
+        if (SofaModel.EVENT_UNREGISTER.equals(r.getEventType())) {
+            Publisher removed = publishers.remove(new PublisherKey(id, r.getRegistId()), null);
+            if (removed == null) {
+                return SofaModel.accepted(r, "publisher was not registered");
+            }
+            return answerWhenSynced(session.syncer().syncRemoval(removed), r, command, "publisher unregistered");
+        }
+        if (!SofaModel.EVENT_REGISTER.equals(r.getEventType())) {
+            return SofaModel.accepted(r, "event type " + r.getEventType() + " ignored"); // as SOFARegistry does
+        }
+        Publisher publisher;
+        try {
+            publisher = SessionServer.validate(SofaModel.publisher(r, id, connection.remoteAddress().getAddress()
+                    .getHostAddress(), session.clock().millis(), session.sessionId(), connection.id()));
+        } catch (IllegalArgumentException e) {
+            return refuse(connection, r, e);
+        }
+        if (publishers.put(publisher) == SessionPublisherStore.PutOutcome.STALE) {
+            return SofaModel.accepted(r, "older than the registered version; ignored");
+        }
+        return answerWhenSynced(session.syncer().sync(new PublisherKey(id, r.getRegistId())), r, command,
+                "publisher registered");
+    }
+
+    private static CompletableFuture<RegisterResponse> answerWhenSynced(CompletableFuture<Long> sync,
+                                                                        PublisherRegister r, BoltCommand command,
+                                                                        String message) {
+        long wait = command.timeoutMillis() > 0 ? Math.max(50, command.timeoutMillis() * 3L / 4)
+                : DEFAULT_ACK_WAIT_MILLIS;
+        return sync.handle((version, error) -> {
+            if (error != null) {
+                log.warn("publisher {} of {} not yet on its slot leader (kept and retried): {}", r.getRegistId(),
+                        r.getDataId(), error.getMessage());
+            }
+            return SofaModel.accepted(r, message);
+        }).completeOnTimeout(SofaModel.accepted(r, message + "; syncing to the slot leader"), wait,
+                TimeUnit.MILLISECONDS);
+    }
+
+    private Object onSubscriber(BoltConnection connection, SubscriberRegister r) {
+        DataInfoId id;
+        try {
+            id = SofaModel.dataInfoId(r);
+            SessionServer.checkRegisterId(r.getRegistId());
+        } catch (IllegalArgumentException e) {
+            return refuse(connection, r, e);
+        }
+        if (SofaModel.EVENT_UNREGISTER.equals(r.getEventType())) {
+            session.subscribers().remove(id, r.getRegistId());
+            return SofaModel.accepted(r, "subscriber unregistered");
+        }
+        if (!SofaModel.EVENT_REGISTER.equals(r.getEventType())) {
+            return SofaModel.accepted(r, "event type " + r.getEventType() + " ignored");
+        }
+        session.subscribers().add(new Subscriber(id, r.getRegistId(), r.getAppName(),
+                connection.remoteAddress().getAddress().getHostAddress(), r.getZone(), session.clock().millis()),
+                connection);
+        // A new subscriber is pushed the current list at once, even an empty one (its first callback).
+        session.push().trigger(id);
+        return SofaModel.accepted(r, "subscriber registered");
+    }
+
+    private static Object onConfigurator(ConfiguratorRegister r) {
+        return SofaModel.accepted(r, "configurator accepted; this registry pushes no configuration data");
+    }
+
+    private static RegisterResponse refuse(BoltConnection connection, com.alipay.sofa.registry.core.model.BaseRegister r,
+                                           IllegalArgumentException e) {
+        log.warn("refused {} {} from {}: {}", r.getClass().getSimpleName(), r.getRegistId(),
+                connection.remoteAddress(), e.getMessage());
+        return SofaModel.refused(r, "refused: " + e.getMessage());
+    }
+
+    /**
+     * A client connection closed: its publishers leave the data servers at once (or, when it
+     * was asked to move, after {@code migrationGrace}, by which time it re-registered
+     * elsewhere), its subscribers go. Nothing is removed while the session itself stops.
+     */
+    void onDisconnected(BoltConnection connection, Duration migrationGrace) {
+        if (!session.removesOnDisconnect().getAsBoolean()) {
+            return;
+        }
+        List<Publisher> removed = session.publishers().removeConnection(connection.id());
+        int subs = session.subscribers().removeConnection(connection);
+        if (!removed.isEmpty() || subs > 0) {
+            log.info("SOFARegistry client {} gone{}: removing {} publishers and {} subscribers", connection,
+                    connection.isMigrating() ? " (asked to move)" : "", removed.size(), subs);
+        }
+        if (connection.isMigrating() && !removed.isEmpty()) {
+            try {
+                session.scheduler().schedule(() -> removed.forEach(session.syncer()::syncRemoval),
+                        migrationGrace.toMillis(), TimeUnit.MILLISECONDS);
+                return;
+            } catch (RuntimeException e) {
+                log.debug("session timer stopped; withdrawing at once");
+            }
+        }
+        removed.forEach(session.syncer()::syncRemoval);
+    }
+}

@@ -1,0 +1,42 @@
+package dev.registry.session.push;
+
+import dev.registry.common.model.DataInfoId;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One client connection pushes go to, whatever protocol it speaks (our own RPC, or Bolt for
+ * SOFARegistry clients). {@link PushEngine} decides what and when; a target only delivers.
+ *
+ * <p>Implementations must be safe for concurrent use, and equal exactly when they stand for
+ * the same connection: {@link SubscriberRegistry} groups and matches subscribers by it.
+ */
+public interface PushTarget {
+
+    /** A process-unique id of the connection, for logs and retry keys. */
+    String id();
+
+    boolean isActive();
+
+    /** False while the outbound buffer is above its high-water mark. */
+    boolean isWritable();
+
+    /** Bytes written to this connection that the peer has not read yet. */
+    long pendingOutboundBytes();
+
+    void close();
+
+    /**
+     * Sends the list of {@code id} at {@code version} to the listed subscribers of this
+     * connection. Completes when the client acknowledged it; exceptionally on a timeout,
+     * a closed connection or a refusal.
+     *
+     * @param valuesByZone shared between targets of one round: read it, never change it
+     */
+    CompletableFuture<?> push(DataInfoId id, long version, List<String> subscriberIds,
+                              LinkedHashMap<String, ArrayList<String>> valuesByZone, Duration timeout);
+}

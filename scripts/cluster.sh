@@ -1,0 +1,254 @@
+#!/usr/bin/env bash
+# A real multi-process registry on this machine: N meta nodes (one leader by a database lease),
+# data servers and sessions, each its own JVM running the runnable jar.
+#
+#   scripts/cluster.sh [start] [options]   start, wait until ready, stay in the foreground; Ctrl-C stops all
+#   scripts/cluster.sh start --detach      start and return; stop later with: scripts/cluster.sh stop
+#   scripts/cluster.sh stop                stop a detached cluster (TERM, then KILL after 30 s)
+#   scripts/cluster.sh status              which processes run, who leads meta
+#   scripts/cluster.sh failover            kill -9 the meta leader, measure the takeover, restart it
+#
+# Options:
+#   --metas N (3)  --data N (2)  --sessions N (2)   how many of each (metas and data <= 10, sessions <= 10)
+#   --base-port P (9700)   meta i: RPC P+i; data i: RPC P+10+i; session i: clients P+20+2i; admin HTTP +100
+#   --dir DIR (data/cluster)   logs, pids and the embedded database
+#   --db-url URL   a shared database, e.g. jdbc:postgresql://127.0.0.1:5432/registry (default: an embedded
+#                  H2 file in DIR/db that the metas share through H2's AUTO_SERVER mode: the first meta
+#                  to open it serves it to the others, and another one takes the file over when it dies)
+#   --db-user U    (env REGISTRY_META_DB_USER)  the password only from env REGISTRY_META_DB_PASSWORD, so it
+#                  never shows in ps
+#   --meta-lease-millis MS (10000)  --meta-renew-millis MS (2000)
+# Environment: REGISTRY_JAVA_OPTS (default -Xmx256m -XX:+UseSerialGC), REGISTRY_ADMIN_TOKEN (default: a
+# random token written to DIR/admin-token).
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+CMD=start
+if [[ $# -gt 0 && "$1" != --* ]]; then CMD="$1"; shift; fi
+METAS=3; DATA=2; SESSIONS=2; BASE=9700; DIR="$REPO_ROOT/data/cluster"; DETACH=0
+DB_URL=""; DB_USER="${REGISTRY_META_DB_USER:-}"; LEASE_MS=10000; RENEW_MS=2000
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --metas) METAS="$2"; shift 2 ;;
+    --data) DATA="$2"; shift 2 ;;
+    --sessions) SESSIONS="$2"; shift 2 ;;
+    --base-port) BASE="$2"; shift 2 ;;
+    --dir) DIR="$2"; shift 2 ;;
+    --db-url) DB_URL="$2"; shift 2 ;;
+    --db-user) DB_USER="$2"; shift 2 ;;
+    --meta-lease-millis) LEASE_MS="$2"; shift 2 ;;
+    --meta-renew-millis) RENEW_MS="$2"; shift 2 ;;
+    --detach) DETACH=1; shift ;;
+    -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+for n in "$METAS" "$DATA" "$SESSIONS"; do
+  [[ "$n" =~ ^[0-9]+$ && "$n" -ge 1 && "$n" -le 10 ]] || { echo "counts must be 1..10" >&2; exit 2; }
+done
+mkdir -p "$DIR"
+DIR="$(cd "$DIR" && pwd)"
+PIDS_FILE="$DIR/pids"
+# stop, status and failover act on the cluster as it was started (counts and ports).
+if [[ "$CMD" != start && -f "$DIR/cluster.conf" ]]; then source "$DIR/cluster.conf"; fi
+JAVA_OPTS=(${REGISTRY_JAVA_OPTS:--Xmx256m -XX:+UseSerialGC})
+
+now_ms() { date +%s%3N; }
+say() { printf '[cluster %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
+http_get() { curl -sf --max-time 2 "http://127.0.0.1:$1$2" 2>/dev/null; }
+
+meta_port() { echo $((BASE + $1)); }
+data_port() { echo $((BASE + 10 + $1)); }
+session_port() { echo $((BASE + 20 + 2 * $1)); }   # the next port is the session's SOFA Bolt port
+http_of() { echo $(($1 + 100)); }
+
+alive() { [[ -n "$1" ]] && kill -0 "$1" 2>/dev/null; }
+
+# "name pid" lines of the processes this directory's cluster started.
+read_pids() { [[ -f "$PIDS_FILE" ]] && cat "$PIDS_FILE" || true; }
+
+# TERM to every "name pid" line given, then KILL whatever still runs after 30 s.
+stop_pids() {
+  local name pid deadline
+  [[ -z "$1" ]] && return 0
+  while read -r name pid; do alive "$pid" && kill -TERM "$pid" 2>/dev/null || true; done <<<"$1"
+  deadline=$(( $(now_ms) + 30000 ))
+  while read -r name pid; do
+    while alive "$pid" && (( $(now_ms) < deadline )); do sleep 0.1; done
+    if alive "$pid"; then say "$name did not stop in 30 s: kill -9"; kill -9 "$pid" 2>/dev/null || true; fi
+  done <<<"$1"
+}
+
+stop_all() {
+  local lines pid name deadline
+  lines="$(read_pids)"
+  [[ -z "$lines" ]] && return 0
+  say "stopping: data servers one by one (each hands its slots to the rest), then sessions, then metas"
+  while read -r name pid; do
+    [[ "$name" == data-* ]] && stop_pids "$name $pid"
+  done <<<"$lines"
+  stop_pids "$(grep '^session-' <<<"$lines" || true)"
+  stop_pids "$(grep '^meta-' <<<"$lines" || true)"
+  rm -f "$PIDS_FILE"
+  say "stopped"
+}
+
+leader_index() {
+  local i
+  for ((i = 0; i < METAS; i++)); do
+    if http_get "$(http_of "$(meta_port $i)")" /api/v1/leader | grep -q '"leader" *: *true'; then echo "$i"; return 0; fi
+  done
+  return 1
+}
+
+case "$CMD" in
+  stop) stop_all; exit 0 ;;
+  status)
+    read_pids | while read -r name pid; do
+      if alive "$pid"; then echo "$name pid $pid running"; else echo "$name pid $pid NOT running"; fi
+    done
+    if i=$(leader_index); then echo "meta leader: meta-$i (127.0.0.1:$(meta_port "$i"))"; else echo "no meta leader"; fi
+    exit 0 ;;
+  failover)
+    i=$(leader_index) || { echo "no meta leader to kill" >&2; exit 1; }
+    pid=$(read_pids | awk -v n="meta-$i" '$1 == n {print $2}')
+    epoch=$(http_get "$(http_of "$(meta_port "$i")")" /api/v1/slot-table | grep -o '"epoch" *: *[0-9]*' | grep -o '[0-9]*$')
+    say "kill -9 of meta leader meta-$i (pid $pid, slot table epoch $epoch)"
+    t0=$(now_ms); kill -9 "$pid"
+    until j=$(leader_index) && [[ "$j" != "$i" ]]; do
+      (( $(now_ms) - t0 > 60000 )) && { echo "no new leader after 60 s" >&2; exit 1; }
+      sleep 0.05
+    done
+    t1=$(now_ms)
+    say "meta-$j leads after $((t1 - t0)) ms"
+    want=$((epoch + 1))
+    for ((k = 0; k < SESSIONS; k++)); do
+      until http_get "$(http_of "$(session_port $k)")" /health/ready | grep -q "\"slotTableEpoch\" *: *$want"; do
+        (( $(now_ms) - t0 > 60000 )) && { echo "session-$k did not get the new leader's table" >&2; exit 1; }
+        sleep 0.05
+      done
+    done
+    say "every session holds the new leader's table (epoch $want) after $(( $(now_ms) - t0 )) ms"
+    say "restarting meta-$i"
+    bash "$DIR/cmd/meta-$i.sh" &
+    sed -i "s/^meta-$i .*/meta-$i $!/" "$PIDS_FILE"
+    exit 0 ;;
+  start) ;;
+  *) echo "unknown command $CMD (start, stop, status, failover)" >&2; exit 2 ;;
+esac
+
+# ---- start ----
+if [[ -n "$(read_pids)" ]]; then
+  while read -r name pid; do
+    if alive "$pid"; then echo "a cluster from $DIR is running ($name pid $pid): scripts/cluster.sh stop" >&2; exit 1; fi
+  done <<<"$(read_pids)"
+  rm -f "$PIDS_FILE"
+fi
+if [[ ! -f "$SERVER_JAR" ]]; then
+  say "building the runnable jar (mvn -B -q -o -DskipTests package -pl registry-server -am)"
+  if command -v flock >/dev/null; then
+    (cd "$REPO_ROOT" && flock /tmp/mvn.lock mvn -B -q -o -DskipTests package -pl registry-server -am)
+  else
+    (cd "$REPO_ROOT" && mvn -B -q -o -DskipTests package -pl registry-server -am)
+  fi
+fi
+if [[ -z "${REGISTRY_ADMIN_TOKEN:-}" ]]; then
+  if [[ ! -f "$DIR/admin-token" ]]; then (umask 077; head -c 18 /dev/urandom | base64 >"$DIR/admin-token"); fi
+  REGISTRY_ADMIN_TOKEN="$(cat "$DIR/admin-token")"
+fi
+export REGISTRY_ADMIN_TOKEN
+if [[ -z "$DB_URL" ]]; then
+  mkdir -p "$DIR/db"
+  DB_URL="jdbc:h2:file:$DIR/db/registry-meta;AUTO_SERVER=TRUE"
+  DB_DESC="embedded H2 file $DIR/db/registry-meta (shared with AUTO_SERVER)"
+else
+  DB_DESC="$(sed -E 's/(password=)[^&;]*/\1***/I' <<<"$DB_URL")"
+fi
+export REGISTRY_META_DB_URL="$DB_URL"
+[[ -n "$DB_USER" ]] && export REGISTRY_META_DB_USER="$DB_USER"
+mkdir -p "$DIR/logs" "$DIR/cmd"
+printf 'METAS=%d\nDATA=%d\nSESSIONS=%d\nBASE=%d\n' "$METAS" "$DATA" "$SESSIONS" "$BASE" >"$DIR/cluster.conf"
+
+META_LIST=""
+for ((i = 0; i < METAS; i++)); do META_LIST+="${META_LIST:+,}127.0.0.1:$(meta_port $i)"; done
+COMMON=(--host 127.0.0.1 --meta-servers "$META_LIST" --meta-lease-millis "$LEASE_MS" --meta-renew-millis "$RENEW_MS")
+
+# Writes DIR/cmd/NAME.sh (so failover can restart it), starts it, records its pid.
+launch() {
+  local name="$1"; shift
+  {
+    echo "#!/usr/bin/env bash"
+    # The database URL and user go by environment, as at the first start; the password only ever comes
+    # from the caller's REGISTRY_META_DB_PASSWORD, and the admin token from DIR/admin-token.
+    printf 'export REGISTRY_META_DB_URL=%q\n' "$REGISTRY_META_DB_URL"
+    [[ -n "${REGISTRY_META_DB_USER:-}" ]] && printf 'export REGISTRY_META_DB_USER=%q\n' "$REGISTRY_META_DB_USER"
+    if [[ -f "$DIR/admin-token" ]]; then
+      printf 'export REGISTRY_ADMIN_TOKEN="${REGISTRY_ADMIN_TOKEN:-$(cat %q)}"\n' "$DIR/admin-token"
+    fi
+    printf 'exec %q' "$(java_cmd)"
+    printf ' %q' "${JAVA_OPTS[@]}" -jar "$SERVER_JAR" "$@"
+    printf ' >>%q 2>&1\n' "$DIR/logs/$name.log"
+  } >"$DIR/cmd/$name.sh"
+  bash "$DIR/cmd/$name.sh" &
+  echo "$name $!" >>"$PIDS_FILE"
+}
+
+cleanup() {
+  trap - EXIT INT TERM
+  stop_all
+}
+trap cleanup EXIT INT TERM
+
+T0=$(now_ms)
+say "starting $METAS meta, $DATA data, $SESSIONS session processes; meta database: $DB_DESC"
+say "logs in $DIR/logs"
+for ((i = 0; i < METAS; i++)); do
+  p=$(meta_port $i)
+  launch "meta-$i" --role meta --meta-port "$p" --meta-http-port "$(http_of "$p")" "${COMMON[@]}"
+done
+for ((i = 0; i < METAS; i++)); do
+  until http_get "$(http_of "$(meta_port $i)")" /health >/dev/null; do
+    (( $(now_ms) - T0 > 60000 )) && { say "meta-$i did not start; see $DIR/logs/meta-$i.log"; tail -20 "$DIR/logs/meta-$i.log"; exit 1; }
+    sleep 0.2
+  done
+done
+until i=$(leader_index); do
+  (( $(now_ms) - T0 > 60000 )) && { say "no meta leader after 60 s"; exit 1; }
+  sleep 0.1
+done
+say "meta-$i leads (127.0.0.1:$(meta_port "$i")) after $(( $(now_ms) - T0 )) ms"
+for ((i = 0; i < DATA; i++)); do
+  p=$(data_port $i)
+  launch "data-$i" --role data --data-port "$p" --data-http-port "$(http_of "$p")" "${COMMON[@]}"
+done
+for ((i = 0; i < SESSIONS; i++)); do
+  p=$(session_port $i)
+  launch "session-$i" --role session --session-port "$p" --session-http-port "$(http_of "$p")" "${COMMON[@]}"
+done
+for ((i = 0; i < SESSIONS; i++)); do
+  until http_get "$(http_of "$(session_port $i)")" /health/ready >/dev/null; do
+    (( $(now_ms) - T0 > 120000 )) && { say "session-$i not ready after 120 s; see $DIR/logs/session-$i.log"; exit 1; }
+    sleep 0.2
+  done
+  say "session-$i ready"
+done
+say "cluster ready after $(( $(now_ms) - T0 )) ms"
+echo
+echo "  clients connect to: $(for ((i = 0; i < SESSIONS; i++)); do printf '127.0.0.1:%s ' "$(session_port $i)"; done)"
+echo "  meta admin:         $(for ((i = 0; i < METAS; i++)); do printf 'http://127.0.0.1:%s ' "$(http_of "$(meta_port $i)")"; done)"
+echo "  data admin:         $(for ((i = 0; i < DATA; i++)); do printf 'http://127.0.0.1:%s ' "$(http_of "$(data_port $i)")"; done)"
+echo "  session admin:      $(for ((i = 0; i < SESSIONS; i++)); do printf 'http://127.0.0.1:%s ' "$(http_of "$(session_port $i)")"; done)"
+echo "  admin token:        ${REGISTRY_ADMIN_TOKEN:+set} (file $DIR/admin-token unless REGISTRY_ADMIN_TOKEN was given)"
+echo "  try:                scripts/cluster.sh failover --dir $DIR"
+echo
+if [[ $DETACH == 1 ]]; then
+  trap - EXIT INT TERM
+  say "detached; stop with: scripts/cluster.sh stop --dir $DIR"
+  exit 0
+fi
+say "running; Ctrl-C stops every process"
+while true; do
+  wait -n 2>/dev/null || true
+  if [[ -z "$(read_pids)" ]]; then break; fi
+  sleep 1
+done
