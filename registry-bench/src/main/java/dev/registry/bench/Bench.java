@@ -75,7 +75,7 @@ final class Bench {
             if (o.runs(1) || o.runs(2) || o.runs(3) || o.runs(4)) {
                 guarded(system, "scenarios 1-4", () -> standalone(system));
             }
-            if (o.runs(5)) {
+            if (o.runs(5) && !o.smoke) { // smoke: on the server of scenarios 1-4, see standalone()
                 if (system.equals("sofa")) {
                     results.failure("sofa", S5, "not run: an idle SOFARegistry connection needs its bolt client "
                             + "(several threads per registry-client-all instance); no raw client here");
@@ -214,8 +214,11 @@ final class Bench {
         return out;
     }
 
+    private int heapSnapshots;
+
+    /** Live heap after a full GC; the class histogram is kept in the logs folder for analysis. */
     private long heap(SystemUnderTest sut) {
-        long b = Jvm.liveHeapBytes(sut.heapPid());
+        long b = Jvm.liveHeapBytes(sut.heapPid(), ws.log("heap-" + sut.name() + "-" + (++heapSnapshots)));
         log("  %s live heap after full GC: %.1f MB", sut.name(), b / 1048576.0);
         return b;
     }
@@ -269,7 +272,8 @@ final class Bench {
             if (o.runs(1)) {
                 results.add(system, S1, "registrations/s", "1/s", Better.HIGHER, rate);
                 results.add(system, S1, "time until all acknowledged", "s", Better.LOWER, seconds,
-                        publishers + " publishers, " + clientsEach * procs + " connections" + (failed > 0 ? ", " + failed + " failed" : ""));
+                        String.format(Locale.ROOT, "%,d publishers, %d connections", publishers, clientsEach * procs)
+                                + (failed > 0 ? ", " + failed + " failed" : ""));
             }
 
             // 4a: heap per publisher
@@ -316,6 +320,9 @@ final class Bench {
                 } else {
                     deadProvider(sut, sub, "default", "default timeout");
                 }
+            }
+            if (o.smoke && o.runs(5) && !sofa) {
+                connections(sut); // one server start less: smoke checks the path, not the heap figure
             }
         } finally {
             sut.close();
@@ -406,6 +413,15 @@ final class Bench {
     private void connections(String system) throws Exception {
         SystemUnderTest sut = start(system, o.connectionsHeapMb);
         try {
+            connections(sut);
+        } finally {
+            sut.close();
+        }
+    }
+
+    private void connections(SystemUnderTest sut) throws Exception {
+        String system = sut.name();
+        {
             long heap0 = heap(sut);
             int procs = o.connectionProcesses;
             List<AgentProcess> agents = new ArrayList<>();
@@ -434,8 +450,7 @@ final class Bench {
             results.add(system, S5, "server live heap with all connections", "MB", Better.LOWER, heap1 / 1048576.0);
             log("  %s: %,d of %,d connections held, live heap %.1f MB (server alive: %s)", system, held, o.connections,
                     heap1 / 1048576.0, serverAlive);
-        } finally {
-            sut.close();
+            agents.forEach(AgentProcess::close);
         }
     }
 

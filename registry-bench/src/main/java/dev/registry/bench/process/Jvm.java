@@ -106,6 +106,11 @@ public final class Jvm {
      * (it histograms live objects only) and its Total line is the bytes of every live object.
      */
     public static long liveHeapBytes(long pid) {
+        return liveHeapBytes(pid, null);
+    }
+
+    /** As {@link #liveHeapBytes(long)}, keeping the whole class histogram in {@code saveTo} (if not null). */
+    public static long liveHeapBytes(long pid, Path saveTo) {
         Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
         try {
             Process p = new ProcessBuilder(jcmd.toString(), String.valueOf(pid), "GC.class_histogram")
@@ -113,6 +118,9 @@ public final class Jvm {
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
                 throw new IllegalStateException("jcmd " + pid + " failed: " + out);
+            }
+            if (saveTo != null) {
+                java.nio.file.Files.writeString(saveTo, out);
             }
             for (String line : out.split("\n")) {
                 String t = line.trim();

@@ -33,7 +33,16 @@ public final class Proc {
      */
     public static Proc start(String name, List<String> command, Path log, Map<String, String> env, boolean pipeStdio)
             throws IOException {
+        return start(name, command, log, env, pipeStdio, null);
+    }
+
+    /** As above, in working directory {@code dir} (null: this process's). */
+    public static Proc start(String name, List<String> command, Path log, Map<String, String> env, boolean pipeStdio,
+                             Path dir) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(command);
+        if (dir != null) {
+            pb.directory(dir.toFile());
+        }
         pb.environment().putAll(env);
         if (pipeStdio) {
             pb.redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));

@@ -80,6 +80,9 @@ public final class ReportWriter {
     }
 
     static String pretty(double v) {
+        if (v == 0) {
+            return "0";
+        }
         if (v == Math.rint(v) && Math.abs(v) >= 1) {
             return String.format(Locale.ROOT, "%,d", (long) v);
         }

@@ -42,6 +42,8 @@ public final class DatumStore {
     private final LongSupplier clockMillis;
     private final int slotCount;
     private final Map<Integer, Map<DataInfoId, Entry>> slots = new HashMap<>();
+    /** Publishers per session per slot, so the session-lease check never scans publishers. */
+    private final Map<Integer, Map<String, Integer>> sessionCounts = new HashMap<>();
 
     public DatumStore(LongSupplier clockMillis, int slotCount) {
         this.clockMillis = clockMillis;
@@ -62,7 +64,7 @@ public final class DatumStore {
         if (existing != null && (existing.version() > publisher.version() || existing.equals(publisher))) {
             return Change.none(publisher.dataInfoId(), entry.version);
         }
-        entry.publishers.put(publisher.registerId(), publisher);
+        counted(slot, entry.publishers.put(publisher.registerId(), publisher), publisher);
         bump(entry);
         return new Change(publisher.dataInfoId(), entry.version, true, Kind.PUT, publisher, publisher.registerId(),
                 entry.changedAtMillis);
@@ -81,7 +83,7 @@ public final class DatumStore {
         if (existing == null || (connectionId != null && !connectionId.equals(existing.connectionId()))) {
             return Change.none(id, entry.version);
         }
-        entry.publishers.remove(registerId);
+        counted(slot, entry.publishers.remove(registerId), null);
         bump(entry);
         return new Change(id, entry.version, true, Kind.REMOVE, null, registerId, entry.changedAtMillis);
     }
@@ -102,7 +104,7 @@ public final class DatumStore {
                     }
                 });
                 for (String rid : gone) {
-                    e.getValue().publishers.remove(rid);
+                    counted(slot, e.getValue().publishers.remove(rid), null);
                     bump(e.getValue());
                     changes.add(new Change(e.getKey(), e.getValue().version, true, Kind.REMOVE, null, rid,
                             e.getValue().changedAtMillis));
@@ -127,7 +129,7 @@ public final class DatumStore {
         if (entry.version >= version) {
             return false;
         }
-        entry.publishers.put(publisher.registerId(), publisher);
+        counted(slot, entry.publishers.put(publisher.registerId(), publisher), publisher);
         entry.version = version;
         entry.changedAtMillis = changedAtMillis;
         return true;
@@ -139,7 +141,7 @@ public final class DatumStore {
         if (entry.version >= version) {
             return false;
         }
-        entry.publishers.remove(registerId);
+        counted(slot, entry.publishers.remove(registerId), null);
         entry.version = version;
         entry.changedAtMillis = changedAtMillis;
         return true;
@@ -152,8 +154,12 @@ public final class DatumStore {
         entry.changedAtMillis = datum.changedAtMillis();
         for (Publisher p : datum.publishers()) {
             entry.publishers.put(p.registerId(), p);
+            counted(slot, null, p);
         }
-        slots.computeIfAbsent(slot, s -> new HashMap<>()).put(datum.dataInfoId(), entry);
+        Entry old = slots.computeIfAbsent(slot, s -> new HashMap<>()).put(datum.dataInfoId(), entry);
+        if (old != null) {
+            old.publishers.values().forEach(p -> counted(slot, p, null));
+        }
     }
 
     /** Drops the ids of a slot that are not in {@code keep} (snapshot sync: the leader does not have them). */
@@ -163,13 +169,20 @@ public final class DatumStore {
             return 0;
         }
         int before = ids.size();
-        ids.keySet().retainAll(keep);
+        for (var it = ids.entrySet().iterator(); it.hasNext(); ) {
+            var e = it.next();
+            if (!keep.contains(e.getKey())) {
+                e.getValue().publishers.values().forEach(p -> counted(slot, p, null));
+                it.remove();
+            }
+        }
         return before - ids.size();
     }
 
     /** Forgets a slot this server no longer holds. */
     public synchronized void dropSlot(int slot) {
         slots.remove(slot);
+        sessionCounts.remove(slot);
     }
 
     // ---- reads ----
@@ -221,12 +234,11 @@ public final class DatumStore {
     public synchronized Set<String> sessionIds(Set<Integer> inSlots) {
         Set<String> out = new HashSet<>();
         for (int slot : inSlots) {
-            Map<DataInfoId, Entry> s = slots.get(slot);
-            if (s != null) {
-                s.values().forEach(e -> e.publishers.values().forEach(p -> out.add(p.sessionId())));
+            Map<String, Integer> c = sessionCounts.get(slot);
+            if (c != null) {
+                out.addAll(c.keySet());
             }
         }
-        out.remove(null);
         return out;
     }
 
@@ -243,6 +255,19 @@ public final class DatumStore {
 
     public synchronized int publisherCount() {
         return slots.values().stream().flatMap(m -> m.values().stream()).mapToInt(e -> e.publishers.size()).sum();
+    }
+
+    /** Keeps the per-slot session counts in step with one publisher slot-in / slot-out. */
+    private void counted(int slot, Publisher removed, Publisher added) {
+        if (removed != null && removed.sessionId() != null) {
+            Map<String, Integer> c = sessionCounts.get(slot);
+            if (c != null) {
+                c.computeIfPresent(removed.sessionId(), (k, n) -> n <= 1 ? null : n - 1);
+            }
+        }
+        if (added != null && added.sessionId() != null) {
+            sessionCounts.computeIfAbsent(slot, x -> new HashMap<>()).merge(added.sessionId(), 1, Integer::sum);
+        }
     }
 
     private Entry entry(int slot, DataInfoId id) {

@@ -70,6 +70,30 @@ class DatumStoreTest {
     }
 
     @Test
+    void sessionIdsFollowEveryWayPublishersComeAndGo() {
+        store.put(slot, pub("r1", 1, "a", "s1", "c1"));
+        store.put(slot, pub("r2", 1, "b", "s1", "c1"));
+        store.put(slot, pub("r3", 1, "c", "s2", "c2"));
+        assertThat(store.sessionIds(Set.of(slot))).containsExactlyInAnyOrder("s1", "s2");
+        store.put(slot, pub("r3", 2, "c", "s1", "c9")); // moved to s1 by a re-registration
+        assertThat(store.sessionIds(Set.of(slot))).containsExactly("s1");
+        store.remove(slot, ID, "r1", null);
+        store.remove(slot, ID, "r2", null);
+        assertThat(store.sessionIds(Set.of(slot))).containsExactly("s1");
+        store.removeSession("s1", Set.of(slot));
+        assertThat(store.sessionIds(Set.of(slot))).isEmpty();
+        store.replace(slot, new Datum(ID, 99, List.of(pub("r7", 1, "x", "s7", "c7")), 1));
+        assertThat(store.sessionIds(Set.of(slot))).containsExactly("s7");
+        store.replace(slot, new Datum(ID, 100, List.of(pub("r8", 1, "y", "s8", "c8")), 1));
+        assertThat(store.sessionIds(Set.of(slot))).containsExactly("s8");
+        store.applyRemove(slot, ID, "r8", 101, 1);
+        assertThat(store.sessionIds(Set.of(slot))).isEmpty();
+        store.applyPut(slot, pub("r9", 1, "z", "s9", "c9"), 102, 1);
+        store.dropSlot(slot);
+        assertThat(store.sessionIds(Set.of(slot))).isEmpty();
+    }
+
+    @Test
     void followerAppliesNeverGoBackwards() {
         assertThat(store.applyPut(slot, pub("r1", 1, "a", "s1", "c1"), 10, 5)).isTrue();
         assertThat(store.applyPut(slot, pub("r1", 2, "b", "s1", "c1"), 9, 5)).as("older version").isFalse();
