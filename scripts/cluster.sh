@@ -12,9 +12,9 @@
 #   --metas N (3)  --data N (2)  --sessions N (2)   how many of each (metas and data <= 10, sessions <= 10)
 #   --base-port P (9700)   meta i: RPC P+i; data i: RPC P+10+i; session i: clients P+20+2i; admin HTTP +100
 #   --dir DIR (data/cluster)   logs, pids and the embedded database
-#   --db-url URL   a shared database, e.g. jdbc:postgresql://127.0.0.1:5432/registry (default: an embedded
-#                  H2 file in DIR/db that the metas share through H2's AUTO_SERVER mode: the first meta
-#                  to open it serves it to the others, and another one takes the file over when it dies)
+#   --db-url URL   a shared database, e.g. jdbc:postgresql://127.0.0.1:5432/registry (default: an H2 file
+#                  in DIR/db served to the metas by an H2 TCP server process on 127.0.0.1:P+90, which this
+#                  script starts from the same jar; nothing to install)
 #   --db-user U    (env REGISTRY_META_DB_USER)  the password only from env REGISTRY_META_DB_PASSWORD, so it
 #                  never shows in ps
 #   --meta-lease-millis MS (10000)  --meta-renew-millis MS (2000)
@@ -89,6 +89,7 @@ stop_all() {
   done <<<"$lines"
   stop_pids "$(grep '^session-' <<<"$lines" || true)"
   stop_pids "$(grep '^meta-' <<<"$lines" || true)"
+  stop_pids "$(grep '^h2-' <<<"$lines" || true)"
   rm -f "$PIDS_FILE"
   say "stopped"
 }
@@ -157,10 +158,15 @@ if [[ -z "${REGISTRY_ADMIN_TOKEN:-}" ]]; then
   REGISTRY_ADMIN_TOKEN="$(cat "$DIR/admin-token")"
 fi
 export REGISTRY_ADMIN_TOKEN
+H2_PORT=$((BASE + 90))
 if [[ -z "$DB_URL" ]]; then
+  # One H2 server process owns the file. (H2's AUTO_SERVER mode, where the first meta to open the file
+  # serves it, was measured here to leave the other metas without a database for 4 to 24 s when that
+  # meta is killed, which can exceed the lease: so the file gets a process of its own.)
   mkdir -p "$DIR/db"
-  DB_URL="jdbc:h2:file:$DIR/db/registry-meta;AUTO_SERVER=TRUE"
-  DB_DESC="embedded H2 file $DIR/db/registry-meta (shared with AUTO_SERVER)"
+  DB_URL="jdbc:h2:tcp://127.0.0.1:$H2_PORT/registry-meta"
+  DB_DESC="H2 file $DIR/db/registry-meta.mv.db served on 127.0.0.1:$H2_PORT"
+  START_H2=1
 else
   DB_DESC="$(sed -E 's/(password=)[^&;]*/\1***/I' <<<"$DB_URL")"
 fi
@@ -202,6 +208,22 @@ trap cleanup EXIT INT TERM
 T0=$(now_ms)
 say "starting $METAS meta, $DATA data, $SESSIONS session processes; meta database: $DB_DESC"
 say "logs in $DIR/logs"
+if [[ "${START_H2:-0}" == 1 ]]; then
+  {
+    echo "#!/usr/bin/env bash"
+    printf 'exec %q' "$(java_cmd)"
+    printf ' %q' -Xmx128m -XX:+UseSerialGC -cp "$SERVER_JAR" org.h2.tools.Server -tcp -tcpPort "$H2_PORT" \
+      -ifNotExists -baseDir "$DIR/db"
+    printf ' >>%q 2>&1\n' "$DIR/logs/h2.log"
+  } >"$DIR/cmd/h2-0.sh"
+  bash "$DIR/cmd/h2-0.sh" &
+  echo "h2-0 $!" >>"$PIDS_FILE"
+  until (exec 3<>"/dev/tcp/127.0.0.1/$H2_PORT") 2>/dev/null; do
+    (( $(now_ms) - T0 > 30000 )) && { say "the H2 server did not start; see $DIR/logs/h2.log"; exit 1; }
+    sleep 0.1
+  done
+  say "H2 server listening on 127.0.0.1:$H2_PORT"
+fi
 for ((i = 0; i < METAS; i++)); do
   p=$(meta_port $i)
   launch "meta-$i" --role meta --meta-port "$p" --meta-http-port "$(http_of "$p")" "${COMMON[@]}"

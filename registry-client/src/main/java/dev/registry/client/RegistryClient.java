@@ -330,8 +330,9 @@ public final class RegistryClient implements AutoCloseable {
         }
 
         RegisterSubscriberRequest toRequest() {
+            SubscriptionData held = current;
             return new RegisterSubscriberRequest(new Subscriber(id, registerId, config.appName(), config.ip(), config.zone(),
-                    System.currentTimeMillis()));
+                    System.currentTimeMillis()), held == null ? 0 : held.version());
         }
 
         /** Versions never go backwards and a repeated version is not delivered twice. */

@@ -181,6 +181,10 @@ public final class DataServer implements AutoCloseable {
         HeartbeatResponse last = meta.lastResponse();
         if (last != null && last.sessionServers() != null) {
             out.addAll(last.sessionServers());
+        } else {
+            // Meta's member list not known yet (the table came by push first): wait for it, or the deadline.
+            out.add("(sessions not yet known from meta)");
+            meta.refreshSoon();
         }
         return out;
     }

@@ -46,6 +46,7 @@ import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import java.util.function.UnaryOperator;
@@ -90,13 +91,13 @@ public final class MetaServer implements AutoCloseable {
     private long servingTerm;
     private boolean rebalanceQueued;
     private boolean adopting;
-    /** The highest member term this leader reported as never issued by its database. */
-    private long reportedForeignTerm;
+    /** The newest member table this leader reported as unknown to its database. */
+    private SlotTable reportedForeignTable = SlotTable.initial(1);
     private RpcServer rpcServer;
     private AdminHttpServer admin;
     private ScheduledExecutorService timer;
     private ScheduledExecutorService state;
-    private LeaderElection election;
+    private volatile LeaderElection election;
     private String address;
 
     /** A meta with the store its config names: the database, or memory when none is configured. */
@@ -142,11 +143,19 @@ public final class MetaServer implements AutoCloseable {
         rpcServer = new RpcServer("meta", config.rpc(), WireClasses.serializer(), handlers, new ConnectionListener() {
             @Override
             public void onDisconnected(RpcConnection connection) {
-                boolean changed;
+                boolean changed = false;
                 synchronized (MetaServer.this) {
                     memberConnections.values().remove(connection);
-                    // A leaving server that disconnected has exited; if it comes back it is a new member.
-                    changed = leaving.values().remove(connection);
+                    // A leaving server that disconnected has exited: it leaves the membership too (else it
+                    // would be put back into the table until its lease ran out); if it comes back it is new.
+                    for (var it = leaving.entrySet().iterator(); it.hasNext(); ) {
+                        var e = it.next();
+                        if (e.getValue() == connection) {
+                            it.remove();
+                            dataLeases.remove(e.getKey());
+                            changed = true;
+                        }
+                    }
                 }
                 if (changed) {
                     requestRebalance();
@@ -155,7 +164,9 @@ public final class MetaServer implements AutoCloseable {
         });
         rpcServer.start(config.bindHost(), config.port());
         address = config.advertiseHost() + ":" + rpcServer.port();
-        state = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("meta-state", true));
+        ScheduledThreadPoolExecutor stateThread = new ScheduledThreadPoolExecutor(1, new DefaultThreadFactory("meta-state", true));
+        stateThread.setExecuteExistingDelayedTasksAfterShutdownPolicy(false); // retries die with the server
+        state = stateThread;
         timer = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("meta-leases", true));
         timer.scheduleWithFixedDelay(this::expireLeases, 200, 200, TimeUnit.MILLISECONDS);
         long renew = config.leaderLease().renewInterval().toMillis();
@@ -287,13 +298,17 @@ public final class MetaServer implements AutoCloseable {
 
     /** Caller holds the lock. */
     private boolean servingLocked() {
-        return servingTerm != 0 && election.isLeaderOf(servingTerm);
+        LeaderElection e = election;
+        return servingTerm != 0 && e != null && e.isLeaderOf(servingTerm);
     }
 
     /** Null while this node serves as leader; else what to answer a member. Caller holds the lock. */
     private Object notServingAnswerLocked() {
         if (servingLocked()) {
             return null;
+        }
+        if (election == null) {
+            throw new RpcException(ErrorCode.UNAVAILABLE, "meta is starting; retry");
         }
         if (election.isLeader()) {
             throw new RpcException(ErrorCode.UNAVAILABLE, "meta " + address + " is taking over as leader; retry");
@@ -512,12 +527,12 @@ public final class MetaServer implements AutoCloseable {
     }
 
     /**
-     * A member knows a newer table than this leader. Of this leader's own term or an older one:
-     * the table was lost (a meta without a database restarted): take it as the starting point,
-     * so no slot moves, and continue its epochs. Of a newer term: without a database, this node
-     * restarted and its terms began again, so it moves its term above the member's; with a
-     * database, that database never issued the term (it was reset, or this node points at the
-     * wrong one), and taking over the cluster from it could split it, so it only reports it.
+     * A member knows a newer table than this leader. Without a database this node restarted and
+     * lost its table: take the member's as the starting point, so no slot moves, and continue its
+     * epochs under a term above the member's. With a database this cannot happen to a correct
+     * cluster (every table is saved before it is pushed): the database was reset or this node
+     * points at the wrong one, and taking the cluster over from it could split the cluster, so
+     * the leader only reports it.
      */
     private void adoptNewerTable(RpcConnection member, long memberEpoch) {
         synchronized (this) {
@@ -547,23 +562,23 @@ public final class MetaServer implements AutoCloseable {
             term = servingTerm;
             ourEpoch = table.epoch();
         }
-        if (theirs.term() > term && store.persistent()) {
+        if (store.persistent()) {
             synchronized (this) {
-                if (theirs.term() <= reportedForeignTerm) {
+                if (!theirs.isNewerThan(reportedForeignTable)) {
                     return;
                 }
-                reportedForeignTerm = theirs.term();
+                reportedForeignTable = theirs;
             }
-            log.error("member {} holds slot table term {} epoch {}, a term the database {} never issued (it is at "
-                            + "term {}): the database was reset or this meta uses the wrong one. Members refuse this "
-                            + "leader's tables until it leads in a newer term; point every meta at the cluster's "
-                            + "database, or restart the data and session servers to let them accept this one.",
-                    member.remoteAddress(), theirs.term(), theirs.epoch(), store.description(), term);
+            log.error("member {} holds slot table term {} epoch {}, newer than anything the database {} holds (term {} "
+                            + "epoch {}): the database was reset or this meta uses the wrong one. Members refuse this "
+                            + "leader's tables while theirs is newer; point every meta at the cluster's database, or "
+                            + "restart the data and session servers so that they take this leader's table.",
+                    member.remoteAddress(), theirs.term(), theirs.epoch(), store.description(), term, ourEpoch);
             return;
         }
         log.warn("adopting slot table term {} epoch {} from {} (this leader had term {} epoch {})", theirs.term(),
                 theirs.epoch(), member.remoteAddress(), term, ourEpoch);
-        if (theirs.term() >= term && !store.persistent()) {
+        if (theirs.term() >= term) {
             try {
                 long raised = election.raiseTerm(term, theirs.term());
                 synchronized (this) {
@@ -583,6 +598,9 @@ public final class MetaServer implements AutoCloseable {
         }
         SlotTable next;
         synchronized (this) {
+            // Its servers may not have found this node yet: give them the takeover grace, so nothing moves.
+            long grace = clock.millis() + config.dataLease().toMillis();
+            theirs.servers().forEach(s -> dataLeases.renew(s, grace));
             SlotTable base = theirs.withTermAndEpoch(term, Math.max(theirs.epoch(), ourEpoch));
             next = rebalanced(base);
             if (next.epoch() == base.epoch()) {

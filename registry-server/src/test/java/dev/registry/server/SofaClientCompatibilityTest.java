@@ -3,6 +3,7 @@ package dev.registry.server;
 import com.alipay.sofa.registry.client.api.Publisher;
 import com.alipay.sofa.registry.client.api.registration.PublisherRegistration;
 import dev.registry.client.RegistryClient;
+import dev.registry.client.SubscriptionObserver;
 import dev.registry.common.model.DataInfoId;
 import dev.registry.session.SessionServer;
 import org.junit.jupiter.api.AfterEach;
@@ -18,6 +19,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -70,6 +72,18 @@ class SofaClientCompatibilityTest {
 
     private static long millisSince(long startNanos) {
         return (System.nanoTime() - startNanos) / 1_000_000;
+    }
+
+    /** Records when each callback came, for latency figures independent of polling. */
+    private static SubscriptionObserver timed(RecordingObserver recorder, List<Long> times) {
+        return data -> {
+            times.add(System.nanoTime());
+            recorder.onUpdate(data);
+        };
+    }
+
+    private static long lastMillis(List<Long> times, long startNanos) {
+        return (times.get(times.size() - 1) - startNanos) / 1_000_000;
     }
 
     @Test
@@ -129,7 +143,8 @@ class SofaClientCompatibilityTest {
         // SOFA publishes (group and tenant set), our client subscribes to the same key.
         DataInfoId payments = DataInfoId.of("com.example.Payments", "PROD", "tenant-1");
         RecordingObserver oursSees = new RecordingObserver();
-        ours.subscribe(payments, oursSees);
+        List<Long> oursTimes = new CopyOnWriteArrayList<>();
+        ours.subscribe(payments, timed(oursSees, oursTimes));
         await().atMost(Duration.ofSeconds(5)).until(() -> oursSees.received.size() == 1);
         await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(1)).until(() -> oursSees.received.size() == 1);
         PublisherRegistration registration = new PublisherRegistration("com.example.Payments");
@@ -137,9 +152,8 @@ class SofaClientCompatibilityTest {
         registration.setInstanceId("tenant-1");
         long start = System.nanoTime();
         sofa.publish(registration, "10.0.0.2:8080");
-        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(5))
-                .until(() -> List.of("10.0.0.2:8080").equals(oursSees.lastValues()));
-        System.out.printf("SOFA publish -> our subscriber callback: %d ms%n", millisSince(start));
+        await().atMost(Duration.ofSeconds(5)).until(() -> List.of("10.0.0.2:8080").equals(oursSees.lastValues()));
+        System.out.printf("SOFA publish -> our subscriber callback: %d ms%n", lastMillis(oursTimes, start));
         dev.registry.common.model.Publisher stored = cluster.leaderDatum(payments).publishers().get(0);
         assertThat(stored.ip()).as("the client's address, from its socket").isEqualTo("127.0.0.1");
         assertThat(stored.zone()).isEqualTo("DEFAULT_ZONE");
@@ -175,18 +189,17 @@ class SofaClientCompatibilityTest {
         provider.publish("svc.kill", "10.9.9.9:1");
         SofaTestClient.Recorder sofaSees = sofaClient(b).subscribe("svc.kill");
         RecordingObserver oursSees = new RecordingObserver();
-        cluster.client(b).subscribe(DataInfoId.of("svc.kill"), oursSees);
+        List<Long> oursTimes = new CopyOnWriteArrayList<>();
+        cluster.client(b).subscribe(DataInfoId.of("svc.kill"), timed(oursSees, oursTimes));
         await().atMost(Duration.ofSeconds(5)).until(() -> sofaSees.shows("10.9.9.9:1")
                 && List.of("10.9.9.9:1").equals(oursSees.lastValues()));
         await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(1)).until(() -> sofaSees.shows("10.9.9.9:1"));
 
         long start = System.nanoTime();
         provider.close(); // the process dies: its connection closes
-        await().atMost(Duration.ofSeconds(1)).until(() -> sofaSees.last().isEmpty());
-        long sofaMillis = sofaSees.lastMillisSince(start);
-        await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(5)).until(() -> oursSees.lastValues().isEmpty());
+        await().atMost(Duration.ofSeconds(1)).until(() -> sofaSees.last().isEmpty() && oursSees.lastValues().isEmpty());
         System.out.printf("killed SOFA publisher gone: SOFA subscriber after %d ms, ours after %d ms%n",
-                sofaMillis, millisSince(start));
+                sofaSees.lastMillisSince(start), lastMillis(oursTimes, start));
     }
 
     @Test
@@ -233,6 +246,35 @@ class SofaClientCompatibilityTest {
                 .extracting(dev.registry.common.model.Publisher::sessionId).containsExactly(other.sessionId());
     }
 
+    @Test
+    void clientsOfADrainingSessionMoveToAnotherWithoutAnEmptyPush() {
+        cluster = new TestCluster(2, 0, Duration.ofSeconds(20));
+        SessionServer a = cluster.addSofaSession();
+        SessionServer b = cluster.addSofaSession();
+        cluster.awaitStable();
+        awaitDiscoveryListsAll();
+        SofaTestClient app = sofaClient(a);
+        Publisher p = app.publish("svc.drain", "10.6.6.6:1");
+        SofaTestClient.Recorder appSees = app.subscribe("svc.drain");
+        RecordingObserver oursSees = new RecordingObserver();
+        cluster.client(b).subscribe(DataInfoId.of("svc.drain"), oursSees);
+        await().atMost(Duration.ofSeconds(5)).until(() -> appSees.shows("10.6.6.6:1")
+                && List.of("10.6.6.6:1").equals(oursSees.lastValues()) && p.isRegistered());
+        SessionServer current = sessionOf(app);
+        SessionServer other = current == a ? b : a;
+
+        long start = System.nanoTime();
+        current.drain(Duration.ofSeconds(1)); // closes its SOFARegistry clients; they reconnect elsewhere
+        await().atMost(Duration.ofSeconds(15)).until(() -> sessionOf(app) == other && other.publishers()
+                .publishersOf(DataInfoId.of("svc.drain")).size() == 1);
+        System.out.printf("drained session's SOFA client re-registered elsewhere after %d ms%n", millisSince(start));
+        await().atMost(Duration.ofSeconds(5)).until(() -> cluster.leaderDatum(DataInfoId.of("svc.drain")).publishers()
+                .stream().allMatch(x -> x.sessionId().equals(other.sessionId())));
+        assertThat(appSees.received.subList(1, appSees.received.size())).doesNotContain(List.of());
+        assertThat(oursSees.received).allMatch(d -> d.values().equals(List.of("10.6.6.6:1")) || d.version() == 0);
+        assertThat(cluster.leaderDatum(DataInfoId.of("svc.drain")).values()).containsExactly("10.6.6.6:1");
+    }
+
     private SessionServer sessionOf(SofaTestClient client) {
         int port = client.connectedPort();
         return cluster.sessions.stream().filter(s -> s.sofaBoltPort() == port).findFirst().orElse(null);
@@ -251,6 +293,14 @@ class SofaClientCompatibilityTest {
                 && weights(b).equals(Map.of(boltA, 0, boltB, 0)));
         String plain = get(a, "/api/servers/query" + DISCOVERY_PARAMS);
         assertThat(plain.split(";")).containsExactlyInAnyOrder(boltA, boltB);
+
+        // A client publishing under the sessions' reserved id cannot add itself to the list.
+        cluster.client(cluster.sessions.get(0)).publish(
+                DataInfoId.of("registry.sofa-bolt-endpoints", "REGISTRY_SYSTEM", null), List.of("6.6.6.6:9601?weight=0"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> cluster.leaderDatum(
+                DataInfoId.of("registry.sofa-bolt-endpoints", "REGISTRY_SYSTEM", null)).publishers().size() == 3);
+        await().during(Duration.ofMillis(1200)).atMost(Duration.ofSeconds(2))
+                .until(() -> weights(a).equals(Map.of(boltA, 0, boltB, 0)));
 
         // Two clients on B make it the busier one; A's answer says so within the refresh period.
         try (Socket c1 = new Socket("127.0.0.1", b.sofaBoltPort()); Socket c2 = new Socket("127.0.0.1", b.sofaBoltPort())) {

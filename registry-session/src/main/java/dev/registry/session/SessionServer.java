@@ -239,7 +239,8 @@ public final class SessionServer implements AutoCloseable {
         }
         requireId(s.dataInfoId());
         checkRegisterId(s.registerId());
-        subscribers.add(s, new RpcPushTarget(connection));
+        // A client moving from another session says what it holds: nothing older is pushed to it.
+        subscribers.add(s, new RpcPushTarget(connection), request.knownVersion() > 0 ? request.knownVersion() : -1);
         if (!connection.isActive()) {
             subscribers.removeConnection(new RpcPushTarget(connection)); // closed while this waited
             throw new dev.registry.common.rpc.RpcException(dev.registry.common.rpc.ErrorCode.CONNECTION_CLOSED,

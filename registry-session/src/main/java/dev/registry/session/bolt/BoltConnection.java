@@ -169,7 +169,8 @@ public final class BoltConnection implements PushTarget {
             content = serializer.serialize(body);
         } catch (SerializationException e) {
             log.error("cannot serialize the answer to {} from {}", request.className(), remoteAddress(), e);
-            respondError(request, BoltProtocol.Status.SERVER_EXCEPTION, "cannot serialize the response: " + e.getMessage());
+            respondError(request, BoltProtocol.Status.SERVER_EXCEPTION,
+                    "cannot serialize the response: " + e.getMessage());
             return;
         }
         channel.writeAndFlush(BoltCommand.response(request.requestId(), request.codec(), BoltProtocol.Status.SUCCESS,

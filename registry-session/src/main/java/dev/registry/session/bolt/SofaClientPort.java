@@ -101,6 +101,7 @@ public final class SofaClientPort implements AutoCloseable {
     private EventLoopGroup io;
     private ExecutorService workers;
     private Channel serverChannel;
+    private volatile int boundPort = -1;
     private boolean closed;
 
     public SofaClientPort(Settings settings, Session session) {
@@ -151,6 +152,7 @@ public final class SofaClientPort implements AutoCloseable {
                     + e.getMessage(), e);
         }
         InetSocketAddress bound = (InetSocketAddress) serverChannel.localAddress();
+        boundPort = bound.getPort();
         directory = new SofaSessionDirectory(session, session.advertiseHost() + ":" + bound.getPort(),
                 connections::size);
         session.scheduler().scheduleWithFixedDelay(this::refreshDirectory, 0, 1, TimeUnit.SECONDS);
@@ -169,12 +171,14 @@ public final class SofaClientPort implements AutoCloseable {
     /** Adds the discovery routes SOFARegistry's client calls to the session's admin HTTP server. */
     public void registerAdminRoutes(AdminHttpServer http) {
         // Plain text, entries joined by ';' without whitespace; the client's parameters are ignored.
-        http.get("/api/servers/queryWithWeight", r -> AdminResponse.text(200, directory.serverList(true), "text/plain"));
+        http.get("/api/servers/queryWithWeight",
+                r -> AdminResponse.text(200, directory.serverList(true), "text/plain"));
         http.get("/api/servers/query", r -> AdminResponse.text(200, directory.serverList(false), "text/plain"));
     }
 
+    /** The bound port (still reported after a drain stopped accepting). */
     public int port() {
-        return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+        return boundPort;
     }
 
     public List<BoltConnection> connections() {

@@ -1,5 +1,6 @@
 package dev.registry.session.bolt;
 
+import com.alipay.sofa.registry.core.model.BaseRegister;
 import com.alipay.sofa.registry.core.model.ConfiguratorRegister;
 import com.alipay.sofa.registry.core.model.PublisherRegister;
 import com.alipay.sofa.registry.core.model.RegisterResponse;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * What SOFARegistry's requests do to the session: the same stores, syncer and push engine as
@@ -48,20 +50,38 @@ final class SofaRegistrations {
 
     Map<String, SofaRequestDispatcher.Handler> handlers() {
         return Map.of(
-                PublisherRegister.class.getName(), (c, cmd, r) -> onPublisher(c, cmd, (PublisherRegister) r),
-                SubscriberRegister.class.getName(), (c, cmd, r) -> onSubscriber(c, (SubscriberRegister) r),
+                PublisherRegister.class.getName(), (c, cmd, r) -> {
+                    PublisherRegister p = (PublisherRegister) r;
+                    return refusingInvalid(c, p, () -> onPublisher(c, cmd, p));
+                },
+                SubscriberRegister.class.getName(), (c, cmd, r) -> {
+                    SubscriberRegister s = (SubscriberRegister) r;
+                    return refusingInvalid(c, s, () -> onSubscriber(c, s));
+                },
                 ConfiguratorRegister.class.getName(), (c, cmd, r) -> onConfigurator((ConfiguratorRegister) r),
                 SyncConfigRequest.class.getName(), (c, cmd, r) -> SofaModel.syncConfig());
     }
 
-    private Object onPublisher(BoltConnection connection, BoltCommand command, PublisherRegister r) {
-        DataInfoId id;
+    /** An invalid registration (IllegalArgumentException) is answered {@code refused}, with the reason. */
+    private static Object refusingInvalid(BoltConnection connection, BaseRegister r, Supplier<Object> handler) {
         try {
-            id = SofaModel.dataInfoId(r);
-            SessionServer.checkRegisterId(r.getRegistId());
+            return handler.get();
         } catch (IllegalArgumentException e) {
-            return refuse(connection, r, e);
+            log.warn("refused {} {} from {}: {}", r.getClass().getSimpleName(), r.getRegistId(),
+                    connection.remoteAddress(), e.getMessage());
+            return SofaModel.refused(r, "refused: " + e.getMessage());
         }
+    }
+
+    /** The registration's key; IllegalArgumentException if the id or registId is invalid. */
+    private static DataInfoId keyOf(BaseRegister r) {
+        DataInfoId id = SofaModel.dataInfoId(r);
+        SessionServer.checkRegisterId(r.getRegistId());
+        return id;
+    }
+
+    private Object onPublisher(BoltConnection connection, BoltCommand command, PublisherRegister r) {
+        DataInfoId id = keyOf(r);
         SessionPublisherStore publishers = session.publishers();
         if (SofaModel.EVENT_UNREGISTER.equals(r.getEventType())) {
             Publisher removed = publishers.remove(new PublisherKey(id, r.getRegistId()), null);
@@ -73,15 +93,19 @@ final class SofaRegistrations {
         if (!SofaModel.EVENT_REGISTER.equals(r.getEventType())) {
             return SofaModel.accepted(r, "event type " + r.getEventType() + " ignored"); // as SOFARegistry does
         }
-        Publisher publisher;
-        try {
-            publisher = SessionServer.validate(SofaModel.publisher(r, id, connection.remoteAddress().getAddress()
-                    .getHostAddress(), session.clock().millis(), session.sessionId(), connection.id()));
-        } catch (IllegalArgumentException e) {
-            return refuse(connection, r, e);
-        }
+        Publisher publisher = SessionServer.validate(SofaModel.publisher(r, id,
+                connection.remoteAddress().getAddress().getHostAddress(), session.clock().millis(),
+                session.sessionId(), connection.id()));
         if (publishers.put(publisher) == SessionPublisherStore.PutOutcome.STALE) {
             return SofaModel.accepted(r, "older than the registered version; ignored");
+        }
+        if (!connection.isActive()) {
+            // The client left while this request waited in its queue: what it registered leaves with it.
+            Publisher orphan = publishers.remove(new PublisherKey(id, r.getRegistId()), connection.id());
+            if (orphan != null) {
+                session.syncer().syncRemoval(orphan);
+            }
+            return SofaModel.failed(r, "client connection closed");
         }
         return answerWhenSynced(session.syncer().sync(new PublisherKey(id, r.getRegistId())), r, command,
                 "publisher registered");
@@ -103,13 +127,7 @@ final class SofaRegistrations {
     }
 
     private Object onSubscriber(BoltConnection connection, SubscriberRegister r) {
-        DataInfoId id;
-        try {
-            id = SofaModel.dataInfoId(r);
-            SessionServer.checkRegisterId(r.getRegistId());
-        } catch (IllegalArgumentException e) {
-            return refuse(connection, r, e);
-        }
+        DataInfoId id = keyOf(r);
         if (SofaModel.EVENT_UNREGISTER.equals(r.getEventType())) {
             session.subscribers().remove(id, r.getRegistId());
             return SofaModel.accepted(r, "subscriber unregistered");
@@ -120,6 +138,10 @@ final class SofaRegistrations {
         session.subscribers().add(new Subscriber(id, r.getRegistId(), r.getAppName(),
                 connection.remoteAddress().getAddress().getHostAddress(), r.getZone(), session.clock().millis()),
                 connection);
+        if (!connection.isActive()) {
+            session.subscribers().removeConnection(connection); // it left while this request waited
+            return SofaModel.failed(r, "client connection closed");
+        }
         // A new subscriber is pushed the current list at once, even an empty one (its first callback).
         session.push().trigger(id);
         return SofaModel.accepted(r, "subscriber registered");
@@ -127,13 +149,6 @@ final class SofaRegistrations {
 
     private static Object onConfigurator(ConfiguratorRegister r) {
         return SofaModel.accepted(r, "configurator accepted; this registry pushes no configuration data");
-    }
-
-    private static RegisterResponse refuse(BoltConnection connection, com.alipay.sofa.registry.core.model.BaseRegister r,
-                                           IllegalArgumentException e) {
-        log.warn("refused {} {} from {}: {}", r.getClass().getSimpleName(), r.getRegistId(),
-                connection.remoteAddress(), e.getMessage());
-        return SofaModel.refused(r, "refused: " + e.getMessage());
     }
 
     /**
@@ -152,12 +167,21 @@ final class SofaRegistrations {
                     connection.isMigrating() ? " (asked to move)" : "", removed.size(), subs);
         }
         if (connection.isMigrating() && !removed.isEmpty()) {
+            // Re-registered elsewhere meanwhile, they carry the other session's stamp and the
+            // removal matches nothing; until then the slot reconciler leaves them alone too.
+            session.publishers().markWithdrawing(removed);
             try {
-                session.scheduler().schedule(() -> removed.forEach(session.syncer()::syncRemoval),
-                        migrationGrace.toMillis(), TimeUnit.MILLISECONDS);
+                session.scheduler().schedule(() -> {
+                    for (Publisher p : removed) {
+                        if (session.publishers().finishWithdrawing(p)) {
+                            session.syncer().syncRemoval(p);
+                        }
+                    }
+                }, migrationGrace.toMillis(), TimeUnit.MILLISECONDS);
                 return;
             } catch (RuntimeException e) {
-                log.debug("session timer stopped; withdrawing at once");
+                log.debug("session timer stopped; the data servers expire this session's publishers");
+                return;
             }
         }
         removed.forEach(session.syncer()::syncRemoval);

@@ -99,7 +99,8 @@ final class SofaRequestDispatcher {
     private void reject(BoltConnection connection, BoltCommand command, boolean answer, BoltProtocol.Status status,
                         String message) {
         rejected.increment();
-        log.warn("rejected request {} from {}: {} {}", command.requestId(), connection.remoteAddress(), status, message);
+        log.warn("rejected request {} from {}: {} {}", command.requestId(), connection.remoteAddress(), status,
+                message);
         if (answer) {
             connection.respondError(command, status, message);
         }

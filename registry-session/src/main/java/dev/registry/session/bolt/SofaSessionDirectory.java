@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
 
 /**
  * Answers the discovery requests of SOFARegistry's client ({@code GET /api/servers/queryWithWeight}
@@ -41,7 +42,7 @@ final class SofaSessionDirectory {
 
     private final SofaClientPort.Session session;
     private final String boltAddress;
-    private final java.util.function.IntSupplier boltConnections;
+    private final IntSupplier boltConnections;
     private final PublisherKey ownKey;
     private final long registeredAtMillis;
     /** Guarded by this: what was last put into the store, and its client version. */
@@ -54,7 +55,7 @@ final class SofaSessionDirectory {
     }
 
     SofaSessionDirectory(SofaClientPort.Session session, String boltAddress,
-                         java.util.function.IntSupplier boltConnections) {
+                         IntSupplier boltConnections) {
         this.session = session;
         this.boltAddress = boltAddress;
         this.boltConnections = boltConnections;
@@ -124,7 +125,9 @@ final class SofaSessionDirectory {
         for (Publisher p : endpoints().publishers()) {
             boolean trusted = OWN_CONNECTION.equals(p.connectionId()) && p.sessionId() != null
                     && registerIdOf(p.sessionId()).equals(p.registerId()) && p.values().size() == 1;
-            if (trusted && !p.sessionId().equals(session.sessionId()) && (live == null || live.contains(p.sessionId()))) {
+            boolean otherLiveSession = trusted && !p.sessionId().equals(session.sessionId())
+                    && (live == null || live.contains(p.sessionId()));
+            if (otherLiveSession) {
                 entries.add(p.values().get(0));
             }
         }

@@ -42,8 +42,18 @@ public final class SubscriberRegistry<C> {
 
     /** Adds or replaces (same registerId) a subscriber; a replacement starts with nothing pushed. */
     public synchronized void add(Subscriber subscriber, C connection) {
-        byId.computeIfAbsent(subscriber.dataInfoId(), id -> new LinkedHashMap<>())
-                .put(subscriber.registerId(), new Entry<>(subscriber, connection));
+        add(subscriber, connection, -1);
+    }
+
+    /**
+     * Adds or replaces a subscriber that already holds {@code knownVersion} (a client that
+     * re-registers after moving from another session says what it has): nothing older or equal
+     * is pushed to it, so its versions never go backwards across sessions either.
+     */
+    public synchronized void add(Subscriber subscriber, C connection, long knownVersion) {
+        Entry<C> e = new Entry<>(subscriber, connection);
+        e.pushedVersion = Math.max(-1, knownVersion);
+        byId.computeIfAbsent(subscriber.dataInfoId(), id -> new LinkedHashMap<>()).put(subscriber.registerId(), e);
     }
 
     public synchronized boolean remove(DataInfoId id, String registerId) {
