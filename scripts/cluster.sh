@@ -7,9 +7,11 @@
 #   scripts/cluster.sh stop                stop a detached cluster (TERM, then KILL after 30 s)
 #   scripts/cluster.sh status              which processes run, who leads meta
 #   scripts/cluster.sh failover            kill -9 the meta leader, measure the takeover, restart it
+#   scripts/cluster.sh kill ROLE N          kill -9 one node, e.g. `kill data 1` (N as `status` shows it)
+#   scripts/cluster.sh start-node ROLE N    start that node again (same ports, same command)
 #
 # Options:
-#   --metas N (3)  --data N (2)  --sessions N (2)   how many of each (metas and data <= 10, sessions <= 10)
+#   --metas N (3)  --data N (3)  --sessions N (2)   how many of each (metas and data <= 10, sessions <= 10)
 #   --base-port P (9700)   meta i: RPC P+i; data i: RPC P+10+i; session i: clients P+20+2i; admin HTTP +100
 #   --dir DIR (data/cluster)   logs, pids and the embedded database
 #   --db-url URL   a shared database, e.g. jdbc:postgresql://127.0.0.1:5432/registry (default: an H2 file
@@ -25,7 +27,13 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 CMD=start
 if [[ $# -gt 0 && "$1" != --* ]]; then CMD="$1"; shift; fi
-METAS=3; DATA=2; SESSIONS=2; BASE=9700; DIR="$REPO_ROOT/data/cluster"; DETACH=0
+NODE=""
+if [[ "$CMD" == kill || "$CMD" == start-node ]]; then
+  [[ $# -ge 2 && "$1" =~ ^(meta|data|session)$ && "$2" =~ ^[0-9]+$ ]] \
+    || { echo "usage: scripts/cluster.sh $CMD meta|data|session N [--dir DIR]" >&2; exit 2; }
+  NODE="$1-$2"; shift 2
+fi
+METAS=3; DATA=3; SESSIONS=2; BASE=9700; DIR="$REPO_ROOT/data/cluster"; DETACH=0
 DB_URL=""; DB_USER="${REGISTRY_META_DB_USER:-}"; LEASE_MS=10000; RENEW_MS=2000
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -106,7 +114,14 @@ case "$CMD" in
   stop) stop_all; exit 0 ;;
   status)
     read_pids | while read -r name pid; do
-      if alive "$pid"; then echo "$name pid $pid running"; else echo "$name pid $pid NOT running"; fi
+      case "$name" in
+        meta-*) port=$(meta_port "${name#meta-}") ;;
+        data-*) port=$(data_port "${name#data-}") ;;
+        session-*) port=$(session_port "${name#session-}") ;;
+        *) port="" ;;
+      esac
+      ports="${port:+ port $port admin $(http_of "$port")}"
+      if alive "$pid"; then echo "$name pid $pid running$ports"; else echo "$name pid $pid NOT running$ports"; fi
     done
     if i=$(leader_index); then echo "meta leader: meta-$i (127.0.0.1:$(meta_port "$i"))"; else echo "no meta leader"; fi
     exit 0 ;;
@@ -134,8 +149,22 @@ case "$CMD" in
     bash "$DIR/cmd/meta-$i.sh" &
     sed -i "s/^meta-$i .*/meta-$i $!/" "$PIDS_FILE"
     exit 0 ;;
+  kill)
+    pid=$(read_pids | awk -v n="$NODE" '$1 == n {print $2}')
+    alive "$pid" || { echo "$NODE is not running" >&2; exit 1; }
+    kill -9 "$pid"
+    say "kill -9 of $NODE (pid $pid)"
+    exit 0 ;;
+  start-node)
+    [[ -f "$DIR/cmd/$NODE.sh" ]] || { echo "no node $NODE in $DIR" >&2; exit 1; }
+    pid=$(read_pids | awk -v n="$NODE" '$1 == n {print $2}')
+    if alive "$pid"; then echo "$NODE is already running (pid $pid)" >&2; exit 1; fi
+    bash "$DIR/cmd/$NODE.sh" &
+    if grep -q "^$NODE " "$PIDS_FILE"; then sed -i "s/^$NODE .*/$NODE $!/" "$PIDS_FILE"; else echo "$NODE $!" >>"$PIDS_FILE"; fi
+    say "started $NODE (pid $!); log: $DIR/logs/$NODE.log"
+    exit 0 ;;
   start) ;;
-  *) echo "unknown command $CMD (start, stop, status, failover)" >&2; exit 2 ;;
+  *) echo "unknown command $CMD (start, stop, status, failover, kill, start-node)" >&2; exit 2 ;;
 esac
 
 # ---- start ----
