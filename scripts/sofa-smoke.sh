@@ -19,8 +19,8 @@ trap cleanup EXIT
 echo "fetching SOFARegistry's client and its dependencies ..."
 (cd "$REPO_ROOT" && mvn -B -q -f scripts/sofa-smoke/pom.xml dependency:copy-dependencies -DoutputDirectory="$WORK/lib")
 
-# Ports off the defaults so a registry already running here does not interfere; the session's
-# Bolt port for SOFARegistry clients is --session-port + 1 (29601), found through $SH.
+# Ports off the defaults so a registry already running here does not interfere; with a custom
+# session port the Bolt port for SOFARegistry clients is a free one, which they find through $SH.
 SP=29600; SH=29603; MP=29610; MH=29615; DP=29620; DH=29622
 (cd "$WORK" && exec "$(java_cmd)" -jar "$SERVER_JAR" --session-port $SP --session-http-port $SH --meta-port $MP \
   --meta-http-port $MH --data-port $DP --data-http-port $DH >"$WORK/server.log" 2>&1) &

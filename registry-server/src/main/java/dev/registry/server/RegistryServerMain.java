@@ -52,8 +52,9 @@ public final class RegistryServerMain implements Callable<Integer> {
     @Option(names = "--session-http-port", defaultValue = "9603", description = "session admin HTTP port (default: ${DEFAULT-VALUE})")
     int sessionHttpPort;
 
-    @Option(names = "--sofa-bolt-port", description = "session Bolt port for SOFARegistry's own Java client, which finds it "
-            + "through the session admin HTTP port; -1 disables it (default: --session-port + 1, i.e. 9601; 0 if that is 0)")
+    @Option(names = "--sofa-bolt-port", description = "session Bolt port for SOFARegistry's own Java client, which "
+            + "finds it through the session admin HTTP port; -1 disables it (default: 9601 with the default "
+            + "--session-port 9600, else 0 = a free port)")
     Integer sofaBoltPort;
 
     @Option(names = "--slots", defaultValue = "256", description = "slot count; never change it on a live cluster (default: ${DEFAULT-VALUE})")
@@ -105,6 +106,9 @@ public final class RegistryServerMain implements Callable<Integer> {
 
     /** The embedded meta database of a node started without --meta-db-url. */
     static final String DEFAULT_META_DB = "./data/registry-meta";
+    /** --session-port's default; on it, SOFARegistry clients get the fixed Bolt port below. */
+    static final int DEFAULT_SESSION_PORT = 9600;
+    static final int DEFAULT_SOFA_BOLT_PORT = 9601;
 
     public static void main(String[] args) {
         // sofa-hessian and the JDK log through java.util.logging: route it into SLF4J.
@@ -126,6 +130,14 @@ public final class RegistryServerMain implements Callable<Integer> {
         return 0;
     }
 
+    /** A custom session port (tests, several sessions per host) gets a free Bolt port: discovery announces it. */
+    int effectiveSofaBoltPort() {
+        if (sofaBoltPort != null) {
+            return sofaBoltPort;
+        }
+        return sessionPort == DEFAULT_SESSION_PORT ? DEFAULT_SOFA_BOLT_PORT : 0;
+    }
+
     RegistryNode.Settings toSettings() {
         if (slots < 1 || slots > 65536) {
             throw new CommandLine.ParameterException(new CommandLine(this), "--slots must be in [1, 65536]");
@@ -137,7 +149,7 @@ public final class RegistryServerMain implements Callable<Integer> {
                 role == Role.all || role == Role.session, host, advertise, metas, metaPort, metaHttpPort, dataPort,
                 dataHttpPort, sessionPort, sessionHttpPort, slots, replicas, Duration.ofSeconds(dataLeaseSeconds),
                 Duration.ofSeconds(clientIdleSeconds), Duration.ofSeconds(sessionGraceSeconds), adminToken,
-                sofaBoltPort != null ? sofaBoltPort : sessionPort == 0 ? 0 : sessionPort + 1, metaDatabase(), metaLease());
+                effectiveSofaBoltPort(), metaDatabase(), metaLease());
     }
 
     private MetaDatabase metaDatabase() {

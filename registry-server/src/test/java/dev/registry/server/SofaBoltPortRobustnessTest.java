@@ -42,6 +42,8 @@ class SofaBoltPortRobustnessTest {
     }
 
     private static final String PUBLISHER_REGISTER = PublisherRegister.class.getName();
+    /** The first push after a cluster starts waits for new slot leaders to be reconciled (at most 10 s). */
+    private static final Duration STARTUP = Duration.ofSeconds(15);
     private static TestCluster cluster;
     private static SessionServer session;
     private static SofaTestClient stock;
@@ -55,7 +57,7 @@ class SofaBoltPortRobustnessTest {
         cluster.awaitStable();
         stock = new SofaTestClient(session.adminPort());
         stockSees = stock.subscribe("svc.robust");
-        await().atMost(Duration.ofSeconds(5)).until(() -> stockSees.received.size() == 1);
+        await().atMost(STARTUP).until(() -> stockSees.received.size() == 1);
     }
 
     @AfterAll
@@ -71,7 +73,7 @@ class SofaBoltPortRobustnessTest {
     /** After each abuse, the stock client still publishes and is pushed the change. */
     private static void stockClientStillServed(String value) {
         stock.publish("svc.robust", value);
-        await().atMost(Duration.ofSeconds(5)).until(() -> stockSees.last() != null && stockSees.last().contains(value));
+        await().atMost(Duration.ofSeconds(10)).until(() -> stockSees.last() != null && stockSees.last().contains(value));
     }
 
     /** A raw Bolt v1 connection; responses are read field by field, as the spec lays them out. */

@@ -35,6 +35,8 @@ class SofaClientCompatibilityTest {
         SofaTestClient.quietSofaLogging();
     }
 
+    /** First pushes after a cluster starts wait for new slot leaders to be reconciled (at most 10 s). */
+    private static final Duration STARTUP = Duration.ofSeconds(15);
     private static final String DISCOVERY_PARAMS =
             "?env=null&zone=DEFAULT_ZONE&dataCenter=DefaultDataCenter&appName=demo&instanceId=null";
     private TestCluster cluster;
@@ -54,7 +56,7 @@ class SofaClientCompatibilityTest {
      */
     private void awaitDiscoveryListsAll() {
         List<SessionServer> sofa = cluster.sessions.stream().filter(s -> s.sofaBoltPort() > 0).toList();
-        await().atMost(Duration.ofSeconds(5)).until(() -> {
+        await().atMost(STARTUP).until(() -> {
             for (SessionServer s : sofa) {
                 if (weights(s).size() != sofa.size()) {
                     return false;
@@ -95,7 +97,7 @@ class SofaClientCompatibilityTest {
         SofaTestClient consumer = sofaClient(session);
 
         SofaTestClient.Recorder seen = consumer.subscribe("com.example.Orders");
-        await().atMost(Duration.ofSeconds(5)).until(() -> seen.received.size() == 1);
+        await().atMost(STARTUP).until(() -> seen.received.size() == 1);
         assertThat(seen.last()).as("first push of a service nobody published: empty").isEmpty();
         // Exactly one callback, and the id is quiet again (past its 200 ms push window): the
         // publish below is an isolated change, pushed on the leading edge.
@@ -103,9 +105,9 @@ class SofaClientCompatibilityTest {
 
         long start = System.nanoTime();
         Publisher p = provider.publish("com.example.Orders", "10.0.0.1:12200");
-        await().atMost(Duration.ofSeconds(5)).until(() -> seen.shows("10.0.0.1:12200"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> seen.shows("10.0.0.1:12200"));
         System.out.printf("SOFA publish -> SOFA subscriber callback: %d ms%n", seen.lastMillisSince(start));
-        await().atMost(Duration.ofSeconds(5)).until(p::isRegistered);
+        await().atMost(Duration.ofSeconds(10)).until(p::isRegistered);
         assertThat(seen.zones.get(seen.zones.size() - 1)).containsOnlyKeys("DEFAULT_ZONE");
         await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(1)).until(() -> seen.received.size() == 2);
         assertThat(seen.subscriber.peekData().getZoneData()).containsOnlyKeys("DEFAULT_ZONE");
@@ -113,14 +115,14 @@ class SofaClientCompatibilityTest {
 
         start = System.nanoTime();
         p.republish("10.0.0.1:12200", "10.0.0.1:12201");
-        await().atMost(Duration.ofSeconds(5)).until(() -> seen.shows("10.0.0.1:12200", "10.0.0.1:12201"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> seen.shows("10.0.0.1:12200", "10.0.0.1:12201"));
         System.out.printf("SOFA republish -> SOFA subscriber callback: %d ms%n", seen.lastMillisSince(start));
-        await().atMost(Duration.ofSeconds(5)).until(p::isRegistered); // our answer echoed version 2
+        await().atMost(Duration.ofSeconds(10)).until(p::isRegistered); // our answer echoed version 2
         await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(1)).until(() -> seen.received.size() == 3);
 
         start = System.nanoTime();
         p.unregister();
-        await().atMost(Duration.ofSeconds(5)).until(() -> seen.last().isEmpty());
+        await().atMost(Duration.ofSeconds(10)).until(() -> seen.last().isEmpty());
         System.out.printf("SOFA unregister -> SOFA subscriber callback: %d ms%n", seen.lastMillisSince(start));
         DataInfoId id = DataInfoId.of("com.example.Orders");
         assertThat(session.publishers().publishersOf(id)).isEmpty();
@@ -145,14 +147,14 @@ class SofaClientCompatibilityTest {
         RecordingObserver oursSees = new RecordingObserver();
         List<Long> oursTimes = new CopyOnWriteArrayList<>();
         ours.subscribe(payments, timed(oursSees, oursTimes));
-        await().atMost(Duration.ofSeconds(5)).until(() -> oursSees.received.size() == 1);
+        await().atMost(STARTUP).until(() -> oursSees.received.size() == 1);
         await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(1)).until(() -> oursSees.received.size() == 1);
         PublisherRegistration registration = new PublisherRegistration("com.example.Payments");
         registration.setGroup("PROD");
         registration.setInstanceId("tenant-1");
         long start = System.nanoTime();
         sofa.publish(registration, "10.0.0.2:8080");
-        await().atMost(Duration.ofSeconds(5)).until(() -> List.of("10.0.0.2:8080").equals(oursSees.lastValues()));
+        await().atMost(Duration.ofSeconds(10)).until(() -> List.of("10.0.0.2:8080").equals(oursSees.lastValues()));
         System.out.printf("SOFA publish -> our subscriber callback: %d ms%n", lastMillis(oursTimes, start));
         dev.registry.common.model.Publisher stored = cluster.leaderDatum(payments).publishers().get(0);
         assertThat(stored.ip()).as("the client's address, from its socket").isEqualTo("127.0.0.1");
@@ -160,20 +162,20 @@ class SofaClientCompatibilityTest {
 
         // Our client publishes, SOFA subscribes: first the empty list, then ours.
         SofaTestClient.Recorder sofaSees = sofa.subscribe("com.example.Inventory");
-        await().atMost(Duration.ofSeconds(5)).until(() -> sofaSees.received.size() == 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> sofaSees.received.size() == 1);
         await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(1)).until(() -> sofaSees.received.size() == 1);
         start = System.nanoTime();
         ours.publish(DataInfoId.of("com.example.Inventory"), List.of("10.0.0.3:9090"));
-        await().atMost(Duration.ofSeconds(5)).until(() -> sofaSees.shows("10.0.0.3:9090"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> sofaSees.shows("10.0.0.3:9090"));
         System.out.printf("our publish -> SOFA subscriber callback: %d ms%n", sofaSees.lastMillisSince(start));
 
         // Both families publishing one service: each subscriber sees both.
         ours.publish(payments, List.of("10.0.0.4:8080"));
         SofaTestClient.Recorder sofaPayments = sofaClient(b).subscribe("com.example.Payments");
         // (default group / tenant: a different key, so nothing)
-        await().atMost(Duration.ofSeconds(5)).until(() -> sofaPayments.received.size() == 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> sofaPayments.received.size() == 1);
         assertThat(sofaPayments.last()).isEmpty();
-        await().atMost(Duration.ofSeconds(5)).until(() -> oursSees.lastValues().size() == 2);
+        await().atMost(Duration.ofSeconds(10)).until(() -> oursSees.lastValues().size() == 2);
         assertThat(oursSees.lastValues()).containsExactlyInAnyOrder("10.0.0.2:8080", "10.0.0.4:8080");
         assertThat(oursSees.versionsIncrease()).isTrue();
     }
@@ -191,7 +193,7 @@ class SofaClientCompatibilityTest {
         RecordingObserver oursSees = new RecordingObserver();
         List<Long> oursTimes = new CopyOnWriteArrayList<>();
         cluster.client(b).subscribe(DataInfoId.of("svc.kill"), timed(oursSees, oursTimes));
-        await().atMost(Duration.ofSeconds(5)).until(() -> sofaSees.shows("10.9.9.9:1")
+        await().atMost(STARTUP).until(() -> sofaSees.shows("10.9.9.9:1")
                 && List.of("10.9.9.9:1").equals(oursSees.lastValues()));
         await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(1)).until(() -> sofaSees.shows("10.9.9.9:1"));
 
@@ -220,7 +222,7 @@ class SofaClientCompatibilityTest {
         RecordingObserver oursSees = new RecordingObserver();
         RegistryClient ours = cluster.client(b);
         ours.subscribe(DataInfoId.of("svc.move"), oursSees);
-        await().atMost(Duration.ofSeconds(5)).until(() -> appSees.shows("10.7.7.7:1") && otherSees.shows("10.7.7.7:1")
+        await().atMost(STARTUP).until(() -> appSees.shows("10.7.7.7:1") && otherSees.shows("10.7.7.7:1")
                 && List.of("10.7.7.7:1").equals(oursSees.lastValues()) && p.isRegistered());
 
         SessionServer current = sessionOf(app);
@@ -234,7 +236,7 @@ class SofaClientCompatibilityTest {
                 .publishersOf(DataInfoId.of("svc.move")).size() == 1);
         System.out.printf("SOFA client re-registered on the other session after %d ms%n", millisSince(start));
         // Its subscriber re-registered too and was pushed the list again (possibly several times).
-        await().atMost(Duration.ofSeconds(5)).until(() -> sessionOf(app) == other
+        await().atMost(Duration.ofSeconds(10)).until(() -> sessionOf(app) == other
                 && other.subscribers().subscribersOf(DataInfoId.of("svc.move")).size() >= 2);
         assertThat(appSees.received).as("the moving client's own subscriber never saw an empty list")
                 .allMatch(v -> v.equals(List.of("10.7.7.7:1")) || v.isEmpty() && appSees.received.indexOf(v) == 0);
@@ -258,7 +260,7 @@ class SofaClientCompatibilityTest {
         SofaTestClient.Recorder appSees = app.subscribe("svc.drain");
         RecordingObserver oursSees = new RecordingObserver();
         cluster.client(b).subscribe(DataInfoId.of("svc.drain"), oursSees);
-        await().atMost(Duration.ofSeconds(5)).until(() -> appSees.shows("10.6.6.6:1")
+        await().atMost(STARTUP).until(() -> appSees.shows("10.6.6.6:1")
                 && List.of("10.6.6.6:1").equals(oursSees.lastValues()) && p.isRegistered());
         SessionServer current = sessionOf(app);
         SessionServer other = current == a ? b : a;
@@ -268,7 +270,7 @@ class SofaClientCompatibilityTest {
         await().atMost(Duration.ofSeconds(15)).until(() -> sessionOf(app) == other && other.publishers()
                 .publishersOf(DataInfoId.of("svc.drain")).size() == 1);
         System.out.printf("drained session's SOFA client re-registered elsewhere after %d ms%n", millisSince(start));
-        await().atMost(Duration.ofSeconds(5)).until(() -> cluster.leaderDatum(DataInfoId.of("svc.drain")).publishers()
+        await().atMost(Duration.ofSeconds(10)).until(() -> cluster.leaderDatum(DataInfoId.of("svc.drain")).publishers()
                 .stream().allMatch(x -> x.sessionId().equals(other.sessionId())));
         assertThat(appSees.received.subList(1, appSees.received.size())).doesNotContain(List.of());
         assertThat(oursSees.received).allMatch(d -> d.values().equals(List.of("10.6.6.6:1")) || d.version() == 0);
@@ -289,7 +291,7 @@ class SofaClientCompatibilityTest {
         String boltA = "127.0.0.1:" + a.sofaBoltPort();
         String boltB = "127.0.0.1:" + b.sofaBoltPort();
 
-        await().atMost(Duration.ofSeconds(5)).until(() -> weights(a).equals(Map.of(boltA, 0, boltB, 0))
+        await().atMost(STARTUP).until(() -> weights(a).equals(Map.of(boltA, 0, boltB, 0))
                 && weights(b).equals(Map.of(boltA, 0, boltB, 0)));
         String plain = get(a, "/api/servers/query" + DISCOVERY_PARAMS);
         assertThat(plain.split(";")).containsExactlyInAnyOrder(boltA, boltB);
@@ -297,14 +299,14 @@ class SofaClientCompatibilityTest {
         // A client publishing under the sessions' reserved id cannot add itself to the list.
         cluster.client(cluster.sessions.get(0)).publish(
                 DataInfoId.of("registry.sofa-bolt-endpoints", "REGISTRY_SYSTEM", null), List.of("6.6.6.6:9601?weight=0"));
-        await().atMost(Duration.ofSeconds(5)).until(() -> cluster.leaderDatum(
+        await().atMost(Duration.ofSeconds(10)).until(() -> cluster.leaderDatum(
                 DataInfoId.of("registry.sofa-bolt-endpoints", "REGISTRY_SYSTEM", null)).publishers().size() == 3);
         await().during(Duration.ofMillis(1200)).atMost(Duration.ofSeconds(2))
                 .until(() -> weights(a).equals(Map.of(boltA, 0, boltB, 0)));
 
         // Two clients on B make it the busier one; A's answer says so within the refresh period.
         try (Socket c1 = new Socket("127.0.0.1", b.sofaBoltPort()); Socket c2 = new Socket("127.0.0.1", b.sofaBoltPort())) {
-            await().atMost(Duration.ofSeconds(5)).until(() -> weights(a).equals(Map.of(boltA, 0, boltB, 2)));
+            await().atMost(Duration.ofSeconds(10)).until(() -> weights(a).equals(Map.of(boltA, 0, boltB, 2)));
         }
         // A stopped session leaves the list once meta drops it.
         cluster.sessions.remove(b);
@@ -313,6 +315,20 @@ class SofaClientCompatibilityTest {
         // A draining session stops listing itself at once.
         a.drain(Duration.ZERO);
         assertThat(get(a, "/api/servers/queryWithWeight")).isEmpty();
+    }
+
+    @Test
+    void theLauncherServesSofaClientsOn9601BesideTheDefaultPortsAndOnAFreePortOtherwise() {
+        assertThat(launcher().effectiveSofaBoltPort()).isEqualTo(9601);
+        assertThat(launcher("--session-port", "19600").effectiveSofaBoltPort()).as("announced by discovery").isZero();
+        assertThat(launcher("--sofa-bolt-port", "19601").effectiveSofaBoltPort()).isEqualTo(19601);
+        assertThat(launcher("--sofa-bolt-port", "-1").effectiveSofaBoltPort()).as("disabled").isEqualTo(-1);
+    }
+
+    private static RegistryServerMain launcher(String... args) {
+        RegistryServerMain main = new RegistryServerMain();
+        new picocli.CommandLine(main).parseArgs(args);
+        return main;
     }
 
     private static String get(SessionServer s, String pathAndQuery) throws Exception {

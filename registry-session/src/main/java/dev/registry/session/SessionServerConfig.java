@@ -25,7 +25,7 @@ import java.util.List;
  * @param push               push engine tunables (merge window, retries, slow-client limit)
  * @param adminToken         bearer token for mutating admin endpoints (null: they are disabled)
  * @param sofaBoltPort       Bolt port for SOFARegistry's own Java client (0 = any free port, -1 = disabled;
- *                           the launcher enables it at the client port + 1, 9601)
+ *                           the launcher's default is 9601 beside client port 9600, else a free port)
  */
 public record SessionServerConfig(String bindHost, int port, int adminPort, String advertiseHost,
                                   List<HostAndPort> metaAddresses, int slotCount, Duration heartbeatInterval,
