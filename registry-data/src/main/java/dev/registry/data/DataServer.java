@@ -117,7 +117,7 @@ public final class DataServer implements AutoCloseable {
             }
         });
         int port = rpcServer.start(config.bindHost(), config.port()).getPort();
-        address = config.advertiseHost() + ":" + port;
+        address = config.advertiseHost() + ":" + (config.advertisePort() > 0 ? config.advertisePort() : port);
         peerClient = new RpcClient("data-" + port + "-peers", RpcConfig.clientDefaults(), serializer,
                 new HandlerRegistry(), new ConnectionListener() { });
         peers = new ConnectionPool(peerClient, conn -> CompletableFuture.completedFuture(null), a -> { });

@@ -22,17 +22,31 @@ import java.util.List;
  *                          once this grace period passed without it reconnecting
  * @param replication       op-log and reconciliation tunables
  * @param adminToken        bearer token for mutating admin endpoints (null: disabled)
+ * @param advertisePort     port put into the slot table (0 = the bound RPC port); differs from the
+ *                          bound port behind a port-forwarding proxy or NAT
  */
 public record DataServerConfig(String bindHost, int port, int adminPort, String advertiseHost,
                                List<HostAndPort> metaAddresses, int slotCount, Duration heartbeatInterval,
                                Duration sessionGrace, RpcConfig rpc,
-                               SlotReplication.Settings replication, String adminToken) {
+                               SlotReplication.Settings replication, String adminToken, int advertisePort) {
 
     public DataServerConfig {
         if (metaAddresses.isEmpty()) {
             throw new IllegalArgumentException("data server needs at least one meta address");
         }
+        if (advertisePort < 0 || advertisePort > 65535) {
+            throw new IllegalArgumentException("advertisePort must be in [0, 65535]: " + advertisePort);
+        }
         metaAddresses = List.copyOf(metaAddresses);
+    }
+
+    /** Advertises the bound RPC port. */
+    public DataServerConfig(String bindHost, int port, int adminPort, String advertiseHost,
+                            List<HostAndPort> metaAddresses, int slotCount, Duration heartbeatInterval,
+                            Duration sessionGrace, RpcConfig rpc, SlotReplication.Settings replication,
+                            String adminToken) {
+        this(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount, heartbeatInterval, sessionGrace,
+                rpc, replication, adminToken, 0);
     }
 
     public static DataServerConfig local(List<HostAndPort> metaAddresses) {
@@ -43,11 +57,17 @@ public record DataServerConfig(String bindHost, int port, int adminPort, String 
 
     public DataServerConfig withPorts(int rpcPort, int httpPort) {
         return new DataServerConfig(bindHost, rpcPort, httpPort, advertiseHost, metaAddresses, slotCount,
-                heartbeatInterval, sessionGrace, rpc, replication, adminToken);
+                heartbeatInterval, sessionGrace, rpc, replication, adminToken, advertisePort);
     }
 
     public DataServerConfig withSessionGrace(Duration grace) {
         return new DataServerConfig(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount,
-                heartbeatInterval, grace, rpc, replication, adminToken);
+                heartbeatInterval, grace, rpc, replication, adminToken, advertisePort);
+    }
+
+    /** Sessions and peers reach this server at {@code advertiseHost:port} (0: the bound port). */
+    public DataServerConfig withAdvertisePort(int port) {
+        return new DataServerConfig(bindHost, this.port, adminPort, advertiseHost, metaAddresses, slotCount,
+                heartbeatInterval, sessionGrace, rpc, replication, adminToken, port);
     }
 }
