@@ -4,13 +4,28 @@ import com.google.common.net.HostAndPort;
 import dev.registry.client.RegistryClientConfig;
 import dev.registry.meta.lease.LeaseSettings;
 import dev.registry.meta.store.MetaDatabase;
+import dev.registry.meta.store.SqlDialect;
+import dev.registry.server.config.ConfigException;
+import dev.registry.server.config.ConfigFile;
+import dev.registry.server.config.ConfigKey;
+import dev.registry.server.config.LayeredConfig;
+import dev.registry.server.config.ValueType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
 
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -72,18 +87,18 @@ public final class RegistryServerMain implements Callable<Integer> {
     @Option(names = "--session-grace-seconds", defaultValue = "20", description = "data drops a vanished session's publishers after this (default: ${DEFAULT-VALUE})")
     int sessionGraceSeconds;
 
-    @Option(names = "--meta-db-url", defaultValue = "${env:REGISTRY_META_DB_URL}",
+    @Option(names = "--meta-db-url",
             description = "JDBC URL of the database every meta node shares (leader lease, slot table, switches): "
                     + "jdbc:postgresql://host:5432/db, or jdbc:h2:file:PATH;AUTO_SERVER=TRUE (default: env "
                     + "REGISTRY_META_DB_URL, else the embedded H2 file " + DEFAULT_META_DB + "; with --meta-port 0 "
                     + "a private in-memory H2)")
     String metaDbUrl;
 
-    @Option(names = "--meta-db-user", defaultValue = "${env:REGISTRY_META_DB_USER}",
+    @Option(names = "--meta-db-user",
             description = "meta database user (default: env REGISTRY_META_DB_USER, else sa for H2)")
     String metaDbUser;
 
-    @Option(names = "--meta-db-password", defaultValue = "${env:REGISTRY_META_DB_PASSWORD}",
+    @Option(names = "--meta-db-password",
             description = "meta database password (default: env REGISTRY_META_DB_PASSWORD; prefer it: a command-line "
                     + "password is visible in ps). Never logged.")
     String metaDbPassword;
@@ -98,11 +113,56 @@ public final class RegistryServerMain implements Callable<Integer> {
                     + "the lease minus a tenth (default: ${DEFAULT-VALUE})")
     long metaRenewMillis;
 
-    @Option(names = "--admin-token", defaultValue = "${env:REGISTRY_ADMIN_TOKEN}",
+    @Option(names = "--admin-token",
             description = "bearer token for mutating admin endpoints (default: env REGISTRY_ADMIN_TOKEN; unset disables them)")
     String adminToken;
 
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "properties file with this node's settings; keys are the long option names without "
+                    + "dashes (session-port=9600). Precedence: command line > environment REGISTRY_<KEY> "
+                    + "(REGISTRY_SESSION_PORT) > file > default (default: env REGISTRY_CONFIG, else none)")
+    Path config;
+
     enum Role { all, meta, data, session }
+
+    /** Environment variable naming the config file when --config is not given. */
+    public static final String CONFIG_ENV = ConfigKey.envVarOf("config");
+
+    /**
+     * Every key of the config file, environment and command line (one per option above but --config,
+     * --help, --version), with the values it accepts. Checked for every layer, so errors name the source.
+     */
+    public static final List<ConfigKey> CONFIG_KEYS = List.of(
+            ConfigKey.of("role", ValueType.oneOf("all", "meta", "data", "session")),
+            ConfigKey.of("host", ValueType.text("a bind address")),
+            ConfigKey.of("advertise-host", ValueType.text("a host name or address")),
+            ConfigKey.of("meta-servers", ValueType.checkedBy("host:port[,host:port...] (every entry with a port)",
+                    RegistryClientConfig::parseServers)),
+            ConfigKey.of("meta-port", ValueType.port()),
+            ConfigKey.of("meta-http-port", ValueType.portOrDisabled()),
+            ConfigKey.of("data-port", ValueType.port()),
+            ConfigKey.of("data-http-port", ValueType.portOrDisabled()),
+            ConfigKey.of("session-port", ValueType.port()),
+            ConfigKey.of("session-http-port", ValueType.portOrDisabled()),
+            ConfigKey.of("sofa-bolt-port", ValueType.portOrDisabled()),
+            ConfigKey.of("slots", ValueType.integer(1, 65536, "a slot count 1..65536")),
+            ConfigKey.of("replicas", ValueType.integer(1, 1000, "a replica count 1..1000")),
+            ConfigKey.of("data-lease-seconds", ValueType.positive("seconds")),
+            ConfigKey.of("client-idle-seconds", ValueType.positive("seconds")),
+            ConfigKey.of("session-grace-seconds", ValueType.positive("seconds")),
+            ConfigKey.of("meta-db-url", ValueType.checkedBy("a jdbc:h2:... or jdbc:postgresql://host:port/database URL",
+                    SqlDialect::of)),
+            ConfigKey.of("meta-db-user", ValueType.text("a database user")),
+            ConfigKey.secret("meta-db-password", ValueType.text("a password")),
+            ConfigKey.of("meta-lease-millis", ValueType.integer(200, Integer.MAX_VALUE,
+                    "a whole number of milliseconds, at least 200")),
+            ConfigKey.of("meta-renew-millis", ValueType.positive("milliseconds")),
+            ConfigKey.secret("admin-token", ValueType.text("a token")));
+
+    private static final Logger log = LoggerFactory.getLogger(RegistryServerMain.class);
+
+    /** How each option got its value; null when parsed without {@link #configure}. */
+    private LayeredConfig configuration;
 
     /** The embedded meta database of a node started without --meta-db-url. */
     static final String DEFAULT_META_DB = "./data/registry-meta";
@@ -114,11 +174,122 @@ public final class RegistryServerMain implements Callable<Integer> {
         // sofa-hessian and the JDK log through java.util.logging: route it into SLF4J.
         org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
         org.slf4j.bridge.SLF4JBridgeHandler.install();
-        System.exit(new CommandLine(new RegistryServerMain()).setCaseInsensitiveEnumValuesAllowed(true).execute(args));
+        System.exit(run(System.getenv(), new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
+    }
+
+    /**
+     * {@link #main} without the exit: configures from every layer, then runs until stopped.
+     *
+     * @return 0 after a clean stop or --help/--version, 2 for a bad configuration (nothing started)
+     */
+    public static int run(Map<String, String> env, PrintWriter out, PrintWriter err, String... args) {
+        CommandLine commandLine = newCommandLine(new RegistryServerMain());
+        commandLine.setOut(out);
+        commandLine.setErr(err);
+        try {
+            ParseResult parsed = commandLine.parseArgs(args);
+            Integer help = CommandLine.executeHelpRequest(parsed);
+            if (help != null) {
+                return help;
+            }
+            return layered(parsed, env, args).call();
+        } catch (ParameterException e) {
+            return usageError(err, "command line: " + safeMessage(e));
+        } catch (ConfigException e) {
+            return usageError(err, e.problems().size() == 1 ? e.getMessage()
+                    : e.problems().size() + " configuration problems:\n" + e.getMessage());
+        } catch (Exception e) {
+            log.error("registry-server failed", e);
+            return 1;
+        }
+    }
+
+    /**
+     * The launcher's options from the command line, {@code env} and the config file (named by
+     * --config, else by REGISTRY_CONFIG), all checked. Starts nothing.
+     *
+     * @throws ConfigException      for a bad file, key or value, naming where it came from
+     * @throws ParameterException   for a bad command line
+     */
+    public static RegistryServerMain configure(Map<String, String> env, String... args) {
+        return layered(newCommandLine(new RegistryServerMain()).parseArgs(args), env, args);
+    }
+
+    /** How each setting got its value: which file, and which keys came from file, environment, command line. */
+    public LayeredConfig configuration() {
+        return configuration;
+    }
+
+    private static CommandLine newCommandLine(RegistryServerMain main) {
+        return new CommandLine(main).setCaseInsensitiveEnumValuesAllowed(true);
+    }
+
+    /** Second pass: picocli parses {@code args} again with the environment and file below them. */
+    private static RegistryServerMain layered(ParseResult commandLineOnly, Map<String, String> env, String[] args) {
+        RegistryServerMain cliOnly = commandLineOnly.commandSpec().commandLine().getCommand();
+        ConfigFile file = null;
+        if (cliOnly.config != null) {
+            file = ConfigFile.read(cliOnly.config, "--config");
+        } else if (env.get(CONFIG_ENV) != null && !env.get(CONFIG_ENV).isBlank()) {
+            file = ConfigFile.read(Path.of(env.get(CONFIG_ENV).trim()), CONFIG_ENV);
+        }
+        Map<String, String> typed = new LinkedHashMap<>();
+        for (OptionSpec option : commandLineOnly.matchedOptions()) {
+            List<String> values = option.stringValues();
+            if (!values.isEmpty()) {
+                typed.put(LayeredConfig.keyOf(option), values.get(values.size() - 1));
+            }
+        }
+        LayeredConfig configuration = LayeredConfig.resolve(CONFIG_KEYS, file, env, typed);
+        RegistryServerMain main = new RegistryServerMain();
+        newCommandLine(main).setDefaultValueProvider(configuration).parseArgs(args);
+        main.configuration = configuration;
+        main.toSettings(); // combinations (lease vs renew, database URL) fail here, before anything starts
+        return main;
+    }
+
+    private static int usageError(PrintWriter err, String message) {
+        err.println("registry-server: " + message.replace("\n", "\n  "));
+        err.println("registry-server --help lists the options; docs/configuration.md every key.");
+        err.flush();
+        return CommandLine.ExitCode.USAGE;
+    }
+
+    /**
+     * picocli echoes unknown arguments; a mistyped {@code --admin-tokn=SECRET} or the word after
+     * it may be a secret, so only option names are shown.
+     */
+    private static String safeMessage(ParameterException e) {
+        if (!(e instanceof CommandLine.UnmatchedArgumentException unmatched)) {
+            return e.getMessage();
+        }
+        List<String> names = new ArrayList<>();
+        int others = 0;
+        for (String arg : unmatched.getUnmatched()) {
+            if (arg.startsWith("-")) {
+                names.add(arg.contains("=") ? arg.substring(0, arg.indexOf('=')) + "=***" : arg);
+            } else {
+                others++;
+            }
+        }
+        StringBuilder sb = new StringBuilder("unknown option");
+        sb.append(names.size() == 1 ? " " : "s ").append(names.isEmpty() ? "-" : String.join(", ", names));
+        if (others > 0) {
+            sb.append(" and ").append(others).append(" unexpected argument").append(others == 1 ? "" : "s");
+        }
+        List<String> known = CONFIG_KEYS.stream().map(ConfigKey::name).toList();
+        for (String name : names) {
+            LayeredConfig.closest(name.replaceFirst("=.*", ""), known)
+                    .ifPresent(k -> sb.append("; did you mean --").append(k).append('?'));
+        }
+        return sb.toString();
     }
 
     @Override
     public Integer call() throws Exception {
+        if (configuration != null) {
+            log.info(configuration.summary());
+        }
         RegistryNode node = RegistryNode.start(toSettings());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -138,9 +309,10 @@ public final class RegistryServerMain implements Callable<Integer> {
         return sessionPort == DEFAULT_SESSION_PORT ? DEFAULT_SOFA_BOLT_PORT : 0;
     }
 
-    RegistryNode.Settings toSettings() {
+    /** What {@link RegistryNode#start} runs; checks the combinations single keys cannot. */
+    public RegistryNode.Settings toSettings() {
         if (slots < 1 || slots > 65536) {
-            throw new CommandLine.ParameterException(new CommandLine(this), "--slots must be in [1, 65536]");
+            throw new ConfigException(where("slots") + " must be in [1, 65536]");
         }
         String advertise = advertiseHost != null ? advertiseHost : host;
         List<HostAndPort> metas = metaServers != null ? RegistryClientConfig.parseServers(metaServers)
@@ -161,7 +333,7 @@ public final class RegistryServerMain implements Callable<Integer> {
             String user = metaDbUser != null ? metaDbUser : metaDbUrl.startsWith("jdbc:h2:") ? "sa" : null;
             return new MetaDatabase(metaDbUrl, user, metaDbPassword);
         } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(new CommandLine(this), "--meta-db-url: " + e.getMessage());
+            throw new ConfigException(where("meta-db-url") + ": " + e.getMessage());
         }
     }
 
@@ -169,8 +341,12 @@ public final class RegistryServerMain implements Callable<Integer> {
         try {
             return new LeaseSettings(Duration.ofMillis(metaLeaseMillis), Duration.ofMillis(metaRenewMillis));
         } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(new CommandLine(this), "--meta-lease-millis / --meta-renew-millis: "
+            throw new ConfigException(where("meta-lease-millis") + " / " + where("meta-renew-millis") + ": "
                     + e.getMessage());
         }
+    }
+
+    private String where(String key) {
+        return configuration == null ? key : configuration.describe(key);
     }
 }
