@@ -5,7 +5,10 @@ import dev.registry.common.model.Publisher;
 import dev.registry.common.model.Subscriber;
 import dev.registry.common.protocol.PushAck;
 import dev.registry.common.protocol.PushRequest;
+import com.google.common.net.HostAndPort;
 import dev.registry.common.protocol.ReconnectRequest;
+import dev.registry.common.protocol.SessionList;
+import dev.registry.common.protocol.SessionListRequest;
 import dev.registry.common.protocol.RegisterAck;
 import dev.registry.common.protocol.RegisterPublisherRequest;
 import dev.registry.common.protocol.RegisterSubscriberRequest;
@@ -70,12 +73,7 @@ public final class RegistryClient implements AutoCloseable {
         this.config = config;
         HandlerRegistry handlers = new HandlerRegistry()
                 .register(PushRequest.class, this::onPush)
-                .register(ReconnectRequest.class, (conn, request) -> {
-                    // The session is draining or rebalancing: move on; everything is re-registered there.
-                    log.info("session {} asked to reconnect elsewhere: {}", conn.remoteAddress(), request.reason());
-                    conn.close();
-                    return null;
-                });
+                .register(ReconnectRequest.class, this::onReconnectRequest);
         RpcConfig rpcConfig = RpcConfig.clientDefaults()
                 .withHeartbeat(config.heartbeatInterval(), config.idleTimeout())
                 .withCallTimeout(config.requestTimeout());
@@ -181,7 +179,55 @@ public final class RegistryClient implements AutoCloseable {
             log.info("re-registering {} publishers and {} subscribers with session {}", publications.size(),
                     subscriptions.size(), conn.remoteAddress());
         }
+        learnSessions(conn);
         return CompletableFuture.allOf(all.toArray(new CompletableFuture<?>[0]));
+    }
+
+    /** The session is draining or rebalancing: move on (to its suggestion, if any); everything is re-registered there. */
+    private Object onReconnectRequest(RpcConnection conn, ReconnectRequest request) {
+        log.info("session {} asked to reconnect elsewhere: {}", conn.remoteAddress(), request);
+        HostAndPort target = parseTarget(request.target());
+        if (target != null) {
+            connection.moveTo(target);
+        } else {
+            conn.close();
+        }
+        return null;
+    }
+
+    /** Asks the session for every live session: reachable even when the configured addresses (a balancer) are not. */
+    private void learnSessions(RpcConnection conn) {
+        conn.call(new SessionListRequest(), SessionList.class, config.requestTimeout()).whenComplete((list, error) -> {
+            if (error != null) {
+                log.debug("session {} did not list the sessions: {}", conn.remoteAddress(), error.getMessage());
+                return;
+            }
+            List<HostAndPort> sessions = new ArrayList<>();
+            for (String s : list.sessions()) {
+                HostAndPort a = parseTarget(s);
+                if (a != null) {
+                    sessions.add(a);
+                }
+            }
+            connection.setDiscovered(sessions);
+        });
+    }
+
+    private static HostAndPort parseTarget(String address) {
+        if (address == null || address.isBlank()) {
+            return null;
+        }
+        try {
+            HostAndPort a = HostAndPort.fromString(address);
+            return a.hasPort() ? a : null;
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /** Every session address this client would try: the configured ones first, then those it learnt. */
+    public List<HostAndPort> knownSessions() {
+        return connection.knownAddresses();
     }
 
     private CompletableFuture<Object> send(Object registration) {

@@ -85,6 +85,8 @@ public final class MetaServer implements AutoCloseable {
     private final Map<String, Integer> lagging = new HashMap<>();
     private Leases<String> dataLeases;
     private Leases<String> sessionLeases;
+    /** Last reported client connections per session (-1: takes no clients); guarded by this. */
+    private final Map<String, Integer> sessionConnections = new java.util.HashMap<>();
     private SlotTable table;
     private OperationalSwitches switches = new OperationalSwitches(0, List.of(), false);
     /** The term this node serves as leader in; 0 while following or taking over. */
@@ -357,6 +359,7 @@ public final class MetaServer implements AutoCloseable {
             if (sessionLeases.renew(member, clock.millis())) {
                 log.info("session server {} joined", member);
             }
+            sessionConnections.put(member, hb.clientConnections());
             response = response(hb.knownEpoch());
         }
         checkMemberTable(connection, member, hb.knownEpoch(), response.epoch());
@@ -416,7 +419,17 @@ public final class MetaServer implements AutoCloseable {
     /** Caller holds the lock. The table goes along whenever the member's epoch differs. */
     private HeartbeatResponse response(long knownEpoch) {
         return new HeartbeatResponse(table.epoch(), knownEpoch != table.epoch() ? table : null,
-                new ArrayList<>(dataLeases.members()), new ArrayList<>(sessionLeases.members()), servingTerm, switches);
+                new ArrayList<>(dataLeases.members()), new ArrayList<>(sessionLeases.members()), servingTerm, switches)
+                .withSessionConnections(liveSessionConnectionsLocked());
+    }
+
+    /** Caller holds the lock. Every live session; -1 for one that has not reported a count. */
+    private java.util.HashMap<String, Integer> liveSessionConnectionsLocked() {
+        java.util.HashMap<String, Integer> out = new java.util.HashMap<>();
+        for (String session : sessionLeases.members()) {
+            out.put(session, sessionConnections.getOrDefault(session, -1));
+        }
+        return out;
     }
 
     private void expireLeases() {
@@ -433,6 +446,7 @@ public final class MetaServer implements AutoCloseable {
             goneData.forEach(memberConnections::remove);
             goneData.forEach(leaving::remove);
             goneSessions.forEach(memberConnections::remove);
+            goneSessions.forEach(sessionConnections::remove);
             changed = !goneData.isEmpty();
         }
         if (changed) {
@@ -715,9 +729,27 @@ public final class MetaServer implements AutoCloseable {
             synchronized (this) {
                 out.put("leader", servingLocked());
                 out.put("slotTableEpoch", table.epoch());
-                out.put("dataServers", List.copyOf(dataLeases.members()));
-                out.put("sessionServers", List.copyOf(sessionLeases.members()));
+                long now = clock.millis();
+                out.put("dataServers", dataLeases.members().stream().map(d -> {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("address", d);
+                    m.put("state", leaving.containsKey(d) ? "LEAVING" : "UP");
+                    m.put("slotsLed", table.slotsLedBy(d).size());
+                    m.put("slotsFollowed", table.slotsFollowedBy(d).size());
+                    m.put("lastHeartbeatMillisAgo", now - dataLeases.lastRenewal(d));
+                    return m;
+                }).toList());
+                out.put("sessionServers", sessionLeases.members().stream().map(s -> {
+                    int clients = sessionConnections.getOrDefault(s, -1);
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("address", s);
+                    m.put("state", clients >= 0 ? "UP" : "NOT_TAKING_CLIENTS");
+                    m.put("clientConnections", Math.max(clients, 0));
+                    m.put("lastHeartbeatMillisAgo", now - sessionLeases.lastRenewal(s));
+                    return m;
+                }).toList());
             }
+            out.put("metaServers", metaMembers());
             return AdminResponse.ok(out);
         });
         http.get("/api/v1/switches", r -> AdminResponse.ok(switchesJson(store.loadSwitches())));
@@ -751,6 +783,29 @@ public final class MetaServer implements AutoCloseable {
             }
             return AdminResponse.text(200, out.toString(), "text/plain; version=0.0.4");
         });
+    }
+
+    /** Meta nodes as the database saw them: a node that stopped trying the lease for a lease time is DOWN. */
+    private List<Map<String, Object>> metaMembers() {
+        String leader = isLeader() ? address : leaderAddress();
+        List<MetaStore.MetaNodePresence> nodes;
+        try {
+            nodes = store.metaNodes();
+        } catch (RuntimeException e) {
+            log.debug("listing meta nodes failed: {}", e.getMessage());
+            nodes = List.of();
+        }
+        if (nodes.isEmpty()) {
+            nodes = List.of(new MetaStore.MetaNodePresence(address, 0));
+        }
+        long downAfter = config.leaderLease().leaseDuration().toMillis();
+        return nodes.stream().map(n -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("address", n.address());
+            m.put("state", n.lastSeenMillisAgo() > downAfter ? "DOWN" : n.address().equals(leader) ? "LEADER" : "FOLLOWER");
+            m.put("lastSeenMillisAgo", n.lastSeenMillisAgo());
+            return m;
+        }).toList();
     }
 
     private Map<String, Object> leaderInfo() {

@@ -94,7 +94,8 @@ public final class RegistryNode implements AutoCloseable {
                 session = new SessionServer(new SessionServerConfig(s.bindHost(), s.sessionPort(),
                         s.sessionHttpPort(), s.advertiseHost(), metaServers, s.slots(), Duration.ofSeconds(1),
                         Duration.ofSeconds(10), Duration.ofSeconds(5), Duration.ofSeconds(30), clientRpc, PushEngine.Settings.defaults(),
-                        s.adminToken(), s.sofaBoltPort()), clock).start();
+                        s.adminToken(), s.sofaBoltPort(), dev.registry.session.balance.ConnectionBalancer.Settings.defaults()),
+                        clock).start();
             }
         } catch (RuntimeException e) {
             new RegistryNode(meta, data, session).close();

@@ -14,6 +14,8 @@ import dev.registry.common.protocol.RegisterAck;
 import dev.registry.common.protocol.RegisterPublisherRequest;
 import dev.registry.common.protocol.ReconnectRequest;
 import dev.registry.common.protocol.RegisterSubscriberRequest;
+import dev.registry.common.protocol.SessionList;
+import dev.registry.common.protocol.SessionListRequest;
 import dev.registry.common.protocol.SessionServerHeartbeat;
 import dev.registry.common.protocol.UnregisterPublisherRequest;
 import dev.registry.common.protocol.UnregisterSubscriberRequest;
@@ -28,6 +30,7 @@ import dev.registry.common.serialize.Serializer;
 import dev.registry.common.slot.SlotHash;
 import dev.registry.common.slot.SlotTable;
 import dev.registry.common.slot.SlotTableHolder;
+import dev.registry.session.balance.ConnectionBalancer;
 import dev.registry.session.bolt.SofaClientPort;
 import dev.registry.session.link.DataServerLinks;
 import dev.registry.session.publish.PublisherSyncer;
@@ -88,6 +91,10 @@ public final class SessionServer implements AutoCloseable {
     private final java.util.Set<String> migrating = java.util.concurrent.ConcurrentHashMap.newKeySet();
     static final Duration MIGRATION_GRACE = Duration.ofSeconds(10);
     private volatile boolean started;
+    private final java.util.Random balanceRandom = new java.util.Random();
+    /** Owned by the scheduler thread (balancing rounds). */
+    private final ConnectionBalancer.Damper balanceDamper = new ConnectionBalancer.Damper();
+    private final java.util.concurrent.atomic.LongAdder clientsMoved = new java.util.concurrent.atomic.LongAdder();
 
     public SessionServer(SessionServerConfig config, Clock clock) {
         this.config = config;
@@ -101,7 +108,8 @@ public final class SessionServer implements AutoCloseable {
                 .register(RegisterPublisherRequest.class, this::onRegisterPublisher)
                 .register(UnregisterPublisherRequest.class, this::onUnregisterPublisher)
                 .register(RegisterSubscriberRequest.class, this::onRegisterSubscriber)
-                .register(UnregisterSubscriberRequest.class, this::onUnregisterSubscriber);
+                .register(UnregisterSubscriberRequest.class, this::onUnregisterSubscriber)
+                .register(SessionListRequest.class, (conn, request) -> new SessionList(sessionsTakingClients()));
         // Bind first: the session's identity is its advertised client address.
         clientServer = new RpcServer("session", config.clientRpc(), serializer, clientHandlers, new ConnectionListener() {
             @Override
@@ -113,7 +121,8 @@ public final class SessionServer implements AutoCloseable {
         sessionId = config.advertiseHost() + ":" + port;
 
         meta = new MetaClient("session-" + port, config.metaAddresses(), serializer, tables,
-                () -> new SessionServerHeartbeat(sessionId, sessionId, tables.epoch()), config.heartbeatInterval());
+                () -> new SessionServerHeartbeat(sessionId, sessionId, tables.epoch(), clientLoad()),
+                config.heartbeatInterval());
         HandlerRegistry dataHandlers = new HandlerRegistry()
                 .register(DataChangeNotice.class, (conn, notice) -> {
                     push.onNotice(notice.dataInfoId(), notice.version());
@@ -137,6 +146,10 @@ public final class SessionServer implements AutoCloseable {
                 config.reconcileInterval().toMillis(), TimeUnit.MILLISECONDS);
         scheduler.scheduleWithFixedDelay(this::syncAllSlots, config.slotSyncInterval().toMillis(),
                 config.slotSyncInterval().toMillis(), TimeUnit.MILLISECONDS);
+        if (config.balance().enabled()) {
+            long every = config.balance().interval().toMillis();
+            scheduler.scheduleWithFixedDelay(this::balanceClients, every, every, TimeUnit.MILLISECONDS);
+        }
         if (config.sofaBoltPort() >= 0) {
             // SOFARegistry's own Java client, on the same stores, syncer and push engine (docs/sofa-compatibility.md).
             sofa = new SofaClientPort(SofaClientPort.Settings.defaults(config.clientRpc().maxFrameBytes(),
@@ -340,6 +353,86 @@ public final class SessionServer implements AutoCloseable {
         return draining;
     }
 
+    // ---- client balance ----
+
+    /** Takes new clients: started, ready, not draining or stopping. */
+    private boolean takingClients() {
+        return started && !draining && !closing && isReady();
+    }
+
+    /** What meta is told: clients that stay here (asked-to-move ones excluded), or -1 while taking none. */
+    private int clientLoad() {
+        if (!takingClients()) {
+            return -1;
+        }
+        return Math.max(0, clientServer.connections().size() - migrating.size());
+    }
+
+    /** Client addresses of the sessions taking clients, as the meta leader last reported them (self first). */
+    private List<String> sessionsTakingClients() {
+        List<String> out = new ArrayList<>();
+        if (takingClients()) {
+            out.add(sessionId);
+        }
+        var last = meta.lastResponse();
+        if (last != null && last.sessionConnections() != null) {
+            new java.util.TreeMap<>(last.sessionConnections()).forEach((session, clients) -> {
+                if (clients >= 0 && !session.equals(sessionId)) {
+                    out.add(session);
+                }
+            });
+        }
+        return out;
+    }
+
+    /**
+     * One balancing round: if this session holds clearly more clients than the average of the
+     * sessions taking clients, ask some of them (within the round's budget) to move to the
+     * sessions below it. Their publishers stay until they re-registered there, as in a drain.
+     */
+    private void balanceClients() {
+        try {
+            var last = meta.lastResponse();
+            if (!takingClients() || last == null || last.sessionConnections() == null) {
+                return;
+            }
+            List<RpcConnection> movable = new ArrayList<>();
+            for (RpcConnection c : clientServer.connections()) {
+                if (!migrating.contains(c.id()) && c.isActive()) {
+                    movable.add(c);
+                }
+            }
+            // Meta's picture for every session, this one included: the counts of one moment.
+            Map<String, Integer> counts = new java.util.HashMap<>(last.sessionConnections());
+            Map<String, Integer> plan = ConnectionBalancer.plan(sessionId, counts, config.balance().tolerance(),
+                    config.balance().budget(movable.size()));
+            if (!balanceDamper.shouldAct(counts, config.balance().tolerance(), !plan.isEmpty())) {
+                return;
+            }
+            java.util.Collections.shuffle(movable, balanceRandom);
+            int next = 0;
+            for (Map.Entry<String, Integer> move : plan.entrySet()) {
+                ReconnectRequest request = new ReconnectRequest("rebalancing clients across sessions", move.getKey());
+                for (int i = 0; i < move.getValue() && next < movable.size(); i++) {
+                    RpcConnection c = movable.get(next++);
+                    migrating.add(c.id());
+                    c.send(request);
+                    // A client that ignores the request (an old one) counts again after the grace.
+                    scheduler.schedule(() -> {
+                        if (c.isActive()) {
+                            migrating.remove(c.id());
+                        }
+                    }, MIGRATION_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+                }
+            }
+            clientsMoved.add(next);
+            log.info("balancing clients: asked {} of {} to move {} (clients per session: {})", next, movable.size(),
+                    plan, new java.util.TreeMap<>(counts));
+        } catch (RuntimeException e) {
+            log.warn("client balancing round failed", e);
+        }
+    }
+
     // ---- slot table and reconciliation ----
 
     private void onSlotTableChange(SlotTable old, SlotTable now) {
@@ -413,6 +506,7 @@ public final class SessionServer implements AutoCloseable {
                     "slotTableComplete", tableReady, "dataServersConnected", dataReady, "draining", draining), null);
         });
         http.get("/api/v1/slot-table", r -> AdminResponse.ok(SlotTableJson.of(tables.current(), sessionId)));
+        http.get("/api/v1/servers", r -> AdminResponse.ok(serversJson()));
         http.get("/api/v1/datum", r -> {
             DataInfoId id = DataInfoId.of(r.requireParam("dataId"), r.param("group"), r.param("instanceId"));
             int slot = SlotHash.slotOf(id, config.slotCount());
@@ -498,6 +592,32 @@ public final class SessionServer implements AutoCloseable {
         }).toList()));
     }
 
+    /** The live sessions as meta last reported them, for clients and operators behind one balancer address. */
+    private Map<String, Object> serversJson() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("self", sessionId);
+        var last = meta.lastResponse();
+        Map<String, Integer> counts = new java.util.TreeMap<>();
+        if (last != null && last.sessionConnections() != null) {
+            counts.putAll(last.sessionConnections());
+        } else if (last != null && last.sessionServers() != null) {
+            last.sessionServers().forEach(s -> counts.put(s, -1));
+        }
+        counts.put(sessionId, clientLoad());
+        out.put("servers", counts.entrySet().stream().map(e -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("address", e.getKey());
+            m.put("takingClients", e.getValue() >= 0);
+            m.put("clientConnections", Math.max(0, e.getValue()));
+            return m;
+        }).toList());
+        ConnectionBalancer.Settings b = config.balance();
+        out.put("balance", Map.of("enabled", b.enabled(), "intervalMillis", b.interval().toMillis(),
+                "tolerance", b.tolerance(), "maxMovesPerRound", b.maxMovesPerRound(),
+                "maxMoveFraction", b.maxMoveFraction(), "clientsAskedToMove", clientsMoved.sum()));
+        return out;
+    }
+
     private static String requireIp(String ip) {
         if (!com.google.common.net.InetAddresses.isInetAddress(ip)) {
             throw new IllegalArgumentException("ip must be an IPv4 or IPv6 address, got '" + ip + "'");
@@ -553,6 +673,8 @@ public final class SessionServer implements AutoCloseable {
         gauge(out, "registry_session_sync_pending_keys", syncer.pendingKeys());
         gauge(out, "registry_session_slot_table_epoch", tables.epoch());
         gauge(out, "registry_session_client_connections", clientServer.connections().size());
+        out.append("# TYPE registry_session_clients_asked_to_move_total counter\nregistry_session_clients_asked_to_move_total ")
+                .append(clientsMoved.sum()).append('\n');
         out.append("# TYPE registry_session_slot_syncs_total counter\nregistry_session_slot_syncs_total ")
                 .append(reconciler.syncs()).append('\n');
         out.append("# TYPE registry_session_slot_sync_repairs_total counter\nregistry_session_slot_sync_repairs_total ")
@@ -580,6 +702,11 @@ public final class SessionServer implements AutoCloseable {
 
     public int adminPort() {
         return admin == null ? -1 : admin.port();
+    }
+
+    /** Client connections on this session's own port now. */
+    public int clientConnections() {
+        return clientServer.connections().size();
     }
 
     /** The Bolt port for SOFARegistry clients, or -1 when disabled. */

@@ -3,6 +3,7 @@ package dev.registry.session;
 import com.google.common.net.HostAndPort;
 import dev.registry.common.rpc.RpcConfig;
 import dev.registry.common.slot.SlotTable;
+import dev.registry.session.balance.ConnectionBalancer;
 import dev.registry.session.push.PushEngine;
 
 import java.time.Duration;
@@ -26,18 +27,31 @@ import java.util.List;
  * @param adminToken         bearer token for mutating admin endpoints (null: they are disabled)
  * @param sofaBoltPort       Bolt port for SOFARegistry's own Java client (0 = any free port, -1 = disabled;
  *                           the launcher's default is 9601 beside client port 9600, else a free port)
+ * @param balance            moving clients to sessions with fewer of them (off unless set: the launcher turns it on)
  */
 public record SessionServerConfig(String bindHost, int port, int adminPort, String advertiseHost,
                                   List<HostAndPort> metaAddresses, int slotCount, Duration heartbeatInterval,
                                   Duration writeDeadline, Duration reconcileInterval, Duration slotSyncInterval,
                                   RpcConfig clientRpc,
-                                  PushEngine.Settings push, String adminToken, int sofaBoltPort) {
+                                  PushEngine.Settings push, String adminToken, int sofaBoltPort,
+                                  ConnectionBalancer.Settings balance) {
 
     public SessionServerConfig {
         if (metaAddresses.isEmpty()) {
             throw new IllegalArgumentException("session server needs at least one meta address");
         }
         metaAddresses = List.copyOf(metaAddresses);
+        java.util.Objects.requireNonNull(balance, "balance");
+    }
+
+    /** Without client balancing. */
+    public SessionServerConfig(String bindHost, int port, int adminPort, String advertiseHost,
+                               List<HostAndPort> metaAddresses, int slotCount, Duration heartbeatInterval,
+                               Duration writeDeadline, Duration reconcileInterval, Duration slotSyncInterval,
+                               RpcConfig clientRpc, PushEngine.Settings push, String adminToken, int sofaBoltPort) {
+        this(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount, heartbeatInterval, writeDeadline,
+                reconcileInterval, slotSyncInterval, clientRpc, push, adminToken, sofaBoltPort,
+                ConnectionBalancer.Settings.disabled());
     }
 
     /** Without the SOFARegistry client port. */
@@ -59,36 +73,42 @@ public record SessionServerConfig(String bindHost, int port, int adminPort, Stri
     public SessionServerConfig withPorts(int clientPort, int httpPort) {
         return new SessionServerConfig(bindHost, clientPort, httpPort, advertiseHost, metaAddresses, slotCount,
                 heartbeatInterval, writeDeadline, reconcileInterval, slotSyncInterval, clientRpc, push, adminToken,
-                sofaBoltPort);
+                sofaBoltPort, balance);
     }
 
     public SessionServerConfig withClientRpc(RpcConfig rpc) {
         return new SessionServerConfig(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount,
                 heartbeatInterval, writeDeadline, reconcileInterval, slotSyncInterval, rpc, push, adminToken,
-                sofaBoltPort);
+                sofaBoltPort, balance);
     }
 
     public SessionServerConfig withPush(PushEngine.Settings settings) {
         return new SessionServerConfig(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount,
                 heartbeatInterval, writeDeadline, reconcileInterval, slotSyncInterval, clientRpc, settings, adminToken,
-                sofaBoltPort);
+                sofaBoltPort, balance);
     }
 
     public SessionServerConfig withAdminToken(String token) {
         return new SessionServerConfig(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount,
                 heartbeatInterval, writeDeadline, reconcileInterval, slotSyncInterval, clientRpc, push, token,
-                sofaBoltPort);
+                sofaBoltPort, balance);
     }
 
     public SessionServerConfig withReconcileInterval(Duration interval) {
         return new SessionServerConfig(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount,
                 heartbeatInterval, writeDeadline, interval, slotSyncInterval, clientRpc, push, adminToken,
-                sofaBoltPort);
+                sofaBoltPort, balance);
+    }
+
+    public SessionServerConfig withBalance(ConnectionBalancer.Settings settings) {
+        return new SessionServerConfig(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount,
+                heartbeatInterval, writeDeadline, reconcileInterval, slotSyncInterval, clientRpc, push, adminToken,
+                sofaBoltPort, settings);
     }
 
     public SessionServerConfig withSofaBoltPort(int boltPort) {
         return new SessionServerConfig(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount,
                 heartbeatInterval, writeDeadline, reconcileInterval, slotSyncInterval, clientRpc, push, adminToken,
-                boltPort);
+                boltPort, balance);
     }
 }

@@ -3,6 +3,7 @@ package dev.registry.common.protocol;
 import dev.registry.common.slot.SlotTable;
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.HashMap;
 
 /**
  * Meta leader -> member: the current epoch, the table itself when the member's known epoch
@@ -18,6 +19,11 @@ public final class HeartbeatResponse implements Serializable {
     /** Term of the answering meta leader. */
     private long term;
     private OperationalSwitches switches;
+    /**
+     * Client connections per live session as last reported (-1: takes no clients); null from
+     * a meta that does not send it. Sessions balance their clients with it.
+     */
+    private HashMap<String, Integer> sessionConnections;
 
     @SuppressWarnings("unused")
     private HeartbeatResponse() {
@@ -57,6 +63,16 @@ public final class HeartbeatResponse implements Serializable {
         return term;
     }
 
+    public HeartbeatResponse withSessionConnections(HashMap<String, Integer> connections) {
+        this.sessionConnections = connections;
+        return this;
+    }
+
+    /** Client connections per live session (-1: takes no clients), or null if the meta did not send them. */
+    public HashMap<String, Integer> sessionConnections() {
+        return sessionConnections;
+    }
+
     /** The cluster's operational switches, or null from a meta that does not send them. */
     public OperationalSwitches switches() {
         return switches;
@@ -64,6 +80,6 @@ public final class HeartbeatResponse implements Serializable {
 
     @Override
     public String toString() {
-        return "HeartbeatResponse{" + "epoch=" + epoch + " slotTable=" + slotTable + " dataServers=" + dataServers + " sessionServers=" + sessionServers + " term=" + term + " switches=" + switches + "}";
+        return "HeartbeatResponse{" + "epoch=" + epoch + " slotTable=" + slotTable + " dataServers=" + dataServers + " sessionServers=" + sessionServers + " term=" + term + " switches=" + switches + " sessionConnections=" + sessionConnections + "}";
     }
 }

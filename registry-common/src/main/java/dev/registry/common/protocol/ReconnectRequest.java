@@ -12,6 +12,8 @@ public final class ReconnectRequest implements Serializable {
     private static final long serialVersionUID = 1L;
 
     private String reason;
+    /** The session to move to ({@code host:port}), or null: any other (the client's configured addresses). */
+    private String target;
 
     @SuppressWarnings("unused")
     private ReconnectRequest() {
@@ -21,12 +23,22 @@ public final class ReconnectRequest implements Serializable {
         this.reason = reason;
     }
 
+    public ReconnectRequest(String reason, String target) {
+        this.reason = reason;
+        this.target = target;
+    }
+
     public String reason() {
         return reason;
     }
 
+    /** The suggested session {@code host:port}, or null. */
+    public String target() {
+        return target;
+    }
+
     @Override
     public String toString() {
-        return "ReconnectRequest{" + reason + "}";
+        return "ReconnectRequest{" + reason + (target != null ? " -> " + target : "") + "}";
     }
 }

@@ -9,6 +9,8 @@ public final class SessionServerHeartbeat implements Serializable {
     private String sessionId;
     private String address;
     private long knownEpoch;
+    /** Client connections on the session's own port, or -1 while it takes no clients (draining, not ready). */
+    private int clientConnections = -1;
 
     @SuppressWarnings("unused")
     private SessionServerHeartbeat() {
@@ -18,6 +20,11 @@ public final class SessionServerHeartbeat implements Serializable {
         this.sessionId = sessionId;
         this.address = address;
         this.knownEpoch = knownEpoch;
+    }
+
+    public SessionServerHeartbeat(String sessionId, String address, long knownEpoch, int clientConnections) {
+        this(sessionId, address, knownEpoch);
+        this.clientConnections = clientConnections;
     }
 
     public String sessionId() {
@@ -32,8 +39,13 @@ public final class SessionServerHeartbeat implements Serializable {
         return knownEpoch;
     }
 
+    /** Client connections on the session's port; -1 while it takes no clients. */
+    public int clientConnections() {
+        return clientConnections;
+    }
+
     @Override
     public String toString() {
-        return "SessionServerHeartbeat{" + "sessionId=" + sessionId + " address=" + address + " knownEpoch=" + knownEpoch + "}";
+        return "SessionServerHeartbeat{" + "sessionId=" + sessionId + " address=" + address + " knownEpoch=" + knownEpoch + " clientConnections=" + clientConnections + "}";
     }
 }

@@ -15,6 +15,10 @@ import java.util.function.Function;
  * Keeps one connection open to any of a list of addresses: on loss it moves to the next
  * address after a backoff delay and calls {@code onConnected} (e.g. to re-register state)
  * before reporting itself ready again. Thread-safe.
+ *
+ * <p>Addresses learnt later ({@link #setDiscovered}) are tried after the configured ones, so a
+ * client given only a load balancer keeps going through it while it works and still finds a
+ * server when it does not. {@link #moveTo} makes the next attempt go to one given address.
  */
 public final class ReconnectingConnection implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ReconnectingConnection.class);
@@ -27,6 +31,10 @@ public final class ReconnectingConnection implements AutoCloseable {
     private volatile RpcConnection current;
     private volatile boolean ready;
     private volatile boolean closed;
+    /** Learnt addresses not among the configured ones; guarded by lock. */
+    private List<HostAndPort> discovered = List.of();
+    /** One-shot target of the next attempt; guarded by lock. */
+    private HostAndPort preferred;
     private int nextAddress;
     private int attempt;
     private CompletableFuture<RpcConnection> firstReady = new CompletableFuture<>();
@@ -81,14 +89,52 @@ public final class ReconnectingConnection implements AutoCloseable {
         }
     }
 
+    /** Closes the current connection and tries {@code target} first; on failure the usual rotation goes on. */
+    public void moveTo(HostAndPort target) {
+        synchronized (lock) {
+            preferred = target;
+        }
+        reconnect();
+    }
+
+    /** Servers learnt from a server (e.g. every session): tried after the configured addresses. */
+    public void setDiscovered(List<HostAndPort> servers) {
+        synchronized (lock) {
+            discovered = servers.stream().filter(a -> !addresses.contains(a)).distinct().toList();
+        }
+    }
+
+    /** Configured addresses, then discovered ones. */
+    public List<HostAndPort> knownAddresses() {
+        synchronized (lock) {
+            return rotationLocked();
+        }
+    }
+
+    private List<HostAndPort> rotationLocked() {
+        if (discovered.isEmpty()) {
+            return addresses;
+        }
+        List<HostAndPort> all = new java.util.ArrayList<>(addresses);
+        all.addAll(discovered);
+        return all;
+    }
+
     private void connectNext() {
         HostAndPort target;
         synchronized (lock) {
             if (closed) {
                 return;
             }
-            target = addresses.get(nextAddress);
-            nextAddress = (nextAddress + 1) % addresses.size();
+            if (preferred != null) {
+                target = preferred;
+                preferred = null;
+            } else {
+                List<HostAndPort> rotation = rotationLocked();
+                nextAddress = nextAddress % rotation.size();
+                target = rotation.get(nextAddress);
+                nextAddress = (nextAddress + 1) % rotation.size();
+            }
         }
         client.connect(target.getHost(), target.getPort()).whenComplete((conn, error) -> {
             if (error != null) {
@@ -124,6 +170,9 @@ public final class ReconnectingConnection implements AutoCloseable {
                     }
                     ready = true;
                     attempt = 0;
+                    // After a loss, the next configured address comes first (the balancer, if that is all).
+                    int configured = addresses.indexOf(target);
+                    nextAddress = configured >= 0 ? (configured + 1) % addresses.size() : 0;
                     toComplete = firstReady;
                 }
                 log.info("connected to {}", target);

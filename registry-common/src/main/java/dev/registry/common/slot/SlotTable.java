@@ -117,6 +117,16 @@ public final class SlotTable implements Serializable {
         return out;
     }
 
+    public List<Integer> slotsFollowedBy(String server) {
+        List<Integer> out = new ArrayList<>();
+        for (SlotAssignment s : slots()) {
+            if (s.followers().contains(server)) {
+                out.add(s.slotId());
+            }
+        }
+        return out;
+    }
+
     /** Same term and assignments, another epoch. */
     public SlotTable withEpoch(long newEpoch) {
         return new SlotTable(term, newEpoch, slots());

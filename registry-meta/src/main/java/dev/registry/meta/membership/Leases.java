@@ -82,6 +82,12 @@ public final class Leases<K> {
         return Collections.unmodifiableSet(new TreeSet<>(lastRenewal.navigableKeySet()));
     }
 
+    /** When the member last renewed, or -1 if it is not in the table. */
+    public long lastRenewal(K member) {
+        Long last = lastRenewal.get(member);
+        return last == null ? -1 : last;
+    }
+
     public boolean isLive(K member, long nowMillis) {
         Long last = lastRenewal.get(member);
         return last != null && !isExpired(last, nowMillis);

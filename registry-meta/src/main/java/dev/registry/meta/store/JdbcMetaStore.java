@@ -55,6 +55,9 @@ public final class JdbcMetaStore implements MetaStore {
      * @param operationTimeout bound on each statement, and on connecting and socket reads for
      *                         PostgreSQL (rounded up to whole seconds, the JDBC granularity)
      */
+    /** State rows named by this prefix + a meta's address note when that meta last tried the lease. */
+    private static final String PRESENCE_PREFIX = "node:";
+
     public JdbcMetaStore(MetaDatabase database, Duration operationTimeout) {
         this.database = database;
         this.dialect = database.dialect();
@@ -169,7 +172,7 @@ public final class JdbcMetaStore implements MetaStore {
 
     @Override
     public LeaseRecord acquireOrRenew(String candidateId, String candidateAddress, Duration lease) {
-        return inTransaction("acquiring the leader lease", c -> {
+        LeaseRecord answer = inTransaction("acquiring the leader lease", c -> {
             LeaseRecord current = lockLease(c);
             long now = now(c);
             LeaseRecord next = LeaseRules.acquireOrRenew(current, candidateId, candidateAddress, now, lease.toMillis());
@@ -177,6 +180,39 @@ public final class JdbcMetaStore implements MetaStore {
                 return current;
             }
             return writeLease(c, current, next, now) ? next : current;
+        });
+        touchPresence(candidateId, candidateAddress);
+        return answer;
+    }
+
+    /** Best effort, apart from the lease: a meta that cannot note its presence still leads. */
+    private void touchPresence(String candidateId, String candidateAddress) {
+        try {
+            inTransaction("noting this meta's presence", c -> {
+                writeState(c, PRESENCE_PREFIX + candidateAddress, 0, 0, candidateId, candidateAddress, now(c));
+                return null;
+            });
+        } catch (RuntimeException e) {
+            log.debug("noting the presence of {} failed: {}", candidateAddress, e.getMessage());
+        }
+    }
+
+    @Override
+    public List<MetaNodePresence> metaNodes() {
+        return inTransaction("listing meta nodes", c -> {
+            long now = now(c);
+            List<MetaNodePresence> out = new java.util.ArrayList<>();
+            try (PreparedStatement p = c.prepareStatement("SELECT updated_by, updated_at_ms FROM registry_meta_state "
+                    + "WHERE name LIKE ? ORDER BY name")) {
+                p.setQueryTimeout(timeoutSeconds);
+                p.setString(1, PRESENCE_PREFIX + "%");
+                try (ResultSet r = p.executeQuery()) {
+                    while (r.next()) {
+                        out.add(new MetaNodePresence(r.getString(1), now - r.getLong(2)));
+                    }
+                }
+            }
+            return out;
         });
     }
 

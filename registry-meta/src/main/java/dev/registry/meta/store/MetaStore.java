@@ -5,6 +5,7 @@ import dev.registry.common.slot.SlotTable;
 import dev.registry.meta.lease.LeaseLostException;
 import dev.registry.meta.lease.LeaseStore;
 
+import java.util.List;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
 
@@ -50,6 +51,15 @@ public interface MetaStore extends LeaseStore, AutoCloseable {
 
     /** For logs and the admin API: the database without secrets. */
     String description();
+
+    /** A meta node and how long ago it last tried the leader lease (by the database's clock). */
+    record MetaNodePresence(String address, long lastSeenMillisAgo) {
+    }
+
+    /** Every meta node that ever used this database, with when it was last seen; empty if unknown. */
+    default List<MetaNodePresence> metaNodes() {
+        return List.of();
+    }
 
     @Override
     void close();

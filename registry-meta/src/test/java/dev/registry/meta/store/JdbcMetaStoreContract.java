@@ -93,6 +93,17 @@ abstract class JdbcMetaStoreContract {
     }
 
     @Test
+    void everyMetaTryingTheLeaseIsListedWithWhenItWasLastSeen() {
+        JdbcMetaStore a = store();
+        JdbcMetaStore b = store();
+        a.acquireOrRenew("a/1", "10.0.0.1:9610", SHORT_LEASE);
+        b.acquireOrRenew("b/1", "10.0.0.2:9610", SHORT_LEASE);
+        assertThat(a.metaNodes()).extracting(MetaStore.MetaNodePresence::address)
+                .contains("10.0.0.1:9610", "10.0.0.2:9610");
+        assertThat(b.metaNodes()).allSatisfy(n -> assertThat(n.lastSeenMillisAgo()).isBetween(0L, 30_000L));
+    }
+
+    @Test
     void otherCandidateTakesOverWithTheNextTermOnlyAfterTheLeaseExpires() {
         JdbcMetaStore a = store();
         JdbcMetaStore b = store();
