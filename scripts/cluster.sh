@@ -8,7 +8,11 @@
 #   scripts/cluster.sh status              which processes run, who leads meta
 #   scripts/cluster.sh failover            kill -9 the meta leader, measure the takeover, restart it
 #   scripts/cluster.sh kill ROLE N          kill -9 one node, e.g. `kill data 1` (N as `status` shows it)
+#   scripts/cluster.sh stop-node ROLE N     SIGTERM one node (a session drains, a data server hands off its
+#                                          slots), wait until it exits (--timeout S, default 60) and print its
+#                                          exit status; fails when it had to be killed or exited abnormally
 #   scripts/cluster.sh start-node ROLE N    start that node again (same ports, same command)
+#   ROLE: meta, data, session, or lb (the HAProxy process, N = 0)
 #
 # Options:
 #   --metas N (3)  --data N (3)  --sessions N (2)   how many of each (metas and data <= 10, sessions <= 10)
@@ -20,21 +24,25 @@
 #   --db-user U    (env REGISTRY_META_DB_USER)  the password only from env REGISTRY_META_DB_PASSWORD, so it
 #                  never shows in ps
 #   --meta-lease-millis MS (10000)  --meta-renew-millis MS (2000)
+#   --lb           also start HAProxy (the `haproxy` command, e.g. Debian's package) in TCP mode on
+#                  127.0.0.1:P+91 in front of every session's client port, health-checking each session's
+#                  GET /health/ready; its statistics page on http://127.0.0.1:P+191/ (config: DIR/haproxy.cfg)
 # Environment: REGISTRY_JAVA_OPTS (default -Xmx256m -XX:+UseSerialGC), REGISTRY_ADMIN_TOKEN (default: a
-# random token written to DIR/admin-token).
+# random token written to DIR/admin-token), REGISTRY_LB=1 (same as --lb).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 CMD=start
 if [[ $# -gt 0 && "$1" != --* ]]; then CMD="$1"; shift; fi
 NODE=""
-if [[ "$CMD" == kill || "$CMD" == start-node ]]; then
-  [[ $# -ge 2 && "$1" =~ ^(meta|data|session)$ && "$2" =~ ^[0-9]+$ ]] \
-    || { echo "usage: scripts/cluster.sh $CMD meta|data|session N [--dir DIR]" >&2; exit 2; }
+if [[ "$CMD" == kill || "$CMD" == start-node || "$CMD" == stop-node ]]; then
+  [[ $# -ge 2 && "$1" =~ ^(meta|data|session|lb)$ && "$2" =~ ^[0-9]+$ ]] \
+    || { echo "usage: scripts/cluster.sh $CMD meta|data|session|lb N [--dir DIR]" >&2; exit 2; }
   NODE="$1-$2"; shift 2
 fi
 METAS=3; DATA=3; SESSIONS=2; BASE=9700; DIR="$REPO_ROOT/data/cluster"; DETACH=0
 DB_URL=""; DB_USER="${REGISTRY_META_DB_USER:-}"; LEASE_MS=10000; RENEW_MS=2000
+LB="${REGISTRY_LB:-0}"; STOP_TIMEOUT=60
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --metas) METAS="$2"; shift 2 ;;
@@ -47,7 +55,9 @@ while [[ $# -gt 0 ]]; do
     --meta-lease-millis) LEASE_MS="$2"; shift 2 ;;
     --meta-renew-millis) RENEW_MS="$2"; shift 2 ;;
     --detach) DETACH=1; shift ;;
-    -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --lb) LB=1; shift ;;
+    --timeout) STOP_TIMEOUT="$2"; shift 2 ;;
+    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -57,6 +67,7 @@ done
 mkdir -p "$DIR"
 DIR="$(cd "$DIR" && pwd)"
 PIDS_FILE="$DIR/pids"
+LB=$([[ "$LB" == 1 ]] && echo 1 || echo 0)
 # stop, status and failover act on the cluster as it was started (counts and ports).
 if [[ "$CMD" != start && -f "$DIR/cluster.conf" ]]; then source "$DIR/cluster.conf"; fi
 JAVA_OPTS=(${REGISTRY_JAVA_OPTS:--Xmx256m -XX:+UseSerialGC})
@@ -68,12 +79,68 @@ http_get() { curl -sf --max-time 2 "http://127.0.0.1:$1$2" 2>/dev/null; }
 meta_port() { echo $((BASE + $1)); }
 data_port() { echo $((BASE + 10 + $1)); }
 session_port() { echo $((BASE + 20 + 2 * $1)); }   # the next port is the session's SOFA Bolt port
+lb_port() { echo $((BASE + 91)); }                   # BASE+90 is the H2 server
 http_of() { echo $(($1 + 100)); }
 
 alive() { [[ -n "$1" ]] && kill -0 "$1" 2>/dev/null; }
 
 # "name pid" lines of the processes this directory's cluster started.
 read_pids() { [[ -f "$PIDS_FILE" ]] && cat "$PIDS_FILE" || true; }
+pid_of() { read_pids | awk -v n="$1" '$1 == n {print $2}'; }
+
+# The exit status of a node that ended (written by its DIR/cmd/NAME.sh), empty while it runs.
+exit_status() { [[ -s "$DIR/run/$1.exit" ]] && cat "$DIR/run/$1.exit" || true; }
+describe_status() {
+  case "$1" in
+    0) echo "0" ;;
+    143) echo "143 (128 + SIGTERM: the JVM's exit after its shutdown hook ran)" ;;
+    137) echo "137 (128 + SIGKILL)" ;;
+    *) echo "$1" ;;
+  esac
+}
+
+# Starts DIR/cmd/NAME.sh in the background, waits for the pid it reports and records "NAME pid" (the
+# node's own process, not the wrapper's) in PIDS_FILE, replacing an older line for NAME.
+run_node() {
+  local name="$1" deadline pid
+  mkdir -p "$DIR/run"
+  rm -f "$DIR/run/$name.pid" "$DIR/run/$name.exit"
+  bash "$DIR/cmd/$name.sh" &
+  deadline=$(( $(now_ms) + 10000 ))
+  until [[ -s "$DIR/run/$name.pid" ]]; do
+    (( $(now_ms) < deadline )) || { say "$name did not start; see $DIR/logs/$name.log"; return 1; }
+    sleep 0.02
+  done
+  pid="$(cat "$DIR/run/$name.pid")"
+  if grep -q "^$name " "$PIDS_FILE" 2>/dev/null; then sed -i "s/^$name .*/$name $pid/" "$PIDS_FILE"
+  else echo "$name $pid" >>"$PIDS_FILE"; fi
+  RUN_PID="$pid"
+}
+
+# Writes DIR/cmd/NAME.sh running the command given (environment lines first, from ENV_LINES), with its
+# output appended to DIR/logs/NAME.log. The wrapper stays as the node's parent to record its pid in
+# DIR/run/NAME.pid and, when it ends, its exit status in DIR/run/NAME.exit (a detached node is nobody
+# else's child, so nothing else could read it).
+write_cmd() {
+  local name="$1"; shift
+  {
+    echo "#!/usr/bin/env bash"
+    # Not the caller's terminal or pipe: a detached cluster must not hold its stdout open.
+    printf 'exec </dev/null >>%q 2>&1\n' "$DIR/logs/$name.log"
+    printf '%s' "${ENV_LINES:-}"
+    printf '%q' "$1"; shift
+    printf ' %q' "$@"
+    printf ' &\n'
+    printf 'pid=$!\n'
+    printf 'echo "$pid" >%q\n' "$DIR/run/$name.pid"
+    # Signals meant for the whole process group (Ctrl-C, timeout(1)) must not end the wrapper before
+    # the node: a wait cut short by one is resumed while the node runs.
+    printf 'trap : INT TERM HUP\n'
+    printf 'wait "$pid"; status=$?\n'
+    printf 'while kill -0 "$pid" 2>/dev/null; do wait "$pid"; status=$?; done\n'
+    printf 'echo "$status" >%q\n' "$DIR/run/$name.exit"
+  } >"$DIR/cmd/$name.sh"
+}
 
 # TERM to every "name pid" line given, then KILL whatever still runs after 30 s.
 stop_pids() {
@@ -96,6 +163,7 @@ stop_all() {
     [[ "$name" == data-* ]] && stop_pids "$name $pid"
   done <<<"$lines"
   stop_pids "$(grep '^session-' <<<"$lines" || true)"
+  stop_pids "$(grep '^lb-' <<<"$lines" || true)"
   stop_pids "$(grep '^meta-' <<<"$lines" || true)"
   stop_pids "$(grep '^h2-' <<<"$lines" || true)"
   rm -f "$PIDS_FILE"
@@ -110,6 +178,11 @@ leader_index() {
   return 1
 }
 
+# HAProxy's view of the sessions ("session-0 UP" lines), from its statistics page.
+lb_servers() {
+  http_get "$(http_of "$(lb_port)")" '/;csv' | awk -F, '$1 == "sessions" && $2 != "BACKEND" {print $2, $18}'
+}
+
 case "$CMD" in
   stop) stop_all; exit 0 ;;
   status)
@@ -118,16 +191,25 @@ case "$CMD" in
         meta-*) port=$(meta_port "${name#meta-}") ;;
         data-*) port=$(data_port "${name#data-}") ;;
         session-*) port=$(session_port "${name#session-}") ;;
+        lb-*) port=$(lb_port) ;;
         *) port="" ;;
       esac
       ports="${port:+ port $port admin $(http_of "$port")}"
-      if alive "$pid"; then echo "$name pid $pid running$ports"; else echo "$name pid $pid NOT running$ports"; fi
+      if alive "$pid"; then echo "$name pid $pid running$ports"
+      else
+        status=$(exit_status "$name")
+        echo "$name pid $pid NOT running${status:+ (exited with $status)}$ports"
+      fi
     done
     if i=$(leader_index); then echo "meta leader: meta-$i (127.0.0.1:$(meta_port "$i"))"; else echo "no meta leader"; fi
+    if [[ "$LB" == 1 ]]; then
+      echo "load balancer: 127.0.0.1:$(lb_port) (HAProxy; statistics http://127.0.0.1:$(http_of "$(lb_port)")/)"
+      lb_servers | while read -r server state; do echo "  $server $state"; done
+    fi
     exit 0 ;;
   failover)
     i=$(leader_index) || { echo "no meta leader to kill" >&2; exit 1; }
-    pid=$(read_pids | awk -v n="meta-$i" '$1 == n {print $2}')
+    pid=$(pid_of "meta-$i")
     epoch=$(http_get "$(http_of "$(meta_port "$i")")" /api/v1/slot-table | grep -o '"epoch" *: *[0-9]*' | grep -o '[0-9]*$')
     say "kill -9 of meta leader meta-$i (pid $pid, slot table epoch $epoch)"
     t0=$(now_ms); kill -9 "$pid"
@@ -146,25 +228,44 @@ case "$CMD" in
     done
     say "every session holds the new leader's table (epoch $want) after $(( $(now_ms) - t0 )) ms"
     say "restarting meta-$i"
-    bash "$DIR/cmd/meta-$i.sh" &
-    sed -i "s/^meta-$i .*/meta-$i $!/" "$PIDS_FILE"
+    run_node "meta-$i"
     exit 0 ;;
   kill)
-    pid=$(read_pids | awk -v n="$NODE" '$1 == n {print $2}')
+    pid=$(pid_of "$NODE")
     alive "$pid" || { echo "$NODE is not running" >&2; exit 1; }
     kill -9 "$pid"
     say "kill -9 of $NODE (pid $pid)"
     exit 0 ;;
+  stop-node)
+    pid=$(pid_of "$NODE")
+    alive "$pid" || { echo "$NODE is not running" >&2; exit 1; }
+    [[ "$STOP_TIMEOUT" =~ ^[0-9]+$ ]] || { echo "--timeout takes seconds" >&2; exit 2; }
+    say "SIGTERM to $NODE (pid $pid); waiting up to $STOP_TIMEOUT s for it to exit"
+    t0=$(now_ms)
+    kill -TERM "$pid"
+    while alive "$pid" && (( $(now_ms) - t0 < STOP_TIMEOUT * 1000 )); do sleep 0.05; done
+    if alive "$pid"; then
+      say "$NODE did not exit within $STOP_TIMEOUT s: kill -9"
+      kill -9 "$pid" 2>/dev/null || true
+      exit 1
+    fi
+    elapsed=$(( $(now_ms) - t0 ))
+    # The wrapper writes the status right after the process is reaped.
+    until [[ -s "$DIR/run/$NODE.exit" ]] || (( $(now_ms) - t0 - elapsed > 2000 )); do sleep 0.02; done
+    status=$(exit_status "$NODE")
+    say "$NODE exited after $elapsed ms with status $(describe_status "${status:-unknown}")"
+    echo "$NODE exit=${status:-unknown} ms=$elapsed"
+    [[ "$status" == 0 || "$status" == 143 ]] || exit 1
+    exit 0 ;;
   start-node)
     [[ -f "$DIR/cmd/$NODE.sh" ]] || { echo "no node $NODE in $DIR" >&2; exit 1; }
-    pid=$(read_pids | awk -v n="$NODE" '$1 == n {print $2}')
+    pid=$(pid_of "$NODE")
     if alive "$pid"; then echo "$NODE is already running (pid $pid)" >&2; exit 1; fi
-    bash "$DIR/cmd/$NODE.sh" &
-    if grep -q "^$NODE " "$PIDS_FILE"; then sed -i "s/^$NODE .*/$NODE $!/" "$PIDS_FILE"; else echo "$NODE $!" >>"$PIDS_FILE"; fi
-    say "started $NODE (pid $!); log: $DIR/logs/$NODE.log"
+    run_node "$NODE"
+    say "started $NODE (pid $RUN_PID); log: $DIR/logs/$NODE.log"
     exit 0 ;;
   start) ;;
-  *) echo "unknown command $CMD (start, stop, status, failover, kill, start-node)" >&2; exit 2 ;;
+  *) echo "unknown command $CMD (start, stop, status, failover, kill, stop-node, start-node)" >&2; exit 2 ;;
 esac
 
 # ---- start ----
@@ -173,6 +274,9 @@ if [[ -n "$(read_pids)" ]]; then
     if alive "$pid"; then echo "a cluster from $DIR is running ($name pid $pid): scripts/cluster.sh stop" >&2; exit 1; fi
   done <<<"$(read_pids)"
   rm -f "$PIDS_FILE"
+fi
+if [[ "$LB" == 1 ]] && ! command -v haproxy >/dev/null; then
+  echo "--lb needs the haproxy command (Debian/Ubuntu: apt-get install haproxy)" >&2; exit 1
 fi
 if [[ ! -f "$SERVER_JAR" ]]; then
   say "building the runnable jar (mvn -B -q -o -DskipTests package -pl registry-server -am)"
@@ -201,31 +305,73 @@ else
 fi
 export REGISTRY_META_DB_URL="$DB_URL"
 [[ -n "$DB_USER" ]] && export REGISTRY_META_DB_USER="$DB_USER"
-mkdir -p "$DIR/logs" "$DIR/cmd"
-printf 'METAS=%d\nDATA=%d\nSESSIONS=%d\nBASE=%d\n' "$METAS" "$DATA" "$SESSIONS" "$BASE" >"$DIR/cluster.conf"
+mkdir -p "$DIR/logs" "$DIR/cmd" "$DIR/run"
+printf 'METAS=%d\nDATA=%d\nSESSIONS=%d\nBASE=%d\nLB=%d\n' "$METAS" "$DATA" "$SESSIONS" "$BASE" "$LB" >"$DIR/cluster.conf"
 
 META_LIST=""
 for ((i = 0; i < METAS; i++)); do META_LIST+="${META_LIST:+,}127.0.0.1:$(meta_port $i)"; done
 COMMON=(--host 127.0.0.1 --meta-servers "$META_LIST" --meta-lease-millis "$LEASE_MS" --meta-renew-millis "$RENEW_MS")
 
-# Writes DIR/cmd/NAME.sh (so failover can restart it), starts it, records its pid.
+# Writes DIR/cmd/NAME.sh (so failover and start-node can restart it), starts it, records its pid.
 launch() {
   local name="$1"; shift
+  # The database URL and user go by environment, as at the first start; the password only ever comes
+  # from the caller's REGISTRY_META_DB_PASSWORD, and the admin token from DIR/admin-token.
+  ENV_LINES="$(printf 'export REGISTRY_META_DB_URL=%q' "$REGISTRY_META_DB_URL")"$'\n'
+  [[ -n "${REGISTRY_META_DB_USER:-}" ]] && ENV_LINES+="$(printf 'export REGISTRY_META_DB_USER=%q' "$REGISTRY_META_DB_USER")"$'\n'
+  if [[ -f "$DIR/admin-token" ]]; then
+    ENV_LINES+="$(printf 'export REGISTRY_ADMIN_TOKEN="${REGISTRY_ADMIN_TOKEN:-$(cat %q)}"' "$DIR/admin-token")"$'\n'
+  fi
+  write_cmd "$name" "$(java_cmd)" "${JAVA_OPTS[@]}" -jar "$SERVER_JAR" "$@"
+  ENV_LINES=""
+  run_node "$name"
+}
+
+# DIR/haproxy.cfg: TCP passthrough to every session's client port, routing only to sessions whose
+# GET /health/ready answers 200 (docs/operations.md, "Sessions behind a load balancer", explains it).
+write_haproxy_cfg() {
+  local i p
   {
-    echo "#!/usr/bin/env bash"
-    # The database URL and user go by environment, as at the first start; the password only ever comes
-    # from the caller's REGISTRY_META_DB_PASSWORD, and the admin token from DIR/admin-token.
-    printf 'export REGISTRY_META_DB_URL=%q\n' "$REGISTRY_META_DB_URL"
-    [[ -n "${REGISTRY_META_DB_USER:-}" ]] && printf 'export REGISTRY_META_DB_USER=%q\n' "$REGISTRY_META_DB_USER"
-    if [[ -f "$DIR/admin-token" ]]; then
-      printf 'export REGISTRY_ADMIN_TOKEN="${REGISTRY_ADMIN_TOKEN:-$(cat %q)}"\n' "$DIR/admin-token"
-    fi
-    printf 'exec %q' "$(java_cmd)"
-    printf ' %q' "${JAVA_OPTS[@]}" -jar "$SERVER_JAR" "$@"
-    printf ' >>%q 2>&1\n' "$DIR/logs/$name.log"
-  } >"$DIR/cmd/$name.sh"
-  bash "$DIR/cmd/$name.sh" &
-  echo "$name $!" >>"$PIDS_FILE"
+    cat <<EOF
+# Generated by scripts/cluster.sh --lb; rewritten at every start.
+global
+    log stderr format raw local0 info
+
+defaults
+    mode tcp
+    log global
+    option tcplog
+    timeout connect 1s
+    timeout client 60s
+    timeout server 60s
+    timeout check 1s
+    retries 3
+    option redispatch 1
+
+frontend registry_clients
+    bind 127.0.0.1:$(lb_port)
+    default_backend sessions
+
+backend sessions
+    balance leastconn
+    option httpchk GET /health/ready
+    http-check expect status 200
+    default-server inter 500ms fastinter 250ms downinter 1s fall 2 rise 2
+EOF
+    for ((i = 0; i < SESSIONS; i++)); do
+      p=$(session_port $i)
+      echo "    server session-$i 127.0.0.1:$p check port $(http_of "$p")"
+    done
+    cat <<EOF
+
+listen stats
+    mode http
+    bind 127.0.0.1:$(http_of "$(lb_port)")
+    stats enable
+    stats uri /
+    stats refresh 2s
+EOF
+  } >"$DIR/haproxy.cfg"
 }
 
 cleanup() {
@@ -238,17 +384,11 @@ T0=$(now_ms)
 say "starting $METAS meta, $DATA data, $SESSIONS session processes; meta database: $DB_DESC"
 say "logs in $DIR/logs"
 if [[ "${START_H2:-0}" == 1 ]]; then
-  {
-    echo "#!/usr/bin/env bash"
-    printf 'exec %q' "$(java_cmd)"
-    printf ' %q' -Xmx128m -XX:+UseSerialGC -cp "$SERVER_JAR" org.h2.tools.Server -tcp -tcpPort "$H2_PORT" \
-      -ifNotExists -baseDir "$DIR/db"
-    printf ' >>%q 2>&1\n' "$DIR/logs/h2.log"
-  } >"$DIR/cmd/h2-0.sh"
-  bash "$DIR/cmd/h2-0.sh" &
-  echo "h2-0 $!" >>"$PIDS_FILE"
+  write_cmd h2-0 "$(java_cmd)" -Xmx128m -XX:+UseSerialGC -cp "$SERVER_JAR" org.h2.tools.Server -tcp \
+    -tcpPort "$H2_PORT" -ifNotExists -baseDir "$DIR/db"
+  run_node h2-0
   until (exec 3<>"/dev/tcp/127.0.0.1/$H2_PORT") 2>/dev/null; do
-    (( $(now_ms) - T0 > 30000 )) && { say "the H2 server did not start; see $DIR/logs/h2.log"; exit 1; }
+    (( $(now_ms) - T0 > 30000 )) && { say "the H2 server did not start; see $DIR/logs/h2-0.log"; exit 1; }
     sleep 0.1
   done
   say "H2 server listening on 127.0.0.1:$H2_PORT"
@@ -283,8 +423,21 @@ for ((i = 0; i < SESSIONS; i++)); do
   done
   say "session-$i ready"
 done
+if [[ "$LB" == 1 ]]; then
+  write_haproxy_cfg
+  haproxy -c -q -f "$DIR/haproxy.cfg" || { say "haproxy rejected $DIR/haproxy.cfg"; exit 1; }
+  write_cmd lb-0 haproxy -db -f "$DIR/haproxy.cfg"
+  run_node lb-0
+  until [[ "$(lb_servers | grep -c ' UP$' || true)" == "$SESSIONS" ]]; do
+    alive "$RUN_PID" || { say "HAProxy exited with status $(exit_status lb-0); see $DIR/logs/lb-0.log"; tail -5 "$DIR/logs/lb-0.log"; exit 1; }
+    (( $(now_ms) - T0 > 150000 )) && { say "HAProxy does not see every session up; see $DIR/logs/lb-0.log"; exit 1; }
+    sleep 0.2
+  done
+  say "HAProxy on 127.0.0.1:$(lb_port) routes to all $SESSIONS sessions (config $DIR/haproxy.cfg)"
+fi
 say "cluster ready after $(( $(now_ms) - T0 )) ms"
 echo
+[[ "$LB" == 1 ]] && echo "  load balancer:      127.0.0.1:$(lb_port) (HAProxy; statistics http://127.0.0.1:$(http_of "$(lb_port)")/)"
 echo "  clients connect to: $(for ((i = 0; i < SESSIONS; i++)); do printf '127.0.0.1:%s ' "$(session_port $i)"; done)"
 echo "  meta admin:         $(for ((i = 0; i < METAS; i++)); do printf 'http://127.0.0.1:%s ' "$(http_of "$(meta_port $i)")"; done)"
 echo "  data admin:         $(for ((i = 0; i < DATA; i++)); do printf 'http://127.0.0.1:%s ' "$(http_of "$(data_port $i)")"; done)"
