@@ -47,6 +47,9 @@ final class TestCluster implements AutoCloseable {
     final List<MetaServer> metas = new CopyOnWriteArrayList<>();
     private final MetaDatabase metaDatabase;
     private final List<HostAndPort> metaAddresses;
+    private final TestClusterAccess.Links links;
+    /** Index of each meta port ever started: a meta restarted on its port keeps its index. */
+    private final Map<Integer, Integer> metaIndexByPort = new ConcurrentHashMap<>();
     private final Map<MetaServer, FaultyMetaStore> metaStores = new ConcurrentHashMap<>();
     final List<DataServer> data = new CopyOnWriteArrayList<>();
     final List<SessionServer> sessions = new CopyOnWriteArrayList<>();
@@ -60,6 +63,7 @@ final class TestCluster implements AutoCloseable {
     /** @param sessionGrace how long data servers keep the publishers of a session that vanished */
     TestCluster(int dataServers, int sessionServers, Duration sessionGrace) {
         this.sessionGrace = sessionGrace;
+        this.links = TestClusterAccess.Links.DIRECT;
         meta = new MetaServer(new MetaServerConfig("127.0.0.1", 0, 0, SLOTS, 2, Duration.ofSeconds(3),
                 Duration.ofSeconds(3), RpcConfig.serverDefaults().withWorkerThreads(2)), Clock.systemUTC()).start();
         metas.add(meta);
@@ -79,12 +83,19 @@ final class TestCluster implements AutoCloseable {
      * {@link #META_LEASE}); data servers and sessions know all of them.
      */
     TestCluster(MetaDatabase database, int metaServers, int dataServers, int sessionServers) {
+        this(database, metaServers, dataServers, sessionServers, TestClusterAccess.Links.DIRECT);
+    }
+
+    /** As above, with {@code links} choosing the addresses nodes reach metas and data servers at (proxies). */
+    TestCluster(MetaDatabase database, int metaServers, int dataServers, int sessionServers,
+                TestClusterAccess.Links links) {
         this.sessionGrace = Duration.ofSeconds(5);
         this.metaDatabase = database;
+        this.links = links;
         List<HostAndPort> addresses = new ArrayList<>();
         for (int i = 0; i < metaServers; i++) {
             MetaServer m = startMeta(0);
-            addresses.add(HostAndPort.fromParts("127.0.0.1", m.port()));
+            addresses.add(links.metaAddress(i, m.port()));
         }
         meta = metas.get(0);
         metaAddresses = List.copyOf(addresses);
@@ -99,12 +110,15 @@ final class TestCluster implements AutoCloseable {
 
     /** Starts a meta on the shared database ({@code port} 0 = a free one; an old port to restart a meta there). */
     MetaServer startMeta(int port) {
+        int index = port == 0 ? metaIndexByPort.size() : metaIndexByPort.getOrDefault(port, metaIndexByPort.size());
         MetaServerConfig config = new MetaServerConfig("127.0.0.1", port, 0, SLOTS, 2, Duration.ofSeconds(3),
                 Duration.ofSeconds(3), RpcConfig.serverDefaults().withWorkerThreads(2))
-                .withDatabase(metaDatabase).withLeaderLease(META_LEASE).withAdminToken(ADMIN_TOKEN);
+                .withDatabase(metaDatabase).withLeaderLease(META_LEASE).withAdminToken(ADMIN_TOKEN)
+                .withAdvertiseHost(links.metaAdvertiseHost(index));
         FaultyMetaStore store = new FaultyMetaStore(new JdbcMetaStore(metaDatabase,
                 META_LEASE.leaseDuration().dividedBy(2)));
         MetaServer m = new MetaServer(config, Clock.systemUTC(), store, System::nanoTime).start();
+        metaIndexByPort.putIfAbsent(m.port(), index);
         metaStores.put(m, store);
         metas.add(m);
         return m;
@@ -121,6 +135,12 @@ final class TestCluster implements AutoCloseable {
         if (store != null) {
             store.cut();
         }
+        metas.remove(m);
+        m.close();
+    }
+
+    /** Stops a meta gracefully: it releases its lease, a follower takes over within one renew interval. */
+    void stopMeta(MetaServer m) {
         metas.remove(m);
         m.close();
     }
@@ -143,8 +163,9 @@ final class TestCluster implements AutoCloseable {
     DataServer addDataServer() {
         DataServer d = new DataServer(new DataServerConfig("127.0.0.1", 0, 0, "127.0.0.1", metaAddresses(), SLOTS,
                 Duration.ofMillis(300), sessionGrace, RpcConfig.serverDefaults().withWorkerThreads(2),
-                SlotReplication.Settings.defaults(), ADMIN_TOKEN),
+                SlotReplication.Settings.defaults(), ADMIN_TOKEN).withAdvertisePort(links.dataAdvertisePort()),
                 Clock.systemUTC()).start();
+        links.dataStarted(d);
         data.add(d);
         return d;
     }

@@ -1,132 +1,142 @@
 package dev.registry.server.chaos;
 
-import dev.registry.client.Publication;
-import dev.registry.client.RegistryClient;
-import dev.registry.client.RegistryClientConfig;
-import dev.registry.client.SubscriptionData;
-import dev.registry.common.model.DataInfoId;
+import com.google.common.net.HostAndPort;
 import dev.registry.data.DataServer;
+import dev.registry.meta.MetaServer;
+import dev.registry.meta.store.MetaDatabase;
 import dev.registry.server.TestClusterAccess;
 import dev.registry.session.SessionServer;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
-import java.util.Set;
-import java.util.TreeMap;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Stream;
 
 import static org.awaitility.Awaitility.await;
 
 /**
- * One seeded chaos scenario on a real in-JVM cluster (1 meta, 3 data servers, 2 sessions on
- * real sockets, clients behind fault-injecting proxies). A workload publishes, updates and
- * unregisters while a scheduler driven by the seed injects faults. Every push every
- * subscriber receives is recorded and checked against DESIGN.md's invariants:
- * <ol>
- *   <li>anchor publishers (live clients that are never faulted) are in every push once a
- *       subscriber has seen them: no live publisher lost, no fault-caused shrink (1, 5);
- *   <li>publishers of dead (closed) clients are gone from pushes received after the bound (2);
- *   <li>after the faults stop, every subscriber converges to exactly the live publishers (3);
- *   <li>no client ever received an older version than one it had (4).
- * </ol>
- * The seed fixes the schedule of operations and faults; thread timing still varies, so a
- * failure prints the seed and the history to replay and read.
+ * One seeded chaos scenario on a real in-JVM cluster on 127.0.0.1: 3 metas sharing an
+ * in-memory H2 database (one leader by the database lease), 3 data servers, 2 sessions, and
+ * every link between roles behind a {@link FaultyProxy}:
+ * <ul>
+ *   <li>client to session: per session one proxy for the anchor client, one for the stable
+ *       subscriber, one for the churn clients and the second subscriber (the faulted one);
+ *   <li>data/session to meta: meta i binds 127.0.0.1:P and advertises 127.0.0.(11+i), where a
+ *       proxy listens on the same port P; members are given the proxies' addresses, and a
+ *       follower's redirect names the leader's proxy too, so every member-to-meta byte passes one;
+ *   <li>session to data and data to data (replication): each data server advertises the port of
+ *       its proxy in the slot table ({@code DataServerConfig.advertisePort}).
+ * </ul>
+ * Faults: kill (abrupt) / drain data servers, drain / stop sessions abruptly, crash / gracefully
+ * stop the meta leader (restarted on its port after the next fault), reset / blackhole / delay
+ * each class of link, pause a node, client deaths and reconnect storms.
+ *
+ * <p>A "pause" here freezes every link INTO the node, both directions, for 1 to 6 s: nothing it
+ * sends or is sent arrives, not even a close, and new connections to it hang. Its own threads
+ * keep running (a JVM cannot stop some of its threads), so a paused session still talks to data
+ * servers and meta, and a paused data server or meta still heartbeats outward; that is a
+ * one-node partition. The stop-the-world pause (SIGSTOP) is in {@link ProcessChaosTest}.
  */
-final class ChaosHarness implements AutoCloseable {
-    static final int IDS = 10;
+final class ChaosHarness extends ChaosScenario {
     static final Duration DEAD_BOUND = Duration.ofSeconds(8); // session idle 3 s + push window + retries
     static final Duration SETTLE_BOUND = Duration.ofSeconds(40);
+    static final int METAS = 3;
 
-    private final long seed;
-    private final Random random;
-    private final TestClusterAccess cluster;
-    private final List<DataInfoId> ids = new ArrayList<>();
+    static final List<String> KINDS = List.of(
+            "kill data server", "drain data server", "drain session", "stop session abruptly",
+            "crash meta leader", "stop meta leader gracefully",
+            "reset client links", "blackhole client links", "delay client links",
+            "reset meta links", "blackhole meta links", "delay meta links",
+            "reset data links", "blackhole data links", "delay data links",
+            "pause session", "pause data server", "pause meta leader",
+            "client dies");
+
     private final List<FaultyProxy> anchorProxies = new ArrayList<>();
+    private final List<FaultyProxy> stableProxies = new ArrayList<>();
     private final List<FaultyProxy> faultyProxies = new ArrayList<>();
-    private final List<Subscriber> subscribers = new CopyOnWriteArrayList<>();
-    private final List<ChurnClient> churn = new CopyOnWriteArrayList<>();
-    private final List<RegistryClient> allClients = new CopyOnWriteArrayList<>();
-    /** Values of clients that were closed, with the time they died. */
-    private final Map<String, Long> deadValues = new ConcurrentHashMap<>();
-    private final List<String> history = Collections.synchronizedList(new ArrayList<>());
-    private final Map<String, Integer> faults = new TreeMap<>();
-    private final AtomicLong valueCounter = new AtomicLong();
-    private final long start = System.nanoTime();
-    private final List<String> violations = new CopyOnWriteArrayList<>();
-
-    /** A subscriber's view: every push with the time it arrived. */
-    static final class Subscriber {
-        final DataInfoId id;
-        final List<long[]> times = new CopyOnWriteArrayList<>();
-        final List<SubscriptionData> pushes = new CopyOnWriteArrayList<>();
-
-        Subscriber(DataInfoId id) {
-            this.id = id;
-        }
-
-        void record(SubscriptionData d) {
-            pushes.add(d);
-            times.add(new long[] {System.nanoTime()});
-        }
-
-        List<String> last() {
-            return pushes.isEmpty() ? null : pushes.get(pushes.size() - 1).values();
-        }
-    }
-
-    /** A client that comes and goes and publishes random values. */
-    final class ChurnClient {
-        final RegistryClient client;
-        final List<Publication> live = new CopyOnWriteArrayList<>();
-
-        ChurnClient(RegistryClient client) {
-            this.client = client;
-        }
-    }
+    /** Meta RPC port to the proxy in front of it (kept across restarts on the same port). */
+    private final Map<Integer, FaultyProxy> metaProxies = new ConcurrentHashMap<>();
+    private final Map<DataServer, FaultyProxy> dataProxies = new ConcurrentHashMap<>();
+    private FaultyProxy pendingDataProxy;
+    private final TestClusterAccess cluster;
 
     ChaosHarness(long seed) {
-        this.seed = seed;
-        this.random = new Random(seed);
-        this.cluster = new TestClusterAccess(3, 2);
-        for (int i = 0; i < IDS; i++) {
-            ids.add(DataInfoId.of("chaos." + i));
-        }
+        super(seed, DEAD_BOUND);
+        cluster = new TestClusterAccess(MetaDatabase.h2InMemory(), METAS, 3, 2, new TestClusterAccess.Links() {
+            @Override
+            public String metaAdvertiseHost(int index) {
+                return "127.0.0." + (11 + index);
+            }
+
+            @Override
+            public HostAndPort metaAddress(int index, int port) {
+                String host = metaAdvertiseHost(index);
+                try {
+                    metaProxies.put(port, new FaultyProxy(InetAddress.getByName(host), port, port));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                return HostAndPort.fromParts(host, port);
+            }
+
+            @Override
+            public int dataAdvertisePort() {
+                try {
+                    pendingDataProxy = new FaultyProxy(0);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                return pendingDataProxy.port();
+            }
+
+            @Override
+            public void dataStarted(DataServer d) {
+                pendingDataProxy.retarget(d.port());
+                dataProxies.put(d, pendingDataProxy);
+            }
+        });
     }
 
-    long seed() {
-        return seed;
+    @Override
+    List<String> kinds() {
+        return KINDS;
+    }
+
+    @Override
+    Duration settleBound() {
+        return SETTLE_BOUND;
     }
 
     Map<String, Integer> faults() {
-        return faults;
+        return checker.faults();
     }
 
-    int pushesChecked() {
-        return subscribers.stream().mapToInt(s -> s.pushes.size()).sum();
+    /** Starts the client proxies and the workload. */
+    void setUp() throws Exception {
+        for (SessionServer s : cluster.sessions()) {
+            anchorProxies.add(new FaultyProxy(s.port()));
+            stableProxies.add(new FaultyProxy(s.port()));
+            faultyProxies.add(new FaultyProxy(s.port()));
+        }
+        workload = new Workload(checker, servers(anchorProxies), List.of(servers(stableProxies), servers(faultyProxies)),
+                servers(faultyProxies));
+        // Every role-to-role link runs through a proxy, or the link faults would inject nothing.
+        await().atMost(Duration.ofSeconds(10)).until(() -> dataProxies.values().stream().allMatch(p -> p.connections() > 0)
+                && leader().map(m -> metaProxies.get(m.port()).connections() >= cluster.data().size()
+                        + cluster.sessions().size()).orElse(false));
+        checker.log("cluster: metas " + cluster.metas().stream().map(MetaServer::address).toList() + ", data "
+                + cluster.data().stream().map(DataServer::address).toList());
     }
 
-    List<String> violations() {
-        return violations;
-    }
-
-    void log(String event) {
-        history.add(String.format("%7.3f s  %s", (System.nanoTime() - start) / 1e9, event));
-    }
-
-    String history() {
-        return "seed " + seed + "\n" + String.join("\n", history);
-    }
-
-    private String servers(List<FaultyProxy> proxies) {
+    private static String servers(List<FaultyProxy> proxies) {
         StringBuilder b = new StringBuilder();
         for (FaultyProxy p : proxies) {
             b.append(b.length() == 0 ? "" : ",").append("127.0.0.1:").append(p.port());
@@ -134,266 +144,194 @@ final class ChaosHarness implements AutoCloseable {
         return b.toString();
     }
 
-    private RegistryClient newClient(List<FaultyProxy> proxies, String app) {
-        RegistryClient c = RegistryClient.start(RegistryClientConfig.builder(servers(proxies)).appName(app)
-                .requestTimeout(Duration.ofSeconds(10)).heartbeat(Duration.ofMillis(500), Duration.ofSeconds(3))
-                .reconnectBackoff(Duration.ofMillis(50), Duration.ofMillis(500)).build());
-        allClients.add(c);
-        return c;
+    private Optional<MetaServer> leader() {
+        return cluster.metas().stream().filter(MetaServer::isLeader).findFirst();
     }
 
-    /** Starts proxies, anchors (one stable publisher per id), subscribers on both sessions, churn clients. */
-    void setUp() throws Exception {
-        for (SessionServer s : cluster.sessions()) {
-            anchorProxies.add(new FaultyProxy(s.port()));
-            faultyProxies.add(new FaultyProxy(s.port()));
-        }
-        RegistryClient anchor = newClient(anchorProxies, "anchor");
-        for (DataInfoId id : ids) {
-            anchor.publish(id, List.of("anchor:" + id.dataId()));
-        }
-        for (int k = 0; k < 2; k++) {
-            RegistryClient subClient = newClient(k == 0 ? anchorProxies : faultyProxies, "subscriber");
-            for (DataInfoId id : ids) {
-                Subscriber s = new Subscriber(id);
-                subscribers.add(s);
-                subClient.subscribe(id, s::record);
-            }
-        }
-        for (int i = 0; i < 3; i++) {
-            churn.add(new ChurnClient(newClient(faultyProxies, "churn")));
-        }
-        log("set up: " + IDS + " ids, anchors, " + subscribers.size() + " subscriptions, 3 churn clients");
+    private FaultyProxy leaderProxyOrAny() {
+        return leader().map(m -> metaProxies.get(m.port()))
+                .orElseGet(() -> new ArrayList<>(metaProxies.values()).get(random.nextInt(metaProxies.size())));
     }
 
-    /** Runs workload and faults for the given time, then checks convergence. */
-    void run(Duration duration) throws Exception {
-        AtomicBoolean running = new AtomicBoolean(true);
-        Random workloadRandom = new Random(seed * 31 + 7);
-        Thread workload = new Thread(() -> {
-            while (running.get()) {
-                try {
-                    step(workloadRandom);
-                } catch (RuntimeException e) {
-                    log("workload op failed (allowed under faults): " + e.getMessage());
-                }
-                LockSupport.parkNanos(40_000_000); // pacing of the generated load
-            }
-        }, "chaos-workload");
-        workload.start();
-        long end = System.nanoTime() + duration.toNanos();
-        Runnable pendingRepair = null;
-        while (System.nanoTime() < end) {
-            Runnable repair = injectFault();
-            LockSupport.parkNanos((1500 + random.nextInt(1500)) * 1_000_000L); // time between faults
-            checkContinuously();
-            if (pendingRepair != null) {
-                pendingRepair.run();
-            }
-            pendingRepair = repair;
-        }
-        if (pendingRepair != null) {
-            pendingRepair.run();
-        }
-        running.set(false);
-        workload.join(15_000);
-        for (FaultyProxy p : faultyProxies) {
-            p.setBlackhole(false);
-            p.setDelayMillis(0);
-        }
-        log("faults stopped; settling");
-        settle();
-        checkContinuously();
-        for (RegistryClient c : allClients) {
-            if (c.olderPushesDropped() > 0) {
-                violations.add("invariant 4: a client received " + c.olderPushesDropped() + " pushes older than one it had");
-            }
-        }
+    private DataServer randomData() {
+        List<DataServer> data = cluster.data();
+        return data.get(random.nextInt(data.size()));
     }
 
-    private void step(Random r) {
-        ChurnClient c = churn.get(r.nextInt(churn.size()));
-        int op = r.nextInt(10);
-        if (op < 4 && c.live.size() < 3) {
-            DataInfoId id = ids.get(r.nextInt(ids.size()));
-            String v = "churn:" + valueCounter.incrementAndGet();
-            c.live.add(c.client.publish(id, List.of(v)));
-        } else if (op < 8 && !c.live.isEmpty()) {
-            Publication p = c.live.get(r.nextInt(c.live.size()));
-            p.update(List.of("churn:" + valueCounter.incrementAndGet()));
-        } else if (!c.live.isEmpty()) {
-            Publication p = c.live.remove(r.nextInt(c.live.size()));
-            p.unregister();
-        }
+    private long pauseMillis() {
+        return 1000 + random.nextInt(5000);
     }
 
-    /** Injects one fault chosen by the seed; returns what undoes it (run after the next pause). */
-    private Runnable injectFault() throws Exception {
-        int kind = random.nextInt(7);
+    @Override
+    Runnable inject(String kind) throws Exception {
         switch (kind) {
-            case 0 -> {
+            case "kill data server", "drain data server" -> {
                 if (cluster.data().size() < 3) {
                     return null;
                 }
-                DataServer victim = cluster.data().get(random.nextInt(cluster.data().size()));
-                count("kill data server");
-                log("kill data server " + victim.address());
+                DataServer victim = randomData();
+                checker.count(kind);
+                checker.log(kind + " " + victim.address());
+                if (kind.startsWith("drain")) {
+                    victim.drain(Duration.ofSeconds(15));
+                }
                 cluster.stopDataServer(victim);
-                return () -> {
-                    DataServer fresh = cluster.addDataServer();
-                    log("start empty data server " + fresh.address());
-                };
+                retire(dataProxies.remove(victim));
+                return () -> checker.log("start empty data server " + cluster.addDataServer().address());
             }
-            case 1 -> {
-                if (cluster.data().size() < 3) {
-                    return null;
-                }
-                DataServer leaving = cluster.data().get(random.nextInt(cluster.data().size()));
-                count("drain data server");
-                log("drain data server " + leaving.address());
-                leaving.drain(Duration.ofSeconds(15));
-                cluster.stopDataServer(leaving);
-                return () -> log("start empty data server " + cluster.addDataServer().address());
-            }
-            case 2 -> {
+            case "drain session", "stop session abruptly" -> {
                 int i = random.nextInt(cluster.sessions().size());
                 SessionServer old = cluster.sessions().get(i);
-                boolean graceful = random.nextBoolean();
-                count(graceful ? "drain session" : "stop session abruptly");
-                log((graceful ? "drain" : "stop") + " session " + old.sessionId());
-                if (graceful) {
+                checker.count(kind);
+                checker.log(kind + " " + old.sessionId());
+                if (kind.startsWith("drain")) {
                     old.drain(Duration.ofSeconds(5));
                 }
                 SessionServer fresh = cluster.replaceSession(i);
-                anchorProxies.get(i).retarget(fresh.port());
-                faultyProxies.get(i).retarget(fresh.port());
-                anchorProxies.get(i).resetAll(); // connections to the old session are gone anyway
-                faultyProxies.get(i).resetAll();
-                log("session " + i + " now " + fresh.sessionId());
+                for (FaultyProxy p : List.of(anchorProxies.get(i), stableProxies.get(i), faultyProxies.get(i))) {
+                    p.retarget(fresh.port());
+                    p.resetAll(); // connections to the old session are gone anyway
+                }
+                checker.log("session " + i + " now " + fresh.sessionId());
                 return null;
             }
-            case 3 -> {
+            case "crash meta leader", "stop meta leader gracefully" -> {
+                Optional<MetaServer> leader = leader();
+                if (leader.isEmpty() || cluster.metas().size() < 2) {
+                    return null;
+                }
+                MetaServer m = leader.get();
+                int port = m.port();
+                checker.count(kind);
+                checker.log(kind + " " + m.address() + " (term " + m.term() + ")");
+                if (kind.startsWith("crash")) {
+                    cluster.crashMeta(m);
+                } else {
+                    cluster.stopMeta(m);
+                }
+                return () -> checker.log("restart meta on :" + port + " " + cluster.startMeta(port).address());
+            }
+            case "reset client links" -> {
                 FaultyProxy p = faultyProxies.get(random.nextInt(faultyProxies.size()));
-                count("reset client connections");
-                log("reset client connections via proxy :" + p.port());
+                checker.count(kind);
+                checker.log("reset client connections via proxy :" + p.port());
                 p.resetAll();
                 return null;
             }
-            case 4 -> {
-                FaultyProxy p = faultyProxies.get(random.nextInt(faultyProxies.size()));
-                long delay = 20 + random.nextInt(200);
-                count("delay client traffic");
-                log("delay " + delay + " ms on proxy :" + p.port());
-                p.setDelayMillis(delay);
-                return () -> p.setDelayMillis(0);
+            case "reset meta links" -> {
+                FaultyProxy p = leaderProxyOrAny();
+                checker.count(kind);
+                checker.log("reset " + p.connections() + " member connections to meta via proxy :" + p.port());
+                p.resetAll();
+                return null;
             }
-            case 5 -> {
-                FaultyProxy p = faultyProxies.get(random.nextInt(faultyProxies.size()));
-                count("blackhole client traffic");
-                log("blackhole proxy :" + p.port());
+            case "reset data links" -> {
+                DataServer d = randomData();
+                checker.count(kind);
+                checker.log("reset connections to data server " + d.address());
+                dataProxies.get(d).resetAll();
+                return null;
+            }
+            case "blackhole client links", "blackhole meta links", "blackhole data links" -> {
+                FaultyProxy p = linkProxy(kind);
+                checker.count(kind);
+                checker.log(kind + " via proxy :" + p.port());
                 p.setBlackhole(true);
                 return () -> {
                     p.setBlackhole(false);
-                    log("blackhole over on :" + p.port());
+                    checker.restartDeadClocks();
+                    checker.log("blackhole over on :" + p.port());
                 };
             }
-            default -> {
-                ChurnClient dying = churn.get(random.nextInt(churn.size()));
-                count("client dies");
-                long now = System.nanoTime();
-                for (Publication p : dying.live) {
-                    for (String v : p.values()) {
-                        deadValues.put(v, now);
-                    }
-                }
-                log("client dies with " + dying.live.size() + " publishers");
-                churn.remove(dying);
-                dying.client.close();
-                churn.add(new ChurnClient(newClient(faultyProxies, "churn")));
+            case "delay client links", "delay meta links", "delay data links" -> {
+                FaultyProxy p = linkProxy(kind);
+                long delay = 20 + random.nextInt(200);
+                checker.count(kind);
+                checker.log(kind + ": " + delay + " ms per chunk on proxy :" + p.port());
+                p.setDelayMillis(delay);
+                return () -> p.setDelayMillis(0);
+            }
+            case "pause session" -> {
+                int i = random.nextInt(cluster.sessions().size());
+                List<FaultyProxy> links = List.of(anchorProxies.get(i), stableProxies.get(i), faultyProxies.get(i));
+                pause(kind, cluster.sessions().get(i).sessionId(), links, anchorsOn(anchorProxies.get(i)));
                 return null;
             }
-        }
-    }
-
-    private void count(String kind) {
-        faults.merge(kind, 1, Integer::sum);
-    }
-
-    /** Invariants 1/5 (anchors never missing once seen) and 2 (dead values gone after the bound). */
-    private void checkContinuously() {
-        long bound = DEAD_BOUND.toNanos();
-        for (Subscriber s : subscribers) {
-            String anchor = "anchor:" + s.id.dataId();
-            boolean seen = false;
-            for (int i = 0; i < s.pushes.size(); i++) {
-                List<String> values = s.pushes.get(i).values();
-                if (seen && !values.contains(anchor)) {
-                    violation("invariants 1/5: push v" + s.pushes.get(i).version() + " of " + s.id
-                            + " lacks live publisher " + anchor + ": " + values);
-                }
-                seen |= values.contains(anchor);
-                long at = s.times.get(i)[0];
-                for (String v : values) {
-                    Long died = deadValues.get(v);
-                    if (died != null && at - died > bound) {
-                        violation("invariant 2: push v" + s.pushes.get(i).version() + " of " + s.id + " still has "
-                                + v + " " + (at - died) / 1_000_000 + " ms after its client died");
-                    }
-                }
+            case "pause data server" -> {
+                DataServer d = randomData();
+                pause(kind, d.address(), List.of(dataProxies.get(d)), false);
+                return null;
             }
-        }
-    }
-
-    private void violation(String text) {
-        if (!violations.contains(text)) {
-            violations.add(text);
-            log("VIOLATION " + text);
-        }
-    }
-
-    /** Invariant 3: once faults stop, every subscriber converges to exactly the live publishers. */
-    private void settle() {
-        try {
-            await().atMost(SETTLE_BOUND).until(() -> {
-                for (Subscriber s : subscribers) {
-                    if (!new HashSet<>(s.last() == null ? List.of() : s.last()).equals(expected(s.id))) {
-                        return false;
-                    }
-                }
-                return true;
-            });
-            log("settled");
-        } catch (org.awaitility.core.ConditionTimeoutException e) {
-            for (Subscriber s : subscribers) {
-                Set<String> exp = expected(s.id);
-                if (!new HashSet<>(s.last() == null ? List.of() : s.last()).equals(exp)) {
-                    violation("invariant 3: " + s.id + " did not converge within " + SETTLE_BOUND.toSeconds()
-                            + " s: has " + s.last() + ", expected " + exp);
-                }
+            case "pause meta leader" -> {
+                FaultyProxy p = leaderProxyOrAny();
+                pause(kind, "behind proxy :" + p.port(), List.of(p), false);
+                return null;
             }
+            case "client dies" -> {
+                workload.clientDies(random);
+                return null;
+            }
+            default -> throw new IllegalArgumentException(kind);
         }
     }
 
-    private Set<String> expected(DataInfoId id) {
-        Set<String> out = new HashSet<>();
-        out.add("anchor:" + id.dataId());
-        for (ChurnClient c : churn) {
-            for (Publication p : c.live) {
-                if (p.dataInfoId().equals(id)) {
-                    out.addAll(p.values());
-                }
-            }
+    private FaultyProxy linkProxy(String kind) {
+        if (kind.endsWith("client links")) {
+            return faultyProxies.get(random.nextInt(faultyProxies.size()));
         }
-        return out;
+        if (kind.endsWith("meta links")) {
+            return leaderProxyOrAny();
+        }
+        return dataProxies.get(randomData());
+    }
+
+    private boolean anchorsOn(FaultyProxy p) {
+        Optional<InetSocketAddress> at = workload.anchorSession();
+        return at.isEmpty() || at.get().getPort() == p.port();
+    }
+
+    /** Freezes {@code links} for 1-6 s, then lets them go; excuses the anchors if their client is cut off. */
+    private void pause(String kind, String node, List<FaultyProxy> links, boolean anchorsCut) {
+        long millis = pauseMillis();
+        checker.count(kind);
+        checker.log(kind + " " + node + " for " + millis + " ms");
+        long[] excuse = anchorsCut ? checker.excuseAnchors("the anchor client's session is paused") : null;
+        links.forEach(p -> p.setBlackhole(true));
+        LockSupport.parkNanos(millis * 1_000_000L);
+        links.forEach(p -> p.setBlackhole(false));
+        checker.restartDeadClocks();
+        if (excuse != null) {
+            checker.endExcuse(excuse);
+        }
+        checker.log("resumed");
+    }
+
+    private static void retire(FaultyProxy p) {
+        if (p != null) {
+            p.close();
+        }
+    }
+
+    private Stream<FaultyProxy> allProxies() {
+        return Stream.of(anchorProxies.stream(), stableProxies.stream(), faultyProxies.stream(),
+                metaProxies.values().stream(), dataProxies.values().stream()).flatMap(s -> s);
+    }
+
+    @Override
+    void healAll() {
+        allProxies().forEach(p -> {
+            p.setBlackhole(false);
+            p.setDelayMillis(0);
+        });
     }
 
     @Override
     public void close() {
-        for (RegistryClient c : allClients) {
-            c.close();
+        if (workload != null) {
+            workload.close();
         }
-        anchorProxies.forEach(FaultyProxy::close);
-        faultyProxies.forEach(FaultyProxy::close);
+        healAll();
         cluster.close();
+        allProxies().forEach(FaultyProxy::close);
     }
 }

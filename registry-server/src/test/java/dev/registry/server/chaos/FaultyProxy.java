@@ -12,10 +12,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * A TCP proxy on 127.0.0.1 that injects faults between a client and a server: reset every
- * connection, delay every chunk, or blackhole traffic (connections stay open, nothing passes:
- * a silent network). Plain blocking sockets, two pump threads per connection; close() stops
- * everything.
+ * A TCP proxy that injects faults between a client and a server: reset every connection,
+ * delay every chunk, or blackhole traffic (connections stay open and nothing passes either
+ * way, not even a close: a silent network or a peer that stopped reading; what was held is
+ * delivered when the blackhole ends). Plain blocking sockets, two pump threads per
+ * connection; close() stops everything.
  */
 final class FaultyProxy implements AutoCloseable {
     private final ServerSocket listener;
@@ -26,9 +27,17 @@ final class FaultyProxy implements AutoCloseable {
     private volatile boolean blackhole;
     private final Thread acceptor;
 
+    /** Listens on a free port of 127.0.0.1; {@code targetPort} 0 until {@link #retarget} names the server. */
     FaultyProxy(int targetPort) throws IOException {
+        this(java.net.InetAddress.getLoopbackAddress(), 0, targetPort);
+    }
+
+    /** Listens on {@code host:port} (port 0: a free one) and forwards to 127.0.0.1:{@code targetPort}. */
+    FaultyProxy(java.net.InetAddress host, int port, int targetPort) throws IOException {
         this.target = new InetSocketAddress("127.0.0.1", targetPort);
-        this.listener = new ServerSocket(0, 200, java.net.InetAddress.getLoopbackAddress());
+        this.listener = new ServerSocket();
+        listener.setReuseAddress(true);
+        listener.bind(new InetSocketAddress(host, port), 200);
         this.acceptor = new Thread(this::acceptLoop, "proxy-accept-" + port());
         acceptor.setDaemon(true);
         acceptor.start();
@@ -51,6 +60,11 @@ final class FaultyProxy implements AutoCloseable {
         this.blackhole = on;
     }
 
+    /** Open proxied connections (each counted once). */
+    int connections() {
+        return sockets.size() / 2;
+    }
+
     /** Resets every open connection (as a crashed peer or a dropped NAT entry would). */
     void resetAll() {
         for (Socket s : sockets) {
@@ -70,6 +84,9 @@ final class FaultyProxy implements AutoCloseable {
                 client = listener.accept();
             } catch (IOException e) {
                 return;
+            }
+            while (blackhole && !closed.get()) {
+                LockSupport.parkNanos(5_000_000); // a silent network: the server sees no new connection either
             }
             Socket server = new Socket();
             try {
@@ -107,6 +124,9 @@ final class FaultyProxy implements AutoCloseable {
             } catch (IOException e) {
                 // the other side closed or was reset
             } finally {
+                while (blackhole && !closed.get() && !from.isClosed() && !to.isClosed()) {
+                    LockSupport.parkNanos(5_000_000); // the peer's close is a packet too: held until the blackhole ends
+                }
                 closeQuietly(from);
                 closeQuietly(to);
                 sockets.remove(from);

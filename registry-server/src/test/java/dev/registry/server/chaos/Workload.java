@@ -1,0 +1,138 @@
+package dev.registry.server.chaos;
+
+import dev.registry.client.Publication;
+import dev.registry.client.RegistryClient;
+import dev.registry.client.RegistryClientConfig;
+import dev.registry.common.model.DataInfoId;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The clients of a chaos scenario: one anchor client publishing one value per id and never
+ * closed, two subscriber clients subscribing to every id, and churn clients that publish,
+ * update, unregister, die and are replaced. Each group is given the session addresses it
+ * connects to (proxies in the in-JVM harness, session ports in the process-level one).
+ * The ground truth of live publishers is what the churn clients hold.
+ */
+final class Workload implements AutoCloseable {
+    static final int IDS = 10;
+    static final int CHURN_CLIENTS = 3;
+
+    private final InvariantChecker checker;
+    private final String churnServers;
+    private final List<DataInfoId> ids = new ArrayList<>();
+    private final List<ChurnClient> churn = new CopyOnWriteArrayList<>();
+    private final List<RegistryClient> allClients = new CopyOnWriteArrayList<>();
+    private final AtomicLong valueCounter = new AtomicLong();
+    private final RegistryClient anchor;
+
+    /** A client that comes and goes and publishes random values. */
+    private static final class ChurnClient {
+        final RegistryClient client;
+        final List<Publication> live = new CopyOnWriteArrayList<>();
+
+        ChurnClient(RegistryClient client) {
+            this.client = client;
+        }
+    }
+
+    /**
+     * @param anchorServers     where the anchor client connects ("host:port,host:port")
+     * @param subscriberServers one address list per subscriber client
+     * @param churnServers      where churn clients connect
+     */
+    Workload(InvariantChecker checker, String anchorServers, List<String> subscriberServers, String churnServers) {
+        this.checker = checker;
+        this.churnServers = churnServers;
+        for (int i = 0; i < IDS; i++) {
+            ids.add(DataInfoId.of("chaos." + i));
+        }
+        anchor = newClient(anchorServers, "anchor");
+        for (DataInfoId id : ids) {
+            anchor.publish(id, List.of(InvariantChecker.anchorValue(id)));
+        }
+        for (String servers : subscriberServers) {
+            RegistryClient subClient = newClient(servers, "subscriber");
+            for (DataInfoId id : ids) {
+                subClient.subscribe(id, checker.newSubscriber(id)::record);
+            }
+        }
+        for (int i = 0; i < CHURN_CLIENTS; i++) {
+            churn.add(new ChurnClient(newClient(churnServers, "churn")));
+        }
+        checker.log("workload: " + IDS + " ids, anchors on " + anchorServers + ", " + subscriberServers.size()
+                + " subscriber clients, " + CHURN_CLIENTS + " churn clients on " + churnServers);
+    }
+
+    private RegistryClient newClient(String servers, String app) {
+        RegistryClient c = RegistryClient.start(RegistryClientConfig.builder(servers).appName(app)
+                .requestTimeout(Duration.ofSeconds(10)).heartbeat(Duration.ofMillis(500), Duration.ofSeconds(3))
+                .reconnectBackoff(Duration.ofMillis(50), Duration.ofMillis(500)).build());
+        allClients.add(c);
+        return c;
+    }
+
+    /** The session (or proxy) the anchor client is connected to now. */
+    Optional<InetSocketAddress> anchorSession() {
+        return anchor.sessionAddress();
+    }
+
+    List<RegistryClient> clients() {
+        return allClients;
+    }
+
+    /** One random operation of a churn client: publish, update or unregister. */
+    void step(Random r) {
+        ChurnClient c = churn.get(r.nextInt(churn.size()));
+        int op = r.nextInt(10);
+        if (op < 4 && c.live.size() < 3) {
+            DataInfoId id = ids.get(r.nextInt(ids.size()));
+            c.live.add(c.client.publish(id, List.of("churn:" + valueCounter.incrementAndGet())));
+        } else if (op < 8 && !c.live.isEmpty()) {
+            c.live.get(r.nextInt(c.live.size())).update(List.of("churn:" + valueCounter.incrementAndGet()));
+        } else if (!c.live.isEmpty()) {
+            c.live.remove(r.nextInt(c.live.size())).unregister();
+        }
+    }
+
+    /** A churn client dies (closes without unregistering) and a new one takes its place. */
+    void clientDies(Random r) {
+        ChurnClient dying = churn.get(r.nextInt(churn.size()));
+        List<String> values = new ArrayList<>();
+        dying.live.forEach(p -> values.addAll(p.values()));
+        checker.count("client dies");
+        checker.log("client dies with " + dying.live.size() + " publishers " + values);
+        churn.remove(dying);
+        checker.clientDied(values);
+        dying.client.close();
+        churn.add(new ChurnClient(newClient(churnServers, "churn")));
+    }
+
+    /** Ground truth: the anchor and every live churn publication of {@code id}. */
+    Set<String> expected(DataInfoId id) {
+        Set<String> out = new HashSet<>();
+        out.add(InvariantChecker.anchorValue(id));
+        for (ChurnClient c : churn) {
+            for (Publication p : c.live) {
+                if (p.dataInfoId().equals(id)) {
+                    out.addAll(p.values());
+                }
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        allClients.forEach(RegistryClient::close);
+    }
+}
