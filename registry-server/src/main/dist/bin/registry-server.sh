@@ -126,8 +126,8 @@ case "$COMMAND" in
         code=0
         wait "$pid" || code=$?
         rm -f "$PID_FILE"
-        echo "registry $NAME exited during startup (exit code $code); its log:" >&2
-        tail -c "+$offset" "$LOG_FILE" | tail -n 20 >&2
+        echo "registry $NAME exited during startup (exit code $code); its log, without stack frames:" >&2
+        tail -c "+$offset" "$LOG_FILE" | grep -v -E '^[[:space:]]+(at |\.\.\. [0-9]+ )' | tail -n 20 >&2 || true
         [[ $code == 2 ]] && exit 2
         exit 1
       fi
