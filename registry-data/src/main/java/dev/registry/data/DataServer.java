@@ -266,6 +266,13 @@ public final class DataServer implements AutoCloseable {
     private Object onFetch(RpcConnection connection, FetchDatumRequest request) {
         DataInfoId id = requireId(request.dataInfoId());
         int slot = SlotHash.slotOf(id, config.slotCount());
+        if (request.isLocalCopy()) {
+            var assignment = tables.current().slot(slot);
+            if (!address.equals(assignment.leader()) && !assignment.followers().contains(address)) {
+                throw new RpcException(ErrorCode.NOT_LEADER, address + " holds no copy of slot " + slot, tables.epoch());
+            }
+            return store.get(slot, id);
+        }
         checkReadable(slot, request.epoch());
         return store.get(slot, id);
     }

@@ -87,6 +87,8 @@ public final class MetaServer implements AutoCloseable {
     private Leases<String> sessionLeases;
     /** Last reported client connections per session (-1: takes no clients); guarded by this. */
     private final Map<String, Integer> sessionConnections = new java.util.HashMap<>();
+    /** Admin HTTP address per session, as reported; guarded by this. */
+    private final Map<String, String> sessionAdminAddresses = new java.util.HashMap<>();
     private SlotTable table;
     private OperationalSwitches switches = new OperationalSwitches(0, List.of(), false);
     /** The term this node serves as leader in; 0 while following or taking over. */
@@ -360,6 +362,9 @@ public final class MetaServer implements AutoCloseable {
                 log.info("session server {} joined", member);
             }
             sessionConnections.put(member, hb.clientConnections());
+            if (hb.adminAddress() != null) {
+                sessionAdminAddresses.put(member, hb.adminAddress());
+            }
             response = response(hb.knownEpoch());
         }
         checkMemberTable(connection, member, hb.knownEpoch(), response.epoch());
@@ -420,7 +425,8 @@ public final class MetaServer implements AutoCloseable {
     private HeartbeatResponse response(long knownEpoch) {
         return new HeartbeatResponse(table.epoch(), knownEpoch != table.epoch() ? table : null,
                 new ArrayList<>(dataLeases.members()), new ArrayList<>(sessionLeases.members()), servingTerm, switches)
-                .withSessionConnections(liveSessionConnectionsLocked());
+                .withSessionConnections(liveSessionConnectionsLocked())
+                .withSessionAdminAddresses(liveSessionAdminAddressesLocked());
     }
 
     /** Caller holds the lock. Every live session; -1 for one that has not reported a count. */
@@ -428,6 +434,18 @@ public final class MetaServer implements AutoCloseable {
         java.util.HashMap<String, Integer> out = new java.util.HashMap<>();
         for (String session : sessionLeases.members()) {
             out.put(session, sessionConnections.getOrDefault(session, -1));
+        }
+        return out;
+    }
+
+    /** Caller holds the lock. */
+    private java.util.HashMap<String, String> liveSessionAdminAddressesLocked() {
+        java.util.HashMap<String, String> out = new java.util.HashMap<>();
+        for (String session : sessionLeases.members()) {
+            String admin = sessionAdminAddresses.get(session);
+            if (admin != null) {
+                out.put(session, admin);
+            }
         }
         return out;
     }
@@ -447,6 +465,7 @@ public final class MetaServer implements AutoCloseable {
             goneData.forEach(leaving::remove);
             goneSessions.forEach(memberConnections::remove);
             goneSessions.forEach(sessionConnections::remove);
+            goneSessions.forEach(sessionAdminAddresses::remove);
             changed = !goneData.isEmpty();
         }
         if (changed) {
@@ -774,6 +793,9 @@ public final class MetaServer implements AutoCloseable {
         http.get("/metrics", r -> {
             StringBuilder out = new StringBuilder();
             rpcServer.metrics().appendPrometheus(out);
+            dev.registry.common.metrics.JvmMetrics.appendPrometheus(out);
+            LeaderElection e = election;
+            gauge(out, "registry_meta_lease_remaining_millis", e == null ? 0 : Math.max(0, e.remainingMillis()));
             synchronized (this) {
                 gauge(out, "registry_meta_leader", servingLocked() ? 1 : 0);
                 gauge(out, "registry_meta_term", servingLocked() ? servingTerm : 0);

@@ -82,7 +82,7 @@ public final class SessionServer implements AutoCloseable {
     private PushEngine push;
     private SlotReconciler reconciler;
     private RpcServer clientServer;
-    private AdminHttpServer admin;
+    private volatile AdminHttpServer admin;
     private SofaClientPort sofa;
     private String sessionId;
     private volatile boolean closing;
@@ -92,6 +92,13 @@ public final class SessionServer implements AutoCloseable {
     static final Duration MIGRATION_GRACE = Duration.ofSeconds(10);
     private volatile boolean started;
     private final java.util.Random balanceRandom = new java.util.Random();
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+    /** Asks other sessions' admin ports for their part of a datum query; one per JVM (it has no close()). */
+    private static final class PeerHttp {
+        static final java.net.http.HttpClient CLIENT = java.net.http.HttpClient.newBuilder()
+                .connectTimeout(Duration.ofSeconds(2)).build();
+    }
     /** Owned by the scheduler thread (balancing rounds). */
     private final ConnectionBalancer.Damper balanceDamper = new ConnectionBalancer.Damper();
     private final java.util.concurrent.atomic.LongAdder clientsMoved = new java.util.concurrent.atomic.LongAdder();
@@ -121,7 +128,7 @@ public final class SessionServer implements AutoCloseable {
         sessionId = config.advertiseHost() + ":" + port;
 
         meta = new MetaClient("session-" + port, config.metaAddresses(), serializer, tables,
-                () -> new SessionServerHeartbeat(sessionId, sessionId, tables.epoch(), clientLoad()),
+                () -> new SessionServerHeartbeat(sessionId, sessionId, tables.epoch(), clientLoad(), adminAddress()),
                 config.heartbeatInterval());
         HandlerRegistry dataHandlers = new HandlerRegistry()
                 .register(DataChangeNotice.class, (conn, notice) -> {
@@ -355,6 +362,11 @@ public final class SessionServer implements AutoCloseable {
 
     // ---- client balance ----
 
+    private String adminAddress() {
+        AdminHttpServer a = admin;
+        return a == null ? null : config.advertiseHost() + ":" + a.port();
+    }
+
     /** Takes new clients: started, ready, not draining or stopping. */
     private boolean takingClients() {
         return started && !draining && !closing && isReady();
@@ -507,36 +519,9 @@ public final class SessionServer implements AutoCloseable {
         });
         http.get("/api/v1/slot-table", r -> AdminResponse.ok(SlotTableJson.of(tables.current(), sessionId)));
         http.get("/api/v1/servers", r -> AdminResponse.ok(serversJson()));
-        http.get("/api/v1/datum", r -> {
-            DataInfoId id = DataInfoId.of(r.requireParam("dataId"), r.param("group"), r.param("instanceId"));
-            int slot = SlotHash.slotOf(id, config.slotCount());
-            Datum datum = links.callLeader(slot, epoch -> new FetchDatumRequest(epoch, id), Datum.class,
-                    Duration.ofSeconds(3)).get(5, TimeUnit.SECONDS);
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put("dataInfoId", id.canonical());
-            out.put("dataId", id.dataId());
-            out.put("group", id.group());
-            out.put("instanceId", id.instanceId());
-            out.put("slot", slot);
-            out.put("leader", tables.current().slot(slot).leader());
-            out.put("version", datum.version());
-            out.put("values", datum.values());
-            out.put("valuesByZone", datum.valuesByZone());
-            out.put("publishers", datum.publishers().stream().map(p -> {
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("registerId", p.registerId());
-                m.put("version", p.version());
-                m.put("values", p.values());
-                m.put("appName", p.appName());
-                m.put("ip", p.ip());
-                m.put("zone", p.zone());
-                m.put("sessionId", p.sessionId());
-                m.put("registeredAtMillis", p.registeredAtMillis());
-                return m;
-            }).toList());
-            out.put("localSubscribers", subscribers.subscribersOf(id).size());
-            return AdminResponse.ok(out);
-        });
+        http.get("/api/v1/datum", r -> datumJson(requestedId(r)));
+        // This session's part of a datum query (other sessions ask it).
+        http.get("/api/v1/datum/local", r -> AdminResponse.ok(localSubscribersJson(requestedId(r))));
         http.get("/metrics", r -> AdminResponse.text(200, metricsText(), "text/plain; version=0.0.4"));
         dev.registry.common.admin.CommonAdminRoutes.register(http, "session");
         http.post("/api/v1/drain", r -> {
@@ -590,6 +575,137 @@ public final class SessionServer implements AutoCloseable {
             m.put("pendingOutboundBytes", c.pendingOutboundBytes());
             return m;
         }).toList()));
+    }
+
+    private static DataInfoId requestedId(dev.registry.common.admin.AdminRequest r) {
+        return DataInfoId.of(r.requireParam("dataId"), r.param("group"), r.param("instanceId")).validate();
+    }
+
+    /**
+     * A DataInfoId across the cluster: the leader's publishers, the version every copy (leader
+     * and followers) holds, and the subscribers on every session. 404 when nobody ever
+     * published it and no session has a subscriber.
+     */
+    private AdminResponse datumJson(DataInfoId id) throws Exception {
+        int slot = SlotHash.slotOf(id, config.slotCount());
+        SlotTable table = tables.current();
+        Datum datum = links.callLeader(slot, epoch -> new FetchDatumRequest(epoch, id), Datum.class,
+                Duration.ofSeconds(3)).get(5, TimeUnit.SECONDS);
+        Map<String, Object> subscribersBySession = subscribersBySession(id);
+        int subscriberTotal = subscribersBySession.values().stream()
+                .mapToInt(v -> v instanceof Integer n ? n : 0).sum();
+        if (datum.version() == 0 && datum.publishers().isEmpty() && subscriberTotal == 0) {
+            return AdminResponse.error(404, "no publisher or subscriber ever registered " + id.canonical());
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("dataInfoId", id.canonical());
+        out.put("dataId", id.dataId());
+        out.put("group", id.group());
+        out.put("instanceId", id.instanceId());
+        out.put("slot", slot);
+        out.put("leader", table.slot(slot).leader());
+        out.put("version", datum.version());
+        out.put("values", datum.values());
+        out.put("valuesByZone", datum.valuesByZone());
+        out.put("publishers", datum.publishers().stream().map(p -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("registerId", p.registerId());
+            m.put("version", p.version());
+            m.put("values", p.values());
+            m.put("appName", p.appName());
+            m.put("ip", p.ip());
+            m.put("zone", p.zone());
+            m.put("sessionId", p.sessionId());
+            m.put("registeredAtMillis", p.registeredAtMillis());
+            return m;
+        }).toList());
+        out.put("copies", copiesJson(id, table.slot(slot)));
+        out.put("localSubscribers", subscribers.subscribersOf(id).size());
+        out.put("subscribersBySession", subscribersBySession);
+        return AdminResponse.ok(out);
+    }
+
+    /** The version and publisher count each holder of the slot has now (replication lag shows here). */
+    private List<Map<String, Object>> copiesJson(DataInfoId id, dev.registry.common.slot.SlotAssignment slot) {
+        List<String> holders = new ArrayList<>();
+        if (slot.leader() != null) {
+            holders.add(slot.leader());
+        }
+        holders.addAll(slot.followers());
+        Map<String, CompletableFuture<Datum>> calls = new LinkedHashMap<>();
+        for (String server : holders) {
+            calls.put(server, links.connection(server).thenCompose(c ->
+                    c.call(FetchDatumRequest.localCopy(id), Datum.class, Duration.ofSeconds(2))));
+        }
+        List<Map<String, Object>> out = new ArrayList<>();
+        calls.forEach((server, call) -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("server", server);
+            m.put("role", server.equals(slot.leader()) ? "LEADER" : "FOLLOWER");
+            try {
+                Datum copy = call.get(3, TimeUnit.SECONDS);
+                m.put("version", copy.version());
+                m.put("publishers", copy.publishers().size());
+            } catch (Exception e) {
+                m.put("error", e instanceof java.util.concurrent.ExecutionException ? e.getCause().getMessage()
+                        : e.toString());
+            }
+            out.add(m);
+        });
+        return out;
+    }
+
+    private Map<String, Object> localSubscribersJson(DataInfoId id) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("sessionId", sessionId);
+        out.put("dataInfoId", id.canonical());
+        List<Subscriber> subs = subscribers.subscribersOf(id);
+        out.put("localSubscribers", subs.size());
+        out.put("subscribers", subs.stream().map(sub -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("registerId", sub.registerId());
+            m.put("appName", sub.appName());
+            m.put("ip", sub.ip());
+            m.put("zone", sub.zone());
+            m.put("registeredAtMillis", sub.registeredAtMillis());
+            return m;
+        }).toList());
+        return out;
+    }
+
+    /** Subscriber count per live session: this one directly, the others through their admin port. */
+    private Map<String, Object> subscribersBySession(DataInfoId id) {
+        Map<String, Object> out = new java.util.TreeMap<>();
+        out.put(sessionId, subscribers.subscribersOf(id).size());
+        var last = meta.lastResponse();
+        if (last == null) {
+            return out;
+        }
+        Map<String, CompletableFuture<java.net.http.HttpResponse<String>>> calls = new LinkedHashMap<>();
+        String query = "/api/v1/datum/local?dataId=" + encode(id.dataId()) + "&group=" + encode(id.group())
+                + "&instanceId=" + encode(id.instanceId());
+        last.sessionAdminAddresses().forEach((session, adminAddress) -> {
+            if (!session.equals(sessionId)) {
+                calls.put(session, PeerHttp.CLIENT.sendAsync(java.net.http.HttpRequest.newBuilder(
+                                java.net.URI.create("http://" + adminAddress + query)).timeout(Duration.ofSeconds(2)).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString()));
+            }
+        });
+        calls.forEach((session, call) -> {
+            try {
+                var response = call.get(3, TimeUnit.SECONDS);
+                var json = JSON.readTree(response.body());
+                out.put(session, response.statusCode() == 200 ? (Object) json.path("localSubscribers").asInt()
+                        : "error " + response.statusCode());
+            } catch (Exception e) {
+                out.put(session, "unreachable: " + (e.getCause() != null ? e.getCause() : e));
+            }
+        });
+        return out;
+    }
+
+    private static String encode(String s) {
+        return java.net.URLEncoder.encode(s, java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /** The live sessions as meta last reported them, for clients and operators behind one balancer address. */

@@ -9,6 +9,8 @@ public final class FetchDatumRequest implements Serializable {
 
     private long epoch;
     private DataInfoId dataInfoId;
+    /** Admin query: this server's own copy, leader or follower, without the read gate. */
+    private boolean localCopy;
 
     @SuppressWarnings("unused")
     private FetchDatumRequest() {
@@ -17,6 +19,17 @@ public final class FetchDatumRequest implements Serializable {
     public FetchDatumRequest(long epoch, DataInfoId dataInfoId) {
         this.epoch = epoch;
         this.dataInfoId = dataInfoId;
+    }
+
+    /** Asks a slot's leader or follower for its own copy, as it is now (admin queries; never served to clients). */
+    public static FetchDatumRequest localCopy(DataInfoId dataInfoId) {
+        FetchDatumRequest r = new FetchDatumRequest(0, dataInfoId);
+        r.localCopy = true;
+        return r;
+    }
+
+    public boolean isLocalCopy() {
+        return localCopy;
     }
 
     public long epoch() {

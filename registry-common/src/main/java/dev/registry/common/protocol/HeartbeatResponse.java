@@ -24,6 +24,8 @@ public final class HeartbeatResponse implements Serializable {
      * a meta that does not send it. Sessions balance their clients with it.
      */
     private HashMap<String, Integer> sessionConnections;
+    /** Admin HTTP address per live session (those that reported one); null from older metas. */
+    private HashMap<String, String> sessionAdminAddresses;
 
     @SuppressWarnings("unused")
     private HeartbeatResponse() {
@@ -66,6 +68,16 @@ public final class HeartbeatResponse implements Serializable {
     public HeartbeatResponse withSessionConnections(HashMap<String, Integer> connections) {
         this.sessionConnections = connections;
         return this;
+    }
+
+    public HeartbeatResponse withSessionAdminAddresses(HashMap<String, String> addresses) {
+        this.sessionAdminAddresses = addresses;
+        return this;
+    }
+
+    /** Admin HTTP address per live session; empty if the meta did not send them. */
+    public HashMap<String, String> sessionAdminAddresses() {
+        return sessionAdminAddresses == null ? new HashMap<>() : sessionAdminAddresses;
     }
 
     /** Client connections per live session (-1: takes no clients), or null if the meta did not send them. */

@@ -11,6 +11,8 @@ public final class SessionServerHeartbeat implements Serializable {
     private long knownEpoch;
     /** Client connections on the session's own port, or -1 while it takes no clients (draining, not ready). */
     private int clientConnections = -1;
+    /** The session's admin HTTP address {@code host:port}, or null if it has none. */
+    private String adminAddress;
 
     @SuppressWarnings("unused")
     private SessionServerHeartbeat() {
@@ -22,9 +24,16 @@ public final class SessionServerHeartbeat implements Serializable {
         this.knownEpoch = knownEpoch;
     }
 
-    public SessionServerHeartbeat(String sessionId, String address, long knownEpoch, int clientConnections) {
+    public SessionServerHeartbeat(String sessionId, String address, long knownEpoch, int clientConnections,
+                                  String adminAddress) {
         this(sessionId, address, knownEpoch);
         this.clientConnections = clientConnections;
+        this.adminAddress = adminAddress;
+    }
+
+    /** The session's admin HTTP {@code host:port}, or null. */
+    public String adminAddress() {
+        return adminAddress;
     }
 
     public String sessionId() {
