@@ -10,6 +10,7 @@ import dev.registry.meta.MetaServerConfig;
 import dev.registry.meta.lease.LeaseSettings;
 import dev.registry.meta.store.MetaDatabase;
 import dev.registry.session.SessionServer;
+import dev.registry.session.balance.ConnectionBalancer;
 import dev.registry.session.SessionServerConfig;
 import dev.registry.session.push.PushEngine;
 import org.slf4j.Logger;
@@ -38,7 +39,19 @@ public final class RegistryNode implements AutoCloseable {
                            List<HostAndPort> metaServers, int metaPort, int metaHttpPort, int dataPort,
                            int dataHttpPort, int sessionPort, int sessionHttpPort, int slots, int replicas,
                            Duration dataLease, Duration clientIdle, Duration sessionGrace, String adminToken,
-                           int sofaBoltPort, MetaDatabase metaDatabase, LeaseSettings metaLease) {
+                           int sofaBoltPort, MetaDatabase metaDatabase, LeaseSettings metaLease,
+                           ConnectionBalancer.Settings sessionBalance) {
+
+        /** Sessions balance clients with the defaults. */
+        public Settings(boolean meta, boolean data, boolean session, String bindHost, String advertiseHost,
+                        List<HostAndPort> metaServers, int metaPort, int metaHttpPort, int dataPort,
+                        int dataHttpPort, int sessionPort, int sessionHttpPort, int slots, int replicas,
+                        Duration dataLease, Duration clientIdle, Duration sessionGrace, String adminToken,
+                        int sofaBoltPort, MetaDatabase metaDatabase, LeaseSettings metaLease) {
+            this(meta, data, session, bindHost, advertiseHost, metaServers, metaPort, metaHttpPort, dataPort,
+                    dataHttpPort, sessionPort, sessionHttpPort, slots, replicas, dataLease, clientIdle, sessionGrace,
+                    adminToken, sofaBoltPort, metaDatabase, metaLease, ConnectionBalancer.Settings.defaults());
+        }
 
         /** Meta state in memory, default meta lease. */
         public Settings(boolean meta, boolean data, boolean session, String bindHost, String advertiseHost,
@@ -94,7 +107,7 @@ public final class RegistryNode implements AutoCloseable {
                 session = new SessionServer(new SessionServerConfig(s.bindHost(), s.sessionPort(),
                         s.sessionHttpPort(), s.advertiseHost(), metaServers, s.slots(), Duration.ofSeconds(1),
                         Duration.ofSeconds(10), Duration.ofSeconds(5), Duration.ofSeconds(30), clientRpc, PushEngine.Settings.defaults(),
-                        s.adminToken(), s.sofaBoltPort(), dev.registry.session.balance.ConnectionBalancer.Settings.defaults()),
+                        s.adminToken(), s.sofaBoltPort(), s.sessionBalance()),
                         clock).start();
             }
         } catch (RuntimeException e) {

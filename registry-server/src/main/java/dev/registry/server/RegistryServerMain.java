@@ -12,6 +12,7 @@ import dev.registry.server.config.LayeredConfig;
 import dev.registry.server.config.ValueType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import dev.registry.session.balance.ConnectionBalancer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.OptionSpec;
@@ -84,6 +85,15 @@ public final class RegistryServerMain implements Callable<Integer> {
     @Option(names = "--client-idle-seconds", defaultValue = "6", description = "session drops a silent client after this (default: ${DEFAULT-VALUE})")
     int clientIdleSeconds;
 
+    @Option(names = "--session-balance-seconds", defaultValue = "5", description = "a session holding clearly more "
+            + "than its share of clients moves some to emptier sessions every this many seconds; 0 turns it off "
+            + "(default: ${DEFAULT-VALUE})")
+    int sessionBalanceSeconds;
+
+    @Option(names = "--session-balance-max-moves", defaultValue = "20", description = "clients a session may move per "
+            + "balancing round, or 5% of its clients if that is more (default: ${DEFAULT-VALUE})")
+    int sessionBalanceMaxMoves;
+
     @Option(names = "--session-grace-seconds", defaultValue = "20", description = "data drops a vanished session's publishers after this (default: ${DEFAULT-VALUE})")
     int sessionGraceSeconds;
 
@@ -150,6 +160,8 @@ public final class RegistryServerMain implements Callable<Integer> {
             ConfigKey.of("data-lease-seconds", ValueType.positive("seconds")),
             ConfigKey.of("client-idle-seconds", ValueType.positive("seconds")),
             ConfigKey.of("session-grace-seconds", ValueType.positive("seconds")),
+            ConfigKey.of("session-balance-seconds", ValueType.integer(0, 86_400, "seconds 0..86400 (0 = off)")),
+            ConfigKey.of("session-balance-max-moves", ValueType.integer(1, 1_000_000, "a client count 1..1000000")),
             ConfigKey.of("meta-db-url", ValueType.checkedBy("a jdbc:h2:... or jdbc:postgresql://host:port/database URL",
                     SqlDialect::of)),
             ConfigKey.of("meta-db-user", ValueType.text("a database user")),
@@ -321,7 +333,16 @@ public final class RegistryServerMain implements Callable<Integer> {
                 role == Role.all || role == Role.session, host, advertise, metas, metaPort, metaHttpPort, dataPort,
                 dataHttpPort, sessionPort, sessionHttpPort, slots, replicas, Duration.ofSeconds(dataLeaseSeconds),
                 Duration.ofSeconds(clientIdleSeconds), Duration.ofSeconds(sessionGraceSeconds), adminToken,
-                effectiveSofaBoltPort(), metaDatabase(), metaLease());
+                effectiveSofaBoltPort(), metaDatabase(), metaLease(), sessionBalance());
+    }
+
+    private ConnectionBalancer.Settings sessionBalance() {
+        ConnectionBalancer.Settings defaults = ConnectionBalancer.Settings.defaults();
+        if (sessionBalanceSeconds <= 0) {
+            return ConnectionBalancer.Settings.disabled();
+        }
+        return new ConnectionBalancer.Settings(true, Duration.ofSeconds(sessionBalanceSeconds), defaults.tolerance(),
+                sessionBalanceMaxMoves, defaults.maxMoveFraction());
     }
 
     private MetaDatabase metaDatabase() {

@@ -88,7 +88,7 @@ public final class RpcServer implements AutoCloseable {
                 });
         try {
             serverChannel = bootstrap.bind(host, port).syncUninterruptibly().channel();
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // Netty rethrows the BindException unchecked, undeclared
             close();
             throw new IllegalStateException(name + " cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
         }

@@ -27,6 +27,14 @@ class RpcFailureTest {
     }
 
     @Test
+    void aPortInUseIsAClearErrorNamingTheAddress() {
+        RpcServer first = kit.startServer();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> kit.startServer(kit.serverConfig(), first.port()))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("cannot listen on 127.0.0.1:" + first.port());
+    }
+
+    @Test
     void unansweredCallTimesOutAndLeavesNothingPending() {
         RpcServer server = kit.startServer();
         RpcConnection connection = kit.connect(kit.client(), server);

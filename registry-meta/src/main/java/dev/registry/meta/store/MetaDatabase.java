@@ -29,7 +29,8 @@ public record MetaDatabase(String url, String user, String password) {
         if (!file.isAbsolute() && !path.startsWith(".")) {
             path = "./" + path; // H2 wants relative paths spelled with ./
         }
-        return new MetaDatabase("jdbc:h2:file:" + path + ";AUTO_SERVER=TRUE", "sa", "");
+        // Not closed by H2's own shutdown hook: a stopping meta still releases its lease through it.
+        return new MetaDatabase("jdbc:h2:file:" + path + ";AUTO_SERVER=TRUE;DB_CLOSE_ON_EXIT=FALSE", "sa", "");
     }
 
     /** A private in-memory H2 database: nothing survives the process (tests, throw-away nodes). */

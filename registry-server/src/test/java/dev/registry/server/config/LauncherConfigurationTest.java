@@ -130,6 +130,20 @@ class LauncherConfigurationTest {
     }
 
     @Test
+    void clientBalancingIsOnByDefaultTunableAndCanBeTurnedOff() {
+        RegistryNode.Settings defaults = RegistryServerMain.configure(Map.of()).toSettings();
+        assertThat(defaults.sessionBalance().enabled()).isTrue();
+        assertThat(defaults.sessionBalance().interval()).isEqualTo(java.time.Duration.ofSeconds(5));
+        RegistryNode.Settings tuned = RegistryServerMain.configure(Map.of("REGISTRY_SESSION_BALANCE_SECONDS", "0"),
+                "--session-balance-max-moves", "50").toSettings();
+        assertThat(tuned.sessionBalance().enabled()).as("env 0 turns it off").isFalse();
+        RegistryNode.Settings cli = RegistryServerMain.configure(Map.of("REGISTRY_SESSION_BALANCE_SECONDS", "0"),
+                "--session-balance-seconds", "7", "--session-balance-max-moves", "50").toSettings();
+        assertThat(cli.sessionBalance().interval()).as("command line over env").isEqualTo(java.time.Duration.ofSeconds(7));
+        assertThat(cli.sessionBalance().maxMovesPerRound()).isEqualTo(50);
+    }
+
+    @Test
     void theExistingEnvironmentVariablesStillWork() {
         RegistryNode.Settings s = RegistryServerMain.configure(Map.of(
                 "REGISTRY_META_DB_URL", "jdbc:h2:mem:envtest;DB_CLOSE_DELAY=-1",

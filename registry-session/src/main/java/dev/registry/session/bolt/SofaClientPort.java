@@ -146,7 +146,7 @@ public final class SofaClientPort implements AutoCloseable {
                 });
         try {
             serverChannel = bootstrap.bind(host, port).syncUninterruptibly().channel();
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // Netty rethrows the BindException unchecked, undeclared
             close();
             throw new IllegalStateException("SOFARegistry client port cannot listen on " + host + ":" + port + ": "
                     + e.getMessage(), e);
