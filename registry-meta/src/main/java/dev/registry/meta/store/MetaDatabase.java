@@ -29,8 +29,9 @@ public record MetaDatabase(String url, String user, String password) {
         if (!file.isAbsolute() && !path.startsWith(".")) {
             path = "./" + path; // H2 wants relative paths spelled with ./
         }
-        // Not closed by H2's own shutdown hook: a stopping meta still releases its lease through it.
-        return new MetaDatabase("jdbc:h2:file:" + path + ";AUTO_SERVER=TRUE;DB_CLOSE_ON_EXIT=FALSE", "sa", "");
+        // (H2 refuses DB_CLOSE_ON_EXIT=FALSE with AUTO_SERVER: its shutdown hook may close the file
+        // before a stopping meta released its lease; a follower then waits for the lease to run out.)
+        return new MetaDatabase("jdbc:h2:file:" + path + ";AUTO_SERVER=TRUE", "sa", "");
     }
 
     /** A private in-memory H2 database: nothing survives the process (tests, throw-away nodes). */
