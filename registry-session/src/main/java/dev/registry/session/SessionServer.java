@@ -259,6 +259,10 @@ public final class SessionServer implements AutoCloseable {
         }
         requireId(s.dataInfoId());
         checkRegisterId(s.registerId());
+        if (s.ip() == null) { // as for publishers: the address it connects from
+            s = new Subscriber(s.dataInfoId(), s.registerId(), s.appName(),
+                    connection.remoteAddress().getAddress().getHostAddress(), s.zone(), s.registeredAtMillis());
+        }
         // A client moving from another session says what it holds: nothing older is pushed to it.
         subscribers.add(s, new RpcPushTarget(connection), request.knownVersion() > 0 ? request.knownVersion() : -1);
         if (!connection.isActive()) {
@@ -728,9 +732,14 @@ public final class SessionServer implements AutoCloseable {
             return m;
         }).toList());
         ConnectionBalancer.Settings b = config.balance();
-        out.put("balance", Map.of("enabled", b.enabled(), "intervalMillis", b.interval().toMillis(),
-                "tolerance", b.tolerance(), "maxMovesPerRound", b.maxMovesPerRound(),
-                "maxMoveFraction", b.maxMoveFraction(), "clientsAskedToMove", clientsMoved.sum()));
+        Map<String, Object> balance = new LinkedHashMap<>();
+        balance.put("enabled", b.enabled());
+        balance.put("intervalMillis", b.interval().toMillis());
+        balance.put("tolerance", b.tolerance());
+        balance.put("maxMovesPerRound", b.maxMovesPerRound());
+        balance.put("maxMoveFraction", b.maxMoveFraction());
+        balance.put("clientsAskedToMove", clientsMoved.sum());
+        out.put("balance", balance);
         return out;
     }
 
