@@ -134,7 +134,8 @@ public final class DataServer implements AutoCloseable {
             registerAdminRoutes(admin);
             admin.start(config.bindHost(), config.adminPort());
         }
-        log.info("data server {} started", address);
+        log.info("data server {} started: rpc port {}, admin http port {}", address, port,
+                admin == null ? "off" : admin.port());
         return this;
     }
 

@@ -193,7 +193,8 @@ public final class MetaServer implements AutoCloseable {
             registerAdminRoutes(admin);
             admin.start(config.bindHost(), config.adminPort());
         }
-        log.info("meta server {} started; database {}; lease {} ms, renewed every {} ms", address, store.description(),
+        log.info("meta server {} started: rpc port {}, admin http port {}; database {}; lease {} ms, renewed every {} ms",
+                address, rpcServer.port(), admin == null ? "off" : admin.port(), store.description(),
                 config.leaderLease().leaseDuration().toMillis(), renew);
         return this;
     }

@@ -175,7 +175,10 @@ public final class SessionServer implements AutoCloseable {
             admin.start(config.bindHost(), config.adminPort());
         }
         started = true;
-        log.info("session server {} started", sessionId);
+        log.info("session server {} started: client port {}, admin http port {}, SOFARegistry bolt port {}, "
+                + "client balance {}", sessionId, port, admin == null ? "off" : admin.port(),
+                sofa == null ? "off" : sofa.port(), config.balance().enabled()
+                        ? "every " + config.balance().interval().toMillis() + " ms" : "off");
         return this;
     }
 
