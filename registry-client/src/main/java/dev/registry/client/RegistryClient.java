@@ -186,7 +186,7 @@ public final class RegistryClient implements AutoCloseable {
     /** The session is draining or rebalancing: move on (to its suggestion, if any); everything is re-registered there. */
     private Object onReconnectRequest(RpcConnection conn, ReconnectRequest request) {
         log.info("session {} asked to reconnect elsewhere: {}", conn.remoteAddress(), request);
-        HostAndPort target = parseTarget(request.target());
+        HostAndPort target = dev.registry.common.rpc.Addresses.hostAndPortOrNull(request.target());
         if (target != null) {
             connection.moveTo(target);
         } else {
@@ -204,25 +204,13 @@ public final class RegistryClient implements AutoCloseable {
             }
             List<HostAndPort> sessions = new ArrayList<>();
             for (String s : list.sessions()) {
-                HostAndPort a = parseTarget(s);
+                HostAndPort a = dev.registry.common.rpc.Addresses.hostAndPortOrNull(s);
                 if (a != null) {
                     sessions.add(a);
                 }
             }
             connection.setDiscovered(sessions);
         });
-    }
-
-    private static HostAndPort parseTarget(String address) {
-        if (address == null || address.isBlank()) {
-            return null;
-        }
-        try {
-            HostAndPort a = HostAndPort.fromString(address);
-            return a.hasPort() ? a : null;
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
     }
 
     /** Every session address this client would try: the configured ones first, then those it learnt. */

@@ -6,6 +6,7 @@ import dev.registry.common.protocol.HeartbeatResponse;
 import dev.registry.common.protocol.MetaRedirect;
 import dev.registry.common.protocol.OperationalSwitches;
 import dev.registry.common.protocol.SlotTableChanged;
+import dev.registry.common.rpc.Addresses;
 import dev.registry.common.rpc.ConnectionListener;
 import dev.registry.common.rpc.ErrorCode;
 import dev.registry.common.rpc.HandlerRegistry;
@@ -331,16 +332,11 @@ public final class MetaClient implements AutoCloseable {
     }
 
     private static HostAndPort parse(String address) {
-        if (address == null || address.isBlank()) {
-            return null;
-        }
-        try {
-            HostAndPort a = HostAndPort.fromString(address);
-            return a.hasPort() ? a : null;
-        } catch (IllegalArgumentException e) {
+        HostAndPort a = Addresses.hostAndPortOrNull(address);
+        if (a == null && address != null && !address.isBlank()) {
             log.warn("meta named an unusable leader address '{}'", address);
-            return null;
         }
+        return a;
     }
 
     // ---- answers ----
