@@ -295,6 +295,20 @@ public final class RegistryClient implements AutoCloseable {
 
     // ---- handles ----
 
+    /**
+     * Forgets a registration (no re-registration after a reconnect) and, if connected, tells the
+     * session; a second call does nothing. Disconnected, the session drops it with the connection.
+     */
+    private void unregisterFrom(Map<String, ?> registrations, String registerId, Object request, DataInfoId id) {
+        if (registrations.remove(registerId) == null) {
+            return;
+        }
+        Optional<RpcConnection> c = connection.current();
+        if (c.isPresent()) {
+            await(c.get().call(request, config.requestTimeout()), "unregister " + id);
+        }
+    }
+
     private final class PublicationImpl implements Publication {
         private final DataInfoId id;
         private final String registerId;
@@ -340,14 +354,7 @@ public final class RegistryClient implements AutoCloseable {
 
         @Override
         public void unregister() {
-            if (publications.remove(registerId) == null) {
-                return;
-            }
-            Optional<RpcConnection> c = connection.current();
-            if (c.isPresent()) {
-                await(c.get().call(new UnregisterPublisherRequest(id, registerId), config.requestTimeout()),
-                        "unregister " + id);
-            }
+            unregisterFrom(publications, registerId, new UnregisterPublisherRequest(id, registerId), id);
         }
     }
 
@@ -403,14 +410,7 @@ public final class RegistryClient implements AutoCloseable {
 
         @Override
         public void unregister() {
-            if (subscriptions.remove(registerId) == null) {
-                return;
-            }
-            Optional<RpcConnection> c = connection.current();
-            if (c.isPresent()) {
-                await(c.get().call(new UnregisterSubscriberRequest(id, registerId), config.requestTimeout()),
-                        "unregister " + id);
-            }
+            unregisterFrom(subscriptions, registerId, new UnregisterSubscriberRequest(id, registerId), id);
         }
     }
 
