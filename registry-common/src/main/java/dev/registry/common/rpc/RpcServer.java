@@ -4,12 +4,7 @@ import dev.registry.common.serialize.Serializer;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,9 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 
 /** A listening RPC endpoint. Start once, close once; closing drops every connection. */
 public final class RpcServer implements AutoCloseable {
@@ -34,9 +26,7 @@ public final class RpcServer implements AutoCloseable {
     private final ConnectionListener listener;
     private final RpcMetrics metrics;
     private final Map<RpcConnection, Boolean> connections = new ConcurrentHashMap<>();
-    private EventLoopGroup boss;
-    private EventLoopGroup io;
-    private ExecutorService workers;
+    private ServerLoops loops;
     private Channel serverChannel;
     private boolean closed;
 
@@ -55,11 +45,8 @@ public final class RpcServer implements AutoCloseable {
         if (serverChannel != null) {
             throw new IllegalStateException(name + " already started");
         }
-        boss = new NioEventLoopGroup(1, new DefaultThreadFactory(name + "-accept", true));
-        io = new NioEventLoopGroup(Math.min(4, Runtime.getRuntime().availableProcessors()),
-                new DefaultThreadFactory(name + "-io", true));
-        workers = new ThreadPoolExecutor(config.workerThreads(), config.workerThreads(), 60, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), new DefaultThreadFactory(name + "-worker", true));
+        loops = new ServerLoops(name, config.workerThreads());
+        ExecutorService workers = loops.workers();
         ConnectionListener tracking = new ConnectionListener() {
             @Override
             public void onConnected(RpcConnection c) {
@@ -73,25 +60,14 @@ public final class RpcServer implements AutoCloseable {
                 listener.onDisconnected(c);
             }
         };
-        ServerBootstrap bootstrap = new ServerBootstrap()
-                .group(boss, io)
-                .channel(NioServerSocketChannel.class)
-                .option(ChannelOption.SO_BACKLOG, 1024)
-                .option(ChannelOption.SO_REUSEADDR, true)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.SO_KEEPALIVE, true)
+        ServerBootstrap bootstrap = loops.bootstrap()
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         RpcPipeline.install(ch, config, serializer, handlers, tracking, workers, metrics);
                     }
                 });
-        try {
-            serverChannel = bootstrap.bind(host, port).syncUninterruptibly().channel();
-        } catch (Exception e) { // Netty rethrows the BindException unchecked, undeclared
-            close();
-            throw new IllegalStateException(name + " cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
-        }
+        serverChannel = loops.bind(bootstrap, host, port);
         log.info("{} listening on {}", name, serverChannel.localAddress());
         return (InetSocketAddress) serverChannel.localAddress();
     }
@@ -132,14 +108,8 @@ public final class RpcServer implements AutoCloseable {
         for (RpcConnection c : connections.keySet()) {
             c.close();
         }
-        if (boss != null) {
-            boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-        }
-        if (io != null) {
-            io.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-        }
-        if (workers != null) {
-            workers.shutdownNow();
+        if (loops != null) {
+            loops.close();
         }
     }
 }

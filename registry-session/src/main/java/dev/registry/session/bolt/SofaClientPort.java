@@ -3,6 +3,7 @@ package dev.registry.session.bolt;
 import com.google.common.util.concurrent.MoreExecutors;
 import dev.registry.common.admin.AdminHttpServer;
 import dev.registry.common.admin.AdminResponse;
+import dev.registry.common.rpc.ServerLoops;
 import dev.registry.common.serialize.Serializer;
 import dev.registry.session.link.DataServerLinks;
 import dev.registry.session.publish.PublisherSyncer;
@@ -14,13 +15,9 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.timeout.IdleStateHandler;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,9 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BooleanSupplier;
@@ -97,9 +92,7 @@ public final class SofaClientPort implements AutoCloseable {
     private final LongAdder protocolErrors = new LongAdder();
     private final LongAdder idleCloses = new LongAdder();
     private SofaSessionDirectory directory;
-    private EventLoopGroup boss;
-    private EventLoopGroup io;
-    private ExecutorService workers;
+    private ServerLoops loops;
     private Channel serverChannel;
     private volatile int boundPort = -1;
     private boolean closed;
@@ -116,18 +109,9 @@ public final class SofaClientPort implements AutoCloseable {
         if (serverChannel != null) {
             throw new IllegalStateException("SOFARegistry client port already started");
         }
-        boss = new NioEventLoopGroup(1, new DefaultThreadFactory("session-bolt-accept", true));
-        io = new NioEventLoopGroup(Math.min(4, Runtime.getRuntime().availableProcessors()),
-                new DefaultThreadFactory("session-bolt-io", true));
-        workers = new ThreadPoolExecutor(settings.workerThreads(), settings.workerThreads(), 60, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), new DefaultThreadFactory("session-bolt-worker", true));
-        ServerBootstrap bootstrap = new ServerBootstrap()
-                .group(boss, io)
-                .channel(NioServerSocketChannel.class)
-                .option(ChannelOption.SO_BACKLOG, 1024)
-                .option(ChannelOption.SO_REUSEADDR, true)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.SO_KEEPALIVE, true)
+        loops = new ServerLoops("session-bolt", settings.workerThreads());
+        ExecutorService workers = loops.workers();
+        ServerBootstrap bootstrap = loops.bootstrap()
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(
                         settings.writeBufferHighBytes() / 2, settings.writeBufferHighBytes()))
                 .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -144,13 +128,7 @@ public final class SofaClientPort implements AutoCloseable {
                                 .addLast("bolt", new BoltChannelHandler(connection, SofaClientPort.this));
                     }
                 });
-        try {
-            serverChannel = bootstrap.bind(host, port).syncUninterruptibly().channel();
-        } catch (Exception e) { // Netty rethrows the BindException unchecked, undeclared
-            close();
-            throw new IllegalStateException("SOFARegistry client port cannot listen on " + host + ":" + port + ": "
-                    + e.getMessage(), e);
-        }
+        serverChannel = loops.bind(bootstrap, host, port);
         InetSocketAddress bound = (InetSocketAddress) serverChannel.localAddress();
         boundPort = bound.getPort();
         directory = new SofaSessionDirectory(session, session.advertiseHost() + ":" + bound.getPort(),
@@ -255,14 +233,8 @@ public final class SofaClientPort implements AutoCloseable {
         for (BoltConnection c : connections.keySet()) {
             c.close();
         }
-        if (boss != null) {
-            boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-        }
-        if (io != null) {
-            io.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-        }
-        if (workers != null) {
-            workers.shutdownNow();
+        if (loops != null) {
+            loops.close();
         }
     }
 }
