@@ -129,6 +129,7 @@ public final class DataServer implements AutoCloseable {
         meta.start();
         timer.scheduleWithFixedDelay(this::pumpQuietly, 5, 5, TimeUnit.MILLISECONDS);
         timer.scheduleWithFixedDelay(this::expireAbsentSessions, 500, 500, TimeUnit.MILLISECONDS);
+        timer.scheduleWithFixedDelay(this::reportTakeoverProgress, 1, 1, TimeUnit.SECONDS);
         if (config.adminPort() >= 0) {
             admin = new AdminHttpServer("data", config.adminToken());
             registerAdminRoutes(admin);
@@ -194,6 +195,42 @@ public final class DataServer implements AutoCloseable {
      * The session lease: a session with publishers in slots led here and no connection for the
      * whole grace period is dead; its clients' publishers go (they re-registered elsewhere if alive).
      */
+    /** Timer thread only: slots led but not yet serving reads at the last report. */
+    private int lastWaitingSlots;
+    private long waitingSince;
+
+    /**
+     * Migration progress for operators: while led slots wait for the sessions' reconciliation
+     * before serving reads, one line a second when the count changes, and one when all serve.
+     */
+    private void reportTakeoverProgress() {
+        try {
+            Set<Integer> led = replication.ledSlots();
+            Set<String> sessions = expectedSessions();
+            int waiting = 0;
+            for (int slot : led) {
+                if (!replication.isReadable(slot, sessions)) {
+                    waiting++;
+                }
+            }
+            if (waiting != lastWaitingSlots) {
+                if (waiting > 0) {
+                    if (lastWaitingSlots == 0) {
+                        waitingSince = clock.millis();
+                    }
+                    log.info("taking over slots: {} of {} led slots serve reads, {} wait for {} sessions to reconcile",
+                            led.size() - waiting, led.size(), waiting, sessions.size());
+                } else {
+                    log.info("all {} led slots serve reads ({} ms after the takeover began)", led.size(),
+                            clock.millis() - waitingSince);
+                }
+                lastWaitingSlots = waiting;
+            }
+        } catch (RuntimeException e) {
+            log.debug("takeover progress report failed: {}", e.toString());
+        }
+    }
+
     private void expireAbsentSessions() {
         try {
             Set<Integer> ledSlots = replication.ledSlots();

@@ -522,14 +522,30 @@ public final class MetaServer implements AutoCloseable {
         if (!save(next, term)) {
             return false;
         }
+        SlotTable previous;
         synchronized (this) {
             if (servingTerm != term || !election.isLeaderOf(term)) {
                 log.warn("saved slot table epoch {} but lost the leadership before publishing it", next.epoch());
                 return true;
             }
+            previous = table;
             table = next;
         }
-        log.info("slot table term {} epoch {} for data servers {}", next.term(), next.epoch(), next.servers());
+        // Migration progress for operators: how much of the table this change moves.
+        int leadersMoved = 0;
+        int followersChanged = 0;
+        for (int slot = 0; slot < next.slotCount(); slot++) {
+            var before = previous.slot(slot);
+            var after = next.slot(slot);
+            if (!java.util.Objects.equals(before.leader(), after.leader())) {
+                leadersMoved++;
+            }
+            if (!before.followers().equals(after.followers())) {
+                followersChanged++;
+            }
+        }
+        log.info("slot table term {} epoch {} for data servers {}: {} of {} slots change leader, {} change followers",
+                next.term(), next.epoch(), next.servers(), leadersMoved, next.slotCount(), followersChanged);
         push(next);
         return true;
     }
