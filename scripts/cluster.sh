@@ -380,6 +380,15 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
+# Ends the start when NAME's process already exited (a bad flag, a port in use), instead of waiting.
+exited_early() {
+  alive "$(pid_of "$1")" && return 0
+  sleep 0.2   # its wrapper writes the status
+  say "$1 exited during startup (status $(exit_status "$1")); see $DIR/logs/$1.log"
+  tail -20 "$DIR/logs/$1.log"
+  exit 1
+}
+
 T0=$(now_ms)
 say "starting $METAS meta, $DATA data, $SESSIONS session processes; meta database: $DB_DESC"
 say "logs in $DIR/logs"
@@ -399,6 +408,7 @@ for ((i = 0; i < METAS; i++)); do
 done
 for ((i = 0; i < METAS; i++)); do
   until http_get "$(http_of "$(meta_port $i)")" /health >/dev/null; do
+    exited_early "meta-$i"
     (( $(now_ms) - T0 > 60000 )) && { say "meta-$i did not start; see $DIR/logs/meta-$i.log"; tail -20 "$DIR/logs/meta-$i.log"; exit 1; }
     sleep 0.2
   done
@@ -418,6 +428,7 @@ for ((i = 0; i < SESSIONS; i++)); do
 done
 for ((i = 0; i < SESSIONS; i++)); do
   until http_get "$(http_of "$(session_port $i)")" /health/ready >/dev/null; do
+    exited_early "session-$i"
     (( $(now_ms) - T0 > 120000 )) && { say "session-$i not ready after 120 s; see $DIR/logs/session-$i.log"; exit 1; }
     sleep 0.2
   done
