@@ -179,6 +179,8 @@ class HaproxyLoadBalancerTest {
             pushes += view.received.size();
         }
         assertThat(clients).allMatch(c -> c.olderPushesDropped() == 0);
+        assertThat(clients).as("every client reconnected through the balancer, none directly to a session")
+                .allMatch(c -> c.sessionAddress().map(a -> a.getPort() == lbPort).orElse(false));
         System.out.printf("%d pushes checked over %d subscriptions: none lacked a publisher it had shown%n",
                 pushes, views.size());
     }
