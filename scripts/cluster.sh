@@ -93,7 +93,7 @@ exit_status() { [[ -s "$DIR/run/$1.exit" ]] && cat "$DIR/run/$1.exit" || true; }
 describe_status() {
   case "$1" in
     0) echo "0" ;;
-    143) echo "143 (128 + SIGTERM: the JVM's exit after its shutdown hook ran)" ;;
+    143) echo "143 (128 + SIGTERM: the normal exit on SIGTERM, after a JVM's shutdown hook ran)" ;;
     137) echo "137 (128 + SIGKILL)" ;;
     *) echo "$1" ;;
   esac
