@@ -81,7 +81,13 @@ published() { local i; for ((i = 1; i <= PUBLISHERS; i++)); do grep -q published
 wait_until 60000 "publishers registered" published || { cat "$DIR"/pub-*.err; exit 1; }
 say "$PUBLISHERS publishers registered on session-0 ($servers)"
 cluster start-node session 1 >/dev/null
-wait_until 60000 "session-1 ready again" curl -sf --max-time 2 -o /dev/null "http://127.0.0.1:$H1/health/ready" || exit 1
+session1_ready() {
+  if [[ -s "$DIR/run/session-1.exit" ]]; then
+    fail "session-1 exited during its restart (status $(cat "$DIR/run/session-1.exit"))"; tail -20 "$DIR/logs/session-1.log"; exit 1
+  fi
+  curl -sf --max-time 2 -o /dev/null "http://127.0.0.1:$H1/health/ready"
+}
+wait_until 60000 "session-1 ready again" session1_ready || exit 1
 
 for ((i = 1; i <= SUBSCRIBERS; i++)); do
   start_cli "sub-$i" subscribe --servers "127.0.0.1:$S1" --data-id "$DATA_ID"
