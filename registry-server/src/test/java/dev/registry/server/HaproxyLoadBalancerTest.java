@@ -53,8 +53,8 @@ class HaproxyLoadBalancerTest {
     /**
      * From the start of the drain (or the stop) until the remaining session holds every publisher:
      * clients reconnect after 50..500 ms of backoff; HAProxy takes a failing session out of rotation
-     * after 2 checks 250..500 ms apart and, until then, retries a refused connection on the other
-     * session after min(timeout connect, 1 s). Measured here: see the printed figures.
+     * after 2 checks 250..500 ms apart and, until then, retries a refused connection at once on the
+     * other session (redispatch on every retry). Measured: 120..150 ms (see the printed figures).
      */
     private static final Duration MOVE_BOUND = Duration.ofSeconds(5);
 
