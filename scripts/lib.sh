@@ -12,7 +12,12 @@ ensure_server_jar() {
     return 0
   fi
   echo "building registry (mvn -DskipTests package) ..." >&2
-  (cd "$REPO_ROOT" && mvn -B -q -DskipTests package -pl registry-server -am) >&2
+  # One Maven at a time on a shared machine: take the same lock the developers' builds take.
+  if command -v flock >/dev/null; then
+    (cd "$REPO_ROOT" && flock /tmp/mvn.lock mvn -B -q -DskipTests package -pl registry-server -am) >&2
+  else
+    (cd "$REPO_ROOT" && mvn -B -q -DskipTests package -pl registry-server -am) >&2
+  fi
 }
 
 java_cmd() {

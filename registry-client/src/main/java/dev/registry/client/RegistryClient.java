@@ -67,6 +67,8 @@ public final class RegistryClient implements AutoCloseable {
     private final Map<String, PublicationImpl> publications = new ConcurrentHashMap<>();
     private final Map<String, SubscriptionImpl> subscriptions = new ConcurrentHashMap<>();
     private volatile boolean closed;
+    /** This host's address on the last session connection; null before the first. */
+    private volatile String localIp;
     private final java.util.concurrent.atomic.LongAdder olderPushesDropped = new java.util.concurrent.atomic.LongAdder();
 
     private RegistryClient(RegistryClientConfig config) {
@@ -168,6 +170,7 @@ public final class RegistryClient implements AutoCloseable {
     // ---- wire ----
 
     private CompletableFuture<?> registerAll(RpcConnection conn) {
+        localIp = conn.localAddress().getAddress().getHostAddress();
         List<CompletableFuture<?>> all = new ArrayList<>();
         for (PublicationImpl p : publications.values()) {
             all.add(conn.call(p.toRequest(), RegisterAck.class, config.requestTimeout()));
@@ -219,16 +222,22 @@ public final class RegistryClient implements AutoCloseable {
     }
 
     private CompletableFuture<Object> send(Object registration) {
-        Object request = registration instanceof PublicationImpl p ? p.toRequest() : ((SubscriptionImpl) registration).toRequest();
+        java.util.function.Supplier<Object> request = () -> registration instanceof PublicationImpl p ? p.toRequest()
+                : ((SubscriptionImpl) registration).toRequest();
         Optional<RpcConnection> c = connection.current();
         if (c.isEmpty()) {
             // Registered locally; registerAll sends it on (re)connect. Wait for that.
             return waitForConnectionThen(request);
         }
-        return c.get().call(request, config.requestTimeout());
+        return c.get().call(request.get(), config.requestTimeout());
     }
 
-    private CompletableFuture<Object> waitForConnectionThen(Object request) {
+    /** The configured IP, else this host's address on the session connection (not a balancer's, as the session would see). */
+    private String ip() {
+        return config.ip() != null ? config.ip() : localIp;
+    }
+
+    private CompletableFuture<Object> waitForConnectionThen(java.util.function.Supplier<Object> request) {
         CompletableFuture<Object> result = new CompletableFuture<>();
         long deadline = System.nanoTime() + config.requestTimeout().toNanos();
         Runnable[] poll = new Runnable[1];
@@ -236,7 +245,7 @@ public final class RegistryClient implements AutoCloseable {
             if (closed) {
                 result.completeExceptionally(new RegistryException("client closed", null));
             } else if (connection.isReady()) {
-                connection.call(request, config.requestTimeout()).whenComplete((r, e) -> {
+                connection.call(request.get(), config.requestTimeout()).whenComplete((r, e) -> {
                     if (e != null) {
                         result.completeExceptionally(e);
                     } else {
@@ -324,7 +333,7 @@ public final class RegistryClient implements AutoCloseable {
         }
 
         synchronized RegisterPublisherRequest toRequest() {
-            return new RegisterPublisherRequest(new Publisher(id, registerId, version, values, config.appName(), config.ip(),
+            return new RegisterPublisherRequest(new Publisher(id, registerId, version, values, config.appName(), ip(),
                     config.zone(), registeredAt, null, null));
         }
 
@@ -372,7 +381,7 @@ public final class RegistryClient implements AutoCloseable {
 
         RegisterSubscriberRequest toRequest() {
             SubscriptionData held = current;
-            return new RegisterSubscriberRequest(new Subscriber(id, registerId, config.appName(), config.ip(), config.zone(),
+            return new RegisterSubscriberRequest(new Subscriber(id, registerId, config.appName(), ip(), config.zone(),
                     System.currentTimeMillis()), held == null ? 0 : held.version());
         }
 

@@ -17,8 +17,8 @@ import java.util.List;
  *                          at random and moves to the next on disconnect
  * @param appName           reported with every registration (admin queries show it)
  * @param zone              zone of this client's publishers; subscribers get values grouped by zone
- * @param ip                this client's IP as reported with its registrations (null: the session uses the
- *                          connection's remote address); client-off by IP acts on it
+ * @param ip                this client's IP as reported with its registrations (null: the local address of
+ *                          its session connection, right behind a TCP balancer too); client-off by IP acts on it
  * @param requestTimeout    how long a blocking publish/subscribe/unregister waits for the session
  * @param heartbeatInterval heartbeat when idle; the session drops a client silent for its idle timeout
  * @param idleTimeout       the client reconnects elsewhere when the session is silent this long
