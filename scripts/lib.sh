@@ -23,3 +23,57 @@ ensure_server_jar() {
 java_cmd() {
   if [[ -n "${JAVA_HOME:-}" ]]; then echo "$JAVA_HOME/bin/java"; else echo java; fi
 }
+
+# A temporary directory $WORK and a list $PIDS of background processes: on exit every process
+# in $PIDS is killed and $WORK removed.
+start_work_dir() {
+  WORK="$(mktemp -d)"
+  PIDS=()
+  trap cleanup_work_dir EXIT
+}
+
+cleanup_work_dir() {
+  for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$WORK"
+}
+
+# Waits up to 60 s for GET /health/ready on 127.0.0.1:PORT to answer 200; otherwise prints LOG
+# and exits 1.
+await_ready() {
+  local port=$1 log=$2 i
+  echo "waiting for readiness on :$port ..."
+  for i in $(seq 1 120); do
+    if curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null; then echo "ready"; return 0; fi
+    sleep 0.5
+  done
+  echo "registry not ready after 60 s"
+  cat "$log"
+  exit 1
+}
+
+# Polls FILE every 0.25 s, TRIES times, for a line matching the grep pattern PATTERN; otherwise
+# prints WHAT and the tail of LOG (default: FILE) and exits 1.
+await_line() {
+  local file=$1 pattern=$2 tries=$3 what=$4 log=${5:-$1} i
+  for ((i = 0; i < tries; i++)); do
+    grep -q "$pattern" "$file" 2>/dev/null && return 0
+    sleep 0.25
+  done
+  echo "$what"
+  tail -20 "$log"
+  exit 1
+}
+
+# Runs the command every 20 ms until it succeeds and sets ELAPSED_MS to the time that took; after
+# LIMIT_MS prints WHAT and the file SHOW and exits 1. Usage: timed_until LIMIT_MS WHAT SHOW cmd...
+timed_until() {
+  local limit=$1 what=$2 show=$3 t0
+  shift 3
+  t0=$(date +%s%N)
+  until "$@"; do
+    if (( ($(date +%s%N) - t0) / 1000000 > limit )); then echo "$what"; cat "$show"; exit 1; fi
+    sleep 0.02
+  done
+  ELAPSED_MS=$(( ($(date +%s%N) - t0) / 1000000 ))
+}
