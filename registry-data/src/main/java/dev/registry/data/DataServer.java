@@ -133,7 +133,7 @@ public final class DataServer implements AutoCloseable {
         if (config.adminPort() >= 0) {
             admin = new AdminHttpServer("data", config.adminToken());
             registerAdminRoutes(admin);
-            admin.start(config.bindHost(), config.adminPort());
+            admin.start(config.adminBindHost(), config.adminPort());
         }
         log.info("data server {} started: rpc port {}, admin http port {}", address, port,
                 admin == null ? "off" : admin.port());

@@ -24,11 +24,13 @@ import java.util.List;
  * @param adminToken        bearer token for mutating admin endpoints (null: disabled)
  * @param advertisePort     port put into the slot table (0 = the bound RPC port); differs from the
  *                          bound port behind a port-forwarding proxy or NAT
+ * @param adminBindHost     address the admin HTTP port listens on (null: {@code bindHost})
  */
 public record DataServerConfig(String bindHost, int port, int adminPort, String advertiseHost,
                                List<HostAndPort> metaAddresses, int slotCount, Duration heartbeatInterval,
                                Duration sessionGrace, RpcConfig rpc,
-                               SlotReplication.Settings replication, String adminToken, int advertisePort) {
+                               SlotReplication.Settings replication, String adminToken, int advertisePort,
+                               String adminBindHost) {
 
     public DataServerConfig {
         if (metaAddresses.isEmpty()) {
@@ -38,6 +40,16 @@ public record DataServerConfig(String bindHost, int port, int adminPort, String 
             throw new IllegalArgumentException("advertisePort must be in [0, 65535]: " + advertisePort);
         }
         metaAddresses = List.copyOf(metaAddresses);
+        adminBindHost = adminBindHost == null ? bindHost : adminBindHost;
+    }
+
+    /** Admin HTTP on {@code bindHost}. */
+    public DataServerConfig(String bindHost, int port, int adminPort, String advertiseHost,
+                            List<HostAndPort> metaAddresses, int slotCount, Duration heartbeatInterval,
+                            Duration sessionGrace, RpcConfig rpc, SlotReplication.Settings replication,
+                            String adminToken, int advertisePort) {
+        this(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount, heartbeatInterval, sessionGrace,
+                rpc, replication, adminToken, advertisePort, null);
     }
 
     /** Advertises the bound RPC port. */
@@ -57,17 +69,22 @@ public record DataServerConfig(String bindHost, int port, int adminPort, String 
 
     public DataServerConfig withPorts(int rpcPort, int httpPort) {
         return new DataServerConfig(bindHost, rpcPort, httpPort, advertiseHost, metaAddresses, slotCount,
-                heartbeatInterval, sessionGrace, rpc, replication, adminToken, advertisePort);
+                heartbeatInterval, sessionGrace, rpc, replication, adminToken, advertisePort, adminBindHost);
     }
 
     public DataServerConfig withSessionGrace(Duration grace) {
         return new DataServerConfig(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount,
-                heartbeatInterval, grace, rpc, replication, adminToken, advertisePort);
+                heartbeatInterval, grace, rpc, replication, adminToken, advertisePort, adminBindHost);
     }
 
     /** Sessions and peers reach this server at {@code advertiseHost:port} (0: the bound port). */
     public DataServerConfig withAdvertisePort(int port) {
         return new DataServerConfig(bindHost, this.port, adminPort, advertiseHost, metaAddresses, slotCount,
-                heartbeatInterval, sessionGrace, rpc, replication, adminToken, port);
+                heartbeatInterval, sessionGrace, rpc, replication, adminToken, port, adminBindHost);
+    }
+
+    public DataServerConfig withAdminBindHost(String host) {
+        return new DataServerConfig(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount,
+                heartbeatInterval, sessionGrace, rpc, replication, adminToken, advertisePort, host);
     }
 }

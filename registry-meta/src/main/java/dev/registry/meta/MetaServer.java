@@ -191,7 +191,7 @@ public final class MetaServer implements AutoCloseable {
         if (config.adminPort() >= 0) {
             admin = new AdminHttpServer("meta", config.adminToken());
             registerAdminRoutes(admin);
-            admin.start(config.bindHost(), config.adminPort());
+            admin.start(config.adminBindHost(), config.adminPort());
         }
         log.info("meta server {} started: rpc port {}, admin http port {}; database {}; lease {} ms, renewed every {} ms",
                 address, rpcServer.port(), admin == null ? "off" : admin.port(), store.description(),

@@ -25,10 +25,12 @@ import java.util.Objects;
  * @param database      the database holding the lease, slot table and switches; null keeps them
  *                      in this process's memory (a single meta whose state dies with it)
  * @param adminToken    bearer token of the mutating admin endpoints; null disables them. Never logged.
+ * @param adminBindHost address the admin HTTP port listens on (null: {@code bindHost})
  */
 public record MetaServerConfig(String bindHost, int port, int adminPort, int slotCount, int replicas,
                                Duration dataLease, Duration sessionLease, RpcConfig rpc, String advertiseHost,
-                               LeaseSettings leaderLease, MetaDatabase database, String adminToken) {
+                               LeaseSettings leaderLease, MetaDatabase database, String adminToken,
+                               String adminBindHost) {
 
     public MetaServerConfig {
         if (slotCount < 1 || slotCount > 65536) {
@@ -39,6 +41,15 @@ public record MetaServerConfig(String bindHost, int port, int adminPort, int slo
         }
         advertiseHost = advertiseHost == null ? bindHost : advertiseHost;
         Objects.requireNonNull(leaderLease, "leaderLease");
+        adminBindHost = adminBindHost == null ? bindHost : adminBindHost;
+    }
+
+    /** Admin HTTP on {@code bindHost}. */
+    public MetaServerConfig(String bindHost, int port, int adminPort, int slotCount, int replicas,
+                            Duration dataLease, Duration sessionLease, RpcConfig rpc, String advertiseHost,
+                            LeaseSettings leaderLease, MetaDatabase database, String adminToken) {
+        this(bindHost, port, adminPort, slotCount, replicas, dataLease, sessionLease, rpc, advertiseHost, leaderLease,
+                database, adminToken, null);
     }
 
     /** A meta without a database (state in memory), the default lease, no admin token. */
@@ -55,32 +66,37 @@ public record MetaServerConfig(String bindHost, int port, int adminPort, int slo
 
     public MetaServerConfig withPorts(int rpcPort, int httpPort) {
         return new MetaServerConfig(bindHost, rpcPort, httpPort, slotCount, replicas, dataLease, sessionLease, rpc,
-                advertiseHost, leaderLease, database, adminToken);
+                advertiseHost, leaderLease, database, adminToken, adminBindHost);
     }
 
     public MetaServerConfig withLeases(Duration data, Duration session) {
         return new MetaServerConfig(bindHost, port, adminPort, slotCount, replicas, data, session, rpc,
-                advertiseHost, leaderLease, database, adminToken);
+                advertiseHost, leaderLease, database, adminToken, adminBindHost);
     }
 
     public MetaServerConfig withLeaderLease(LeaseSettings lease) {
         return new MetaServerConfig(bindHost, port, adminPort, slotCount, replicas, dataLease, sessionLease, rpc,
-                advertiseHost, lease, database, adminToken);
+                advertiseHost, lease, database, adminToken, adminBindHost);
     }
 
     public MetaServerConfig withDatabase(MetaDatabase db) {
         return new MetaServerConfig(bindHost, port, adminPort, slotCount, replicas, dataLease, sessionLease, rpc,
-                advertiseHost, leaderLease, db, adminToken);
+                advertiseHost, leaderLease, db, adminToken, adminBindHost);
     }
 
     public MetaServerConfig withAdvertiseHost(String host) {
         return new MetaServerConfig(bindHost, port, adminPort, slotCount, replicas, dataLease, sessionLease, rpc,
-                host, leaderLease, database, adminToken);
+                host, leaderLease, database, adminToken, adminBindHost);
     }
 
     public MetaServerConfig withAdminToken(String token) {
         return new MetaServerConfig(bindHost, port, adminPort, slotCount, replicas, dataLease, sessionLease, rpc,
-                advertiseHost, leaderLease, database, token);
+                advertiseHost, leaderLease, database, token, adminBindHost);
+    }
+
+    public MetaServerConfig withAdminBindHost(String host) {
+        return new MetaServerConfig(bindHost, port, adminPort, slotCount, replicas, dataLease, sessionLease, rpc,
+                advertiseHost, leaderLease, database, adminToken, host);
     }
 
     @Override

@@ -40,7 +40,19 @@ public final class RegistryNode implements AutoCloseable {
                            int dataHttpPort, int sessionPort, int sessionHttpPort, int slots, int replicas,
                            Duration dataLease, Duration clientIdle, Duration sessionGrace, String adminToken,
                            int sofaBoltPort, MetaDatabase metaDatabase, LeaseSettings metaLease,
-                           ConnectionBalancer.Settings sessionBalance) {
+                           ConnectionBalancer.Settings sessionBalance, String adminHost) {
+
+        /** Admin HTTP ports on {@code bindHost}. */
+        public Settings(boolean meta, boolean data, boolean session, String bindHost, String advertiseHost,
+                        List<HostAndPort> metaServers, int metaPort, int metaHttpPort, int dataPort,
+                        int dataHttpPort, int sessionPort, int sessionHttpPort, int slots, int replicas,
+                        Duration dataLease, Duration clientIdle, Duration sessionGrace, String adminToken,
+                        int sofaBoltPort, MetaDatabase metaDatabase, LeaseSettings metaLease,
+                        ConnectionBalancer.Settings sessionBalance) {
+            this(meta, data, session, bindHost, advertiseHost, metaServers, metaPort, metaHttpPort, dataPort,
+                    dataHttpPort, sessionPort, sessionHttpPort, slots, replicas, dataLease, clientIdle, sessionGrace,
+                    adminToken, sofaBoltPort, metaDatabase, metaLease, sessionBalance, null);
+        }
 
         /** Sessions balance clients with the defaults. */
         public Settings(boolean meta, boolean data, boolean session, String bindHost, String advertiseHost,
@@ -92,7 +104,7 @@ public final class RegistryNode implements AutoCloseable {
             if (s.meta()) {
                 meta = new MetaServer(new MetaServerConfig(s.bindHost(), s.metaPort(), s.metaHttpPort(), s.slots(),
                         s.replicas(), s.dataLease(), s.dataLease(), RpcConfig.serverDefaults(), s.advertiseHost(),
-                        s.metaLease(), s.metaDatabase(), s.adminToken()), clock).start();
+                        s.metaLease(), s.metaDatabase(), s.adminToken(), s.adminHost()), clock).start();
                 if (s.metaPort() == 0) {
                     metaServers = List.of(HostAndPort.fromParts(s.advertiseHost(), meta.port()));
                 }
@@ -100,14 +112,15 @@ public final class RegistryNode implements AutoCloseable {
             if (s.data()) {
                 data = new DataServer(new DataServerConfig(s.bindHost(), s.dataPort(), s.dataHttpPort(),
                         s.advertiseHost(), metaServers, s.slots(), Duration.ofSeconds(1), s.sessionGrace(),
-                        RpcConfig.serverDefaults(), SlotReplication.Settings.defaults(), s.adminToken()), clock).start();
+                        RpcConfig.serverDefaults(), SlotReplication.Settings.defaults(), s.adminToken(), 0,
+                        s.adminHost()), clock).start();
             }
             if (s.session()) {
                 RpcConfig clientRpc = RpcConfig.serverDefaults().withHeartbeat(Duration.ZERO, s.clientIdle());
                 session = new SessionServer(new SessionServerConfig(s.bindHost(), s.sessionPort(),
                         s.sessionHttpPort(), s.advertiseHost(), metaServers, s.slots(), Duration.ofSeconds(1),
                         Duration.ofSeconds(10), Duration.ofSeconds(5), Duration.ofSeconds(30), clientRpc, PushEngine.Settings.defaults(),
-                        s.adminToken(), s.sofaBoltPort(), s.sessionBalance()),
+                        s.adminToken(), s.sofaBoltPort(), s.sessionBalance(), s.adminHost()),
                         clock).start();
             }
         } catch (RuntimeException e) {

@@ -44,6 +44,10 @@ public final class RegistryServerMain implements Callable<Integer> {
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "bind address of every port (default: ${DEFAULT-VALUE})")
     String host;
 
+    @Option(names = "--admin-host", description = "bind address of the admin HTTP ports (health, metrics, admin API), "
+            + "e.g. a management interface (default: --host)")
+    String adminHost;
+
     @Option(names = "--advertise-host", description = "address other nodes and clients use to reach this one (default: --host)")
     String advertiseHost;
 
@@ -145,6 +149,7 @@ public final class RegistryServerMain implements Callable<Integer> {
     public static final List<ConfigKey> CONFIG_KEYS = List.of(
             ConfigKey.of("role", ValueType.oneOf("all", "meta", "data", "session")),
             ConfigKey.of("host", ValueType.text("a bind address")),
+            ConfigKey.of("admin-host", ValueType.text("a bind address")),
             ConfigKey.of("advertise-host", ValueType.text("a host name or address")),
             ConfigKey.of("meta-servers", ValueType.checkedBy("host:port[,host:port...] (every entry with a port)",
                     RegistryClientConfig::parseServers)),
@@ -333,7 +338,7 @@ public final class RegistryServerMain implements Callable<Integer> {
                 role == Role.all || role == Role.session, host, advertise, metas, metaPort, metaHttpPort, dataPort,
                 dataHttpPort, sessionPort, sessionHttpPort, slots, replicas, Duration.ofSeconds(dataLeaseSeconds),
                 Duration.ofSeconds(clientIdleSeconds), Duration.ofSeconds(sessionGraceSeconds), adminToken,
-                effectiveSofaBoltPort(), metaDatabase(), metaLease(), sessionBalance());
+                effectiveSofaBoltPort(), metaDatabase(), metaLease(), sessionBalance(), adminHost);
     }
 
     private ConnectionBalancer.Settings sessionBalance() {

@@ -172,7 +172,7 @@ public final class SessionServer implements AutoCloseable {
         if (config.adminPort() >= 0) {
             admin = new AdminHttpServer("session", config.adminToken());
             registerAdminRoutes(admin);
-            admin.start(config.bindHost(), config.adminPort());
+            admin.start(config.adminBindHost(), config.adminPort());
         }
         started = true;
         log.info("session server {} started: client port {}, admin http port {}, SOFARegistry bolt port {}, "
@@ -369,9 +369,16 @@ public final class SessionServer implements AutoCloseable {
 
     // ---- client balance ----
 
+    /** Where other sessions reach this one's admin port: its own bind address, unless that is a wildcard. */
     private String adminAddress() {
         AdminHttpServer a = admin;
-        return a == null ? null : config.advertiseHost() + ":" + a.port();
+        if (a == null) {
+            return null;
+        }
+        String host = config.adminBindHost();
+        boolean wildcard = host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]");
+        boolean ownAdminHost = !host.equals(config.bindHost());
+        return (ownAdminHost && !wildcard ? host : config.advertiseHost()) + ":" + a.port();
     }
 
     /** Takes new clients: started, ready, not draining or stopping. */

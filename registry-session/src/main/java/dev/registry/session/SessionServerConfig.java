@@ -28,13 +28,14 @@ import java.util.List;
  * @param sofaBoltPort       Bolt port for SOFARegistry's own Java client (0 = any free port, -1 = disabled;
  *                           the launcher's default is 9601 beside client port 9600, else a free port)
  * @param balance            moving clients to sessions with fewer of them (off unless set: the launcher turns it on)
+ * @param adminBindHost      address the admin HTTP port listens on (null: {@code bindHost})
  */
 public record SessionServerConfig(String bindHost, int port, int adminPort, String advertiseHost,
                                   List<HostAndPort> metaAddresses, int slotCount, Duration heartbeatInterval,
                                   Duration writeDeadline, Duration reconcileInterval, Duration slotSyncInterval,
                                   RpcConfig clientRpc,
                                   PushEngine.Settings push, String adminToken, int sofaBoltPort,
-                                  ConnectionBalancer.Settings balance) {
+                                  ConnectionBalancer.Settings balance, String adminBindHost) {
 
     public SessionServerConfig {
         if (metaAddresses.isEmpty()) {
@@ -42,6 +43,17 @@ public record SessionServerConfig(String bindHost, int port, int adminPort, Stri
         }
         metaAddresses = List.copyOf(metaAddresses);
         java.util.Objects.requireNonNull(balance, "balance");
+        adminBindHost = adminBindHost == null ? bindHost : adminBindHost;
+    }
+
+    /** Admin HTTP on {@code bindHost}. */
+    public SessionServerConfig(String bindHost, int port, int adminPort, String advertiseHost,
+                               List<HostAndPort> metaAddresses, int slotCount, Duration heartbeatInterval,
+                               Duration writeDeadline, Duration reconcileInterval, Duration slotSyncInterval,
+                               RpcConfig clientRpc, PushEngine.Settings push, String adminToken, int sofaBoltPort,
+                               ConnectionBalancer.Settings balance) {
+        this(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount, heartbeatInterval, writeDeadline,
+                reconcileInterval, slotSyncInterval, clientRpc, push, adminToken, sofaBoltPort, balance, null);
     }
 
     /** Without client balancing. */
@@ -73,42 +85,48 @@ public record SessionServerConfig(String bindHost, int port, int adminPort, Stri
     public SessionServerConfig withPorts(int clientPort, int httpPort) {
         return new SessionServerConfig(bindHost, clientPort, httpPort, advertiseHost, metaAddresses, slotCount,
                 heartbeatInterval, writeDeadline, reconcileInterval, slotSyncInterval, clientRpc, push, adminToken,
-                sofaBoltPort, balance);
+                sofaBoltPort, balance, adminBindHost);
     }
 
     public SessionServerConfig withClientRpc(RpcConfig rpc) {
         return new SessionServerConfig(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount,
                 heartbeatInterval, writeDeadline, reconcileInterval, slotSyncInterval, rpc, push, adminToken,
-                sofaBoltPort, balance);
+                sofaBoltPort, balance, adminBindHost);
     }
 
     public SessionServerConfig withPush(PushEngine.Settings settings) {
         return new SessionServerConfig(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount,
                 heartbeatInterval, writeDeadline, reconcileInterval, slotSyncInterval, clientRpc, settings, adminToken,
-                sofaBoltPort, balance);
+                sofaBoltPort, balance, adminBindHost);
     }
 
     public SessionServerConfig withAdminToken(String token) {
         return new SessionServerConfig(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount,
                 heartbeatInterval, writeDeadline, reconcileInterval, slotSyncInterval, clientRpc, push, token,
-                sofaBoltPort, balance);
+                sofaBoltPort, balance, adminBindHost);
     }
 
     public SessionServerConfig withReconcileInterval(Duration interval) {
         return new SessionServerConfig(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount,
                 heartbeatInterval, writeDeadline, interval, slotSyncInterval, clientRpc, push, adminToken,
-                sofaBoltPort, balance);
+                sofaBoltPort, balance, adminBindHost);
     }
 
     public SessionServerConfig withBalance(ConnectionBalancer.Settings settings) {
         return new SessionServerConfig(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount,
                 heartbeatInterval, writeDeadline, reconcileInterval, slotSyncInterval, clientRpc, push, adminToken,
-                sofaBoltPort, settings);
+                sofaBoltPort, settings, adminBindHost);
     }
 
     public SessionServerConfig withSofaBoltPort(int boltPort) {
         return new SessionServerConfig(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount,
                 heartbeatInterval, writeDeadline, reconcileInterval, slotSyncInterval, clientRpc, push, adminToken,
-                boltPort, balance);
+                boltPort, balance, adminBindHost);
+    }
+
+    public SessionServerConfig withAdminBindHost(String host) {
+        return new SessionServerConfig(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount,
+                heartbeatInterval, writeDeadline, reconcileInterval, slotSyncInterval, clientRpc, push, adminToken,
+                sofaBoltPort, balance, host);
     }
 }
