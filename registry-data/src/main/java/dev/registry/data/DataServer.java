@@ -38,6 +38,7 @@ import dev.registry.common.slot.SlotHash;
 import dev.registry.common.slot.SlotTable;
 import dev.registry.common.slot.SlotTableHolder;
 import dev.registry.data.replication.SlotReplication;
+import dev.registry.data.session.ExpectedSessions;
 import dev.registry.data.slot.SlotOwnership;
 import dev.registry.data.store.DatumStore;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -76,6 +77,8 @@ public final class DataServer implements AutoCloseable {
     private final Set<RpcConnection> sessions = ConcurrentHashMap.newKeySet();
     /** Sessions with publishers here but no connection, and since when (the session lease). */
     private final Map<String, Long> absentSince = new HashMap<>();
+    /** Sessions new slot leaders wait for; guarded by itself. */
+    private final ExpectedSessions expectedSessions;
     private ScheduledExecutorService timer;
     private RpcServer rpcServer;
     private RpcClient peerClient;
@@ -89,6 +92,7 @@ public final class DataServer implements AutoCloseable {
 
     public DataServer(DataServerConfig config, Clock clock) {
         this.config = config;
+        this.expectedSessions = new ExpectedSessions(config.sessionGrace());
         this.clock = clock;
         this.store = new DatumStore(clock::millis, config.slotCount());
         this.tables = new SlotTableHolder(config.slotCount());
@@ -111,6 +115,9 @@ public final class DataServer implements AutoCloseable {
             @Override
             public void onDisconnected(RpcConnection connection) {
                 if (sessions.remove(connection)) {
+                    synchronized (expectedSessions) {
+                        expectedSessions.disconnected(connection.attachment(String.class), clock.millis());
+                    }
                     log.info("session {} disconnected; its publishers go after {} ms unless it reconnects",
                             connection.attachment(String.class), config.sessionGrace().toMillis());
                 }
@@ -179,16 +186,14 @@ public final class DataServer implements AutoCloseable {
 
     /** The sessions a newly led slot waits for: live ones by meta's word, plus those connected here. */
     private Set<String> expectedSessions() {
-        Set<String> out = connectedSessionIds();
         HeartbeatResponse last = meta.lastResponse();
-        if (last != null && last.sessionServers() != null) {
-            out.addAll(last.sessionServers());
-        } else {
-            // Meta's member list not known yet (the table came by push first): wait for it, or the deadline.
-            out.add("(sessions not yet known from meta)");
-            meta.refreshSoon();
+        List<String> metaList = last == null ? null : last.sessionServers();
+        if (metaList == null) {
+            meta.refreshSoon(); // the table came by push first: ask for the member list now
         }
-        return out;
+        synchronized (expectedSessions) {
+            return expectedSessions.expected(connectedSessionIds(), metaList, clock.millis());
+        }
     }
 
     /**

@@ -46,6 +46,16 @@ import static org.awaitility.Awaitility.await;
  * one-node partition. The stop-the-world pause (SIGSTOP) is in {@link ProcessChaosTest}.
  */
 final class ChaosHarness extends ChaosScenario {
+    /** Longest blackhole: the longest pause between faults (6 s), well inside idle timeout + session grace. */
+    static final Duration MAX_BLACKHOLE = Duration.ofSeconds(6);
+    /** Ends blackholes on time; daemon, stopped in {@link #close()}. */
+    private final java.util.concurrent.ScheduledExecutorService linkFaultTimer =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "chaos-link-fault-timer");
+                t.setDaemon(true);
+                return t;
+            });
+
     static final Duration DEAD_BOUND = Duration.ofSeconds(8); // session idle 3 s + push window + retries
     static final Duration SETTLE_BOUND = Duration.ofSeconds(40);
     static final int METAS = 3;
@@ -237,11 +247,19 @@ final class ChaosHarness extends ChaosScenario {
                 checker.count(kind);
                 checker.log(kind + " via proxy :" + p.port());
                 p.setBlackhole(true);
-                return () -> {
-                    p.setBlackhole(false);
-                    checker.restartDeadClocks();
-                    checker.log("blackhole over on :" + p.port());
+                // Over after the next fault, but never later than the cap: a slow next fault (a drain
+                // waiting on the blackholed link) must not stretch a short partition past the
+                // idle timeout plus the session grace, which DESIGN.md allows to drop publishers.
+                java.util.concurrent.atomic.AtomicBoolean over = new java.util.concurrent.atomic.AtomicBoolean();
+                Runnable end = () -> {
+                    if (over.compareAndSet(false, true)) {
+                        p.setBlackhole(false);
+                        checker.restartDeadClocks();
+                        checker.log("blackhole over on :" + p.port());
+                    }
                 };
+                linkFaultTimer.schedule(end, MAX_BLACKHOLE.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+                return end;
             }
             case "delay client links", "delay meta links", "delay data links" -> {
                 FaultyProxy p = linkProxy(kind);
@@ -327,6 +345,7 @@ final class ChaosHarness extends ChaosScenario {
 
     @Override
     public void close() {
+        linkFaultTimer.shutdownNow();
         if (workload != null) {
             workload.close();
         }
