@@ -217,43 +217,15 @@ class HaproxyLoadBalancerTest {
     private void startHaproxy() throws Exception {
         lbPort = freePort();
         statsPort = freePort();
-        StringBuilder cfg = new StringBuilder("""
-                global
-                    log stderr format raw local0 info
-
-                defaults
-                    mode tcp
-                    log global
-                    option tcplog
-                    timeout connect 1s
-                    timeout client 60s
-                    timeout server 60s
-                    timeout check 1s
-                    retries 3
-                    option redispatch 1
-
-                frontend registry_clients
-                    bind 127.0.0.1:%d
-                    default_backend sessions
-
-                backend sessions
-                    balance leastconn
-                    option httpchk GET /health/ready
-                    http-check expect status 200
-                    default-server inter 500ms fastinter 250ms downinter 1s fall 2 rise 2
-                """.formatted(lbPort));
+        StringBuilder servers = new StringBuilder();
         for (int i = 0; i < cluster.sessions.size(); i++) {
             SessionServer s = cluster.sessions.get(i);
-            cfg.append("    server session-%d 127.0.0.1:%d check port %d%n".formatted(i, s.port(), s.adminPort()));
+            servers.append("    server session-%d 127.0.0.1:%d check port %d%n".formatted(i, s.port(), s.adminPort()));
         }
-        cfg.append("""
-
-                listen stats
-                    mode http
-                    bind 127.0.0.1:%d
-                    stats enable
-                    stats uri /
-                """.formatted(statsPort));
+        // The configuration scripts/cluster.sh --lb uses and docs/operations.md explains, on free ports.
+        Path template = Path.of("").toAbsolutePath().getParent().resolve("scripts/haproxy-registry.cfg");
+        String cfg = Files.readString(template).replace("@LB_PORT@", Integer.toString(lbPort))
+                .replace("@STATS_PORT@", Integer.toString(statsPort)).replace("@SERVERS@\n", servers.toString());
         Path config = dir.resolve("haproxy.cfg");
         Files.writeString(config, cfg);
         Path log = dir.resolve("haproxy.log");
