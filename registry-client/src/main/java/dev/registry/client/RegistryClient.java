@@ -162,7 +162,10 @@ public final class RegistryClient implements AutoCloseable {
             await(send(registration), what);
         } catch (RegistryException e) {
             forget.run();
-            connection.current().ifPresent(c -> c.call(unregister));
+            // Also while a reconnect re-registers everything: that may already have sent this
+            // registration on the new connection, and the withdrawal must follow it there
+            // (else it stays on the session as long as the connection: chaos seeds 4003, 4008).
+            connection.latestActive().ifPresent(c -> c.call(unregister));
             throw e;
         }
     }
@@ -312,7 +315,7 @@ public final class RegistryClient implements AutoCloseable {
         if (registrations.remove(registerId) == null) {
             return;
         }
-        Optional<RpcConnection> c = connection.current();
+        Optional<RpcConnection> c = connection.latestActive(); // see registerOrWithdraw
         if (c.isPresent()) {
             await(c.get().call(request, config.requestTimeout()), "unregister " + id);
         }

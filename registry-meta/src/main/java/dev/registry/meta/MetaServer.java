@@ -22,6 +22,7 @@ import dev.registry.common.slot.SlotTable;
 import dev.registry.meta.lease.LeaderElection;
 import dev.registry.meta.lease.LeaseLostException;
 import dev.registry.meta.lease.LeaseRecord;
+import dev.registry.meta.membership.IsolationGuard;
 import dev.registry.meta.membership.Leases;
 import dev.registry.meta.slot.SlotBalancer;
 import dev.registry.meta.store.InMemoryMetaStore;
@@ -85,6 +86,8 @@ public final class MetaServer implements AutoCloseable {
     private final Map<String, Integer> lagging = new HashMap<>();
     private Leases<String> dataLeases;
     private Leases<String> sessionLeases;
+    /** Whether this leader hears any member at all (else it expires nobody); guarded by this. */
+    private final IsolationGuard isolation;
     /** Last reported client connections per session (-1: takes no clients); guarded by this. */
     private final Map<String, Integer> sessionConnections = new java.util.HashMap<>();
     /** Admin HTTP address per session, as reported; guarded by this. */
@@ -121,6 +124,10 @@ public final class MetaServer implements AutoCloseable {
         this.balancer = new SlotBalancer(config.replicas());
         this.dataLeases = new Leases<>(config.dataLease());
         this.sessionLeases = new Leases<>(config.sessionLease());
+        // Members heartbeat every second: a leader hearing none of them for half a lease is cut off.
+        Duration shortestLease = config.dataLease().compareTo(config.sessionLease()) < 0 ? config.dataLease()
+                : config.sessionLease();
+        this.isolation = new IsolationGuard(shortestLease.dividedBy(2), clock.millis());
         this.table = SlotTable.initial(config.slotCount());
     }
 
@@ -267,6 +274,7 @@ public final class MetaServer implements AutoCloseable {
             // dropped: they first have to notice the old leader is gone.
             long grace = now + config.dataLease().toMillis();
             first.servers().forEach(s -> dataLeases.renew(s, grace));
+            isolation.restart(now);
             table = first;
             switches = savedSwitches;
             servingTerm = term;
@@ -339,6 +347,7 @@ public final class MetaServer implements AutoCloseable {
                 return notServing;
             }
             memberConnections.put(member, connection);
+            heardLocked();
             joined = dataLeases.renew(member, clock.millis());
             response = response(hb.knownEpoch());
         }
@@ -359,6 +368,7 @@ public final class MetaServer implements AutoCloseable {
                 return notServing;
             }
             memberConnections.put(member, connection);
+            heardLocked();
             if (sessionLeases.renew(member, clock.millis())) {
                 log.info("session server {} joined", member);
             }
@@ -451,6 +461,17 @@ public final class MetaServer implements AutoCloseable {
         return out;
     }
 
+    /** Caller holds the lock. A member was heard: after an isolation every lease restarts from now. */
+    private void heardLocked() {
+        long now = clock.millis();
+        long quiet = isolation.quietMillis(now);
+        if (isolation.heard(now)) {
+            dataLeases.members().forEach(m -> dataLeases.renew(m, now));
+            sessionLeases.members().forEach(m -> sessionLeases.renew(m, now));
+            log.warn("members heard again after {} ms of silence: every lease restarts now", quiet);
+        }
+    }
+
     private void expireLeases() {
         boolean changed;
         synchronized (this) {
@@ -458,6 +479,14 @@ public final class MetaServer implements AutoCloseable {
                 return;
             }
             long now = clock.millis();
+            boolean wasIsolated = isolation.isolated();
+            if (!isolation.mayExpire(now)) {
+                if (!wasIsolated) {
+                    log.warn("no data server or session heard for {} ms: this meta is more likely cut off than all of "
+                            + "them dead; expiring no lease until one is heard", isolation.quietMillis(now));
+                }
+                return;
+            }
             Set<String> goneData = dataLeases.expire(now);
             Set<String> goneSessions = sessionLeases.expire(now);
             goneData.forEach(a -> log.warn("data server {} missed its lease; removing it from the slot table", a));
@@ -819,6 +848,7 @@ public final class MetaServer implements AutoCloseable {
                 gauge(out, "registry_meta_data_servers", dataLeases.members().size());
                 gauge(out, "registry_meta_session_servers", sessionLeases.members().size());
                 gauge(out, "registry_meta_slot_table_epoch", table.epoch());
+                gauge(out, "registry_meta_isolated", isolation.isolated() ? 1 : 0);
             }
             return AdminResponse.text(200, out.toString(), "text/plain; version=0.0.4");
         });

@@ -67,6 +67,16 @@ public final class ReconnectingConnection implements AutoCloseable {
         return ready && c != null && c.isActive() ? Optional.of(c) : Optional.empty();
     }
 
+    /**
+     * The open connection even while it is still being initialised (re-registering). Anything
+     * sent on it arrives after what the initialisation sent before: for withdrawals that must
+     * follow a re-registration that may already be on its way.
+     */
+    public Optional<RpcConnection> latestActive() {
+        RpcConnection c = current;
+        return c != null && c.isActive() ? Optional.of(c) : Optional.empty();
+    }
+
     public boolean isReady() {
         return current().isPresent();
     }

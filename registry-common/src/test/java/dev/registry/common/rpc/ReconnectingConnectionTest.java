@@ -130,6 +130,31 @@ class ReconnectingConnectionTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> kit.notes.contains("registered"));
     }
 
+    /** Regression, chaos seeds 4003 and 4008: a withdrawal during re-registration must go out on the new connection. */
+    @Test
+    void whileReRegisteringTheConnectionIsLatestActiveButNotCurrent() {
+        RpcServer server = kit.startServer();
+        Backoff backoff = new Backoff(Duration.ofMillis(20), Duration.ofMillis(100), new Random(7));
+        CompletableFuture<Object> registering = new CompletableFuture<>();
+        java.util.concurrent.atomic.AtomicReference<ReconnectingConnection> self = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicReference<String> seen = new java.util.concurrent.atomic.AtomicReference<>();
+        ReconnectingConnection connection = kit.closeLater(new ReconnectingConnection(kit.client(),
+                List.of(at(server.port())), backoff, 0, c -> {
+                    ReconnectingConnection rc = self.get();
+                    seen.set("current=" + rc.current().isPresent() + " latestActive=" + rc.latestActive().map(x -> x == c)
+                            .orElse(false));
+                    return registering;
+                }));
+        self.set(connection);
+        CompletableFuture<RpcConnection> ready = connection.start();
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> seen.get() != null);
+        assertThat(seen.get()).isEqualTo("current=false latestActive=true");
+        assertThat(connection.isReady()).isFalse();
+        registering.complete(null);
+        assertThat(connection.latestActive()).contains(result(ready));
+    }
+
     @Test
     void closeStopsReconnecting() {
         RpcServer server = kit.startServer();

@@ -6,8 +6,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.time.Duration;
-import java.util.Map;
-import java.util.TreeMap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -23,47 +21,23 @@ class ChaosTest {
     @ParameterizedTest(name = "seed {0}")
     @ValueSource(longs = {1, 2, 3})
     void invariantsHoldUnderRandomFaults(long seed) throws Exception {
-        runScenario(seed, Duration.ofSeconds(20), new TreeMap<>());
-    }
-
-    @Test
-    @Tag("chaos")
-    void longChaos() throws Exception {
-        long minutes = Long.getLong("chaos.minutes", 30);
-        long seed = Long.getLong("chaos.seed", System.nanoTime());
-        long end = System.nanoTime() + Duration.ofMinutes(minutes).toNanos();
-        Map<String, Integer> faults = new TreeMap<>();
-        int scenarios = 0;
-        long pushes = 0;
-        int violations = 0;
-        StringBuilder failures = new StringBuilder();
-        while (System.nanoTime() < end) {
-            try (ChaosHarness h = scenario(seed + scenarios, Duration.ofSeconds(60), faults)) {
-                pushes += h.checker.pushesChecked();
-                violations += h.checker.violations().size();
-                if (!h.checker.violations().isEmpty()) {
-                    failures.append(h.checker.history()).append("\n\n");
-                }
-            }
-            scenarios++;
-        }
-        int total = faults.values().stream().mapToInt(Integer::intValue).sum();
-        System.out.printf("chaos summary: %d scenarios (seeds %d..%d), %d faults %s, %d pushes checked, %d violations%n",
-                scenarios, seed, seed + scenarios - 1, total, faults, pushes, violations);
-        assertThat(violations).as("invariant violations; replay with -Dchaos.seed=N%n%s", failures).isZero();
-    }
-
-    /** Runs one scenario; fails with the seed and its history on any violation. */
-    static void runScenario(long seed, Duration duration, Map<String, Integer> faultTotals) throws Exception {
-        try (ChaosHarness h = scenario(seed, duration, faultTotals)) {
+        try (ChaosHarness h = scenario(seed, Duration.ofSeconds(20))) {
+            System.out.printf("chaos seed %d: faults %s, %d pushes checked, %d violations%n", seed, h.faults(),
+                    h.checker.pushesChecked(), h.checker.violations().size());
             assertThat(h.checker.violations()).as("invariant violations; replay with -Dchaos.seed=%d%n%s", seed,
                     h.checker.history()).isEmpty();
         }
     }
 
+    @Test
+    @Tag("chaos")
+    void longChaos() throws Exception {
+        LongRun.run("chaos", Long.getLong("chaos.seed", System.nanoTime()),
+                Duration.ofMinutes(Long.getLong("chaos.minutes", 30)), seed -> scenario(seed, Duration.ofSeconds(60)));
+    }
+
     /** Runs one scenario to its end and returns it (still to be closed) with its checker's findings. */
-    private static ChaosHarness scenario(long seed, Duration duration, Map<String, Integer> faultTotals)
-            throws Exception {
+    private static ChaosHarness scenario(long seed, Duration duration) throws Exception {
         ChaosHarness h = new ChaosHarness(seed);
         try {
             h.setUp();
@@ -72,9 +46,6 @@ class ChaosTest {
             h.close();
             throw e;
         }
-        h.faults().forEach((k, v) -> faultTotals.merge(k, v, Integer::sum));
-        System.out.printf("chaos seed %d: faults %s, %d pushes checked, %d violations%n", seed, h.faults(),
-                h.checker.pushesChecked(), h.checker.violations().size());
         return h;
     }
 }

@@ -223,6 +223,8 @@ final class InvariantChecker {
         if (!violations.contains(text)) {
             violations.add(text);
             log("VIOLATION " + text);
+            // At once too, so a long run's output shows it beside the servers' logs of that moment.
+            System.out.println("chaos seed " + seed + " VIOLATION " + text);
         }
     }
 }

@@ -6,8 +6,6 @@ import org.junit.jupiter.api.Test;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
-import java.util.TreeMap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -33,32 +31,17 @@ class ProcessChaosTest {
         Path dir = repo.resolve("registry-server/target/process-chaos");
         Files.createDirectories(dir);
         long minutes = Long.getLong("chaos.minutes", 5);
-        long seed = Long.getLong("chaos.seed", System.nanoTime());
-        long end = System.nanoTime() + Duration.ofMinutes(minutes).toNanos();
-        Map<String, Integer> faults = new TreeMap<>();
-        int scenarios = 0;
-        long pushes = 0;
-        int violations = 0;
-        StringBuilder failures = new StringBuilder();
-        do {
-            long s = seed + scenarios;
-            try (ProcessChaosHarness h = new ProcessChaosHarness(s, repo, dir)) {
+        Duration each = Duration.ofSeconds(Math.min(120, Math.max(30, minutes * 60 - 30)));
+        LongRun.run("process chaos", Long.getLong("chaos.seed", System.nanoTime()), Duration.ofMinutes(minutes), seed -> {
+            ProcessChaosHarness h = new ProcessChaosHarness(seed, repo, dir);
+            try {
                 h.setUp();
-                h.run(Duration.ofSeconds(Math.min(120, Math.max(30, minutes * 60 - 30))), false);
-                h.checker.faults().forEach((k, v) -> faults.merge(k, v, Integer::sum));
-                pushes += h.checker.pushesChecked();
-                violations += h.checker.violations().size();
-                System.out.printf("process chaos seed %d: faults %s, %d pushes checked, %d violations%n", s,
-                        h.checker.faults(), h.checker.pushesChecked(), h.checker.violations().size());
-                if (!h.checker.violations().isEmpty()) {
-                    failures.append(h.checker.history()).append("\n\n");
-                }
+                h.run(each, false);
+            } catch (Exception | Error e) {
+                h.close();
+                throw e;
             }
-            scenarios++;
-        } while (System.nanoTime() < end);
-        int total = faults.values().stream().mapToInt(Integer::intValue).sum();
-        System.out.printf("process chaos summary: %d scenarios (seeds %d..%d), %d faults %s, %d pushes checked, "
-                + "%d violations%n", scenarios, seed, seed + scenarios - 1, total, faults, pushes, violations);
-        assertThat(violations).as("invariant violations; replay with -Dchaos.seed=N%n%s", failures).isZero();
+            return h;
+        });
     }
 }
