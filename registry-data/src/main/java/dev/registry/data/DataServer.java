@@ -210,21 +210,22 @@ public final class DataServer implements AutoCloseable {
      */
     private void reportTakeoverProgress() {
         try {
+            // Observes only: slots turn readable on the read path, as they always did.
             Set<Integer> led = replication.ledSlots();
-            Set<String> sessions = expectedSessions();
             int waiting = 0;
             for (int slot : led) {
-                if (!replication.isReadable(slot, sessions)) {
+                if (!replication.servesReads(slot)) {
                     waiting++;
                 }
             }
+            int sessions = connectedSessionIds().size();
             if (waiting != lastWaitingSlots) {
                 if (waiting > 0) {
                     if (lastWaitingSlots == 0) {
                         waitingSince = clock.millis();
                     }
-                    log.info("taking over slots: {} of {} led slots serve reads, {} wait for {} sessions to reconcile",
-                            led.size() - waiting, led.size(), waiting, sessions.size());
+                    log.info("taking over slots: {} of {} led slots serve reads, {} wait for the sessions ({} connected) "
+                            + "to reconcile", led.size() - waiting, led.size(), waiting, sessions);
                 } else {
                     log.info("all {} led slots serve reads ({} ms after the takeover began)", led.size(),
                             clock.millis() - waitingSince);

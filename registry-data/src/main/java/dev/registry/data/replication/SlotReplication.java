@@ -192,6 +192,12 @@ public final class SlotReplication {
      * Whether a led slot serves reads: after every expected session synced it, or after the
      * reconcile deadline (a session that cannot reach us must not block the slot forever).
      */
+    /** Whether a led slot already serves reads, without deciding anything (progress reports). */
+    public synchronized boolean servesReads(int slot) {
+        LeaderSlot l = led.get(slot);
+        return l != null && l.readable;
+    }
+
     public synchronized boolean isReadable(int slot, Set<String> expectedSessions) {
         LeaderSlot l = led.get(slot);
         if (l == null) {
