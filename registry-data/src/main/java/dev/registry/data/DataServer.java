@@ -191,8 +191,9 @@ public final class DataServer implements AutoCloseable {
         if (metaList == null) {
             meta.refreshSoon(); // the table came by push first: ask for the member list now
         }
+        boolean complete = last != null && !last.sessionListIncomplete();
         synchronized (expectedSessions) {
-            return expectedSessions.expected(connectedSessionIds(), metaList, clock.millis());
+            return expectedSessions.expected(connectedSessionIds(), metaList, complete, clock.millis());
         }
     }
 
@@ -350,6 +351,7 @@ public final class DataServer implements AutoCloseable {
                 || request.registerIds().size() != request.stamps().size()) {
             throw new IllegalArgumentException("digest needs a sessionId and parallel lists of equal length");
         }
+        long tenure = replication.tenure(slot);
         Map<DatumStore.PublisherRef, Publisher> held = store.publishersOfSession(slot, request.sessionId());
         ArrayList<Integer> needed = new ArrayList<>();
         Set<DatumStore.PublisherRef> listed = new HashSet<>();
@@ -373,12 +375,13 @@ public final class DataServer implements AutoCloseable {
                 extraConnectionIds.add(p.connectionId());
             }
         });
+        replication.onSessionDigested(slot, request.sessionId(), tenure);
         return new SessionSlotDigestResponse(needed, extraIds, extraRegisterIds, extraConnectionIds);
     }
 
     private Object onSlotSyncDone(RpcConnection connection, SlotSyncDone done) {
         checkLeaderAndNotDraining(done.slotId(), done.epoch());
-        replication.onSessionSynced(done.slotId(), done.sessionId(), done.epoch());
+        replication.onSessionSynced(done.slotId(), done.sessionId());
         return new WriteResult(0, false);
     }
 

@@ -267,6 +267,12 @@ public final class MetaServer implements AutoCloseable {
             }
             dataLeases = new Leases<>(config.dataLease());
             sessionLeases = new Leases<>(config.sessionLease());
+            if (saved != null) {
+                // A running cluster: its sessions find this leader one by one. Until each had a lease
+                // to do so, the list may miss live ones, and members must not take it as complete
+                // (a new slot leader would serve reads before such a session synced: chaos seed 5028).
+                sessionLeases.startListening(now);
+            }
             memberConnections.clear();
             leaving.clear();
             lagging.clear();
@@ -437,7 +443,8 @@ public final class MetaServer implements AutoCloseable {
         return new HeartbeatResponse(table.epoch(), knownEpoch != table.epoch() ? table : null,
                 new ArrayList<>(dataLeases.members()), new ArrayList<>(sessionLeases.members()), servingTerm, switches)
                 .withSessionConnections(liveSessionConnectionsLocked())
-                .withSessionAdminAddresses(liveSessionAdminAddressesLocked());
+                .withSessionAdminAddresses(liveSessionAdminAddressesLocked())
+                .withSessionListIncomplete(!sessionLeases.holdsEveryLiveMember(clock.millis()));
     }
 
     /** Caller holds the lock. Every live session; -1 for one that has not reported a count. */
@@ -678,8 +685,11 @@ public final class MetaServer implements AutoCloseable {
         SlotTable next;
         synchronized (this) {
             // Its servers may not have found this node yet: give them the takeover grace, so nothing moves.
-            long grace = clock.millis() + config.dataLease().toMillis();
+            long now = clock.millis();
+            long grace = now + config.dataLease().toMillis();
             theirs.servers().forEach(s -> dataLeases.renew(s, grace));
+            // The cluster ran before this leader knew it: its sessions may not all have heartbeated yet.
+            sessionLeases.startListening(now);
             SlotTable base = theirs.withTermAndEpoch(term, Math.max(theirs.epoch(), ourEpoch));
             next = rebalanced(base);
             if (next.epoch() == base.epoch()) {
@@ -735,6 +745,11 @@ public final class MetaServer implements AutoCloseable {
 
     public synchronized Set<String> sessionServers() {
         return sessionLeases.members();
+    }
+
+    /** False while this leader, newly in charge of a running cluster, may not have heard every live session. */
+    public synchronized boolean sessionListComplete() {
+        return sessionLeases.holdsEveryLiveMember(clock.millis());
     }
 
     /** True while this node serves as the meta leader. */
@@ -804,6 +819,7 @@ public final class MetaServer implements AutoCloseable {
                     m.put("lastHeartbeatMillisAgo", now - dataLeases.lastRenewal(d));
                     return m;
                 }).toList());
+                out.put("sessionListComplete", sessionLeases.holdsEveryLiveMember(now));
                 out.put("sessionServers", sessionLeases.members().stream().map(s -> {
                     int clients = sessionConnections.getOrDefault(s, -1);
                     Map<String, Object> m = new LinkedHashMap<>();

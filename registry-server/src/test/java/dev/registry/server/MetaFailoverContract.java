@@ -85,11 +85,16 @@ abstract class MetaFailoverContract {
         assertThat(saved.epoch()).isEqualTo(before.epoch());
         assertThat(saved.sameAssignments(before)).isTrue();
 
+        assertThat(old.sessionListComplete()).as("the first leader of a new cluster misses no session").isTrue();
+
         long crashedAt = System.nanoTime();
         cluster.crashMeta(old);
         MetaServer next = await().atMost(TAKEOVER_BOUND).pollInterval(Duration.ofMillis(10)).until(
                 () -> cluster.metas.stream().filter(MetaServer::isLeader).findFirst().orElse(null), m -> m != null);
         long takeoverMillis = (System.nanoTime() - crashedAt) / 1_000_000;
+        // Chaos seed 5028: the sessions of a running cluster find a new leader one by one; until each
+        // had a session lease (3 s here) to do so, its list must not pass for complete.
+        assertThat(next.sessionListComplete()).as("a new leader of a running cluster may miss sessions").isFalse();
 
         SlotTable after = next.slotTable();
         assertThat(after.sameAssignments(saved)).as("the new leader starts from the persisted table").isTrue();
@@ -105,6 +110,9 @@ abstract class MetaFailoverContract {
                         + "every data server and session on its table after %d ms%n", db.dialect(),
                 TestCluster.META_LEASE.leaseDuration().toMillis(), TestCluster.META_LEASE.renewInterval().toMillis(),
                 takeoverMillis, followedMillis);
+        await().atMost(Duration.ofSeconds(10)).until(next::sessionListComplete);
+        assertThat(next.sessionServers()).containsExactlyInAnyOrderElementsOf(
+                cluster.sessions.stream().map(s -> s.sessionId()).toList());
 
         // The cluster works under the new leader, membership changes included.
         DataInfoId id = DataInfoId.of("meta.failover.after");

@@ -422,6 +422,9 @@ public final class SessionServer implements AutoCloseable {
             if (!takingClients() || last == null || last.sessionConnections() == null) {
                 return;
             }
+            if (last.sessionListIncomplete()) {
+                return; // a new meta leader may not know every session yet: the average would be wrong
+            }
             List<RpcConnection> movable = new ArrayList<>();
             for (RpcConnection c : clientServer.connections()) {
                 if (!migrating.contains(c.id()) && c.isActive()) {

@@ -26,6 +26,12 @@ public final class HeartbeatResponse implements Serializable {
     private HashMap<String, Integer> sessionConnections;
     /** Admin HTTP address per live session (those that reported one); null from older metas. */
     private HashMap<String, String> sessionAdminAddresses;
+    /**
+     * True while a new meta leader may not have heard every live session yet (one session lease
+     * after it took over a cluster with history): the session list may then miss live sessions.
+     * False from older metas.
+     */
+    private boolean sessionListIncomplete;
 
     @SuppressWarnings("unused")
     private HeartbeatResponse() {
@@ -75,6 +81,16 @@ public final class HeartbeatResponse implements Serializable {
         return this;
     }
 
+    public HeartbeatResponse withSessionListIncomplete(boolean incomplete) {
+        this.sessionListIncomplete = incomplete;
+        return this;
+    }
+
+    /** Whether {@link #sessionServers()} may still miss a live session (a leader that just took over). */
+    public boolean sessionListIncomplete() {
+        return sessionListIncomplete;
+    }
+
     /** Admin HTTP address per live session; empty if the meta did not send them. */
     public HashMap<String, String> sessionAdminAddresses() {
         return sessionAdminAddresses == null ? new HashMap<>() : sessionAdminAddresses;
@@ -92,6 +108,6 @@ public final class HeartbeatResponse implements Serializable {
 
     @Override
     public String toString() {
-        return "HeartbeatResponse{" + "epoch=" + epoch + " slotTable=" + slotTable + " dataServers=" + dataServers + " sessionServers=" + sessionServers + " term=" + term + " switches=" + switches + " sessionConnections=" + sessionConnections + "}";
+        return "HeartbeatResponse{" + "epoch=" + epoch + " slotTable=" + slotTable + " dataServers=" + dataServers + " sessionServers=" + sessionServers + " term=" + term + " switches=" + switches + " sessionConnections=" + sessionConnections + " sessionListIncomplete=" + sessionListIncomplete + "}";
     }
 }

@@ -78,6 +78,8 @@ public final class SlotReplication {
         final long sinceEpoch;
         final long readableDeadline;
         final Map<String, Progress> followers = new LinkedHashMap<>();
+        /** Sessions whose digest this tenure answered: only their "synced" counts. */
+        final Set<String> digestedSessions = new HashSet<>();
         final Set<String> syncedSessions = new HashSet<>();
         boolean readable;
 
@@ -219,9 +221,29 @@ public final class SlotReplication {
         return l.readable;
     }
 
-    public synchronized void onSessionSynced(int slot, String sessionId, long syncEpoch) {
+    /** This server's tenure as the slot's leader (the table epoch it began at), or -1 if it does not lead it. */
+    public synchronized long tenure(int slot) {
         LeaderSlot l = led.get(slot);
-        if (l != null && syncEpoch >= l.sinceEpoch) {
+        return l == null ? -1 : l.sinceEpoch;
+    }
+
+    /** The slot's leader answered a session's digest during {@code tenure} (ignored if that tenure ended). */
+    public synchronized void onSessionDigested(int slot, String sessionId, long tenure) {
+        LeaderSlot l = led.get(slot);
+        if (l != null && l.sinceEpoch == tenure) {
+            l.digestedSessions.add(sessionId);
+        }
+    }
+
+    /**
+     * A session repaired the slot after a digest. It counts only if this tenure answered that
+     * session's digest: a "synced" that concludes a digest another server (or an earlier tenure
+     * of this one) compared says nothing about what this leader holds, and counting it let a new
+     * leader serve reads without the session's publishers.
+     */
+    public synchronized void onSessionSynced(int slot, String sessionId) {
+        LeaderSlot l = led.get(slot);
+        if (l != null && l.digestedSessions.contains(sessionId)) {
             l.syncedSessions.add(sessionId);
         }
     }

@@ -18,11 +18,16 @@ import java.util.TreeSet;
  * table it publishes on healing drops and re-adds links, so for a moment a session is neither
  * connected nor on meta's list (chaos seed 3026). The grace is how long this server keeps the
  * publishers of a vanished session anyway; a session that really died only delays reads until
- * the reconcile deadline. Pure: time is passed in. Not thread-safe: the owner synchronizes.
+ * the reconcile deadline. A meta leader that just took over a running cluster says its list may
+ * still miss sessions that have not found it yet; until it says otherwise, reads wait as if the
+ * list were unknown (chaos seed 5028). Pure: time is passed in. Not thread-safe: the owner synchronizes.
  */
 public final class ExpectedSessions {
-    /** Stands for "meta's member list not known yet": never synced, so reads wait for the list or the deadline. */
-    public static final String META_LIST_UNKNOWN = "(sessions not yet known from meta)";
+    /**
+     * Stands for "meta's member list not known yet, or not complete yet": never synced, so reads
+     * wait for a complete list or the deadline.
+     */
+    public static final String META_LIST_UNKNOWN = "(sessions not yet all known from meta)";
 
     private final long graceMillis;
     private final Map<String, Long> disconnectedAt = new HashMap<>();
@@ -38,14 +43,18 @@ public final class ExpectedSessions {
     }
 
     /**
-     * @param connected sessions connected to this server now
-     * @param metaList  the live sessions meta last reported, or null if it has not yet
+     * @param connected        sessions connected to this server now
+     * @param metaList         the live sessions meta last reported, or null if it has not yet
+     * @param metaListComplete false when meta said its list may miss live sessions (a meta leader
+     *                         that just took over a running cluster: chaos seed 5028)
      */
-    public Set<String> expected(Collection<String> connected, Collection<String> metaList, long nowMillis) {
+    public Set<String> expected(Collection<String> connected, Collection<String> metaList, boolean metaListComplete,
+                                long nowMillis) {
         Set<String> out = new TreeSet<>(connected);
         if (metaList != null) {
             out.addAll(metaList);
-        } else {
+        }
+        if (metaList == null || !metaListComplete) {
             out.add(META_LIST_UNKNOWN);
         }
         disconnectedAt.values().removeIf(at -> nowMillis - at > graceMillis);

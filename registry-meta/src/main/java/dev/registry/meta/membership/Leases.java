@@ -21,6 +21,8 @@ public final class Leases<K> {
     private final long leaseMillis;
     private final Comparator<? super K> order;
     private final TreeMap<K, Long> lastRenewal;
+    /** Since when this table hears every member; before one lease after it, a live member may not have renewed yet. */
+    private long listeningSince = Long.MIN_VALUE / 2;
 
     /** Members ordered by their natural order ({@code K} must be {@link Comparable}). */
     public Leases(Duration leaseDuration) {
@@ -86,6 +88,24 @@ public final class Leases<K> {
     public long lastRenewal(K member) {
         Long last = lastRenewal.get(member);
         return last == null ? -1 : last;
+    }
+
+    /**
+     * The table starts listening at {@code nowMillis} although members may already exist (a new
+     * leader of a running cluster): until one lease has passed, a live member may simply not have
+     * renewed here yet, so {@link #members()} may miss it.
+     */
+    public void startListening(long nowMillis) {
+        listeningSince = nowMillis;
+    }
+
+    /**
+     * Whether every live member is in the table: true once a lease has passed since
+     * {@link #startListening} (a member that has not renewed in a lease would be expired anyway),
+     * and always for a table that never started listening late.
+     */
+    public boolean holdsEveryLiveMember(long nowMillis) {
+        return nowMillis - listeningSince > leaseMillis;
     }
 
     public boolean isLive(K member, long nowMillis) {

@@ -109,4 +109,22 @@ class LeasesTest {
         assertThatThrownBy(() -> new Leases<String>(Duration.ofMillis(-1))).isInstanceOf(IllegalArgumentException.class);
         assertThat(leases.leaseDuration()).isEqualTo(Duration.ofSeconds(10));
     }
+
+    @Test
+    void aTableThatNeverStartedLateHoldsEveryLiveMember() {
+        assertThat(leases.holdsEveryLiveMember(T0)).isTrue();
+        assertThat(leases.holdsEveryLiveMember(Long.MIN_VALUE / 4)).isTrue();
+    }
+
+    /** Chaos seed 5028: a new meta leader listed one of two live sessions while slots moved. */
+    @Test
+    void aTableThatStartedListeningLateMayMissMembersForOneLease() {
+        leases.startListening(T0);
+        leases.renew("a", T0 + 100);
+
+        assertThat(leases.holdsEveryLiveMember(T0 + 100)).as("b may renew any moment").isFalse();
+        assertThat(leases.holdsEveryLiveMember(T0 + 10_000)).isFalse();
+        assertThat(leases.holdsEveryLiveMember(T0 + 10_001))
+                .as("a live member renews at least once per lease: by now every one did").isTrue();
+    }
 }

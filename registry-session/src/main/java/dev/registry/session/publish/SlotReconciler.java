@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -84,10 +85,18 @@ public final class SlotReconciler {
             registerIds.add(p.registerId());
             stamps.add(p.syncStamp());
         }
-        links.callLeader(slot, epoch -> new SessionSlotDigestRequest(epoch, slot, sessionId, ids, registerIds, stamps),
-                        SessionSlotDigestResponse.class, deadline)
+        // "Synced" speaks for the leader that answered the digest, so it carries the digest's epoch:
+        // had it carried the epoch of its own sending, a leader that took the slot over meanwhile
+        // would count this session as synced without ever having compared its publishers, and
+        // serve reads without them. A leader newer than the digest ignores it; the table change
+        // that made it leader has queued another run of this slot.
+        AtomicLong digestEpoch = new AtomicLong();
+        links.callLeader(slot, epoch -> {
+                    digestEpoch.set(epoch);
+                    return new SessionSlotDigestRequest(epoch, slot, sessionId, ids, registerIds, stamps);
+                }, SessionSlotDigestResponse.class, deadline)
                 .thenCompose(answer -> repair(held, answer))
-                .thenCompose(v -> links.callLeader(slot, epoch -> new SlotSyncDone(epoch, slot, sessionId),
+                .thenCompose(v -> links.callLeader(slot, epoch -> new SlotSyncDone(digestEpoch.get(), slot, sessionId),
                         WriteResult.class, deadline))
                 .whenComplete((ok, error) -> {
                     if (error != null) {
