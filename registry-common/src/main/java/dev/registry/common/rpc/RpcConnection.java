@@ -4,17 +4,13 @@ import dev.registry.common.serialize.SerializationException;
 import dev.registry.common.serialize.Serializer;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -34,7 +30,7 @@ public final class RpcConnection {
     private final Executor inbound;
     private final String id;
     private final AtomicLong nextRequestId = new AtomicLong(1);
-    private final Map<Long, PendingCall> pending = new ConcurrentHashMap<>();
+    private final PendingCalls pending = new PendingCalls();
     private volatile Object attachment;
 
     RpcConnection(Channel channel, Serializer serializer, RpcConfig config, Executor inbound) {
@@ -129,23 +125,17 @@ public final class RpcConnection {
             return result;
         }
         long requestId = nextRequestId.getAndIncrement();
-        PendingCall call = new PendingCall(result);
-        pending.put(requestId, call);
-        call.timeout = channel.eventLoop().schedule(() -> {
-            if (pending.remove(requestId) != null) {
-                result.completeExceptionally(new RpcException(ErrorCode.TIMEOUT, request.getClass().getSimpleName()
-                        + " to " + channel.remoteAddress() + " got no response within " + timeout.toMillis() + " ms"));
-            }
-        }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+        pending.register(requestId, result, channel.eventLoop(), timeout, () -> request.getClass().getSimpleName()
+                + " to " + channel.remoteAddress() + " got no response within " + timeout.toMillis() + " ms");
         channel.writeAndFlush(new Frame(FrameType.REQUEST, (byte) 0, requestId, body)).addListener((ChannelFuture f) -> {
             if (!f.isSuccess()) {
-                failPending(requestId, new RpcException(ErrorCode.CONNECTION_CLOSED,
+                pending.fail(requestId, new RpcException(ErrorCode.CONNECTION_CLOSED,
                         "cannot write to " + channel.remoteAddress() + ": " + f.cause()));
             }
         });
         // The channel may have closed between the isActive check and the put.
         if (!channel.isActive()) {
-            failPending(requestId, new RpcException(ErrorCode.CONNECTION_CLOSED, "connection " + id + " is closed"));
+            pending.fail(requestId, new RpcException(ErrorCode.CONNECTION_CLOSED, "connection " + id + " is closed"));
         }
         return result;
     }
@@ -193,8 +183,8 @@ public final class RpcConnection {
     // ---- inbound side, called by RpcChannelHandler ----
 
     void onResponse(Frame frame) {
-        PendingCall call = pending.remove(frame.requestId());
-        if (call == null) {
+        CompletableFuture<Object> result = pending.take(frame.requestId());
+        if (result == null) {
             if (frame.requestId() == 0 && frame.isError()) {
                 log.warn("peer {} reported a protocol error: {}", channel.remoteAddress(), decodeQuietly(frame));
             } else {
@@ -202,21 +192,20 @@ public final class RpcConnection {
             }
             return;
         }
-        call.timeout.cancel(false);
         Object body;
         try {
             body = serializer.deserialize(frame.body());
         } catch (SerializationException e) {
-            call.result.completeExceptionally(new RpcException(ErrorCode.BAD_PAYLOAD,
+            result.completeExceptionally(new RpcException(ErrorCode.BAD_PAYLOAD,
                     "cannot decode response from " + channel.remoteAddress() + ": " + e.getMessage()));
             return;
         }
         if (frame.isError()) {
             RpcError error = body instanceof RpcError e ? e
                     : new RpcError(ErrorCode.SERVER_ERROR, String.valueOf(body), 0);
-            call.result.completeExceptionally(RpcException.from(error));
+            result.completeExceptionally(RpcException.from(error));
         } else {
-            call.result.complete(body);
+            result.complete(body);
         }
     }
 
@@ -229,20 +218,8 @@ public final class RpcConnection {
     }
 
     void onClosed() {
-        for (Long requestId : pending.keySet()) {
-            failPending(requestId, new RpcException(ErrorCode.CONNECTION_CLOSED,
-                    "connection to " + channel.remoteAddress() + " closed before the response"));
-        }
-    }
-
-    private void failPending(long requestId, RpcException error) {
-        PendingCall call = pending.remove(requestId);
-        if (call != null) {
-            if (call.timeout != null) {
-                call.timeout.cancel(false);
-            }
-            call.result.completeExceptionally(error);
-        }
+        pending.failAll(() -> new RpcException(ErrorCode.CONNECTION_CLOSED,
+                "connection to " + channel.remoteAddress() + " closed before the response"));
     }
 
     Executor inbound() {
@@ -284,12 +261,4 @@ public final class RpcConnection {
         return id;
     }
 
-    private static final class PendingCall {
-        final CompletableFuture<Object> result;
-        volatile ScheduledFuture<?> timeout;
-
-        PendingCall(CompletableFuture<Object> result) {
-            this.result = result;
-        }
-    }
 }

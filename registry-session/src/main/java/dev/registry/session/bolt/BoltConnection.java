@@ -3,6 +3,7 @@ package dev.registry.session.bolt;
 import com.alipay.sofa.registry.core.model.Result;
 import dev.registry.common.model.DataInfoId;
 import dev.registry.common.rpc.ErrorCode;
+import dev.registry.common.rpc.PendingCalls;
 import dev.registry.common.rpc.RpcException;
 import dev.registry.common.serialize.SerializationException;
 import dev.registry.common.serialize.Serializer;
@@ -10,7 +11,6 @@ import dev.registry.session.push.PushTarget;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,11 +19,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -43,7 +40,7 @@ public final class BoltConnection implements PushTarget {
     private final Executor inbound;
     private final String id;
     private final AtomicInteger nextRequestId = new AtomicInteger(1);
-    private final Map<Integer, Pending> pending = new ConcurrentHashMap<>();
+    private final PendingCalls pending = new PendingCalls();
     private volatile boolean migrating;
 
     BoltConnection(Channel channel, Serializer serializer, int maxFrameBytes, Executor inbound) {
@@ -136,24 +133,18 @@ public final class BoltConnection implements PushTarget {
             return result;
         }
         int requestId = nextRequestId.getAndIncrement();
-        Pending call = new Pending(result);
-        pending.put(requestId, call);
-        call.timeout = channel.eventLoop().schedule(() -> {
-            if (pending.remove(requestId) != null) {
-                result.completeExceptionally(new RpcException(ErrorCode.TIMEOUT, "push to " + remoteAddress()
-                        + " got no response within " + timeout.toMillis() + " ms"));
-            }
-        }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+        pending.register(requestId, result, channel.eventLoop(), timeout,
+                () -> "push to " + remoteAddress() + " got no response within " + timeout.toMillis() + " ms");
         // The client drops a request that waited longer than its timeout: give it the same budget.
         channel.writeAndFlush(BoltCommand.request(requestId, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()),
                 className, content)).addListener((ChannelFuture f) -> {
                     if (!f.isSuccess()) {
-                        fail(requestId, new RpcException(ErrorCode.CONNECTION_CLOSED,
+                        pending.fail(requestId, new RpcException(ErrorCode.CONNECTION_CLOSED,
                                 "cannot write to " + remoteAddress() + ": " + f.cause()));
                     }
                 });
         if (!channel.isActive()) {
-            fail(requestId, closed());
+            pending.fail(requestId, closed());
         }
         return result;
     }
@@ -205,40 +196,27 @@ public final class BoltConnection implements PushTarget {
     // ---- inbound side, called by BoltChannelHandler ----
 
     void onResponse(BoltCommand response) {
-        Pending call = pending.remove(response.requestId());
-        if (call == null) {
+        CompletableFuture<Object> result = pending.take(response.requestId());
+        if (result == null) {
             log.debug("late or unknown response {} from {}", response.requestId(), remoteAddress());
             return;
         }
-        call.timeout.cancel(false);
         if (response.status() != BoltProtocol.Status.SUCCESS.code) {
-            call.result.completeExceptionally(new RpcException(ErrorCode.SERVER_ERROR, "client " + remoteAddress()
+            result.completeExceptionally(new RpcException(ErrorCode.SERVER_ERROR, "client " + remoteAddress()
                     + " answered " + BoltProtocol.Status.describe(response.status())));
             return;
         }
         try {
-            call.result.complete(response.content().length == 0 ? null : serializer.deserialize(response.content()));
+            result.complete(response.content().length == 0 ? null : serializer.deserialize(response.content()));
         } catch (SerializationException e) {
-            call.result.completeExceptionally(new RpcException(ErrorCode.BAD_PAYLOAD,
+            result.completeExceptionally(new RpcException(ErrorCode.BAD_PAYLOAD,
                     "cannot decode the response of " + remoteAddress() + ": " + e.getMessage()));
         }
     }
 
     void onClosed() {
-        for (Integer requestId : pending.keySet()) {
-            fail(requestId, new RpcException(ErrorCode.CONNECTION_CLOSED,
-                    "connection to " + remoteAddress() + " closed before the response"));
-        }
-    }
-
-    private void fail(int requestId, RpcException error) {
-        Pending call = pending.remove(requestId);
-        if (call != null) {
-            if (call.timeout != null) {
-                call.timeout.cancel(false);
-            }
-            call.result.completeExceptionally(error);
-        }
+        pending.failAll(() -> new RpcException(ErrorCode.CONNECTION_CLOSED,
+                "connection to " + remoteAddress() + " closed before the response"));
     }
 
     /** Pushes awaiting the client's answer; exposed so tests can prove nothing leaks. */
@@ -249,14 +227,5 @@ public final class BoltConnection implements PushTarget {
     @Override
     public String toString() {
         return "BoltConnection{" + id + "}";
-    }
-
-    private static final class Pending {
-        final CompletableFuture<Object> result;
-        volatile ScheduledFuture<?> timeout;
-
-        Pending(CompletableFuture<Object> result) {
-            this.result = result;
-        }
     }
 }
