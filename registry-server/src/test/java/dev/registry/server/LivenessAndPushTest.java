@@ -58,6 +58,43 @@ class LivenessAndPushTest {
         System.out.printf("reset publisher removed from the subscriber after %d ms%n", (System.nanoTime() - start) / 1_000_000);
     }
 
+    /**
+     * Regression test (found by the chaos harness, client link resets): a registration that
+     * waits in the session's queue while its connection closes used to be written to the data
+     * servers after the close had already removed that connection's publishers, so nothing
+     * would ever remove it. A burst of registrations followed at once by a close leaves most of
+     * them queued behind the close; none may survive it.
+     */
+    @Test
+    void registrationsStillQueuedWhenTheirConnectionClosesLeaveNothingBehind() throws Exception {
+        cluster = new TestCluster(2, 1);
+        SessionServer session = cluster.sessions.get(0);
+        DataInfoId id = DataInfoId.of("svc.orphans");
+        int burst = 2_000;
+        RecordingObserver observer = new RecordingObserver();
+        cluster.client(session).subscribe(id, observer);
+        await().atMost(Duration.ofSeconds(5)).until(() -> observer.lastValues() != null);
+        try (RawClient raw = new RawClient(session.port(), 0)) {
+            for (int i = 0; i < burst; i++) {
+                raw.request(new RegisterPublisherRequest(publisher(id, "orphan-" + i, "10.7.0.1:" + i, "10.7.0.1")));
+                raw.request(new RegisterSubscriberRequest(new Subscriber(id, "orphan-sub-" + i, "raw", "10.7.0.1", "",
+                        System.currentTimeMillis()), 0));
+            }
+        } // closed right after the last write: most requests are still queued at the session
+        // Only the test's own subscriber stays; every publisher goes, on the session and the data servers.
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            assertThat(session.publishers().size()).isZero();
+            assertThat(session.subscribers().size()).isEqualTo(1);
+            assertThat(cluster.leaderDatum(id) == null ? List.of() : cluster.leaderDatum(id).publishers()).isEmpty();
+        });
+        // An orphan would stay forever: the state holds once the queue has drained.
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4)).untilAsserted(() -> {
+            assertThat(session.publishers().size()).isZero();
+            assertThat(session.subscribers().size()).isEqualTo(1);
+            assertThat(observer.lastValues()).isEmpty();
+        });
+    }
+
     @Test
     void aSilentClientIsRemovedAfterTheIdleTimeout() throws Exception {
         cluster = new TestCluster(2, 1); // session idle timeout: 3 s
