@@ -79,7 +79,7 @@ final class ChaosHarness extends ChaosScenario {
     private final TestClusterAccess cluster;
 
     ChaosHarness(long seed) {
-        super(seed, DEAD_BOUND);
+        super(seed, KINDS, DEAD_BOUND, SETTLE_BOUND);
         cluster = new TestClusterAccess(MetaDatabase.h2InMemory(), METAS, 3, 2, new TestClusterAccess.Links() {
             @Override
             public String metaAdvertiseHost(int index) {
@@ -113,16 +113,6 @@ final class ChaosHarness extends ChaosScenario {
                 dataProxies.put(d, pendingDataProxy);
             }
         });
-    }
-
-    @Override
-    List<String> kinds() {
-        return KINDS;
-    }
-
-    @Override
-    Duration settleBound() {
-        return SETTLE_BOUND;
     }
 
     Map<String, Integer> faults() {

@@ -20,23 +20,23 @@ abstract class ChaosScenario implements AutoCloseable {
     final Random random;
     Workload workload;
     private final List<String> deck = new ArrayList<>();
+    /** Every fault kind this cluster can inject. */
+    private final List<String> kinds;
+    /** How long the cluster may take to converge once faults stop. */
+    private final Duration settleBound;
 
-    ChaosScenario(long seed, Duration deadBound) {
+    ChaosScenario(long seed, List<String> kinds, Duration deadBound, Duration settleBound) {
         this.checker = new InvariantChecker(seed, deadBound);
         this.random = new Random(seed);
+        this.kinds = List.copyOf(kinds);
+        this.settleBound = settleBound;
     }
-
-    /** Every fault kind this cluster can inject. */
-    abstract List<String> kinds();
 
     /** Injects one fault of {@code kind}; returns what undoes it (run after the next fault), or null. */
     abstract Runnable inject(String kind) throws Exception;
 
     /** Ends every lasting fault (silent links, delays, paused nodes) before settling. */
     abstract void healAll() throws Exception;
-
-    /** How long the cluster may take to converge once faults stop. */
-    abstract Duration settleBound();
 
     /** Milliseconds between faults: 1.5 to 3 s. */
     long pauseBetweenFaultsMillis() {
@@ -45,7 +45,7 @@ abstract class ChaosScenario implements AutoCloseable {
 
     private String nextKind() {
         if (deck.isEmpty()) {
-            deck.addAll(kinds());
+            deck.addAll(kinds);
             Collections.shuffle(deck, random);
         }
         return deck.remove(deck.size() - 1);
@@ -71,7 +71,7 @@ abstract class ChaosScenario implements AutoCloseable {
         load.start();
         long end = System.nanoTime() + duration.toNanos();
         int drawn = 0;
-        int kindCount = kinds().size();
+        int kindCount = kinds.size();
         Runnable pendingRepair = null;
         try {
             while (System.nanoTime() < end || (everyKind && drawn < kindCount)) {
@@ -95,7 +95,7 @@ abstract class ChaosScenario implements AutoCloseable {
         healAll();
         checker.restartDeadClocks();
         checker.log("faults stopped; settling");
-        checker.checkConverged(workload::expected, settleBound());
+        checker.checkConverged(workload::expected, settleBound);
         checker.checkContinuously();
         checker.checkVersions(workload.clients());
     }

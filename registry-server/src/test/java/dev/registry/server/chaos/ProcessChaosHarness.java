@@ -54,23 +54,13 @@ final class ProcessChaosHarness extends ChaosScenario {
     private final Set<String> down = new HashSet<>();
 
     ProcessChaosHarness(long seed, Path repo, Path dir) {
-        super(seed, DEAD_BOUND);
+        super(seed, KINDS, DEAD_BOUND, SETTLE_BOUND);
         this.repo = repo;
         this.dir = dir;
     }
 
     static Path serverJar(Path repo) {
         return repo.resolve("registry-server/target/registry-server-0.1.0-SNAPSHOT-all.jar");
-    }
-
-    @Override
-    List<String> kinds() {
-        return KINDS;
-    }
-
-    @Override
-    Duration settleBound() {
-        return SETTLE_BOUND;
     }
 
     /** Starts the cluster (detached) and the workload. */
