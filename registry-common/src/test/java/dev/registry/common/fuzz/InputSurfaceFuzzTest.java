@@ -15,6 +15,7 @@ import dev.registry.common.rpc.RpcConnection;
 import dev.registry.common.rpc.RpcServer;
 import dev.registry.common.serialize.SerializationException;
 import dev.registry.common.serialize.Serializer;
+import dev.registry.common.testing.NettyLeakWatch;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -22,6 +23,7 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.lifecycle.AfterContainer;
+import net.jqwik.api.lifecycle.AfterProperty;
 import net.jqwik.api.lifecycle.BeforeContainer;
 
 import java.io.InputStream;
@@ -49,7 +51,8 @@ import static org.awaitility.Awaitility.await;
  * and mutated frames on a live server), the Hessian decoding path with its allow-list, the
  * DataInfoId parser, and admin HTTP parameter parsing. The server must answer with a clear
  * error or close the one bad connection, and keep serving everyone else without leaking
- * connections. Bounded tries keep it to seconds in CI.
+ * connections or buffers (every Netty buffer is tracked while it runs; a buffer collected
+ * without release fails the property it happened in). Bounded tries keep it to seconds in CI.
  */
 class InputSurfaceFuzzTest {
     private static final Serializer SERIALIZER = WireClasses.serializer();
@@ -59,9 +62,12 @@ class InputSurfaceFuzzTest {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private static final AtomicInteger handled = new AtomicInteger();
     private static final AtomicInteger tries = new AtomicInteger();
+    private static final AtomicInteger mutations = new AtomicInteger();
+    private static NettyLeakWatch leakWatch;
 
     @BeforeContainer
     static void start() {
+        leakWatch = NettyLeakWatch.start();
         HandlerRegistry handlers = new HandlerRegistry().register(RegisterPublisherRequest.class, (c, r) -> {
             handled.incrementAndGet();
             r.publisher().dataInfoId().validate();
@@ -76,7 +82,7 @@ class InputSurfaceFuzzTest {
         admin.get("/q", r -> AdminResponse.ok(Map.of(
                 "id", DataInfoId.of(r.requireParam("dataId"), r.param("group"), r.param("instanceId")).canonical(),
                 "page", r.intParam("page", 0, 0, 1000))));
-        admin.post("/m", r -> AdminResponse.ok(Map.of("ok", true)));
+        admin.post("/m", r -> AdminResponse.ok(Map.of("mutations", mutations.incrementAndGet())));
         admin.start("127.0.0.1", 0);
     }
 
@@ -91,6 +97,14 @@ class InputSurfaceFuzzTest {
         if (server != null) {
             server.close();
         }
+        if (leakWatch != null) {
+            leakWatch.close();
+        }
+    }
+
+    @AfterProperty
+    void noBufferLeaked() {
+        assertThat(leakWatch.leaks()).as("Netty buffers collected without release()").isEmpty();
     }
 
     private static byte[] validFrame(long requestId) throws SerializationException {
@@ -250,10 +264,14 @@ class InputSurfaceFuzzTest {
 
     @Property(tries = 50)
     void mutationsNeedTheToken(@ForAll("tokens") String token) throws Exception {
+        boolean right = token.equals("secret");
+        int before = mutations.get();
         HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin.port() + "/m"))
                 .header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.noBody())
                 .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(r.statusCode()).isEqualTo(token.equals("secret") ? 200 : 401);
+        assertThat(r.statusCode()).isEqualTo(right ? 200 : 401);
+        assertThat(mutations.get()).as("the handler ran only with the right token").isEqualTo(before + (right ? 1 : 0));
+        assertThat(r.body()).doesNotContain("secret");
     }
 
     @Provide
