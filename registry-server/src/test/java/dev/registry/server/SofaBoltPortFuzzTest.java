@@ -6,6 +6,7 @@ import com.alipay.sofa.registry.core.model.PublisherRegister;
 import com.alipay.sofa.registry.core.model.SubscriberRegister;
 import dev.registry.common.serialize.SerializationException;
 import dev.registry.common.serialize.Serializer;
+import dev.registry.common.testing.HostileStreams;
 import dev.registry.common.testing.NettyLeakWatch;
 import dev.registry.session.SessionServer;
 import dev.registry.session.bolt.BoltCommand;
@@ -15,7 +16,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -23,12 +23,6 @@ import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.AfterProperty;
 import net.jqwik.api.lifecycle.BeforeContainer;
 
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.net.SocketException;
-import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -139,43 +133,14 @@ class SofaBoltPortFuzzTest {
 
     @Provide
     Arbitrary<byte[]> hostileStreams() {
-        Arbitrary<byte[]> random = Arbitraries.bytes().array(byte[].class).ofMinSize(1).ofMaxSize(2048);
         // Random bytes after Bolt v1's protocol code get past the first check and into the header.
-        Arbitrary<byte[]> boltPrefixed = random.map(b -> {
-            b[0] = 1;
-            return b;
-        });
-        Arbitrary<byte[]> mutated = Combinators.combine(Arbitraries.integers().between(0, 2000), Arbitraries.bytes(),
-                Arbitraries.integers().between(1, 8), Arbitraries.integers().between(0, 120)).as(
-                (pos, value, flips, truncate) -> {
-                    byte[] f = validStream();
-                    for (int i = 0; i < flips; i++) {
-                        int p = (pos + i * 41) % f.length;
-                        f[p] = (byte) (f[p] ^ value ^ (i + 1));
-                    }
-                    return Arrays.copyOf(f, Math.max(1, f.length - truncate));
-                });
-        return Arbitraries.oneOf(random, boltPrefixed, mutated);
+        return Arbitraries.oneOf(HostileStreams.random(), HostileStreams.randomAfter((byte) 1),
+                HostileStreams.mutated(SofaBoltPortFuzzTest::validStream, 120));
     }
 
     @Property(tries = 200)
     void theBoltPortSurvivesHostileStreams(@ForAll("hostileStreams") byte[] stream) throws Exception {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", session.sofaBoltPort()), 2000);
-            socket.setSoTimeout(40);
-            OutputStream out = socket.getOutputStream();
-            out.write(stream);
-            out.flush();
-            InputStream in = socket.getInputStream();
-            byte[] sink = new byte[4096];
-            try {
-                while (in.read(sink) >= 0) {
-                    // drain the answers until the session closes or waits for more
-                }
-            } catch (SocketTimeoutException | SocketException quietOrReset) {
-                // quiet: the session waits for the rest of a frame; reset: it closed on us
-            }
-        }
+        HostileStreams.sendAndDrain(session.sofaBoltPort(), stream);
         if (tries.incrementAndGet() % 50 == 0) {
             stockClientStillServed("10.0.0.1:" + tries.get());
         }

@@ -15,6 +15,7 @@ import dev.registry.common.rpc.RpcConnection;
 import dev.registry.common.rpc.RpcServer;
 import dev.registry.common.serialize.SerializationException;
 import dev.registry.common.serialize.Serializer;
+import dev.registry.common.testing.HostileStreams;
 import dev.registry.common.testing.NettyLeakWatch;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -26,11 +27,6 @@ import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.AfterProperty;
 import net.jqwik.api.lifecycle.BeforeContainer;
 
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -107,10 +103,15 @@ class InputSurfaceFuzzTest {
         assertThat(leakWatch.leaks()).as("Netty buffers collected without release()").isEmpty();
     }
 
-    private static byte[] validFrame(long requestId) throws SerializationException {
+    private static byte[] validFrame(long requestId) {
         DataInfoId id = DataInfoId.of("svc.fuzz", "G", null);
-        byte[] body = SERIALIZER.serialize(new RegisterPublisherRequest(new Publisher(id, "r-1", 1,
-                List.of("10.0.0.1:80"), "app", "10.0.0.1", "z", 1, null, null)));
+        byte[] body;
+        try {
+            body = SERIALIZER.serialize(new RegisterPublisherRequest(new Publisher(id, "r-1", 1,
+                    List.of("10.0.0.1:80"), "app", "10.0.0.1", "z", 1, null, null)));
+        } catch (SerializationException e) {
+            throw new IllegalStateException(e);
+        }
         ByteBuffer b = ByteBuffer.allocate(4 + 13 + body.length);
         b.putInt(13 + body.length).putShort((short) 0x5247).put((byte) 1).put((byte) 1).put((byte) 0)
                 .putLong(requestId).put(body);
@@ -119,43 +120,13 @@ class InputSurfaceFuzzTest {
 
     @Provide
     Arbitrary<byte[]> hostileStreams() {
-        Arbitrary<byte[]> random = Arbitraries.bytes().array(byte[].class).ofMinSize(1).ofMaxSize(2048);
-        Arbitrary<byte[]> mutated = Combinators.combine(
-                Arbitraries.integers().between(0, 400), Arbitraries.bytes(), Arbitraries.integers().between(1, 8),
-                Arbitraries.integers().between(0, 64)).as((pos, value, flips, truncate) -> {
-                    try {
-                        byte[] f = validFrame(9);
-                        for (int i = 0; i < flips; i++) {
-                            int p = (pos + i * 37) % f.length;
-                            f[p] = (byte) (f[p] ^ value ^ i);
-                        }
-                        return java.util.Arrays.copyOf(f, Math.max(1, f.length - truncate));
-                    } catch (SerializationException e) {
-                        throw new IllegalStateException(e);
-                    }
-                });
-        return Arbitraries.oneOf(random, mutated);
+        return Arbitraries.oneOf(HostileStreams.random(), HostileStreams.mutated(() -> validFrame(9), 64));
     }
 
     /** Random and mutated bytes on a live server: answered or closed, never a dead or leaking server. */
     @Property(tries = 250)
     void theFrameDecoderSurvivesHostileStreams(@ForAll("hostileStreams") byte[] stream) throws Exception {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", server.port()), 2000);
-            socket.setSoTimeout(40);
-            OutputStream out = socket.getOutputStream();
-            out.write(stream);
-            out.flush();
-            InputStream in = socket.getInputStream();
-            byte[] sink = new byte[4096];
-            try {
-                while (in.read(sink) >= 0) {
-                    // drain the server's answer (error frame or response) until it closes or goes quiet
-                }
-            } catch (SocketTimeoutException | java.net.SocketException quietOrReset) {
-                // quiet: the server waits for the rest of a frame; reset: it closed on us
-            }
-        }
+        HostileStreams.sendAndDrain(server.port(), stream);
         if (tries.incrementAndGet() % 50 == 0) {
             assertServes();
         }
