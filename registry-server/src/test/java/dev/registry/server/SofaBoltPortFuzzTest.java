@@ -1,6 +1,7 @@
 package dev.registry.server;
 
 import com.alipay.sofa.registry.client.api.Publisher;
+import com.alipay.sofa.registry.core.model.BaseRegister;
 import com.alipay.sofa.registry.core.model.DataBox;
 import com.alipay.sofa.registry.core.model.PublisherRegister;
 import com.alipay.sofa.registry.core.model.SubscriberRegister;
@@ -98,25 +99,23 @@ class SofaBoltPortFuzzTest {
         return bytes;
     }
 
+    private static <R extends BaseRegister> R registration(R r, String registId) {
+        r.setDataId("svc.fuzz");
+        r.setRegistId(registId);
+        r.setEventType("REGISTER");
+        r.setVersion(1L);
+        r.setTimestamp(1L);
+        r.setAttributes(new HashMap<>());
+        return r;
+    }
+
     /** A heartbeat, a publisher and a subscriber registration, back to back: what a client sends first. */
     private static byte[] validStream() {
         try {
-            PublisherRegister p = new PublisherRegister();
-            p.setDataId("svc.fuzz");
-            p.setRegistId("fuzz-pub");
-            p.setEventType("REGISTER");
-            p.setVersion(1L);
-            p.setTimestamp(1L);
-            p.setAttributes(new HashMap<>());
+            PublisherRegister p = registration(new PublisherRegister(), "fuzz-pub");
             p.setDataList(new ArrayList<>(List.of(new DataBox("10.66.0.1:1")))); // a class the allow-list knows
-            SubscriberRegister s = new SubscriberRegister();
-            s.setDataId("svc.fuzz");
-            s.setRegistId("fuzz-sub");
-            s.setEventType("REGISTER");
-            s.setVersion(1L);
-            s.setTimestamp(1L);
+            SubscriberRegister s = registration(new SubscriberRegister(), "fuzz-sub");
             s.setScope("zone");
-            s.setAttributes(new HashMap<>());
             byte[] heartbeat = encode(BoltCommand.heartbeat(1));
             byte[] publish = encode(BoltCommand.request(2, 1000, PublisherRegister.class.getName(),
                     SERIALIZER.serialize(p)));
