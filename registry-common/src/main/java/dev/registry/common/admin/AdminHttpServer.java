@@ -16,6 +16,7 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -39,6 +40,7 @@ public final class AdminHttpServer implements AutoCloseable {
     private final String name;
     private final byte[] token;
     private final Map<String, Route> routes = new ConcurrentHashMap<>();
+    private final Set<String> mutations = ConcurrentHashMap.newKeySet();
     private HttpServer server;
     private ExecutorService executor;
 
@@ -61,18 +63,26 @@ public final class AdminHttpServer implements AutoCloseable {
         return this;
     }
 
-    /** A state-changing endpoint: POST only, and only with {@code Authorization: Bearer <token>}. */
+    /**
+     * A state-changing endpoint: POST only, and only with {@code Authorization: Bearer <token>}.
+     * The token is checked before anything of the request is parsed: a caller without it learns
+     * nothing about its parameters (401, never a 400).
+     */
     public AdminHttpServer post(String path, Route route) {
-        routes.put("POST " + path, request -> {
-            if (token == null) {
-                return AdminResponse.error(403, "mutating admin endpoints are disabled: configure an admin token");
-            }
-            if (!authorized(request.authorization())) {
-                return AdminResponse.error(401, "missing or wrong bearer token");
-            }
-            return route.handle(request);
-        });
+        routes.put("POST " + path, route);
+        mutations.add("POST " + path);
         return this;
+    }
+
+    /** The refusal of a mutation for this Authorization header, or null if it may go on. */
+    private AdminResponse refusal(String authorization) {
+        if (token == null) {
+            return AdminResponse.error(403, "mutating admin endpoints are disabled: configure an admin token");
+        }
+        if (!authorized(authorization)) {
+            return AdminResponse.error(401, "missing or wrong bearer token");
+        }
+        return null;
     }
 
     private boolean authorized(String header) {
@@ -109,9 +119,14 @@ public final class AdminHttpServer implements AutoCloseable {
         try (exchange) {
             URI uri = exchange.getRequestURI();
             String method = exchange.getRequestMethod();
-            Route route = routes.get(method + " " + uri.getPath());
+            String key = method + " " + uri.getPath();
+            Route route = routes.get(key);
             AdminResponse response;
-            if (route == null) {
+            AdminResponse refused = mutations.contains(key)
+                    ? refusal(exchange.getRequestHeaders().getFirst("Authorization")) : null;
+            if (refused != null) {
+                response = refused;
+            } else if (route == null) {
                 boolean otherMethod = routes.keySet().stream().anyMatch(k -> k.endsWith(" " + uri.getPath()));
                 response = otherMethod
                         ? AdminResponse.error(405, "method " + method + " not allowed on " + uri.getPath())
