@@ -46,16 +46,6 @@ import static org.awaitility.Awaitility.await;
  * one-node partition. The stop-the-world pause (SIGSTOP) is in {@link ProcessChaosTest}.
  */
 final class ChaosHarness extends ChaosScenario {
-    /** Longest blackhole: the longest pause between faults (6 s), well inside idle timeout + session grace. */
-    static final Duration MAX_BLACKHOLE = Duration.ofSeconds(6);
-    /** Ends blackholes on time; daemon, stopped in {@link #close()}. */
-    private final java.util.concurrent.ScheduledExecutorService linkFaultTimer =
-            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "chaos-link-fault-timer");
-                t.setDaemon(true);
-                return t;
-            });
-
     static final Duration DEAD_BOUND = Duration.ofSeconds(8); // session idle 3 s + push window + retries
     static final Duration SETTLE_BOUND = Duration.ofSeconds(40);
     static final int METAS = 3;
@@ -211,53 +201,10 @@ final class ChaosHarness extends ChaosScenario {
                 }
                 return () -> checker.log("restart meta on :" + port + " " + cluster.startMeta(port).address());
             }
-            case "reset client links" -> {
-                FaultyProxy p = faultyProxies.get(random.nextInt(faultyProxies.size()));
-                checker.count(kind);
-                checker.log("reset client connections via proxy :" + p.port());
-                p.resetAll();
-                return null;
-            }
-            case "reset meta links" -> {
-                FaultyProxy p = leaderProxyOrAny();
-                checker.count(kind);
-                checker.log("reset " + p.connections() + " member connections to meta via proxy :" + p.port());
-                p.resetAll();
-                return null;
-            }
-            case "reset data links" -> {
-                DataServer d = randomData();
-                checker.count(kind);
-                checker.log("reset connections to data server " + d.address());
-                dataProxies.get(d).resetAll();
-                return null;
-            }
-            case "blackhole client links", "blackhole meta links", "blackhole data links" -> {
-                FaultyProxy p = linkProxy(kind);
-                checker.count(kind);
-                checker.log(kind + " via proxy :" + p.port());
-                p.setBlackhole(true);
-                // Over after the next fault, but never later than the cap: a slow next fault (a drain
-                // waiting on the blackholed link) must not stretch a short partition past the
-                // idle timeout plus the session grace, which DESIGN.md allows to drop publishers.
-                java.util.concurrent.atomic.AtomicBoolean over = new java.util.concurrent.atomic.AtomicBoolean();
-                Runnable end = () -> {
-                    if (over.compareAndSet(false, true)) {
-                        p.setBlackhole(false);
-                        checker.restartDeadClocks();
-                        checker.log("blackhole over on :" + p.port());
-                    }
-                };
-                linkFaultTimer.schedule(end, MAX_BLACKHOLE.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-                return end;
-            }
-            case "delay client links", "delay meta links", "delay data links" -> {
-                FaultyProxy p = linkProxy(kind);
-                long delay = 20 + random.nextInt(200);
-                checker.count(kind);
-                checker.log(kind + ": " + delay + " ms per chunk on proxy :" + p.port());
-                p.setDelayMillis(delay);
-                return () -> p.setDelayMillis(0);
+            case "reset client links", "blackhole client links", "delay client links",
+                 "reset meta links", "blackhole meta links", "delay meta links",
+                 "reset data links", "blackhole data links", "delay data links" -> {
+                return linkFault(kind, linkProxy(kind));
             }
             case "pause session" -> {
                 int i = random.nextInt(cluster.sessions().size());
@@ -335,7 +282,7 @@ final class ChaosHarness extends ChaosScenario {
 
     @Override
     public void close() {
-        linkFaultTimer.shutdownNow();
+        stopLinkFaults();
         if (workload != null) {
             workload.close();
         }

@@ -5,6 +5,9 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 
@@ -16,6 +19,12 @@ import java.util.concurrent.locks.LockSupport;
  * faults and checks convergence.
  */
 abstract class ChaosScenario implements AutoCloseable {
+    /**
+     * Longest blackhole of a link: the longest pause between faults (6 s), well inside the client
+     * idle timeout plus the session grace (a longer partition may drop publishers by design).
+     */
+    static final Duration MAX_BLACKHOLE = Duration.ofSeconds(6);
+
     final InvariantChecker checker;
     final Random random;
     Workload workload;
@@ -24,6 +33,12 @@ abstract class ChaosScenario implements AutoCloseable {
     private final List<String> kinds;
     /** How long the cluster may take to converge once faults stop. */
     private final Duration settleBound;
+    /** Ends blackholes on time; daemon, stopped by {@link #stopLinkFaults()}. */
+    private final ScheduledExecutorService linkFaultTimer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "chaos-link-fault-timer");
+        t.setDaemon(true);
+        return t;
+    });
 
     ChaosScenario(long seed, List<String> kinds, Duration deadBound, Duration settleBound) {
         this.checker = new InvariantChecker(seed, deadBound);
@@ -37,6 +52,47 @@ abstract class ChaosScenario implements AutoCloseable {
 
     /** Ends every lasting fault (silent links, delays, paused nodes) before settling. */
     abstract void healAll() throws Exception;
+
+    /**
+     * A link fault on {@code proxy}, by the start of {@code kind}: "reset" resets every connection
+     * through it; "blackhole" lets nothing pass either way (not even a close) until the next fault
+     * is injected or {@link #MAX_BLACKHOLE} passed, whichever comes first, since a slow next fault
+     * (a drain waiting on the blackholed link) must not stretch a short partition; "delay" holds
+     * each chunk 20-220 ms until the next fault. Returns the undo, or null.
+     */
+    Runnable linkFault(String kind, FaultyProxy proxy) {
+        long delay = kind.startsWith("delay") ? 20 + random.nextInt(200) : 0;
+        checker.count(kind);
+        checker.log(kind + " via proxy :" + proxy.port() + " (" + proxy.connections() + " connections)"
+                + (delay > 0 ? ": " + delay + " ms per chunk" : ""));
+        if (kind.startsWith("reset")) {
+            proxy.resetAll();
+            return null;
+        }
+        if (kind.startsWith("blackhole")) {
+            proxy.setBlackhole(true);
+            AtomicBoolean over = new AtomicBoolean();
+            Runnable end = () -> {
+                if (over.compareAndSet(false, true)) {
+                    proxy.setBlackhole(false);
+                    checker.restartDeadClocks(); // deaths behind the silent link could not be seen until now
+                    checker.log("blackhole over on :" + proxy.port());
+                }
+            };
+            linkFaultTimer.schedule(end, MAX_BLACKHOLE.toMillis(), TimeUnit.MILLISECONDS);
+            return end;
+        }
+        if (delay > 0) {
+            proxy.setDelayMillis(delay);
+            return () -> proxy.setDelayMillis(0);
+        }
+        throw new IllegalArgumentException(kind);
+    }
+
+    /** Stops the blackhole timer; subclasses call it when they close. */
+    void stopLinkFaults() {
+        linkFaultTimer.shutdownNow();
+    }
 
     /** Milliseconds between faults: 1.5 to 3 s. */
     long pauseBetweenFaultsMillis() {

@@ -27,7 +27,10 @@ import java.util.concurrent.locks.LockSupport;
  * SIGKILL and SIGTERM (a session drains, a data server hands off its slots, a meta releases its
  * lease) of data servers, sessions and the meta leader, each restarted with {@code cluster.sh
  * start-node} after the next fault, and SIGSTOP/SIGCONT, a true stop-the-world pause of 1-8 s;
- * plus client deaths. At most one node per role is down or paused at a time.
+ * reset, blackhole (at most {@link #MAX_BLACKHOLE}) and delay of client links (the churn clients
+ * and one subscriber reach each session through a {@link FaultyProxy}; the anchor client and
+ * the other subscriber connect straight); plus client deaths. At most one node per role is
+ * down or paused at a time.
  *
  * <p>Bounds follow the launcher's defaults: a session drops a silent client after 6 s, a data
  * server keeps a vanished session's publishers for 20 s, so a dead client whose session was
@@ -45,11 +48,14 @@ final class ProcessChaosHarness extends ChaosScenario {
             "SIGKILL data server", "SIGTERM data server", "SIGSTOP data server",
             "SIGKILL session", "SIGTERM session", "SIGSTOP session",
             "SIGKILL meta leader", "SIGTERM meta leader", "SIGSTOP meta leader",
+            "reset client links", "blackhole client links", "delay client links",
             "client dies");
 
     private final Path repo;
     private final Path dir;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    /** Per session, the proxy in front of its client port that the churn clients and one subscriber use. */
+    private final List<FaultyProxy> clientProxies = new ArrayList<>();
     /** Nodes ("data-1") that are down and will be restarted by a pending repair. */
     private final Set<String> down = new HashSet<>();
 
@@ -69,11 +75,17 @@ final class ProcessChaosHarness extends ChaosScenario {
         clusterSh(180, "start", "--detach", "--metas", "" + METAS, "--data", "" + DATA, "--sessions", "" + SESSIONS,
                 "--meta-lease-millis", "3000", "--meta-renew-millis", "500");
         StringBuilder sessions = new StringBuilder();
+        StringBuilder proxied = new StringBuilder();
         for (int i = 0; i < SESSIONS; i++) {
-            sessions.append(i == 0 ? "" : ",").append("127.0.0.1:").append(BASE_PORT + 20 + 2 * i);
+            int port = BASE_PORT + 20 + 2 * i; // a restarted session binds the same port: proxies stay valid
+            FaultyProxy proxy = new FaultyProxy(port);
+            clientProxies.add(proxy);
+            sessions.append(i == 0 ? "" : ",").append("127.0.0.1:").append(port);
+            proxied.append(i == 0 ? "" : ",").append("127.0.0.1:").append(proxy.port());
         }
-        workload = new Workload(checker, sessions.toString(), List.of(sessions.toString(), sessions.toString()),
-                sessions.toString());
+        // The anchor client and the stable subscriber connect straight; link faults hit the others.
+        workload = new Workload(checker, sessions.toString(), List.of(sessions.toString(), proxied.toString()),
+                proxied.toString());
         checker.log("process cluster in " + dir + ", pids " + pids());
     }
 
@@ -185,6 +197,9 @@ final class ProcessChaosHarness extends ChaosScenario {
             workload.clientDies(random);
             return null;
         }
+        if (kind.endsWith("client links")) {
+            return linkFault(kind, clientProxies.get(random.nextInt(clientProxies.size())));
+        }
         String role = kind.contains("meta") ? "meta" : kind.contains("data") ? "data" : "session";
         Optional<String> node = victim(role, role.equals("data") ? DATA : SESSIONS);
         if (node.isEmpty()) {
@@ -225,6 +240,10 @@ final class ProcessChaosHarness extends ChaosScenario {
 
     @Override
     void healAll() throws Exception {
+        for (FaultyProxy p : clientProxies) {
+            p.setBlackhole(false);
+            p.setDelayMillis(0);
+        }
         for (String n : new ArrayList<>(down)) {
             clusterShNode("start-node", n);
             down.remove(n);
@@ -233,10 +252,12 @@ final class ProcessChaosHarness extends ChaosScenario {
 
     @Override
     public void close() throws Exception {
+        stopLinkFaults();
         try {
             if (workload != null) {
                 workload.close();
             }
+            clientProxies.forEach(FaultyProxy::close);
         } finally {
             for (Long pid : pids().values()) {
                 ProcessHandle.of(pid).ifPresent(h -> {
