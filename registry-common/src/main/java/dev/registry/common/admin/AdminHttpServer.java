@@ -134,7 +134,7 @@ public final class AdminHttpServer implements AutoCloseable {
             } else {
                 try {
                     AdminRequest request = new AdminRequest(method, uri.getPath(), parseQuery(uri.getRawQuery()),
-                            exchange.getRequestHeaders().getFirst("Authorization"), readBody(exchange.getRequestBody()));
+                            readBody(exchange.getRequestBody()));
                     response = route.handle(request);
                 } catch (IllegalArgumentException e) {
                     response = AdminResponse.error(400, e.getMessage());

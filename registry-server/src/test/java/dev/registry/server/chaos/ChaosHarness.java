@@ -116,22 +116,14 @@ final class ChaosHarness extends ChaosScenario {
             stableProxies.add(new FaultyProxy(s.port()));
             faultyProxies.add(new FaultyProxy(s.port()));
         }
-        workload = new Workload(checker, servers(anchorProxies), List.of(servers(stableProxies), servers(faultyProxies)),
-                servers(faultyProxies));
+        workload = new Workload(checker, FaultyProxy.addresses(anchorProxies), List.of(FaultyProxy.addresses(stableProxies), FaultyProxy.addresses(faultyProxies)),
+                FaultyProxy.addresses(faultyProxies));
         // Every role-to-role link runs through a proxy, or the link faults would inject nothing.
         await().atMost(Duration.ofSeconds(10)).until(() -> dataProxies.values().stream().allMatch(p -> p.connections() > 0)
                 && leader().map(m -> metaProxies.get(m.port()).connections() >= cluster.data().size()
                         + cluster.sessions().size()).orElse(false));
         checker.log("cluster: metas " + cluster.metas().stream().map(MetaServer::address).toList() + ", data "
                 + cluster.data().stream().map(DataServer::address).toList());
-    }
-
-    private static String servers(List<FaultyProxy> proxies) {
-        StringBuilder b = new StringBuilder();
-        for (FaultyProxy p : proxies) {
-            b.append(b.length() == 0 ? "" : ",").append("127.0.0.1:").append(p.port());
-        }
-        return b.toString();
     }
 
     private Optional<MetaServer> leader() {

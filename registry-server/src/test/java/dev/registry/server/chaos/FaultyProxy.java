@@ -48,6 +48,15 @@ final class FaultyProxy implements AutoCloseable {
         this.target = new InetSocketAddress("127.0.0.1", targetPort);
     }
 
+    /** The client address list ("127.0.0.1:P1,127.0.0.1:P2") of these proxies. */
+    static String addresses(java.util.List<FaultyProxy> proxies) {
+        StringBuilder b = new StringBuilder();
+        for (FaultyProxy p : proxies) {
+            b.append(b.length() == 0 ? "" : ",").append("127.0.0.1:").append(p.port());
+        }
+        return b.toString();
+    }
+
     int port() {
         return listener.getLocalPort();
     }

@@ -75,17 +75,14 @@ final class ProcessChaosHarness extends ChaosScenario {
         clusterSh(180, "start", "--detach", "--metas", "" + METAS, "--data", "" + DATA, "--sessions", "" + SESSIONS,
                 "--meta-lease-millis", "3000", "--meta-renew-millis", "500");
         StringBuilder sessions = new StringBuilder();
-        StringBuilder proxied = new StringBuilder();
         for (int i = 0; i < SESSIONS; i++) {
             int port = BASE_PORT + 20 + 2 * i; // a restarted session binds the same port: proxies stay valid
-            FaultyProxy proxy = new FaultyProxy(port);
-            clientProxies.add(proxy);
+            clientProxies.add(new FaultyProxy(port));
             sessions.append(i == 0 ? "" : ",").append("127.0.0.1:").append(port);
-            proxied.append(i == 0 ? "" : ",").append("127.0.0.1:").append(proxy.port());
         }
         // The anchor client and the stable subscriber connect straight; link faults hit the others.
-        workload = new Workload(checker, sessions.toString(), List.of(sessions.toString(), proxied.toString()),
-                proxied.toString());
+        String proxied = FaultyProxy.addresses(clientProxies);
+        workload = new Workload(checker, sessions.toString(), List.of(sessions.toString(), proxied), proxied);
         checker.log("process cluster in " + dir + ", pids " + pids());
     }
 
