@@ -72,7 +72,7 @@ public final class SessionServer implements AutoCloseable {
     private final Clock clock;
     private final Serializer serializer = WireClasses.serializer();
     private final SlotTableHolder tables;
-    private final SessionPublisherStore publishers = new SessionPublisherStore();
+    private final SessionPublisherStore publishers;
     private final SubscriberRegistry<PushTarget> subscribers = new SubscriberRegistry<>();
     private ScheduledExecutorService scheduler;
     private MetaClient meta;
@@ -107,6 +107,7 @@ public final class SessionServer implements AutoCloseable {
         this.config = config;
         this.clock = clock;
         this.tables = new SlotTableHolder(config.slotCount());
+        this.publishers = new SessionPublisherStore(config.slotCount());
     }
 
     public synchronized SessionServer start() {

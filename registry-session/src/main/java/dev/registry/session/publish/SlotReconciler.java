@@ -76,7 +76,7 @@ public final class SlotReconciler {
 
     private void run(int slot) {
         syncs.increment();
-        List<Publisher> held = store.desiredInSlot(slot, slotCount);
+        List<Publisher> held = store.desiredInSlot(slot);
         ArrayList<DataInfoId> ids = new ArrayList<>();
         ArrayList<String> registerIds = new ArrayList<>();
         ArrayList<String> stamps = new ArrayList<>();
