@@ -65,6 +65,14 @@ public final class DataInfoId implements Serializable, Comparable<DataInfoId> {
     }
 
     /**
+     * An id as a decoder read it, not validated (as Hessian builds one): whoever handles it
+     * calls {@link #validate()}, so a bad id is answered as a bad request, not a bad payload.
+     */
+    public static DataInfoId unchecked(String dataId, String group, String instanceId) {
+        return new DataInfoId(dataId, group, instanceId);
+    }
+
+    /**
      * Parses the canonical form {@code dataId#@#instanceId#@#group}.
      *
      * @throws IllegalArgumentException if the text is not exactly three valid parts

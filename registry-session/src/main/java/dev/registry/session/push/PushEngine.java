@@ -2,7 +2,7 @@ package dev.registry.session.push;
 
 import dev.registry.common.metrics.LatencyHistogram;
 import dev.registry.common.model.DataInfoId;
-import dev.registry.common.model.Datum;
+import dev.registry.common.protocol.DatumValues;
 import dev.registry.common.protocol.DatumVersions;
 import dev.registry.common.protocol.DatumVersionsRequest;
 import dev.registry.common.protocol.FetchDatumRequest;
@@ -151,7 +151,7 @@ public final class PushEngine {
         }
         rounds.increment();
         int slot = SlotHash.slotOf(id, slotCount);
-        links.callLeader(slot, epoch -> new FetchDatumRequest(epoch, id), Datum.class, settings.fetchDeadline())
+        links.callLeader(slot, epoch -> FetchDatumRequest.forPush(epoch, id), DatumValues.class, settings.fetchDeadline())
                 .whenComplete((datum, error) -> {
                     if (error != null) {
                         log.warn("cannot fetch {} for its subscribers: {}", id, error.getMessage());
@@ -199,7 +199,7 @@ public final class PushEngine {
     }
 
     /** Sends the datum to every subscriber behind it; does not wait for the acks. */
-    private void pushToAll(Datum datum) {
+    private void pushToAll(DatumValues datum) {
         synchronized (this) {
             announced.merge(datum.dataInfoId(), datum.version(), Math::max);
         }
@@ -207,14 +207,14 @@ public final class PushEngine {
         if (batches.isEmpty()) {
             return;
         }
-        LinkedHashMap<String, ArrayList<String>> byZone = new LinkedHashMap<>();
-        datum.valuesByZone().forEach((zone, values) -> byZone.put(zone, new ArrayList<>(values)));
+        // Shared by every push of this round: pushes only read it.
+        LinkedHashMap<String, ArrayList<String>> byZone = datum.valuesByZone();
         for (SubscriberRegistry.PushBatch<PushTarget> batch : batches) {
             push(datum, byZone, batch);
         }
     }
 
-    private void push(Datum datum, LinkedHashMap<String, ArrayList<String>> byZone,
+    private void push(DatumValues datum, LinkedHashMap<String, ArrayList<String>> byZone,
                       SubscriberRegistry.PushBatch<PushTarget> batch) {
         PushTarget conn = batch.connection();
         DataInfoId id = datum.dataInfoId();
