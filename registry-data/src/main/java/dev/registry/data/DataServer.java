@@ -349,6 +349,17 @@ public final class DataServer implements AutoCloseable {
     private Object onSessionDigest(RpcConnection connection, SessionSlotDigestRequest request) {
         int slot = request.slotId();
         checkLeaderAndNotDraining(slot, request.epoch());
+        if (request.summaryOnly()) {
+            if (request.sessionId() == null) {
+                throw new IllegalArgumentException("digest needs a sessionId");
+            }
+            long tenure = replication.tenure(slot);
+            if (!store.sessionSummaryMatches(slot, request.sessionId(), request.summaryCount(), request.summaryXor())) {
+                return SessionSlotDigestResponse.summaryMismatched();
+            }
+            replication.onSessionDigested(slot, request.sessionId(), tenure);
+            return SessionSlotDigestResponse.summaryMatched();
+        }
         if (request.sessionId() == null || request.dataInfoIds() == null || request.registerIds() == null
                 || request.stamps() == null || request.dataInfoIds().size() != request.registerIds().size()
                 || request.registerIds().size() != request.stamps().size()) {

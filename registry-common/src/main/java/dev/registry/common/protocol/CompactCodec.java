@@ -302,23 +302,7 @@ public final class CompactCodec {
                 varLong(0);
                 return;
             }
-            int n = s.length();
-            // Latin-1 / ASCII fast path: one byte per char, no intermediate array.
-            boolean ascii = true;
-            for (int i = 0; i < n; i++) {
-                if (s.charAt(i) >= 0x80) {
-                    ascii = false;
-                    break;
-                }
-            }
-            if (ascii) {
-                varLong(n + 1L);
-                ensure(n);
-                for (int i = 0; i < n; i++) {
-                    buf[pos++] = (byte) s.charAt(i);
-                }
-                return;
-            }
+            // getBytes is an intrinsic copy for the usual all-ASCII (compact Latin-1) string.
             byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
             varLong(utf8.length + 1L);
             ensure(utf8.length);

@@ -29,6 +29,8 @@ public final class SessionPublisherStore {
     private final List<Map<PublisherKey, Publisher>> bySlot;
     private final int slotCount;
     private int size;
+    /** Per slot: XOR of the sync fingerprints of the publishers held (see Publisher#syncFingerprint). */
+    private final long[] slotXor;
     private final Map<String, Set<PublisherKey>> byConnection = new HashMap<>();
     /** Client IPs taken out of service (client-off): their publishers are held but not published. */
     private final Set<String> offIps = new HashSet<>();
@@ -40,6 +42,7 @@ public final class SessionPublisherStore {
             throw new IllegalArgumentException("slotCount must be positive: " + slotCount);
         }
         this.slotCount = slotCount;
+        this.slotXor = new long[slotCount];
         this.bySlot = new ArrayList<>(slotCount);
         for (int i = 0; i < slotCount; i++) {
             bySlot.add(new HashMap<>());
@@ -48,6 +51,18 @@ public final class SessionPublisherStore {
 
     private Map<PublisherKey, Publisher> slotOf(PublisherKey key) {
         return bySlot.get(SlotHash.slotOf(key.dataInfoId(), slotCount));
+    }
+
+    private void fingerprint(Publisher p) {
+        slotXor[SlotHash.slotOf(p.dataInfoId(), slotCount)] ^= p.syncFingerprint();
+    }
+
+    /** Count and fingerprint XOR of a slot's desired publishers, or null while client-off IPs make them differ. */
+    public synchronized long[] slotSummary(int slot) {
+        if (!offIps.isEmpty()) {
+            return null;
+        }
+        return new long[] {bySlot.get(slot).size(), slotXor[slot]};
     }
 
     /**
@@ -67,7 +82,10 @@ public final class SessionPublisherStore {
         publishers.put(key, publisher);
         if (existing == null) {
             size++;
+        } else {
+            fingerprint(existing);
         }
+        fingerprint(publisher);
         withdrawing.remove(key);
         byConnection.computeIfAbsent(publisher.connectionId(), c -> new HashSet<>()).add(key);
         return existing == null ? PutOutcome.ADDED : PutOutcome.UPDATED;
@@ -81,6 +99,7 @@ public final class SessionPublisherStore {
             return null;
         }
         publishers.remove(key);
+        fingerprint(existing);
         size--;
         detach(existing.connectionId(), key);
         return existing;
@@ -94,6 +113,7 @@ public final class SessionPublisherStore {
             for (PublisherKey key : keys) {
                 Publisher p = slotOf(key).remove(key);
                 if (p != null) {
+                    fingerprint(p);
                     size--;
                     removed.add(p);
                 }

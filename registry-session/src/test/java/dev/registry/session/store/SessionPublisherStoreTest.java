@@ -80,4 +80,25 @@ class SessionPublisherStoreTest {
         store.setIpOff("10.0.0.1", false);
         assertThat(store.desiredInSlot(slot)).hasSize(2);
     }
+
+    @Test
+    void aSlotsSummaryIsTheCountAndFingerprintXorOfItsPublishers() {
+        SessionPublisherStore store = new SessionPublisherStore(SLOTS);
+        for (int i = 0; i < 200; i++) {
+            store.put(publisher("svc." + (i % 23), "r" + i, 1, "10.0.0.1", "c" + (i % 4)));
+        }
+        store.put(publisher("svc.1", "r1", 5, "10.0.0.1", "c1")); // update
+        store.remove(new PublisherKey(DataInfoId.of("svc.2"), "r2"), null);
+        store.removeConnection("c3");
+        for (int slot = 0; slot < SLOTS; slot++) {
+            long xor = 0;
+            List<Publisher> held = store.desiredInSlot(slot);
+            for (Publisher p : held) {
+                xor ^= p.syncFingerprint();
+            }
+            assertThat(store.slotSummary(slot)).containsExactly(held.size(), xor);
+        }
+        store.setIpOff("10.0.0.1", true);
+        assertThat(store.slotSummary(0)).as("client-off: only the full digest is exact").isNull();
+    }
 }
