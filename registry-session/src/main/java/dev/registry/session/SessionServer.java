@@ -198,7 +198,8 @@ public final class SessionServer implements AutoCloseable {
     private Object onRegisterPublisher(RpcConnection connection, RegisterPublisherRequest request) {
         checkStarted();
         Publisher publisher = validate(request.publisher());
-        String ip = publisher.ip() != null ? publisher.ip() : connection.remoteAddress().getAddress().getHostAddress();
+        String ip = publisher.ip() != null ? publisher.ip()
+                : dev.registry.common.protocol.WireInterner.string(connection.remoteAddress().getAddress().getHostAddress());
         Publisher stamped = new Publisher(publisher.dataInfoId(), publisher.registerId(), publisher.version(),
                 publisher.values(), publisher.appName(), ip, publisher.zone(),
                 publisher.registeredAtMillis() > 0 ? publisher.registeredAtMillis() : clock.millis(),
@@ -267,10 +268,11 @@ public final class SessionServer implements AutoCloseable {
         checkRegisterId(s.registerId());
         if (s.ip() == null) { // as for publishers: the address it connects from
             s = new Subscriber(s.dataInfoId(), s.registerId(), s.appName(),
-                    connection.remoteAddress().getAddress().getHostAddress(), s.zone(), s.registeredAtMillis());
+                    dev.registry.common.protocol.WireInterner.string(
+                            connection.remoteAddress().getAddress().getHostAddress()), s.zone(), s.registeredAtMillis());
         }
         // A client moving from another session says what it holds: nothing older is pushed to it.
-        subscribers.add(s, new RpcPushTarget(connection), request.knownVersion() > 0 ? request.knownVersion() : -1);
+        subscribers.add(s, pushTarget(connection), request.knownVersion() > 0 ? request.knownVersion() : -1);
         if (!connection.isActive()) {
             subscribers.removeConnection(new RpcPushTarget(connection)); // closed while this waited
             throw new dev.registry.common.rpc.RpcException(dev.registry.common.rpc.ErrorCode.CONNECTION_CLOSED,
@@ -278,6 +280,16 @@ public final class SessionServer implements AutoCloseable {
         }
         push.trigger(s.dataInfoId());
         return new RegisterAck(s.registerId(), 0);
+    }
+
+    /** One push target per client connection, kept on it: every subscriber of the connection shares it. */
+    private static RpcPushTarget pushTarget(RpcConnection connection) {
+        RpcPushTarget target = connection.attachment(RpcPushTarget.class);
+        if (target == null) {
+            target = new RpcPushTarget(connection); // a racing twin is equal: targets compare by connection
+            connection.setAttachment(target);
+        }
+        return target;
     }
 
     private Object onUnregisterSubscriber(RpcConnection connection, UnregisterSubscriberRequest request) {

@@ -188,6 +188,11 @@ public final class SlotReplication {
         int kind = change.kind() == DatumStore.Kind.PUT ? KIND_PUT : KIND_REMOVE;
         l.log.append(kind, change.publisher(), change.dataInfoId(), change.registerId(), change.version(),
                 change.changedAtMillis());
+        if (l.followers.isEmpty()) {
+            // Nobody to ship to (one copy per slot): holding the log only costs memory (an entry
+            // per registration). A follower assigned later starts from a snapshot, as after a gap.
+            l.log.truncateThrough(l.log.lastSeq());
+        }
     }
 
     /**
