@@ -28,7 +28,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 
 /**
  * Command-line entry point: runs one role, or all of them in one JVM (the default).
@@ -197,7 +196,8 @@ public final class RegistryServerMain implements Callable<Integer> {
     /**
      * {@link #main} without the exit: configures from every layer, then runs until stopped.
      *
-     * @return 0 after a clean stop or --help/--version, 2 for a bad configuration (nothing started)
+     * @return 0 after --help/--version; after a stop by SIGTERM or SIGINT 128 + its number (143, 130),
+     *         as if the signal had ended the JVM; 2 for a bad configuration (nothing started)
      */
     public static int run(Map<String, String> env, PrintWriter out, PrintWriter err, String... args) {
         CommandLine commandLine = newCommandLine(new RegistryServerMain());
@@ -308,14 +308,9 @@ public final class RegistryServerMain implements Callable<Integer> {
             log.info(configuration.summary());
         }
         RegistryNode node = RegistryNode.start(toSettings());
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            node.close();
-            stopped.countDown();
-        }, "registry-shutdown"));
+        GracefulStop stop = GracefulStop.install(node::close);
         System.out.println(node.describe());
-        stopped.await();
-        return 0;
+        return stop.awaitStopped();
     }
 
     /** A custom session port (tests, several sessions per host) gets a free Bolt port: discovery announces it. */

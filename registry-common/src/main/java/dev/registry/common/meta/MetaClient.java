@@ -48,6 +48,13 @@ public final class MetaClient implements AutoCloseable {
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(3);
     /** Calls that time out in a row before the link gives up on a meta that accepts but does not answer. */
     private static final int TIMEOUTS_BEFORE_MOVING_ON = 2;
+    /**
+     * Until meta first answers, a failed heartbeat is retried after this (doubling up to
+     * {@link #FIRST_CONTACT_RETRY_MAX_MILLIS}) instead of a whole interval: roles of one process
+     * start side by side, and a node should not wait a second for a meta that came up 50 ms after it.
+     */
+    private static final long FIRST_CONTACT_RETRY_MILLIS = 50;
+    private static final long FIRST_CONTACT_RETRY_MAX_MILLIS = 250;
 
     private final RpcClient client;
     private final List<HostAndPort> addresses;
@@ -64,6 +71,8 @@ public final class MetaClient implements AutoCloseable {
     private HostAndPort leaderHint;
     private int nextAddress;
     private int timeoutsInARow;
+    /** Failed heartbeats before meta first answered; guarded by {@code lock}. */
+    private int failuresBeforeFirstAnswer;
     private CompletableFuture<HeartbeatResponse> inFlight;
     private boolean closed;
     private final Object switchLock = new Object();
@@ -126,6 +135,7 @@ public final class MetaClient implements AutoCloseable {
             if (e != null) {
                 log.debug("heartbeat to meta failed: {}", e.getMessage());
                 f.completeExceptionally(e);
+                retrySoonBeforeFirstAnswer();
             } else if (!(r instanceof HeartbeatResponse response)) {
                 f.completeExceptionally(new RpcException(ErrorCode.BAD_REQUEST, "meta answered a heartbeat with " + r));
             } else {
@@ -320,6 +330,20 @@ public final class MetaClient implements AutoCloseable {
         if (wasCurrent) {
             log.info("meta connection {} lost; looking for the meta leader", conn);
             runSoon(100);
+        }
+    }
+
+    private void retrySoonBeforeFirstAnswer() {
+        if (lastSuccessNanos != 0) {
+            return;
+        }
+        long delay;
+        synchronized (lock) {
+            int shift = Math.min(failuresBeforeFirstAnswer++, 8);
+            delay = Math.min(FIRST_CONTACT_RETRY_MAX_MILLIS, FIRST_CONTACT_RETRY_MILLIS << shift);
+        }
+        if (delay < interval.toMillis()) {
+            runSoon(delay);
         }
     }
 
