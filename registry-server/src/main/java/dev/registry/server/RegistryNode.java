@@ -36,13 +36,28 @@ public final class RegistryNode implements AutoCloseable {
      * @param metaDatabase the database meta keeps its lease, slot table and switches in; null keeps
      *                     them in memory (one meta, nothing survives a restart)
      * @param metaLease    the meta leader lease: duration and renew interval
+     * @param dataProbeTimeout meta's probe of a data server reported unreachable (zero: reports off,
+     *                     leases decide alone); see {@link MetaServerConfig#dataProbeTimeout()}
      */
     public record Settings(boolean meta, boolean data, boolean session, String bindHost, String advertiseHost,
                            List<HostAndPort> metaServers, int metaPort, int metaHttpPort, int dataPort,
                            int dataHttpPort, int sessionPort, int sessionHttpPort, int slots, int replicas,
                            Duration dataLease, Duration clientIdle, Duration sessionGrace, String adminToken,
                            int sofaBoltPort, MetaDatabase metaDatabase, LeaseSettings metaLease,
-                           ConnectionBalancer.Settings sessionBalance, String adminHost) {
+                           ConnectionBalancer.Settings sessionBalance, String adminHost, Duration dataProbeTimeout) {
+
+        /** The default data probe timeout. */
+        public Settings(boolean meta, boolean data, boolean session, String bindHost, String advertiseHost,
+                        List<HostAndPort> metaServers, int metaPort, int metaHttpPort, int dataPort,
+                        int dataHttpPort, int sessionPort, int sessionHttpPort, int slots, int replicas,
+                        Duration dataLease, Duration clientIdle, Duration sessionGrace, String adminToken,
+                        int sofaBoltPort, MetaDatabase metaDatabase, LeaseSettings metaLease,
+                        ConnectionBalancer.Settings sessionBalance, String adminHost) {
+            this(meta, data, session, bindHost, advertiseHost, metaServers, metaPort, metaHttpPort, dataPort,
+                    dataHttpPort, sessionPort, sessionHttpPort, slots, replicas, dataLease, clientIdle, sessionGrace,
+                    adminToken, sofaBoltPort, metaDatabase, metaLease, sessionBalance, adminHost,
+                    MetaServerConfig.DEFAULT_DATA_PROBE_TIMEOUT);
+        }
 
         /** Admin HTTP ports on {@code bindHost}. */
         public Settings(boolean meta, boolean data, boolean session, String bindHost, String advertiseHost,
@@ -113,7 +128,8 @@ public final class RegistryNode implements AutoCloseable {
             if (s.meta()) {
                 MetaServer created = new MetaServer(new MetaServerConfig(s.bindHost(), s.metaPort(), s.metaHttpPort(),
                         s.slots(), s.replicas(), s.dataLease(), s.dataLease(), RpcConfig.serverDefaults(),
-                        s.advertiseHost(), s.metaLease(), s.metaDatabase(), s.adminToken(), s.adminHost()), clock);
+                        s.advertiseHost(), s.metaLease(), s.metaDatabase(), s.adminToken(), s.adminHost(),
+                        s.dataProbeTimeout()), clock);
                 metaStart = new CompletableFuture<>();
                 startOnOwnThread(created, metaStart);
                 if (s.metaPort() == 0) {

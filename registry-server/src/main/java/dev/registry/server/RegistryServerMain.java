@@ -85,6 +85,12 @@ public final class RegistryServerMain implements Callable<Integer> {
     @Option(names = "--data-lease-seconds", defaultValue = "6", description = "meta drops a silent data server after this (default: ${DEFAULT-VALUE})")
     int dataLeaseSeconds;
 
+    @Option(names = "--data-probe-millis", defaultValue = "1000", description = "when a session or data server "
+            + "reports a data server unreachable (its connection closed), the meta leader probes it (connect and "
+            + "ping) within this time and, if that fails too, fails its slots over at once instead of after "
+            + "--data-lease-seconds; 0 turns reports off (default: ${DEFAULT-VALUE})")
+    int dataProbeMillis;
+
     @Option(names = "--client-idle-seconds", defaultValue = "6", description = "session drops a silent client after this (default: ${DEFAULT-VALUE})")
     int clientIdleSeconds;
 
@@ -162,6 +168,7 @@ public final class RegistryServerMain implements Callable<Integer> {
             ConfigKey.of("slots", ValueType.integer(1, 65536, "a slot count 1..65536")),
             ConfigKey.of("replicas", ValueType.integer(1, 1000, "a replica count 1..1000")),
             ConfigKey.of("data-lease-seconds", ValueType.positive("seconds")),
+            ConfigKey.of("data-probe-millis", ValueType.integer(0, 60_000, "milliseconds 0..60000 (0 = off)")),
             ConfigKey.of("client-idle-seconds", ValueType.positive("seconds")),
             ConfigKey.of("session-grace-seconds", ValueType.positive("seconds")),
             ConfigKey.of("session-balance-seconds", ValueType.integer(0, 86_400, "seconds 0..86400 (0 = off)")),
@@ -333,7 +340,8 @@ public final class RegistryServerMain implements Callable<Integer> {
                 role == Role.all || role == Role.session, host, advertise, metas, metaPort, metaHttpPort, dataPort,
                 dataHttpPort, sessionPort, sessionHttpPort, slots, replicas, Duration.ofSeconds(dataLeaseSeconds),
                 Duration.ofSeconds(clientIdleSeconds), Duration.ofSeconds(sessionGraceSeconds), adminToken,
-                effectiveSofaBoltPort(), metaDatabase(), metaLease(), sessionBalance(), adminHost);
+                effectiveSofaBoltPort(), metaDatabase(), metaLease(), sessionBalance(), adminHost,
+                Duration.ofMillis(dataProbeMillis));
     }
 
     private ConnectionBalancer.Settings sessionBalance() {

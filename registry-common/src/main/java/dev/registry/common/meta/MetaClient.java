@@ -1,6 +1,7 @@
 package dev.registry.common.meta;
 
 import com.google.common.net.HostAndPort;
+import dev.registry.common.protocol.DataServerUnreachable;
 import dev.registry.common.protocol.GetSlotTableRequest;
 import dev.registry.common.protocol.HeartbeatResponse;
 import dev.registry.common.protocol.MetaRedirect;
@@ -55,6 +56,8 @@ public final class MetaClient implements AutoCloseable {
      */
     private static final long FIRST_CONTACT_RETRY_MILLIS = 50;
     private static final long FIRST_CONTACT_RETRY_MAX_MILLIS = 250;
+    /** At most one unreachability report per data server in this long: a dead peer fails every reconnect. */
+    private static final long REPORT_GAP_NANOS = TimeUnit.MILLISECONDS.toNanos(1000);
 
     private final RpcClient client;
     private final List<HostAndPort> addresses;
@@ -80,6 +83,8 @@ public final class MetaClient implements AutoCloseable {
     private volatile HeartbeatResponse lastResponse;
     private volatile long lastSuccessNanos;
     private volatile String leaderAddress;
+    /** When each data server was last reported unreachable (System.nanoTime); guarded by itself. */
+    private final java.util.Map<String, Long> reportedAt = new java.util.HashMap<>();
 
     /**
      * @param metaAddresses every meta node's RPC address; the link finds the leader among them
@@ -154,6 +159,31 @@ public final class MetaClient implements AutoCloseable {
     /** A one-off call to the meta leader (e.g. announcing a graceful leave), following a redirect. */
     public CompletableFuture<Object> call(Object request) {
         return callLeader(request, CALL_TIMEOUT, 2);
+    }
+
+    /**
+     * Tells the meta leader that this node's connection to data server {@code dataServer} closed
+     * or could not be opened; the leader probes the server and removes it from the slot table at
+     * once if it is dead, rather than when its lease runs out. Fire and forget, at most once a
+     * second per server; a lost report only means the lease decides, as without reports.
+     *
+     * @param reporter this node, for meta's log (a session id or a data server address)
+     */
+    public void reportUnreachable(String dataServer, String reporter) {
+        long now = System.nanoTime();
+        synchronized (reportedAt) {
+            Long last = reportedAt.get(dataServer);
+            if (last != null && now - last < REPORT_GAP_NANOS) {
+                return;
+            }
+            reportedAt.values().removeIf(at -> now - at >= REPORT_GAP_NANOS);
+            reportedAt.put(dataServer, now);
+        }
+        callLeader(new DataServerUnreachable(dataServer, reporter), CALL_TIMEOUT, 1).whenComplete((r, e) -> {
+            if (e != null) {
+                log.debug("reporting data server {} unreachable to meta failed: {}", dataServer, e.getMessage());
+            }
+        });
     }
 
     /** Asks for the table now (e.g. after a NOT_LEADER answer with a newer epoch). */
