@@ -5,12 +5,14 @@ import dev.registry.common.admin.AdminResponse;
 import dev.registry.common.admin.SlotTableJson;
 import dev.registry.common.meta.MetaClient;
 import dev.registry.common.model.DataInfoId;
+import dev.registry.common.model.Datum;
 import dev.registry.common.model.Publisher;
 import dev.registry.common.protocol.DataChangeNotice;
 import dev.registry.common.protocol.DataServerHeartbeat;
 import dev.registry.common.protocol.DataServerLeaving;
 import dev.registry.common.protocol.DatumVersions;
 import dev.registry.common.protocol.DatumVersionsRequest;
+import dev.registry.common.protocol.DatumValues;
 import dev.registry.common.protocol.FetchDatumRequest;
 import dev.registry.common.protocol.FetchDatumsRequest;
 import dev.registry.common.protocol.HeartbeatResponse;
@@ -319,7 +321,8 @@ public final class DataServer implements AutoCloseable {
             return store.get(slot, id);
         }
         checkReadable(slot, request.epoch());
-        return store.get(slot, id);
+        Datum datum = store.get(slot, id);
+        return request.isValuesOnly() ? DatumValues.of(datum) : datum;
     }
 
     private Object onVersions(RpcConnection connection, DatumVersionsRequest request) {
@@ -346,6 +349,17 @@ public final class DataServer implements AutoCloseable {
     private Object onSessionDigest(RpcConnection connection, SessionSlotDigestRequest request) {
         int slot = request.slotId();
         checkLeaderAndNotDraining(slot, request.epoch());
+        if (request.summaryOnly()) {
+            if (request.sessionId() == null) {
+                throw new IllegalArgumentException("digest needs a sessionId");
+            }
+            long tenure = replication.tenure(slot);
+            if (!store.sessionSummaryMatches(slot, request.sessionId(), request.summaryCount(), request.summaryXor())) {
+                return SessionSlotDigestResponse.summaryMismatched();
+            }
+            replication.onSessionDigested(slot, request.sessionId(), tenure);
+            return SessionSlotDigestResponse.summaryMatched();
+        }
         if (request.sessionId() == null || request.dataInfoIds() == null || request.registerIds() == null
                 || request.stamps() == null || request.dataInfoIds().size() != request.registerIds().size()
                 || request.registerIds().size() != request.stamps().size()) {

@@ -35,7 +35,7 @@ public class PushDecisionBenchmark {
     int subscribers;
 
     private final SubscriberRegistry<Object> registry = new SubscriberRegistry<>();
-    private final PushWindows<DataInfoId> windows = new PushWindows<>(200);
+    private final PushWindows<DataInfoId> windows = new PushWindows<>(1_000, 5);
     private DataInfoId id;
     private long version = 1;
     private long now;

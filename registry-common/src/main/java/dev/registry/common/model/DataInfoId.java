@@ -25,6 +25,15 @@ public final class DataInfoId implements Serializable, Comparable<DataInfoId> {
     private String dataId;
     private String group;
     private String instanceId;
+    /*
+     * Derived values, computed once per instance (ids are immutable): the slot of an id is
+     * asked for on every write, push round and reconciliation, and each time used to build the
+     * canonical string and hash it. Transient: never on the wire (Hessian skips them), and 0
+     * means "not computed yet" (a real 0 is simply recomputed each time).
+     */
+    private transient int slotHash;
+    private transient int hash;
+    private transient String canonical;
 
     /** For Hessian only. */
     @SuppressWarnings("unused")
@@ -53,6 +62,14 @@ public final class DataInfoId implements Serializable, Comparable<DataInfoId> {
 
     public static DataInfoId of(String dataId) {
         return of(dataId, null, null);
+    }
+
+    /**
+     * An id as a decoder read it, not validated (as Hessian builds one): whoever handles it
+     * calls {@link #validate()}, so a bad id is answered as a bad request, not a bad payload.
+     */
+    public static DataInfoId unchecked(String dataId, String group, String instanceId) {
+        return new DataInfoId(dataId, group, instanceId);
     }
 
     /**
@@ -125,18 +142,41 @@ public final class DataInfoId implements Serializable, Comparable<DataInfoId> {
 
     /** The canonical string form; {@link #parse} reverses it. */
     public String canonical() {
-        return dataId + SEPARATOR + instanceId + SEPARATOR + group;
+        String c = canonical;
+        if (c == null) {
+            c = dataId + SEPARATOR + instanceId + SEPARATOR + group;
+            canonical = c;
+        }
+        return c;
+    }
+
+    /**
+     * Murmur3 (seed 0) of the canonical UTF-8 form, as {@code SlotHash} defines it; cached.
+     * A benign race: two threads may both compute the same value.
+     */
+    public int slotHash(java.util.function.ToIntFunction<DataInfoId> function) {
+        int h = slotHash;
+        if (h == 0) {
+            h = function.applyAsInt(this);
+            slotHash = h;
+        }
+        return h;
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof DataInfoId other
+        return o == this || o instanceof DataInfoId other && hashCode() == other.hashCode()
                 && dataId.equals(other.dataId) && group.equals(other.group) && instanceId.equals(other.instanceId);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(dataId, group, instanceId);
+        int h = hash;
+        if (h == 0) {
+            h = Objects.hash(dataId, group, instanceId);
+            hash = h;
+        }
+        return h;
     }
 
     @Override

@@ -29,6 +29,8 @@ public final class Publisher implements Serializable {
     private long registeredAtMillis;
     private String sessionId;
     private String connectionId;
+    /** Cached {@link #syncFingerprint()}; never on the wire (0 = not computed). */
+    private transient long fingerprint;
 
     @SuppressWarnings("unused")
     private Publisher() {
@@ -102,6 +104,25 @@ public final class Publisher implements Serializable {
      */
     public String syncStamp() {
         return version + "/" + connectionId;
+    }
+
+    /**
+     * A 64-bit hash of what {@link #syncStamp()} compares plus the key (id, registerId): sessions
+     * and data servers XOR these per slot and session into a summary, so a periodic slot sync of
+     * an unchanged slot sends two numbers instead of every publisher. Cached; immutable object.
+     */
+    public long syncFingerprint() {
+        long f = fingerprint;
+        if (f == 0) {
+            f = com.google.common.hash.Hashing.murmur3_128().newHasher()
+                    .putString(dataInfoId.canonical(), java.nio.charset.StandardCharsets.UTF_8).putByte((byte) 0)
+                    .putString(registerId, java.nio.charset.StandardCharsets.UTF_8).putByte((byte) 0)
+                    .putLong(version).putString(String.valueOf(connectionId), java.nio.charset.StandardCharsets.UTF_8)
+                    .hash().asLong();
+            f = f == 0 ? 1 : f;
+            fingerprint = f;
+        }
+        return f;
     }
 
     /** Same registration content (ignores nothing: used for idempotence checks). */

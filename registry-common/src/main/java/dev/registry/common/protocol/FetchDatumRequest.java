@@ -11,6 +11,8 @@ public final class FetchDatumRequest implements Serializable {
     private DataInfoId dataInfoId;
     /** Admin query: this server's own copy, leader or follower, without the read gate. */
     private boolean localCopy;
+    /** Push rounds: only the values by zone ({@link DatumValues}), not every publisher's attributes. */
+    private boolean valuesOnly;
 
     @SuppressWarnings("unused")
     private FetchDatumRequest() {
@@ -28,6 +30,17 @@ public final class FetchDatumRequest implements Serializable {
         return r;
     }
 
+    /** What a push round needs from the slot leader: the values by zone at the current version. */
+    public static FetchDatumRequest forPush(long epoch, DataInfoId dataInfoId) {
+        FetchDatumRequest r = new FetchDatumRequest(epoch, dataInfoId);
+        r.valuesOnly = true;
+        return r;
+    }
+
+    public boolean isValuesOnly() {
+        return valuesOnly;
+    }
+
     public boolean isLocalCopy() {
         return localCopy;
     }
@@ -42,6 +55,7 @@ public final class FetchDatumRequest implements Serializable {
 
     @Override
     public String toString() {
-        return "FetchDatumRequest{" + "epoch=" + epoch + " dataInfoId=" + dataInfoId + "}";
+        return "FetchDatumRequest{" + "epoch=" + epoch + " dataInfoId=" + dataInfoId
+                + (localCopy ? " localCopy" : "") + (valuesOnly ? " valuesOnly" : "") + "}";
     }
 }

@@ -14,6 +14,10 @@ public final class SessionSlotDigestRequest implements Serializable {
     private ArrayList<DataInfoId> dataInfoIds;
     private ArrayList<String> registerIds;
     private ArrayList<String> stamps;
+    /** Summary form: no lists, only the count and XOR of the session's publisher fingerprints in the slot. */
+    private boolean summaryOnly;
+    private int summaryCount;
+    private long summaryXor;
 
     @SuppressWarnings("unused")
     private SessionSlotDigestRequest() {
@@ -26,6 +30,27 @@ public final class SessionSlotDigestRequest implements Serializable {
         this.dataInfoIds = dataInfoIds;
         this.registerIds = registerIds;
         this.stamps = stamps;
+    }
+
+    /** The cheap first step of a periodic sync: the leader answers whether it holds exactly this. */
+    public static SessionSlotDigestRequest summary(long epoch, int slotId, String sessionId, int count, long xor) {
+        SessionSlotDigestRequest r = new SessionSlotDigestRequest(epoch, slotId, sessionId, null, null, null);
+        r.summaryOnly = true;
+        r.summaryCount = count;
+        r.summaryXor = xor;
+        return r;
+    }
+
+    public boolean summaryOnly() {
+        return summaryOnly;
+    }
+
+    public int summaryCount() {
+        return summaryCount;
+    }
+
+    public long summaryXor() {
+        return summaryXor;
     }
 
     public long epoch() {
@@ -54,6 +79,7 @@ public final class SessionSlotDigestRequest implements Serializable {
 
     @Override
     public String toString() {
-        return "SessionSlotDigestRequest{" + "epoch=" + epoch + " slotId=" + slotId + " sessionId=" + sessionId + " dataInfoIds=" + dataInfoIds + " registerIds=" + registerIds + " stamps=" + stamps + "}";
+        return "SessionSlotDigestRequest{" + "epoch=" + epoch + " slotId=" + slotId + " sessionId=" + sessionId + " dataInfoIds=" + dataInfoIds + " registerIds=" + registerIds + " stamps=" + stamps
+                + (summaryOnly ? " summary=" + summaryCount + "/" + Long.toHexString(summaryXor) : "") + "}";
     }
 }

@@ -12,6 +12,8 @@ public final class SessionSlotDigestResponse implements Serializable {
     private ArrayList<DataInfoId> extraIds;
     private ArrayList<String> extraRegisterIds;
     private ArrayList<String> extraConnectionIds;
+    /** Answer to a summary: it differs from what the leader holds, so send the full digest. */
+    private boolean summaryMismatch;
 
     @SuppressWarnings("unused")
     private SessionSlotDigestResponse() {
@@ -22,6 +24,20 @@ public final class SessionSlotDigestResponse implements Serializable {
         this.extraIds = extraIds;
         this.extraRegisterIds = extraRegisterIds;
         this.extraConnectionIds = extraConnectionIds;
+    }
+
+    public static SessionSlotDigestResponse summaryMatched() {
+        return new SessionSlotDigestResponse(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+    }
+
+    public static SessionSlotDigestResponse summaryMismatched() {
+        SessionSlotDigestResponse r = summaryMatched();
+        r.summaryMismatch = true;
+        return r;
+    }
+
+    public boolean summaryMismatch() {
+        return summaryMismatch;
     }
 
     public ArrayList<Integer> needed() {
@@ -42,6 +58,7 @@ public final class SessionSlotDigestResponse implements Serializable {
 
     @Override
     public String toString() {
-        return "SessionSlotDigestResponse{" + "needed=" + needed + " extraIds=" + extraIds + " extraRegisterIds=" + extraRegisterIds + " extraConnectionIds=" + extraConnectionIds + "}";
+        return "SessionSlotDigestResponse{" + "needed=" + needed + " extraIds=" + extraIds + " extraRegisterIds=" + extraRegisterIds + " extraConnectionIds=" + extraConnectionIds
+                + (summaryMismatch ? " summaryMismatch" : "") + "}";
     }
 }

@@ -33,6 +33,7 @@ public final class WireClasses {
             RemovePublisherRequest.class,
             WriteResult.class,
             FetchDatumRequest.class,
+            DatumValues.class,
             DataChangeNotice.class,
             DataServerHeartbeat.class,
             SessionServerHeartbeat.class,
@@ -51,8 +52,13 @@ public final class WireClasses {
         return ClassAllowList.of(ALL);
     }
 
-    /** The serializer every role and the client use on our own protocol. */
+    /** The serializer every role and the client use on our own protocol (hot-path messages compact, the rest Hessian). */
     public static Serializer serializer() {
+        return new WireSerializer(hessianSerializer());
+    }
+
+    /** Hessian only, with the allow-list: what peers of earlier builds speak. */
+    public static Serializer hessianSerializer() {
         return new HessianSerializer(allowList());
     }
 }

@@ -6,6 +6,10 @@ public class SerializationException extends Exception {
 
     private final String rejectedClass;
 
+    public SerializationException(String message) {
+        this(message, null, null);
+    }
+
     public SerializationException(String message, Throwable cause) {
         this(message, cause, null);
     }

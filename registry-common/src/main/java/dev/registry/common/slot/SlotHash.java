@@ -20,6 +20,10 @@ public final class SlotHash {
     }
 
     public static int hash(DataInfoId id) {
+        return id.slotHash(SlotHash::compute);
+    }
+
+    private static int compute(DataInfoId id) {
         return MURMUR3.hashString(id.canonical(), StandardCharsets.UTF_8).asInt();
     }
 

@@ -43,7 +43,13 @@ public final class DatumStore {
     private final int slotCount;
     private final Map<Integer, Map<DataInfoId, Entry>> slots = new HashMap<>();
     /** Publishers per session per slot, so the session-lease check never scans publishers. */
-    private final Map<Integer, Map<String, Integer>> sessionCounts = new HashMap<>();
+    private final Map<Integer, Map<String, SessionShare>> sessionCounts = new HashMap<>();
+
+    /** One session's publishers in one slot: how many, and the XOR of their sync fingerprints. */
+    private static final class SessionShare {
+        int count;
+        long xor;
+    }
 
     public DatumStore(LongSupplier clockMillis, int slotCount) {
         this.clockMillis = clockMillis;
@@ -234,7 +240,7 @@ public final class DatumStore {
     public synchronized Set<String> sessionIds(Set<Integer> inSlots) {
         Set<String> out = new HashSet<>();
         for (int slot : inSlots) {
-            Map<String, Integer> c = sessionCounts.get(slot);
+            Map<String, SessionShare> c = sessionCounts.get(slot);
             if (c != null) {
                 out.addAll(c.keySet());
             }
@@ -260,14 +266,28 @@ public final class DatumStore {
     /** Keeps the per-slot session counts in step with one publisher slot-in / slot-out. */
     private void counted(int slot, Publisher removed, Publisher added) {
         if (removed != null && removed.sessionId() != null) {
-            Map<String, Integer> c = sessionCounts.get(slot);
-            if (c != null) {
-                c.computeIfPresent(removed.sessionId(), (k, n) -> n <= 1 ? null : n - 1);
+            Map<String, SessionShare> c = sessionCounts.get(slot);
+            SessionShare share = c == null ? null : c.get(removed.sessionId());
+            if (share != null) {
+                share.xor ^= removed.syncFingerprint();
+                if (--share.count <= 0) {
+                    c.remove(removed.sessionId());
+                }
             }
         }
         if (added != null && added.sessionId() != null) {
-            sessionCounts.computeIfAbsent(slot, x -> new HashMap<>()).merge(added.sessionId(), 1, Integer::sum);
+            SessionShare share = sessionCounts.computeIfAbsent(slot, x -> new HashMap<>())
+                    .computeIfAbsent(added.sessionId(), x -> new SessionShare());
+            share.count++;
+            share.xor ^= added.syncFingerprint();
         }
+    }
+
+    /** True if this slot holds exactly {@code count} publishers of the session with that fingerprint XOR. */
+    public synchronized boolean sessionSummaryMatches(int slot, String sessionId, int count, long xor) {
+        Map<String, SessionShare> c = sessionCounts.get(slot);
+        SessionShare share = c == null ? null : c.get(sessionId);
+        return share == null ? count == 0 : share.count == count && share.xor == xor;
     }
 
     private Entry entry(int slot, DataInfoId id) {

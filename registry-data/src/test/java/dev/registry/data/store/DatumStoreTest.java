@@ -152,4 +152,49 @@ class DatumStoreTest {
         store.dropSlot(slot);
         assertThat(store.get(slot, ID).version()).isZero();
     }
+
+    /** What a session's summary of the slot must be: count and XOR of its publishers' fingerprints. */
+    private static long xor(Publisher... ps) {
+        long x = 0;
+        for (Publisher p : ps) {
+            x ^= p.syncFingerprint();
+        }
+        return x;
+    }
+
+    @Test
+    void aSessionsSummaryMatchesExactlyWhatTheSlotHoldsFromIt() {
+        Publisher a = pub("r1", 1, "a", "s1", "c1");
+        Publisher b = pub("r2", 1, "b", "s1", "c1");
+        Publisher other = pub("r3", 1, "c", "s2", "c9");
+        assertThat(store.sessionSummaryMatches(slot, "s1", 0, 0)).as("nothing held, nothing claimed").isTrue();
+        store.put(slot, a);
+        store.put(slot, b);
+        store.put(slot, other);
+        assertThat(store.sessionSummaryMatches(slot, "s1", 2, xor(a, b))).isTrue();
+        assertThat(store.sessionSummaryMatches(slot, "s2", 1, xor(other))).isTrue();
+        assertThat(store.sessionSummaryMatches(slot, "s1", 1, xor(a))).as("one missing").isFalse();
+
+        Publisher a2 = pub("r1", 2, "a2", "s1", "c1");
+        store.put(slot, a2);
+        assertThat(store.sessionSummaryMatches(slot, "s1", 2, xor(a, b))).as("a stale version").isFalse();
+        assertThat(store.sessionSummaryMatches(slot, "s1", 2, xor(a2, b))).isTrue();
+
+        Publisher moved = pub("r2", 2, "b", "s1", "c2"); // re-registered through another connection
+        store.put(slot, moved);
+        assertThat(store.sessionSummaryMatches(slot, "s1", 2, xor(a2, moved))).isTrue();
+        store.remove(slot, ID, "r1", null);
+        assertThat(store.sessionSummaryMatches(slot, "s1", 1, xor(moved))).isTrue();
+        store.removeSession("s1", java.util.Set.of(slot));
+        assertThat(store.sessionSummaryMatches(slot, "s1", 0, 0)).isTrue();
+        assertThat(store.sessionSummaryMatches(slot, "s2", 1, xor(other))).isTrue();
+
+        // A follower's copy, written by the leader's log, keeps the same summaries.
+        DatumStore follower = new DatumStore(clock::get, 256);
+        follower.applyPut(slot, other, 10, 1);
+        follower.applyPut(slot, a2, 11, 1);
+        assertThat(follower.sessionSummaryMatches(slot, "s1", 1, xor(a2))).isTrue();
+        follower.applyRemove(slot, ID, "r1", 12, 1);
+        assertThat(follower.sessionSummaryMatches(slot, "s1", 0, 0)).isTrue();
+    }
 }

@@ -48,6 +48,7 @@ public final class SlotReconciler {
     private final Map<Integer, Boolean> running = new HashMap<>(); // value: run again when done
     private final LongAdder syncs = new LongAdder();
     private final LongAdder repaired = new LongAdder();
+    private final LongAdder summaryMismatches = new LongAdder();
 
     public SlotReconciler(String sessionId, SessionPublisherStore store, PublisherSyncer syncer, DataServerLinks links,
                           int slotCount, Duration deadline) {
@@ -64,6 +65,19 @@ public final class SlotReconciler {
     }
 
     public void syncSlot(int slot) {
+        syncSlot(slot, false);
+    }
+
+    /**
+     * Periodic sync of one slot: first only the slot's summary (count and fingerprint XOR of
+     * this session's publishers); the full digest follows only if the leader's differs. An
+     * unchanged slot then costs two numbers instead of every publisher in it.
+     */
+    public void syncSlotBySummary(int slot) {
+        syncSlot(slot, true);
+    }
+
+    private void syncSlot(int slot, boolean summaryFirst) {
         synchronized (this) {
             if (running.containsKey(slot)) {
                 running.put(slot, true);
@@ -71,12 +85,49 @@ public final class SlotReconciler {
             }
             running.put(slot, false);
         }
-        run(slot);
+        if (summaryFirst) {
+            runSummary(slot);
+        } else {
+            run(slot);
+        }
+    }
+
+    private void runSummary(int slot) {
+        long[] summary = store.slotSummary(slot);
+        if (summary == null) {
+            run(slot);
+            return;
+        }
+        syncs.increment();
+        AtomicLong digestEpoch = new AtomicLong();
+        links.callLeader(slot, epoch -> {
+                    digestEpoch.set(epoch);
+                    return SessionSlotDigestRequest.summary(epoch, slot, sessionId, (int) summary[0], summary[1]);
+                }, SessionSlotDigestResponse.class, deadline)
+                .whenComplete((answer, error) -> {
+                    if (error == null && answer.summaryMismatch()) {
+                        summaryMismatches.increment();
+                        run(slot, false); // still this slot's one run: the full digest takes over
+                        return;
+                    }
+                    if (error != null) {
+                        finish(slot, error);
+                        return;
+                    }
+                    links.callLeader(slot, epoch -> new SlotSyncDone(digestEpoch.get(), slot, sessionId),
+                            WriteResult.class, deadline).whenComplete((ok, e) -> finish(slot, e));
+                });
     }
 
     private void run(int slot) {
-        syncs.increment();
-        List<Publisher> held = store.desiredInSlot(slot, slotCount);
+        run(slot, true);
+    }
+
+    private void run(int slot, boolean count) {
+        if (count) {
+            syncs.increment();
+        }
+        List<Publisher> held = store.desiredInSlot(slot);
         ArrayList<DataInfoId> ids = new ArrayList<>();
         ArrayList<String> registerIds = new ArrayList<>();
         ArrayList<String> stamps = new ArrayList<>();
@@ -98,21 +149,23 @@ public final class SlotReconciler {
                 .thenCompose(answer -> repair(held, answer))
                 .thenCompose(v -> links.callLeader(slot, epoch -> new SlotSyncDone(digestEpoch.get(), slot, sessionId),
                         WriteResult.class, deadline))
-                .whenComplete((ok, error) -> {
-                    if (error != null) {
-                        log.warn("slot {} not reconciled with its leader: {}", slot, error.getMessage());
-                    }
-                    boolean again;
-                    synchronized (this) {
-                        again = Boolean.TRUE.equals(running.remove(slot));
-                        if (again) {
-                            running.put(slot, false);
-                        }
-                    }
-                    if (again) {
-                        run(slot);
-                    }
-                });
+                .whenComplete((ok, error) -> finish(slot, error));
+    }
+
+    private void finish(int slot, Throwable error) {
+        if (error != null) {
+            log.warn("slot {} not reconciled with its leader: {}", slot, error.getMessage());
+        }
+        boolean again;
+        synchronized (this) {
+            again = Boolean.TRUE.equals(running.remove(slot));
+            if (again) {
+                running.put(slot, false);
+            }
+        }
+        if (again) {
+            run(slot); // a leader change or reconnect asked meanwhile: the full digest
+        }
     }
 
     private CompletableFuture<Void> repair(List<Publisher> held, SessionSlotDigestResponse answer) {
@@ -145,6 +198,11 @@ public final class SlotReconciler {
 
     public long syncs() {
         return syncs.sum();
+    }
+
+    /** Periodic syncs whose summary differed from the leader's, so the full digest ran. */
+    public long summaryMismatches() {
+        return summaryMismatches.sum();
     }
 
     public long repaired() {

@@ -2,7 +2,7 @@ package dev.registry.session.push;
 
 import dev.registry.common.metrics.LatencyHistogram;
 import dev.registry.common.model.DataInfoId;
-import dev.registry.common.model.Datum;
+import dev.registry.common.protocol.DatumValues;
 import dev.registry.common.protocol.DatumVersions;
 import dev.registry.common.protocol.DatumVersionsRequest;
 import dev.registry.common.protocol.FetchDatumRequest;
@@ -29,8 +29,9 @@ import java.util.concurrent.atomic.LongAdder;
  * from the slot leader and pushes it to every subscriber that has an older version.
  *
  * <ul>
- *   <li>Rounds per DataInfoId are timed by {@link PushWindows}: leading edge, then changes
- *       merge into at most one round per window.
+ *   <li>Rounds per DataInfoId are timed by {@link PushWindows}: at once when no round of the
+ *       id is in flight; changes arriving during a round merge into one more; at most
+ *       {@code burst} rounds back to back and {@code burst} per {@code window} sustained.
  *   <li>Only subscribers behind the datum's version are pushed ({@link SubscriberRegistry}).
  *   <li>A round ends when its pushes are sent, not acked. A failed push (no ack in time,
  *       connection not writable) or a failed fetch re-runs the round for that id with
@@ -46,11 +47,20 @@ import java.util.concurrent.atomic.LongAdder;
 public final class PushEngine {
     private static final Logger log = LoggerFactory.getLogger(PushEngine.class);
 
-    /** Tunables of the push engine. */
-    public record Settings(Duration window, Duration fetchDeadline, Duration ackTimeout, int maxRetries,
+    /**
+     * Tunables of the push engine.
+     *
+     * @param window rate window of one id's rounds: at most {@code burst} rounds back to back, then
+     *               {@code burst} per window (storm protection; see {@link PushWindows})
+     * @param burst  rounds of one id allowed back to back before the rate applies
+     */
+    public record Settings(Duration window, int burst, Duration fetchDeadline, Duration ackTimeout, int maxRetries,
                            Duration retryMin, Duration retryMax, long maxPendingBytes) {
+        public static final Duration DEFAULT_WINDOW = Duration.ofSeconds(1);
+        public static final int DEFAULT_BURST = 5;
+
         public static Settings defaults() {
-            return new Settings(Duration.ofMillis(200), Duration.ofSeconds(10), Duration.ofSeconds(5), 6,
+            return new Settings(DEFAULT_WINDOW, DEFAULT_BURST, Duration.ofSeconds(10), Duration.ofSeconds(5), 6,
                     Duration.ofMillis(100), Duration.ofSeconds(5), 16L * 1024 * 1024);
         }
     }
@@ -86,7 +96,7 @@ public final class PushEngine {
         this.settings = settings;
         this.scheduler = scheduler;
         this.clock = clock;
-        this.windows = new PushWindows<>(settings.window().toMillis());
+        this.windows = new PushWindows<>(settings.window().toMillis(), settings.burst());
         this.retryBackoff = new Backoff(settings.retryMin(), settings.retryMax(), new Random());
     }
 
@@ -100,7 +110,12 @@ public final class PushEngine {
         }
     }
 
-    /** Asks for a round for the id: now, or merged into the next one of its window. */
+    /** The most push rounds (so pushes per subscriber) one id can cost in any interval of that length. */
+    public long maxRoundsIn(Duration interval) {
+        return windows.maxRoundsIn(interval.toMillis());
+    }
+
+    /** Asks for a round for the id: now, or merged into the running or next allowed one. */
     public void trigger(DataInfoId id) {
         long startAt;
         long now = clock.millis();
@@ -136,7 +151,7 @@ public final class PushEngine {
         }
         rounds.increment();
         int slot = SlotHash.slotOf(id, slotCount);
-        links.callLeader(slot, epoch -> new FetchDatumRequest(epoch, id), Datum.class, settings.fetchDeadline())
+        links.callLeader(slot, epoch -> FetchDatumRequest.forPush(epoch, id), DatumValues.class, settings.fetchDeadline())
                 .whenComplete((datum, error) -> {
                     if (error != null) {
                         log.warn("cannot fetch {} for its subscribers: {}", id, error.getMessage());
@@ -184,7 +199,7 @@ public final class PushEngine {
     }
 
     /** Sends the datum to every subscriber behind it; does not wait for the acks. */
-    private void pushToAll(Datum datum) {
+    private void pushToAll(DatumValues datum) {
         synchronized (this) {
             announced.merge(datum.dataInfoId(), datum.version(), Math::max);
         }
@@ -192,14 +207,14 @@ public final class PushEngine {
         if (batches.isEmpty()) {
             return;
         }
-        LinkedHashMap<String, ArrayList<String>> byZone = new LinkedHashMap<>();
-        datum.valuesByZone().forEach((zone, values) -> byZone.put(zone, new ArrayList<>(values)));
+        // Shared by every push of this round: pushes only read it.
+        LinkedHashMap<String, ArrayList<String>> byZone = datum.valuesByZone();
         for (SubscriberRegistry.PushBatch<PushTarget> batch : batches) {
             push(datum, byZone, batch);
         }
     }
 
-    private void push(Datum datum, LinkedHashMap<String, ArrayList<String>> byZone,
+    private void push(DatumValues datum, LinkedHashMap<String, ArrayList<String>> byZone,
                       SubscriberRegistry.PushBatch<PushTarget> batch) {
         PushTarget conn = batch.connection();
         DataInfoId id = datum.dataInfoId();

@@ -22,12 +22,48 @@ public final class SessionPublisherStore {
     /** What {@link #put} did. */
     public enum PutOutcome { ADDED, UPDATED, STALE }
 
-    private final Map<PublisherKey, Publisher> publishers = new HashMap<>();
+    /**
+     * The publishers by slot of their DataInfoId, then by key: a slot's reconciliation reads
+     * one slot's map instead of walking every publisher (it runs for every slot on a timer).
+     */
+    private final List<Map<PublisherKey, Publisher>> bySlot;
+    private final int slotCount;
+    private int size;
+    /** Per slot: XOR of the sync fingerprints of the publishers held (see Publisher#syncFingerprint). */
+    private final long[] slotXor;
     private final Map<String, Set<PublisherKey>> byConnection = new HashMap<>();
     /** Client IPs taken out of service (client-off): their publishers are held but not published. */
     private final Set<String> offIps = new HashSet<>();
     /** Publishers of clients asked to move, withdrawn from data servers only after a grace period. */
     private final Map<PublisherKey, Publisher> withdrawing = new HashMap<>();
+
+    public SessionPublisherStore(int slotCount) {
+        if (slotCount <= 0) {
+            throw new IllegalArgumentException("slotCount must be positive: " + slotCount);
+        }
+        this.slotCount = slotCount;
+        this.slotXor = new long[slotCount];
+        this.bySlot = new ArrayList<>(slotCount);
+        for (int i = 0; i < slotCount; i++) {
+            bySlot.add(new HashMap<>());
+        }
+    }
+
+    private Map<PublisherKey, Publisher> slotOf(PublisherKey key) {
+        return bySlot.get(SlotHash.slotOf(key.dataInfoId(), slotCount));
+    }
+
+    private void fingerprint(Publisher p) {
+        slotXor[SlotHash.slotOf(p.dataInfoId(), slotCount)] ^= p.syncFingerprint();
+    }
+
+    /** Count and fingerprint XOR of a slot's desired publishers, or null while client-off IPs make them differ. */
+    public synchronized long[] slotSummary(int slot) {
+        if (!offIps.isEmpty()) {
+            return null;
+        }
+        return new long[] {bySlot.get(slot).size(), slotXor[slot]};
+    }
 
     /**
      * Stores a publisher stamped with its connection. An older client version than the one
@@ -35,6 +71,7 @@ public final class SessionPublisherStore {
      */
     public synchronized PutOutcome put(Publisher publisher) {
         PublisherKey key = new PublisherKey(publisher.dataInfoId(), publisher.registerId());
+        Map<PublisherKey, Publisher> publishers = slotOf(key);
         Publisher existing = publishers.get(key);
         if (existing != null && existing.version() > publisher.version()) {
             return PutOutcome.STALE;
@@ -43,6 +80,12 @@ public final class SessionPublisherStore {
             detach(existing.connectionId(), key);
         }
         publishers.put(key, publisher);
+        if (existing == null) {
+            size++;
+        } else {
+            fingerprint(existing);
+        }
+        fingerprint(publisher);
         withdrawing.remove(key);
         byConnection.computeIfAbsent(publisher.connectionId(), c -> new HashSet<>()).add(key);
         return existing == null ? PutOutcome.ADDED : PutOutcome.UPDATED;
@@ -50,11 +93,14 @@ public final class SessionPublisherStore {
 
     /** Removes a publisher if it is held for that connection (null = any); returns it or null. */
     public synchronized Publisher remove(PublisherKey key, String connectionId) {
+        Map<PublisherKey, Publisher> publishers = slotOf(key);
         Publisher existing = publishers.get(key);
         if (existing == null || (connectionId != null && !connectionId.equals(existing.connectionId()))) {
             return null;
         }
         publishers.remove(key);
+        fingerprint(existing);
+        size--;
         detach(existing.connectionId(), key);
         return existing;
     }
@@ -65,8 +111,10 @@ public final class SessionPublisherStore {
         List<Publisher> removed = new ArrayList<>();
         if (keys != null) {
             for (PublisherKey key : keys) {
-                Publisher p = publishers.remove(key);
+                Publisher p = slotOf(key).remove(key);
                 if (p != null) {
+                    fingerprint(p);
+                    size--;
                     removed.add(p);
                 }
             }
@@ -76,13 +124,13 @@ public final class SessionPublisherStore {
 
     /** The publisher as it should be on the data servers: null if absent or its client IP is off. */
     public synchronized Publisher desired(PublisherKey key) {
-        Publisher p = publishers.get(key);
+        Publisher p = slotOf(key).get(key);
         return p == null || offIps.contains(p.ip()) ? null : p;
     }
 
     /** The publisher held for this key, whether or not its IP is off. */
     public synchronized Publisher get(PublisherKey key) {
-        return publishers.get(key);
+        return slotOf(key).get(key);
     }
 
     /** Takes an IP out of service (true) or back in (false); returns the publishers of that IP. */
@@ -93,9 +141,11 @@ public final class SessionPublisherStore {
             offIps.remove(ip);
         }
         List<Publisher> out = new ArrayList<>();
-        for (Publisher p : publishers.values()) {
-            if (ip.equals(p.ip())) {
-                out.add(p);
+        for (Map<PublisherKey, Publisher> publishers : bySlot) {
+            for (Publisher p : publishers.values()) {
+                if (ip.equals(p.ip())) {
+                    out.add(p);
+                }
             }
         }
         return out;
@@ -105,22 +155,11 @@ public final class SessionPublisherStore {
         return new java.util.TreeSet<>(offIps);
     }
 
-    /** Keys of every publisher whose DataInfoId falls in the given slot. */
-    public synchronized List<PublisherKey> keysInSlot(int slot, int slotCount) {
-        List<PublisherKey> out = new ArrayList<>();
-        for (PublisherKey key : publishers.keySet()) {
-            if (SlotHash.slotOf(key.dataInfoId(), slotCount) == slot) {
-                out.add(key);
-            }
-        }
-        return out;
-    }
-
     /** The publishers of a slot as they should be on its leader (client-off IPs excluded). */
-    public synchronized List<Publisher> desiredInSlot(int slot, int slotCount) {
+    public synchronized List<Publisher> desiredInSlot(int slot) {
         List<Publisher> out = new ArrayList<>();
-        for (Publisher p : publishers.values()) {
-            if (!offIps.contains(p.ip()) && SlotHash.slotOf(p.dataInfoId(), slotCount) == slot) {
+        for (Publisher p : bySlot.get(slot).values()) {
+            if (offIps.isEmpty() || !offIps.contains(p.ip())) {
                 out.add(p);
             }
         }
@@ -129,7 +168,7 @@ public final class SessionPublisherStore {
 
     public synchronized List<Publisher> publishersOf(DataInfoId id) {
         List<Publisher> out = new ArrayList<>();
-        for (Publisher p : publishers.values()) {
+        for (Publisher p : bySlot.get(SlotHash.slotOf(id, slotCount)).values()) {
             if (p.dataInfoId().equals(id)) {
                 out.add(p);
             }
@@ -157,14 +196,16 @@ public final class SessionPublisherStore {
     /** Publishers held per DataInfoId. */
     public synchronized Map<DataInfoId, Integer> countsById() {
         Map<DataInfoId, Integer> out = new HashMap<>();
-        for (Publisher p : publishers.values()) {
-            out.merge(p.dataInfoId(), 1, Integer::sum);
+        for (Map<PublisherKey, Publisher> publishers : bySlot) {
+            for (Publisher p : publishers.values()) {
+                out.merge(p.dataInfoId(), 1, Integer::sum);
+            }
         }
         return out;
     }
 
     public synchronized int size() {
-        return publishers.size();
+        return size;
     }
 
     public synchronized int connectionCount() {

@@ -97,7 +97,7 @@ class SlotReconcilerTest {
      */
     @Test
     void syncDoneCarriesTheEpochOfTheDigestItConcludes() {
-        SessionPublisherStore store = new SessionPublisherStore();
+        SessionPublisherStore store = new SessionPublisherStore(SLOTS);
         PublisherSyncer syncer = new PublisherSyncer(store, links, SLOTS, scheduler, Duration.ofSeconds(5),
                 Duration.ofSeconds(2));
         SlotReconciler reconciler = new SlotReconciler("s1", store, syncer, links, SLOTS, Duration.ofSeconds(5));

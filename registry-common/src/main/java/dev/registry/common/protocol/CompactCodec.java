@@ -1,0 +1,509 @@
+package dev.registry.common.protocol;
+
+import dev.registry.common.model.DataInfoId;
+import dev.registry.common.model.Datum;
+import dev.registry.common.model.Publisher;
+import dev.registry.common.model.Subscriber;
+import dev.registry.common.serialize.SerializationException;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A hand-written binary form for the messages on the hot path (registration, write to the
+ * slot leader, change notice, datum fetch, push, replication). Hessian stays for everything
+ * else; {@link WireSerializer} picks per message.
+ *
+ * <p>Why: a flight recording of the all-in-one server under load spent more than half of its
+ * samples in Hessian — strings read one char at a time into a synchronized StringBuffer,
+ * objects built by reflection, an 8 KiB buffer and a reference map per call. Here a string is
+ * a length and its UTF-8 bytes, decoded by one {@code new String(bytes, UTF_8)}; objects are
+ * built with their constructors, so nothing outside this list can ever be instantiated.
+ *
+ * <p>Layout: {@link #MARKER} (a byte Hessian 2 reserves and never writes first), a type code,
+ * then the fields in a fixed order. Longs are zig-zag varints, strings are
+ * {@code varint(byteLength + 1)} then the bytes (0 = null), lists {@code varint(size + 1)} then
+ * the elements. Every length is checked against the bytes left before anything is allocated,
+ * so a malformed or hostile payload costs at most its own size and ends in a
+ * {@link SerializationException}.
+ *
+ * <p>Decoded ids and the strings many registrations share (app, ip, zone, session,
+ * connection) go through {@link WireInterner}, so a server holding a million registrations
+ * keeps one copy of each.
+ */
+public final class CompactCodec {
+    /** First byte of a compact payload: reserved in Hessian 2 ("expansion"), never a valid start. */
+    public static final byte MARKER = 0x40;
+
+    private static final int REGISTER_PUBLISHER = 1;
+    private static final int REGISTER_ACK = 2;
+    private static final int PUSH = 3;
+    private static final int PUSH_ACK = 4;
+    private static final int REGISTER_SUBSCRIBER = 5;
+    private static final int UNREGISTER_PUBLISHER = 6;
+    private static final int UNREGISTER_SUBSCRIBER = 7;
+    private static final int WRITE_PUBLISHER = 8;
+    private static final int REMOVE_PUBLISHER = 9;
+    private static final int WRITE_RESULT = 10;
+    private static final int DATA_CHANGE_NOTICE = 11;
+    private static final int FETCH_DATUM = 12;
+    private static final int DATUM = 13;
+    private static final int REPLICATE = 14;
+    private static final int REPLICATE_RESPONSE = 15;
+    private static final int DATUM_VALUES = 16;
+
+    private static final ThreadLocal<Writer> WRITERS = ThreadLocal.withInitial(Writer::new);
+
+    private CompactCodec() {
+    }
+
+    /** True for the message classes this codec writes. */
+    public static boolean supports(Object message) {
+        return message instanceof RegisterPublisherRequest || message instanceof RegisterAck
+                || message instanceof PushRequest || message instanceof PushAck
+                || message instanceof RegisterSubscriberRequest || message instanceof UnregisterPublisherRequest
+                || message instanceof UnregisterSubscriberRequest || message instanceof WritePublisherRequest
+                || message instanceof RemovePublisherRequest || message instanceof WriteResult
+                || message instanceof DataChangeNotice || message instanceof FetchDatumRequest
+                || message instanceof Datum || message instanceof ReplicateRequest
+                || message instanceof ReplicateResponse || message instanceof DatumValues;
+    }
+
+    /** Encodes a supported message; the caller checked {@link #supports}. */
+    public static byte[] encode(Object message) {
+        Writer w = WRITERS.get();
+        w.reset();
+        w.raw(MARKER);
+        if (message instanceof RegisterPublisherRequest m) {
+            w.raw(REGISTER_PUBLISHER);
+            w.publisher(m.publisher());
+        } else if (message instanceof RegisterAck m) {
+            w.raw(REGISTER_ACK);
+            w.string(m.registerId());
+            w.varLong(m.datumVersion());
+        } else if (message instanceof PushRequest m) {
+            w.raw(PUSH);
+            w.id(m.dataInfoId());
+            w.varLong(m.version());
+            w.strings(m.subscriberIds());
+            w.byZone(m.valuesByZone());
+        } else if (message instanceof DatumValues m) {
+            w.raw(DATUM_VALUES);
+            w.id(m.dataInfoId());
+            w.varLong(m.version());
+            w.varLong(m.changedAtMillis());
+            w.byZone(m.valuesByZone());
+        } else if (message instanceof PushAck m) {
+            w.raw(PUSH_ACK);
+            w.varLong(m.version());
+        } else if (message instanceof RegisterSubscriberRequest m) {
+            w.raw(REGISTER_SUBSCRIBER);
+            w.subscriber(m.subscriber());
+            w.varLong(m.knownVersion());
+        } else if (message instanceof UnregisterPublisherRequest m) {
+            w.raw(UNREGISTER_PUBLISHER);
+            w.id(m.dataInfoId());
+            w.string(m.registerId());
+        } else if (message instanceof UnregisterSubscriberRequest m) {
+            w.raw(UNREGISTER_SUBSCRIBER);
+            w.id(m.dataInfoId());
+            w.string(m.registerId());
+        } else if (message instanceof WritePublisherRequest m) {
+            w.raw(WRITE_PUBLISHER);
+            w.varLong(m.epoch());
+            w.varLong(m.slotId());
+            w.publisher(m.publisher());
+        } else if (message instanceof RemovePublisherRequest m) {
+            w.raw(REMOVE_PUBLISHER);
+            w.varLong(m.epoch());
+            w.varLong(m.slotId());
+            w.id(m.dataInfoId());
+            w.string(m.registerId());
+            w.string(m.connectionId());
+        } else if (message instanceof WriteResult m) {
+            w.raw(WRITE_RESULT);
+            w.varLong(m.datumVersion());
+            w.bool(m.changed());
+        } else if (message instanceof DataChangeNotice m) {
+            w.raw(DATA_CHANGE_NOTICE);
+            w.id(m.dataInfoId());
+            w.varLong(m.version());
+        } else if (message instanceof FetchDatumRequest m) {
+            w.raw(FETCH_DATUM);
+            w.varLong(m.epoch());
+            w.id(m.dataInfoId());
+            w.raw((m.isLocalCopy() ? 1 : 0) | (m.isValuesOnly() ? 2 : 0));
+        } else if (message instanceof Datum m) {
+            w.raw(DATUM);
+            w.id(m.dataInfoId());
+            w.varLong(m.version());
+            w.varLong(m.changedAtMillis());
+            List<Publisher> ps = m.publishers();
+            w.count(ps);
+            for (Publisher p : ps) {
+                w.publisher(p);
+            }
+        } else if (message instanceof ReplicateRequest m) {
+            w.raw(REPLICATE);
+            w.varLong(m.epoch());
+            w.varLong(m.slotId());
+            w.string(m.logId());
+            w.varLong(m.fromSeq());
+            List<OpLogEntry> entries = m.entries();
+            w.count(entries);
+            if (entries != null) {
+                for (OpLogEntry e : entries) {
+                    w.varLong(e.seq());
+                    w.varLong(e.kind());
+                    w.bool(e.publisher() != null);
+                    if (e.publisher() != null) {
+                        w.publisher(e.publisher());
+                    }
+                    w.nullableId(e.dataInfoId());
+                    w.string(e.registerId());
+                    w.varLong(e.version());
+                    w.varLong(e.changedAtMillis());
+                }
+            }
+        } else if (message instanceof ReplicateResponse m) {
+            w.raw(REPLICATE_RESPONSE);
+            w.bool(m.accepted());
+            w.string(m.logId());
+            w.varLong(m.appliedSeq());
+        } else {
+            throw new IllegalArgumentException("no compact form for " + message.getClass().getName());
+        }
+        return w.toByteArray();
+    }
+
+    /** Decodes a payload that starts with {@link #MARKER}. */
+    public static Object decode(byte[] bytes, int offset, int length) throws SerializationException {
+        Reader r = new Reader(bytes, offset, length);
+        try {
+            if (r.raw() != MARKER) {
+                throw r.malformed("not a compact payload");
+            }
+            int type = r.raw();
+            Object message = switch (type) {
+                case REGISTER_PUBLISHER -> new RegisterPublisherRequest(r.publisher());
+                case REGISTER_ACK -> new RegisterAck(r.string(), r.varLong());
+                case PUSH -> {
+                    DataInfoId id = r.id();
+                    long version = r.varLong();
+                    ArrayList<String> subscriberIds = r.strings(false);
+                    yield new PushRequest(id, version, subscriberIds, r.byZone());
+                }
+                case DATUM_VALUES -> new DatumValues(r.id(), r.varLong(), r.varLong(), r.byZone());
+                case PUSH_ACK -> new PushAck(r.varLong());
+                case REGISTER_SUBSCRIBER -> new RegisterSubscriberRequest(r.subscriber(), r.varLong());
+                case UNREGISTER_PUBLISHER -> new UnregisterPublisherRequest(r.id(), r.string());
+                case UNREGISTER_SUBSCRIBER -> new UnregisterSubscriberRequest(r.id(), r.string());
+                case WRITE_PUBLISHER -> new WritePublisherRequest(r.varLong(), r.intValue(), r.publisher());
+                case REMOVE_PUBLISHER -> new RemovePublisherRequest(r.varLong(), r.intValue(), r.id(), r.string(),
+                        r.internedString());
+                case WRITE_RESULT -> new WriteResult(r.varLong(), r.bool());
+                case DATA_CHANGE_NOTICE -> new DataChangeNotice(r.id(), r.varLong());
+                case FETCH_DATUM -> {
+                    long epoch = r.varLong();
+                    DataInfoId id = r.id();
+                    int flags = r.raw();
+                    if ((flags & ~3) != 0 || flags == 3) {
+                        throw r.malformed("bad fetch flags " + flags);
+                    }
+                    yield flags == 1 ? FetchDatumRequest.localCopy(id)
+                            : flags == 2 ? FetchDatumRequest.forPush(epoch, id) : new FetchDatumRequest(epoch, id);
+                }
+                case DATUM -> {
+                    DataInfoId id = r.id();
+                    long version = r.varLong();
+                    long changedAt = r.varLong();
+                    int n = r.count();
+                    List<Publisher> ps = new ArrayList<>(Math.max(0, n));
+                    for (int i = 0; i < n; i++) {
+                        ps.add(r.publisher());
+                    }
+                    yield new Datum(id, version, ps, changedAt);
+                }
+                case REPLICATE -> {
+                    long epoch = r.varLong();
+                    int slot = r.intValue();
+                    String logId = r.string();
+                    long fromSeq = r.varLong();
+                    int n = r.count();
+                    ArrayList<OpLogEntry> entries = n < 0 ? null : new ArrayList<>(n);
+                    for (int i = 0; i < n; i++) {
+                        long seq = r.varLong();
+                        int kind = r.intValue();
+                        Publisher p = r.bool() ? r.publisher() : null;
+                        entries.add(new OpLogEntry(seq, kind, p, r.nullableId(), r.string(), r.varLong(), r.varLong()));
+                    }
+                    yield new ReplicateRequest(epoch, slot, logId, fromSeq, entries);
+                }
+                case REPLICATE_RESPONSE -> new ReplicateResponse(r.bool(), r.string(), r.varLong());
+                default -> throw r.malformed("unknown message type " + type);
+            };
+            if (r.remaining() != 0) {
+                throw r.malformed(r.remaining() + " bytes left after the message");
+            }
+            return message;
+        } catch (IllegalArgumentException | NullPointerException e) {
+            // A constructor refused a decoded field (e.g. a missing id): malformed input, not a bug here.
+            throw new SerializationException("malformed compact payload: " + e.getMessage(), e);
+        }
+    }
+
+    /** A growable buffer, one per thread, reused across messages. */
+    private static final class Writer {
+        private static final int KEEP_AT_MOST = 1 << 20;
+        private byte[] buf = new byte[4096];
+        private int pos;
+
+        void reset() {
+            if (buf.length > KEEP_AT_MOST) {
+                buf = new byte[4096]; // one huge message must not pin its buffer forever
+            }
+            pos = 0;
+        }
+
+        byte[] toByteArray() {
+            return java.util.Arrays.copyOf(buf, pos);
+        }
+
+        private void ensure(int more) {
+            if (pos + more > buf.length) {
+                buf = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, pos + more));
+            }
+        }
+
+        void raw(int b) {
+            ensure(1);
+            buf[pos++] = (byte) b;
+        }
+
+        void bool(boolean b) {
+            raw(b ? 1 : 0);
+        }
+
+        void varLong(long v) {
+            long z = (v << 1) ^ (v >> 63); // zig-zag: small negatives stay short
+            ensure(10);
+            while ((z & ~0x7FL) != 0) {
+                buf[pos++] = (byte) ((z & 0x7F) | 0x80);
+                z >>>= 7;
+            }
+            buf[pos++] = (byte) z;
+        }
+
+        void string(String s) {
+            if (s == null) {
+                varLong(0);
+                return;
+            }
+            // getBytes is an intrinsic copy for the usual all-ASCII (compact Latin-1) string.
+            byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+            varLong(utf8.length + 1L);
+            ensure(utf8.length);
+            System.arraycopy(utf8, 0, buf, pos, utf8.length);
+            pos += utf8.length;
+        }
+
+        void count(java.util.Collection<?> c) {
+            varLong(c == null ? 0 : c.size() + 1L);
+        }
+
+        void count(Map<?, ?> m) {
+            varLong(m == null ? 0 : m.size() + 1L);
+        }
+
+        void strings(List<String> list) {
+            count(list);
+            if (list != null) {
+                for (String s : list) {
+                    string(s);
+                }
+            }
+        }
+
+        void byZone(Map<String, ArrayList<String>> byZone) {
+            count(byZone);
+            if (byZone != null) {
+                for (Map.Entry<String, ArrayList<String>> e : byZone.entrySet()) {
+                    string(e.getKey());
+                    strings(e.getValue());
+                }
+            }
+        }
+
+        void id(DataInfoId id) {
+            string(id.dataId());
+            string(id.group());
+            string(id.instanceId());
+        }
+
+        void nullableId(DataInfoId id) {
+            bool(id != null);
+            if (id != null) {
+                id(id);
+            }
+        }
+
+        void publisher(Publisher p) {
+            id(p.dataInfoId());
+            string(p.registerId());
+            varLong(p.version());
+            strings(p.values());
+            string(p.appName());
+            string(p.ip());
+            string(p.zone());
+            varLong(p.registeredAtMillis());
+            string(p.sessionId());
+            string(p.connectionId());
+        }
+
+        void subscriber(Subscriber s) {
+            id(s.dataInfoId());
+            string(s.registerId());
+            string(s.appName());
+            string(s.ip());
+            string(s.zone());
+            varLong(s.registeredAtMillis());
+        }
+    }
+
+    /** Bounds-checked reads over one payload. */
+    private static final class Reader {
+        private final byte[] bytes;
+        private final int end;
+        private int pos;
+
+        Reader(byte[] bytes, int offset, int length) {
+            this.bytes = bytes;
+            this.pos = offset;
+            this.end = offset + length;
+        }
+
+        int remaining() {
+            return end - pos;
+        }
+
+        SerializationException malformed(String why) {
+            return new SerializationException("malformed compact payload: " + why);
+        }
+
+        int raw() throws SerializationException {
+            if (pos >= end) {
+                throw malformed("truncated");
+            }
+            return bytes[pos++];
+        }
+
+        boolean bool() throws SerializationException {
+            int b = raw();
+            if (b != 0 && b != 1) {
+                throw malformed("bad boolean " + b);
+            }
+            return b == 1;
+        }
+
+        long varLong() throws SerializationException {
+            long z = 0;
+            for (int shift = 0; shift < 70; shift += 7) {
+                int b = raw();
+                z |= (long) (b & 0x7F) << shift;
+                if ((b & 0x80) == 0) {
+                    return (z >>> 1) ^ -(z & 1);
+                }
+            }
+            throw malformed("varint longer than 10 bytes");
+        }
+
+        int intValue() throws SerializationException {
+            long v = varLong();
+            if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
+                throw malformed("int out of range: " + v);
+            }
+            return (int) v;
+        }
+
+        /** A length or count: -1 for null, else checked against the bytes left (each element takes one or more). */
+        int count() throws SerializationException {
+            long v = varLong();
+            if (v < 0 || v - 1 > remaining()) {
+                throw malformed("length " + (v - 1) + " exceeds the " + remaining() + " bytes left");
+            }
+            return (int) v - 1;
+        }
+
+        String string() throws SerializationException {
+            int n = count();
+            if (n < 0) {
+                return null;
+            }
+            String s = new String(bytes, pos, n, StandardCharsets.UTF_8);
+            pos += n;
+            return s;
+        }
+
+        String internedString() throws SerializationException {
+            return WireInterner.string(string());
+        }
+
+        ArrayList<String> strings(boolean intern) throws SerializationException {
+            int n = count();
+            if (n < 0) {
+                return null;
+            }
+            ArrayList<String> out = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                out.add(intern ? internedString() : string());
+            }
+            return out;
+        }
+
+        LinkedHashMap<String, ArrayList<String>> byZone() throws SerializationException {
+            int zones = count();
+            if (zones < 0) {
+                return null;
+            }
+            LinkedHashMap<String, ArrayList<String>> byZone = new LinkedHashMap<>();
+            for (int i = 0; i < zones; i++) {
+                byZone.put(internedString(), strings(false));
+            }
+            return byZone;
+        }
+
+        DataInfoId id() throws SerializationException {
+            String dataId = string();
+            String group = string();
+            String instanceId = string();
+            if (dataId == null || group == null || instanceId == null) {
+                throw malformed("dataInfoId with a missing part");
+            }
+            return WireInterner.id(dataId, group, instanceId);
+        }
+
+        DataInfoId nullableId() throws SerializationException {
+            return bool() ? id() : null;
+        }
+
+        Publisher publisher() throws SerializationException {
+            DataInfoId id = id();
+            String registerId = string();
+            if (registerId == null) {
+                throw malformed("publisher without a registerId");
+            }
+            long version = varLong();
+            ArrayList<String> values = strings(false);
+            return new Publisher(id, registerId, version, values == null ? List.of() : values, internedString(),
+                    internedString(), internedString(), varLong(), internedString(), internedString());
+        }
+
+        Subscriber subscriber() throws SerializationException {
+            DataInfoId id = id();
+            return new Subscriber(id, string(), internedString(), internedString(), internedString(), varLong());
+        }
+    }
+}
