@@ -41,4 +41,7 @@ kill -9 $PUB
 timed_until 5000 "removal not pushed" "$WORK/sub.out" emptied
 echo "kill -9 of the publisher pushed the empty list in $ELAPSED_MS ms"
 grep "^callback" "$WORK/sub.out"
+# A new user's sequence, one client: subscribe, then publish and unregister in turn (issue 15: p50 <= 50 ms each).
+"${APP[@]}" sequence 127.0.0.1 $SH demo.sequence "${SOFA_SEQUENCE_ROUNDS:-20}" 2>"$WORK/seq.err" | grep '^sequence' \
+  || { echo "sequence failed"; tail -20 "$WORK/seq.err"; exit 1; }
 echo "SOFARegistry client smoke OK"

@@ -70,7 +70,7 @@ public final class OursServer implements SystemUnderTest {
     @Override
     public String describe() {
         return "ours: meta + data + session in one JVM (registry-server all-in-one jar, defaults: 256 slots, pushes at once "
-                + "(storm bound: 5 rounds per id, then 5/s), client heartbeat 2 s / idle 6 s)";
+                + "(storm bound: 20 rounds per id, then 20/s), client heartbeat 2 s / idle 6 s)";
     }
 
     @Override

@@ -57,7 +57,7 @@ public final class PushEngine {
     public record Settings(Duration window, int burst, Duration fetchDeadline, Duration ackTimeout, int maxRetries,
                            Duration retryMin, Duration retryMax, long maxPendingBytes) {
         public static final Duration DEFAULT_WINDOW = Duration.ofSeconds(1);
-        public static final int DEFAULT_BURST = 5;
+        public static final int DEFAULT_BURST = 20;
 
         public static Settings defaults() {
             return new Settings(DEFAULT_WINDOW, DEFAULT_BURST, Duration.ofSeconds(10), Duration.ofSeconds(5), 6,

@@ -141,6 +141,19 @@ class PushWindowsTest {
         assertThat(w.maxRoundsIn(1_000)).isEqualTo(10);
     }
 
+    /** The shipped defaults (docs/configuration.md): 1,000 updates of one id in a second cost at most 40 rounds. */
+    @Test
+    void theDefaultStormBoundIsFortyRoundsASecond() {
+        PushEngine.Settings d = PushEngine.Settings.defaults();
+        PushWindows<String> w = new PushWindows<>(d.window().toMillis(), d.burst());
+        assertThat(w.maxRoundsIn(1_000)).isEqualTo(40);
+        List<Long> changes = new ArrayList<>();
+        for (int i = 0; i < 1_000; i++) {
+            changes.add(10_000L + i);
+        }
+        assertThat(simulate(w, changes, 2).size()).isBetween(20, 40);
+    }
+
     /** Event-driven: returns [start, end] of each round. */
     private static List<long[]> simulate(PushWindows<String> w, List<Long> changes, long roundTime) {
         List<long[]> rounds = new ArrayList<>();
