@@ -6,6 +6,8 @@
 #   scripts/bench.sh --smoke                    # seconds: ours + ZooKeeper, tiny sizes
 #   scripts/bench.sh --target both              # full sizes, ours + ZooKeeper, within 15 minutes
 #   scripts/bench.sh --target all               # also SOFARegistry (root: it needs a network namespace)
+#   scripts/bench.sh --scale --scale-publishers 20000 --scale-subscribers 20000   # scenario 7, small (~2 min)
+#   scripts/bench.sh --scale --budget-minutes 25  # scenario 7: 1M publishers + 1M subscribers (docs/benchmarks.md)
 #   scripts/bench.sh --help                     # every option
 # Cleans up every process and the network namespace it created on exit, also on Ctrl-C.
 set -euo pipefail
@@ -55,6 +57,12 @@ cp "$BENCH_JAR" "$RUN_DIR/registry-bench-all.jar"
 JAVA_PID=""
 cleanup() {
   local code=$?
+  # Nodes scripts/cluster.sh started for the scale run are not the orchestrator's children: by their ids.
+  if [[ -f "$RUN_DIR/adopted.pids" ]]; then
+    while read -r p; do
+      if [[ -n "$p" ]] && grep -qa java "/proc/$p/cmdline" 2>/dev/null; then kill -9 "$p" 2>/dev/null || true; fi
+    done <"$RUN_DIR/adopted.pids"
+  fi
   if [[ -n "$JAVA_PID" ]]; then
     # Children first (servers, agents), by the ids this run started, then the orchestrator.
     for p in $(ps -o pid= --ppid "$JAVA_PID" 2>/dev/null); do kill -9 "$p" 2>/dev/null || true; done
@@ -75,6 +83,6 @@ ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
 "$(java_cmd)" -Xmx1g -cp "$RUN_DIR/registry-bench-all.jar" dev.registry.bench.BenchMain \
   --server-jar "$RUN_DIR/registry-server-all.jar" --sofa-home "$SOFA_HOME" --netns "$NETNS" \
-  --command-line "scripts/bench.sh $*" "$@" &
+  --adopted-pids "$RUN_DIR/adopted.pids" --command-line "scripts/bench.sh $*" "$@" &
 JAVA_PID=$!
 wait "$JAVA_PID"

@@ -24,11 +24,14 @@
 #   --db-user U    (env REGISTRY_META_DB_USER)  the password only from env REGISTRY_META_DB_PASSWORD, so it
 #                  never shows in ps
 #   --meta-lease-millis MS (10000)  --meta-renew-millis MS (2000)
+#   --server-jar PATH  run this runnable jar instead of registry-server/target/…-all.jar (nothing is built)
 #   --lb           also start HAProxy (the `haproxy` command, e.g. Debian's package) in TCP mode on
 #                  127.0.0.1:P+91 in front of every session's client port, health-checking each session's
 #                  GET /health/ready; its statistics page on http://127.0.0.1:P+191/ (config: DIR/haproxy.cfg)
 # Environment: REGISTRY_JAVA_OPTS (default -Xmx256m -XX:+UseSerialGC), REGISTRY_ADMIN_TOKEN (default: a
 # random token written to DIR/admin-token), REGISTRY_LB=1 (same as --lb).
+# REGISTRY_META_JAVA_OPTS, REGISTRY_DATA_JAVA_OPTS, REGISTRY_SESSION_JAVA_OPTS: per role, instead of
+# REGISTRY_JAVA_OPTS (e.g. larger heaps for data servers and sessions in the scale bench).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -56,6 +59,7 @@ while [[ $# -gt 0 ]]; do
     --meta-renew-millis) RENEW_MS="$2"; shift 2 ;;
     --detach) DETACH=1; shift ;;
     --lb) LB=1; shift ;;
+    --server-jar) SERVER_JAR="$(realpath "$2")"; shift 2 ;;
     --timeout) STOP_TIMEOUT="$2"; shift 2 ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
@@ -71,6 +75,9 @@ LB=$([[ "$LB" == 1 ]] && echo 1 || echo 0)
 # stop, status and failover act on the cluster as it was started (counts and ports).
 if [[ "$CMD" != start && -f "$DIR/cluster.conf" ]]; then source "$DIR/cluster.conf"; fi
 JAVA_OPTS=(${REGISTRY_JAVA_OPTS:--Xmx256m -XX:+UseSerialGC})
+META_JAVA_OPTS=(${REGISTRY_META_JAVA_OPTS:-${JAVA_OPTS[*]}})
+DATA_JAVA_OPTS=(${REGISTRY_DATA_JAVA_OPTS:-${JAVA_OPTS[*]}})
+SESSION_JAVA_OPTS=(${REGISTRY_SESSION_JAVA_OPTS:-${JAVA_OPTS[*]}})
 
 now_ms() { date +%s%3N; }
 say() { printf '[cluster %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
@@ -322,7 +329,14 @@ launch() {
   if [[ -f "$DIR/admin-token" ]]; then
     ENV_LINES+="$(printf 'export REGISTRY_ADMIN_TOKEN="${REGISTRY_ADMIN_TOKEN:-$(cat %q)}"' "$DIR/admin-token")"$'\n'
   fi
-  write_cmd "$name" "$(java_cmd)" "${JAVA_OPTS[@]}" -jar "$SERVER_JAR" "$@"
+  local opts
+  case "$name" in
+    meta-*) opts=("${META_JAVA_OPTS[@]}") ;;
+    data-*) opts=("${DATA_JAVA_OPTS[@]}") ;;
+    session-*) opts=("${SESSION_JAVA_OPTS[@]}") ;;
+    *) opts=("${JAVA_OPTS[@]}") ;;
+  esac
+  write_cmd "$name" "$(java_cmd)" "${opts[@]}" -jar "$SERVER_JAR" "$@"
   ENV_LINES=""
   run_node "$name"
 }

@@ -34,6 +34,8 @@ import java.util.function.Supplier;
  *   <li>Server heap after full GC per publisher and per subscriber.</li>
  *   <li>Idle connections on one server (several loopback source addresses) and its heap.</li>
  *   <li>Failover: kill -9 of a data server (ZooKeeper: the leader) under load.</li>
+ *   <li>Scale: a million publishers and subscribers on {@code scripts/cluster.sh} ({@link ScaleScenario};
+ *       only when asked for, never in the default set).</li>
  * </ol>
  *
  * <p>Threading: the orchestrator thread runs everything; a daemon prints progress.
@@ -45,6 +47,7 @@ final class Bench {
     static final String S4 = "4 memory";
     static final String S5 = "5 connections";
     static final String S6 = "6 failover";
+    static final String S7 = ScaleScenario.S7;
 
     private final BenchMain o;
     private final Workspace ws;
@@ -84,6 +87,9 @@ final class Bench {
                 }
             }
         }
+        if (o.runs(7)) {
+            new ScaleScenario(this, o, ws).run(systems);
+        }
         if (o.runs(6)) {
             for (String system : systems) {
                 if (system.equals("sofa")) {
@@ -97,12 +103,12 @@ final class Bench {
         phase = "done";
     }
 
-    private interface Step {
+    interface Step {
         void run() throws Exception;
     }
 
     /** Runs one phase; a failure is reported with its reason and the run goes on. Never leaves a process. */
-    private void guarded(String system, String what, Step step) {
+    void guarded(String system, String what, Step step) {
         if (remaining().toSeconds() < 5) {
             results.failure(system, what, "skipped: time budget of " + o.budgetMinutes + " min used up");
             return;
@@ -119,12 +125,12 @@ final class Bench {
         }
     }
 
-    private Duration remaining() {
+    Duration remaining() {
         return Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
     }
 
     /** {@code want}, cut to what is left of the budget. */
-    private Duration budget(Duration want) {
+    Duration budget(Duration want) {
         Duration left = remaining();
         if (left.isZero()) {
             throw new IllegalStateException("time budget of " + o.budgetMinutes + " min used up");
@@ -132,7 +138,7 @@ final class Bench {
         return want.compareTo(left) < 0 ? want : left;
     }
 
-    private void phase(String label, long expectedCount, List<AgentProcess> agents) {
+    void phase(String label, long expectedCount, List<AgentProcess> agents) {
         agents.forEach(AgentProcess::resetProgress);
         this.phase = label;
         this.expected = expectedCount;
@@ -142,14 +148,25 @@ final class Bench {
 
     private void printProgress() {
         String last = "";
+        String lastPhase = "";
+        long lastDone = 0;
+        long lastAt = System.nanoTime();
         while (!phase.equals("done")) {
             Jvm.sleep(2000);
             long done = watched.stream().mapToLong(AgentProcess::progress).sum();
-            String line = expected > 0 ? String.format(Locale.ROOT, "%s: %,d / %,d", phase, done, expected) : phase;
+            long now = System.nanoTime();
+            String p = phase;
+            // the rate since the last line, once the count moves within one phase
+            String rate = p.equals(lastPhase) && done > lastDone
+                    ? String.format(Locale.ROOT, " (%,.0f/s)", (done - lastDone) * 1e9 / (now - lastAt)) : "";
+            String line = expected > 0 ? String.format(Locale.ROOT, "%s: %,d / %,d", p, done, expected) : p;
             if (!line.equals(last) && !watched.isEmpty()) {
-                log("  … %s", line);
+                log("  … %s%s", line, rate);
                 last = line;
             }
+            lastPhase = p;
+            lastDone = done;
+            lastAt = now;
         }
     }
 
@@ -177,7 +194,11 @@ final class Bench {
     }
 
     private AgentProcess agent(SystemUnderTest sut, String name, String driverClass) throws Exception {
-        List<String> jvm = new ArrayList<>(List.of(Jvm.java(), "-Xmx" + o.agentHeapMb + "m", "-Xss512k", "-XX:+UseG1GC"));
+        return agent(sut, name, driverClass, o.agentHeapMb);
+    }
+
+    AgentProcess agent(SystemUnderTest sut, String name, String driverClass, int heapMb) throws Exception {
+        List<String> jvm = new ArrayList<>(List.of(Jvm.java(), "-Xmx" + heapMb + "m", "-Xss512k", "-XX:+UseG1GC"));
         if (o.smoke) {
             jvm.add("-XX:TieredStopAtLevel=1");
         }
@@ -205,7 +226,7 @@ final class Bench {
         return out;
     }
 
-    private static List<Map<String, String>> all(List<CompletableFuture<Map<String, String>>> fs, Duration timeout,
+    static List<Map<String, String>> all(List<CompletableFuture<Map<String, String>>> fs, Duration timeout,
                                                  String what) {
         List<Map<String, String>> out = new ArrayList<>();
         for (CompletableFuture<Map<String, String>> f : fs) {
@@ -223,11 +244,11 @@ final class Bench {
         return b;
     }
 
-    private static long sum(List<Map<String, String>> answers, String key) {
+    static long sum(List<Map<String, String>> answers, String key) {
         return answers.stream().mapToLong(a -> Long.parseLong(a.getOrDefault(key, "0"))).sum();
     }
 
-    private static Histogram histogram(Map<String, String> stats) {
+    static Histogram histogram(Map<String, String> stats) {
         byte[] bytes = Base64.getDecoder().decode(stats.get("hist"));
         try {
             return Histogram.decodeFromCompressedByteBuffer(ByteBuffer.wrap(bytes), 0);
@@ -236,7 +257,7 @@ final class Bench {
         }
     }
 
-    private static double ms(Histogram h, double percentile) {
+    static double ms(Histogram h, double percentile) {
         return (percentile >= 100 ? h.getMaxValue() : h.getValueAtPercentile(percentile)) / 1000.0;
     }
 

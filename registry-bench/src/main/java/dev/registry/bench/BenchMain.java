@@ -36,8 +36,12 @@ public final class BenchMain implements Callable<Integer> {
     String target;
 
     @Option(names = "--scenarios", defaultValue = "1,2,3,4,5,6", split = ",",
-            description = "scenarios to run: 1 registration, 2 latency, 3 dead provider, 4 memory, 5 connections, 6 failover")
+            description = "scenarios to run: 1 registration, 2 latency, 3 dead provider, 4 memory, 5 connections, 6 failover, "
+                    + "7 scale (a million registrations on scripts/cluster.sh; only when named, see --scale)")
     Set<Integer> scenarios;
+
+    @Option(names = "--scale", description = "the scale run alone (same as --scenarios 7)")
+    boolean scale;
 
     @Option(names = "--smoke", description = "tiny sizes, ours + zookeeper, scenarios 1-5, seconds (what the CI test runs)")
     boolean smoke;
@@ -127,6 +131,96 @@ public final class BenchMain implements Callable<Integer> {
     @Option(names = "--failover-observe-seconds", defaultValue = "30", description = "scenario 6: seconds to observe after the kill (default: ${DEFAULT-VALUE})")
     int failoverObserveSeconds;
 
+    @Option(names = "--scale-publishers", defaultValue = "1000000", description = "scenario 7: publishers (default: ${DEFAULT-VALUE})")
+    int scalePublishers;
+
+    @Option(names = "--scale-subscribers", defaultValue = "1000000",
+            description = "scenario 7: subscribers; 0 registers publishers only (default: ${DEFAULT-VALUE})")
+    int scaleSubscribers;
+
+    @Option(names = "--scale-ids", defaultValue = "0",
+            description = "scenario 7: ids the publishers and subscribers spread over (default: one per 10 publishers)")
+    int scaleIds;
+
+    @Option(names = "--scale-hot-subscribers", defaultValue = "10000",
+            description = "scenario 7: subscribers of the hot id, at most half of all (default: ${DEFAULT-VALUE})")
+    int scaleHotSubscribers;
+
+    @Option(names = "--scale-data", defaultValue = "4", split = ",",
+            description = "scenario 7: data servers of ours; several (e.g. 2,4) run the scenario once per count (default: ${DEFAULT-VALUE})")
+    List<Integer> scaleData;
+
+    @Option(names = "--scale-sessions", defaultValue = "3", description = "scenario 7: sessions of ours (default: ${DEFAULT-VALUE})")
+    int scaleSessions;
+
+    @Option(names = "--scale-zk-nodes", defaultValue = "1,3", split = ",",
+            description = "scenario 7: ZooKeeper sizes, 1 = standalone, 3 = ensemble (default: ${DEFAULT-VALUE})")
+    List<Integer> scaleZkNodes;
+
+    @Option(names = "--scale-zk-watches", defaultValue = "true", negatable = true, fallbackValue = "true",
+            description = "scenario 7: also set one child watch per subscriber on ZooKeeper (default: ${DEFAULT-VALUE})")
+    boolean scaleZkWatches;
+
+    @Option(names = "--scale-publisher-agents", defaultValue = "4", description = "scenario 7 (default: ${DEFAULT-VALUE})")
+    int scalePublisherAgents;
+
+    @Option(names = "--scale-subscriber-agents", defaultValue = "4", description = "scenario 7 (default: ${DEFAULT-VALUE})")
+    int scaleSubscriberAgents;
+
+    @Option(names = "--scale-connections", defaultValue = "64", description = "scenario 7: client connections per agent (default: ${DEFAULT-VALUE})")
+    int scaleConnections;
+
+    @Option(names = "--scale-inflight", defaultValue = "128",
+            description = "scenario 7: blocking registrations in flight per agent (default: ${DEFAULT-VALUE})")
+    int scaleInflight;
+
+    @Option(names = "--scale-hot-changes", defaultValue = "5", description = "scenario 7: changes of the hot id, timed one by one (default: ${DEFAULT-VALUE})")
+    int scaleHotChanges;
+
+    @Option(names = "--scale-probe-ids", defaultValue = "250",
+            description = "scenario 7: ids with a ticker whose subscribers time the recovery after the kill (default: ${DEFAULT-VALUE})")
+    int scaleProbeIds;
+
+    @Option(names = "--scale-change-rate", defaultValue = "125", description = "scenario 7: ticker changes/s around the kill (default: ${DEFAULT-VALUE})")
+    int scaleChangeRate;
+
+    @Option(names = "--scale-observe-seconds", defaultValue = "60", description = "scenario 7: seconds observed after the kill (default: ${DEFAULT-VALUE})")
+    int scaleObserveSeconds;
+
+    @Option(names = "--scale-kill", defaultValue = "true", negatable = true, fallbackValue = "true",
+            description = "scenario 7: kill -9 a data server at the end (default: ${DEFAULT-VALUE})")
+    boolean scaleKill;
+
+    @Option(names = "--scale-data-heap-mb", defaultValue = "2048", description = "scenario 7: heap of each data server (default: ${DEFAULT-VALUE})")
+    int scaleDataHeapMb;
+
+    @Option(names = "--scale-session-heap-mb", defaultValue = "2048", description = "scenario 7: heap of each session (default: ${DEFAULT-VALUE})")
+    int scaleSessionHeapMb;
+
+    @Option(names = "--scale-meta-heap-mb", defaultValue = "256", description = "scenario 7: heap of meta (default: ${DEFAULT-VALUE})")
+    int scaleMetaHeapMb;
+
+    @Option(names = "--scale-zk-heap-mb", defaultValue = "3072", description = "scenario 7: heap of each ZooKeeper node (default: ${DEFAULT-VALUE})")
+    int scaleZkHeapMb;
+
+    @Option(names = "--scale-agent-heap-mb", defaultValue = "1536", description = "scenario 7: heap of each agent (default: ${DEFAULT-VALUE})")
+    int scaleAgentHeapMb;
+
+    @Option(names = "--scale-server-jvm-args", defaultValue = "",
+            description = "scenario 7: extra JVM options of ours' data servers and sessions")
+    String scaleServerJvmArgs;
+
+    @Option(names = "--scale-jfr", description = "scenario 7: a flight recording (profile settings) in every data server and "
+            + "session, dumped into the logs folder after each step")
+    boolean scaleJfr;
+
+    @Option(names = "--scale-base-port", defaultValue = "11700",
+            description = "scenario 7: --base-port of scripts/cluster.sh (default: ${DEFAULT-VALUE}; it uses base..base+191)")
+    int scaleBasePort;
+
+    @Option(names = "--cluster-script", defaultValue = "scripts/cluster.sh", description = "scenario 7 (default: ${DEFAULT-VALUE})")
+    Path clusterScript;
+
     @Option(names = "--server-heap-mb", defaultValue = "2048", description = "heap of every single-node server (default: ${DEFAULT-VALUE})")
     int serverHeapMb;
 
@@ -168,6 +262,10 @@ public final class BenchMain implements Callable<Integer> {
 
     @Option(names = "--command-line", hidden = true, description = "the command as typed, for the report")
     String commandLine;
+
+    @Option(names = "--adopted-pids", hidden = true,
+            description = "file to append the ids of processes a script started for the bench (bench.sh kills them on exit)")
+    Path adoptedPids;
 
     boolean runs(int scenario) {
         return scenarios.contains(scenario);
@@ -226,6 +324,9 @@ public final class BenchMain implements Callable<Integer> {
             case "all" -> List.of("ours", "zookeeper", "sofa");
             default -> throw new CommandLine.ParameterException(new CommandLine(this), "unknown --target " + target);
         };
+        if (scale) {
+            scenarios = new TreeSet<>(List.of(7));
+        }
         if (smoke) {
             applySmoke();
             if (!spec.commandLine().getParseResult().hasMatchedOption("--scenarios")) {
@@ -243,6 +344,9 @@ public final class BenchMain implements Callable<Integer> {
         Path work = workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("registry-bench-");
         String ns = netns != null ? netns : "regbench-" + ProcessHandle.current().pid();
         Workspace ws = new Workspace(work, serverJar.toAbsolutePath(), sofaHome.toAbsolutePath(), ns);
+        if (adoptedPids != null) {
+            Proc.recordAdoptedPidsIn(adoptedPids);
+        }
         Thread hook = new Thread(Proc::killAll, "bench-cleanup");
         Runtime.getRuntime().addShutdownHook(hook);
         loadAtStart = loadAverage();
@@ -278,16 +382,31 @@ public final class BenchMain implements Callable<Integer> {
         h.add("- Code: " + gitDescribe());
         h.add("- Systems: " + String.join(", ", systems) + "; scenarios " + new TreeSet<>(scenarios)
                 .stream().map(String::valueOf).collect(Collectors.joining(",")));
-        h.add(String.format(Locale.ROOT, "- Sizes: %,d publishers (SOFARegistry: %,d) on %d ids, %d B values, %d connections "
+        if (scenarios.stream().anyMatch(s -> s < 7)) {
+            h.add(sizes());
+        }
+        if (runs(7)) {
+            h.add(String.format(Locale.ROOT, "- Scale (scenario 7): %,d publishers and %,d subscribers on %,d ids (hot id: %,d "
+                            + "subscribers), %d B values; ours with %s data servers and %d sessions (heaps: data %d MB, session "
+                            + "%d MB); ZooKeeper %s node(s), %d MB each; %d + %d agents × %d connections, %d registrations in "
+                            + "flight per agent", scalePublishers, scaleSubscribers, ScaleScenario.ids(this),
+                    ScaleScenario.hot(this), payload, scaleData, scaleSessions, scaleDataHeapMb, scaleSessionHeapMb,
+                    scaleZkNodes, scaleZkHeapMb, scalePublisherAgents, scaleSubscriberAgents, scaleConnections, scaleInflight));
+        }
+        h.add("- Ours' push merge window: 200 ms (leading edge: a change to a quiet id is pushed at once). "
+                + "SOFARegistry's defaults: change debounce 1,000 ms, push debounce 500 ms.");
+        return h;
+    }
+
+    /** The sizes of scenarios 1-6, for the report header. */
+    private String sizes() {
+        return String.format(Locale.ROOT, "- Sizes: %,d publishers (SOFARegistry: %,d) on %d ids, %d B values, %d connections "
                         + "in %d processes × %d threads each; %d subscribers on %d ids, %d changes/s for %d s; %,d memory "
                         + "subscribers on %,d ids; %,d idle connections; failover: %,d publishers, %d subscribers, %d changes/s",
                 publishers, Math.min(publishers, sofaPublishers), dataIds, payload, clients, clientProcesses,
                 threadsPerClient * Math.max(1, clients / clientProcesses), subscribers, Math.min(latencyDataIds, dataIds),
                 changeRate, changeSeconds, memSubscribers, memDataIds, connections, failoverPublishers, failoverSubscribers,
-                failoverRate));
-        h.add("- Ours' push merge window: 200 ms (leading edge: a change to a quiet id is pushed at once). "
-                + "SOFARegistry's defaults: change debounce 1,000 ms, push debounce 500 ms.");
-        return h;
+                failoverRate);
     }
 
     private List<String> rawArgs() {

@@ -196,7 +196,10 @@ public final class AgentMain {
             });
         }
         pool.shutdown();
-        pool.awaitTermination(timeoutMs, TimeUnit.MILLISECONDS);
+        if (!pool.awaitTermination(timeoutMs, TimeUnit.MILLISECONDS)) {
+            pool.shutdownNow(); // out of time: no more registrations; the answer says how many were done
+            next.set(count);
+        }
         long sentNanos = System.nanoTime() - t0;
         // Asynchronous clients (SOFARegistry): wait until the registry acknowledged every one.
         long deadline = t0 + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
@@ -217,17 +220,19 @@ public final class AgentMain {
         if (!errors.isEmpty()) {
             System.err.println("publish errors, first ones: " + errors);
         }
-        return "elapsedNanos=" + elapsed + " sentNanos=" + sentNanos + " failed=" + failed.get() + " unacked=" + unacked;
+        return "elapsedNanos=" + elapsed + " sentNanos=" + sentNanos + " failed=" + failed.get() + " unacked=" + unacked
+                + " done=" + progress.get();
     }
 
-    /** One ticker publisher per id {@code prefix-0..ids-1}. */
+    /** One ticker publisher per id {@code prefix-(i * every)}, i = 0..ids-1 ({@code every} 1 unless given). */
     private String ticker(Map<String, String> a) throws Exception {
         int ids = Integer.parseInt(a.get("ids"));
+        int every = Integer.parseInt(a.getOrDefault("every", "1"));
         String prefix = a.get("prefix");
         for (int i = 0; i < ids; i++) {
             tickSeqs.add(new AtomicLong());
             tickTimes.add(new long[TICK_HISTORY]);
-            tickers.add(driver.publish(i % clients, prefix + "-" + i, value("tick:0:" + System.nanoTime() + ":")));
+            tickers.add(driver.publish(i % clients, prefix + "-" + i * every, value("tick:0:" + System.nanoTime() + ":")));
         }
         return "tickers=" + ids;
     }
@@ -295,51 +300,66 @@ public final class AgentMain {
     }
 
     /**
-     * {@code count} subscribers on {@code prefix-(i % ids)}; each expects {@code total} stable
-     * publishers spread as {@code publish} spreads them, and a ticker if {@code ticker=true}.
+     * {@code count} subscribers on {@code prefix-(first + i % ids)} ({@code first} 0 unless given);
+     * each expects {@code total} stable publishers spread as {@code publish} spreads them, and a
+     * ticker if {@code ticker=true}, or if its id is one {@code ticker every=tickerEvery} put a
+     * ticker on ({@code tickerCount} of them) — those go into group {@code tickerGroup}.
      */
     private String subscribe(Map<String, String> a) throws Exception {
         int count = Integer.parseInt(a.get("count"));
         int ids = Integer.parseInt(a.get("ids"));
+        int first = Integer.parseInt(a.getOrDefault("first", "0"));
         String prefix = a.get("prefix");
-        int total = Integer.parseInt(a.getOrDefault("total", "0"));
+        long total = Long.parseLong(a.getOrDefault("total", "0"));
         boolean expectTicker = Boolean.parseBoolean(a.getOrDefault("ticker", "false"));
+        int tickerEvery = Integer.parseInt(a.getOrDefault("tickerEvery", "0"));
+        int tickerCount = Integer.parseInt(a.getOrDefault("tickerCount", "0"));
         String marker = a.get("marker");
         int spread = Integer.parseInt(a.getOrDefault("spread", String.valueOf(ids)));
         String group = a.getOrDefault("group", "main");
+        String tickerGroup = a.getOrDefault("tickerGroup", group);
         int threads = Integer.parseInt(a.getOrDefault("threads", "8"));
+        long timeoutMs = Long.parseLong(a.getOrDefault("timeoutMs", "600000"));
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         AtomicInteger next = new AtomicInteger();
         AtomicLong failed = new AtomicLong();
+        AtomicLong done = new AtomicLong();
         progress.set(0);
         long t0 = System.nanoTime();
         for (int t = 0; t < threads; t++) {
             pool.submit(() -> {
                 int i;
                 while ((i = next.getAndIncrement()) < count) {
-                    int id = i % ids;
-                    int expected = total / spread + (id < total % spread ? 1 : 0);
-                    SubscriberProbe p = new SubscriberProbe(expected, expectTicker, latencies);
+                    int id = first + i % ids;
+                    int expected = (int) (total / spread + (id < total % spread ? 1 : 0));
+                    boolean ticked = expectTicker
+                            || (tickerEvery > 0 && id % tickerEvery == 0 && id / tickerEvery < tickerCount);
+                    SubscriberProbe p = new SubscriberProbe(expected, ticked, latencies);
                     if (marker != null) {
                         p.watchGone(marker, Long.MAX_VALUE);
                     }
                     synchronized (probes) {
-                        probes.computeIfAbsent(group, g -> new ArrayList<>()).add(p);
+                        probes.computeIfAbsent(ticked ? tickerGroup : group, g -> new ArrayList<>()).add(p);
                     }
                     try {
                         // spread the subscribers of one id over different connections
-                        driver.subscribe((i + i / ids) % clients, prefix + "-" + id, p::onList);
+                        driver.subscribe(ids == 1 ? i % clients : (i + i / ids) % clients, prefix + "-" + id, p::onList);
                         progress.incrementAndGet();
+                        done.incrementAndGet();
                     } catch (Exception e) {
-                        failed.incrementAndGet();
-                        e.printStackTrace();
+                        if (failed.incrementAndGet() <= 3) {
+                            e.printStackTrace();
+                        }
                     }
                 }
             });
         }
         pool.shutdown();
-        pool.awaitTermination(10, TimeUnit.MINUTES);
-        return "elapsedNanos=" + (System.nanoTime() - t0) + " failed=" + failed.get();
+        if (!pool.awaitTermination(timeoutMs, TimeUnit.MILLISECONDS)) {
+            pool.shutdownNow(); // out of time: no more subscriptions; the answer says how many were done
+            next.set(count);
+        }
+        return "elapsedNanos=" + (System.nanoTime() - t0) + " failed=" + failed.get() + " done=" + done.get();
     }
 
     private List<SubscriberProbe> probes() {
@@ -350,14 +370,26 @@ public final class AgentMain {
         }
     }
 
-    /** The probes of {@code group=} (every probe when absent). */
+    /** The probes of {@code group=} (several: comma-separated; every probe when absent). */
     private List<SubscriberProbe> probes(Map<String, String> a) {
         if (!a.containsKey("group")) {
             return probes();
         }
         synchronized (probes) {
-            return new ArrayList<>(probes.getOrDefault(a.get("group"), List.of()));
+            List<SubscriberProbe> out = new ArrayList<>();
+            for (String g : a.get("group").split(",")) {
+                out.addAll(probes.getOrDefault(g, List.of()));
+            }
+            return out;
         }
+    }
+
+    /**
+     * Sleeps between two polls of every probe: {@code minMillis}, or ten times what the last poll
+     * took, so that polling a million probes does not eat the agent's CPU.
+     */
+    private static void pauseAfterScan(long scanStartNanos, long minMillis) throws InterruptedException {
+        Thread.sleep(Math.max(minMillis, (System.nanoTime() - scanStartNanos) * 10 / 1_000_000));
     }
 
     private String awaitFull(Map<String, String> a) throws InterruptedException {
@@ -367,10 +399,11 @@ public final class AgentMain {
         int full;
         List<SubscriberProbe> all = probes(a);
         do {
+            long scan = System.nanoTime();
             full = (int) all.stream().filter(SubscriberProbe::isFull).count();
             progress.set(full);
             if (full < all.size()) {
-                Thread.sleep(10);
+                pauseAfterScan(scan, 10);
             }
         } while (full < all.size() && System.nanoTime() < deadline);
         return "full=" + full + " of=" + all.size() + " ms=" + (System.nanoTime() - t0) / 1_000_000;
@@ -442,10 +475,11 @@ public final class AgentMain {
                               long since, long deadline) throws InterruptedException {
         int done;
         do {
+            long scan = System.nanoTime();
             done = (int) all.stream().filter(p -> at.applyAsLong(p) >= 0).count();
             progress.set(done);
             if (done < all.size()) {
-                Thread.sleep(5);
+                pauseAfterScan(scan, 5);
             }
         } while (done < all.size() && System.nanoTime() < deadline);
         Histogram h = new Histogram(TimeUnit.SECONDS.toMicros(600), 3);
@@ -506,10 +540,28 @@ public final class AgentMain {
         return "elapsedNanos=" + (System.nanoTime() - t0) + " failed=" + failed.get() + " unacked=" + unacked;
     }
 
+    /** {@code driver.prepare} of ids {@code prefix-(start..start+ids-1)}, on {@code threads} threads (1). */
     private String prepare(Map<String, String> a) throws Exception {
         int ids = Integer.parseInt(a.get("ids"));
-        for (int i = 0; i < ids; i++) {
-            driver.prepare(a.get("prefix") + "-" + i);
+        int start = Integer.parseInt(a.getOrDefault("start", "0"));
+        int threads = Integer.parseInt(a.getOrDefault("threads", "1"));
+        AtomicInteger next = new AtomicInteger();
+        progress.set(0);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        List<Future<?>> done = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            done.add(pool.submit(() -> {
+                int i;
+                while ((i = next.getAndIncrement()) < ids) {
+                    driver.prepare(a.get("prefix") + "-" + (start + i));
+                    progress.incrementAndGet();
+                }
+                return null;
+            }));
+        }
+        pool.shutdown();
+        for (Future<?> f : done) {
+            f.get(); // the first failure fails the command
         }
         return "prepared=" + ids;
     }

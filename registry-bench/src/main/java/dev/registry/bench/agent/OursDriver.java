@@ -14,12 +14,21 @@ import java.util.function.Consumer;
 public final class OursDriver implements Driver {
     private final List<RegistryClient> clients = new ArrayList<>();
 
+    /**
+     * Option {@code pin=<offset>}: client i is given only session {@code (offset + i) % n} of the
+     * address list, so the clients of several agents spread evenly over the sessions (a random
+     * pick leaves them uneven, and the sessions then move clients around, re-registering
+     * everything they hold).
+     */
     @Override
     public void connect(String address, int count, Map<String, String> options) {
+        String[] sessions = address.split(",");
         for (int i = 0; i < count; i++) {
-            RegistryClient c = RegistryClient.start(RegistryClientConfig.builder(address).appName("bench").build());
+            String to = options.containsKey("pin")
+                    ? sessions[(Integer.parseInt(options.get("pin")) + i) % sessions.length] : address;
+            RegistryClient c = RegistryClient.start(RegistryClientConfig.builder(to).appName("bench").build());
             if (!c.isConnected()) {
-                throw new IllegalStateException("client " + i + " could not connect to " + address);
+                throw new IllegalStateException("client " + i + " could not connect to " + to);
             }
             clients.add(c);
         }

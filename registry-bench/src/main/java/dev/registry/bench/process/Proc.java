@@ -12,10 +12,13 @@ import java.util.concurrent.TimeUnit;
 /**
  * A process the bench started: a server under test or a client agent. Every live one is
  * tracked so that {@link #killAll()} (run by a shutdown hook and after every phase) leaves
- * nothing behind.
+ * nothing behind. Processes started for the bench by a script, which are not this JVM's
+ * children (the nodes of {@code scripts/cluster.sh --detach}), are tracked by id with
+ * {@link #adopt}.
  */
 public final class Proc {
     private static final Set<Proc> LIVE = ConcurrentHashMap.newKeySet();
+    private static final Set<ProcessHandle> ADOPTED = ConcurrentHashMap.newKeySet();
 
     private final String name;
     private final Process process;
@@ -102,10 +105,46 @@ public final class Proc {
         LIVE.remove(this);
     }
 
-    /** Kills every process this JVM started and that is still running. */
+    /** Where adopted process ids are also written, one a line, for the caller's own cleanup (bench.sh). */
+    private static volatile Path adoptedPidsFile;
+
+    public static void recordAdoptedPidsIn(Path file) {
+        adoptedPidsFile = file;
+    }
+
+    /** Tracks a process a script started for the bench: {@link #killAll()} kills it too. */
+    public static void adopt(ProcessHandle process) {
+        ADOPTED.add(process);
+        Path file = adoptedPidsFile;
+        if (file != null) {
+            try {
+                java.nio.file.Files.writeString(file, process.pid() + "\n", java.nio.file.StandardOpenOption.CREATE,
+                        java.nio.file.StandardOpenOption.APPEND);
+            } catch (IOException e) {
+                System.err.println("cannot record pid " + process.pid() + " in " + file + ": " + e);
+            }
+        }
+    }
+
+    /** SIGKILL to an adopted process, and waits until it is gone. */
+    public static void kill9(ProcessHandle process) {
+        process.destroyForcibly();
+        try {
+            process.onExit().get(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            // still reported by liveCount
+        }
+        ADOPTED.remove(process);
+    }
+
+    /** Kills every process this JVM started (or adopted) and that is still running. */
     public static void killAll() {
         List<Proc> all = new ArrayList<>(LIVE);
         all.forEach(p -> p.process.destroyForcibly());
+        List<ProcessHandle> adopted = new ArrayList<>(ADOPTED);
+        adopted.forEach(ProcessHandle::destroyForcibly);
         all.forEach(p -> {
             try {
                 p.process.waitFor(10, TimeUnit.SECONDS);
@@ -113,11 +152,12 @@ public final class Proc {
                 Thread.currentThread().interrupt();
             }
         });
+        adopted.forEach(Proc::kill9);
         LIVE.removeAll(all);
     }
 
     public static int liveCount() {
-        return (int) LIVE.stream().filter(Proc::isAlive).count();
+        return (int) (LIVE.stream().filter(Proc::isAlive).count() + ADOPTED.stream().filter(ProcessHandle::isAlive).count());
     }
 
     @Override

@@ -112,6 +112,7 @@ public final class ReportWriter {
             systems.forEach(s -> sb.append(' ').append(cell(bySystem.get(s))).append(" |"));
             sb.append(' ').append(m.better() == Results.Better.NONE ? "" : ratio(bySystem)).append(" |\n");
         });
+        r.sections().forEach(section -> sb.append('\n').append(section).append('\n'));
         if (!targets.isEmpty()) {
             sb.append("\n**Targets of issue 9** (ZooKeeper measured in this run):\n\n");
             targets.forEach(t -> sb.append("- ").append(t).append('\n'));

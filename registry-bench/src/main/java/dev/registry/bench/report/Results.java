@@ -29,6 +29,7 @@ public final class Results {
     private final Map<String, String> notes = new LinkedHashMap<>();
     private final Set<String> systems = new LinkedHashSet<>();
     private final List<String> failures = new ArrayList<>();
+    private final List<String> sections = new ArrayList<>();
 
     public void add(String system, String scenario, String name, String unit, Better better, double value, String note) {
         systems.add(system);
@@ -53,6 +54,15 @@ public final class Results {
 
     public void note(String key, String text) {
         notes.put(key, text);
+    }
+
+    /** Markdown printed after the table (e.g. a per-node breakdown that does not fit one value per system). */
+    public void section(String markdown) {
+        sections.add(markdown);
+    }
+
+    public List<String> sections() {
+        return sections;
     }
 
     public Map<Metric, Map<String, Value>> values() {

@@ -26,6 +26,7 @@ public final class ZooKeeperServer implements SystemUnderTest {
     private static final java.util.concurrent.atomic.AtomicInteger STARTS = new java.util.concurrent.atomic.AtomicInteger();
     private final List<Proc> nodes = new ArrayList<>();
     private final List<Integer> clientPorts = new ArrayList<>();
+    private final List<Path> dirs = new ArrayList<>();
     private final boolean ensemble;
 
     private ZooKeeperServer(boolean ensemble) {
@@ -43,6 +44,7 @@ public final class ZooKeeperServer implements SystemUnderTest {
             String kind = count > 1 ? "zookeeper-ensemble" : "zookeeper";
             for (int i = 1; i <= count; i++) {
                 Path dir = ws.dir(kind + "-" + i + "-" + STARTS.incrementAndGet()); // fresh data every start
+                z.dirs.add(dir);
                 Path data = Files.createDirectories(dir.resolve("data"));
                 StringBuilder cfg = new StringBuilder()
                         .append("tickTime=2000\ninitLimit=10\nsyncLimit=5\n")
@@ -102,6 +104,29 @@ public final class ZooKeeperServer implements SystemUnderTest {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             return null;
+        }
+    }
+
+    /** The server processes, one per node. */
+    public List<Proc> nodes() {
+        return List.copyOf(nodes);
+    }
+
+    /**
+     * Deletes the nodes' snapshots and transaction logs (after {@link #close}): at a million
+     * znodes they take gigabytes per node.
+     */
+    public void deleteData() {
+        for (Path dir : dirs) {
+            Path data = dir.resolve("data");
+            if (!Files.isDirectory(data)) {
+                continue;
+            }
+            try (var files = Files.walk(data)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            } catch (IOException e) {
+                System.err.println("could not delete " + data + ": " + e);
+            }
         }
     }
 
