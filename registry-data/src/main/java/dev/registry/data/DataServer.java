@@ -86,7 +86,7 @@ public final class DataServer implements AutoCloseable {
     private RpcClient peerClient;
     private ConnectionPool peers;
     private SlotReplication replication;
-    private MetaClient meta;
+    private volatile MetaClient meta;
     private AdminHttpServer admin;
     private SlotOwnership ownership;
     private String address;
@@ -129,7 +129,10 @@ public final class DataServer implements AutoCloseable {
         address = config.advertiseHost() + ":" + (config.advertisePort() > 0 ? config.advertisePort() : port);
         peerClient = new RpcClient("data-" + port + "-peers", RpcConfig.clientDefaults(), serializer,
                 new HandlerRegistry(), new ConnectionListener() { });
-        peers = new ConnectionPool(peerClient, conn -> CompletableFuture.completedFuture(null), a -> { });
+        // A peer whose replication link drops is reported to meta, which probes it and fails its
+        // slots over at once if it is dead (instead of after its lease).
+        peers = new ConnectionPool(peerClient, conn -> CompletableFuture.completedFuture(null), a -> { },
+                this::reportUnreachablePeer);
         replication = new SlotReplication(address, store, peers, config.replication(), clock::millis);
         meta = new MetaClient("data-" + port, config.metaAddresses(), serializer, tables,
                 () -> new DataServerHeartbeat(address, tables.epoch()), config.heartbeatInterval());
@@ -147,6 +150,13 @@ public final class DataServer implements AutoCloseable {
         log.info("data server {} started: rpc port {}, admin http port {}", address, port,
                 admin == null ? "off" : admin.port());
         return this;
+    }
+
+    private void reportUnreachablePeer(String peer) {
+        MetaClient link = meta;
+        if (link != null) {
+            link.reportUnreachable(peer, address);
+        }
     }
 
     private void onSlotTable(SlotTable old, SlotTable now) {

@@ -5,6 +5,7 @@ import dev.registry.common.admin.AdminResponse;
 import dev.registry.common.admin.SlotTableJson;
 import dev.registry.common.protocol.DataServerHeartbeat;
 import dev.registry.common.protocol.DataServerLeaving;
+import dev.registry.common.protocol.DataServerUnreachable;
 import dev.registry.common.protocol.GetSlotTableRequest;
 import dev.registry.common.protocol.HeartbeatResponse;
 import dev.registry.common.protocol.MetaRedirect;
@@ -15,6 +16,8 @@ import dev.registry.common.protocol.WireClasses;
 import dev.registry.common.rpc.ConnectionListener;
 import dev.registry.common.rpc.ErrorCode;
 import dev.registry.common.rpc.HandlerRegistry;
+import dev.registry.common.rpc.RpcClient;
+import dev.registry.common.rpc.RpcConfig;
 import dev.registry.common.rpc.RpcConnection;
 import dev.registry.common.rpc.RpcException;
 import dev.registry.common.rpc.RpcServer;
@@ -22,6 +25,7 @@ import dev.registry.common.slot.SlotTable;
 import dev.registry.meta.lease.LeaderElection;
 import dev.registry.meta.lease.LeaseLostException;
 import dev.registry.meta.lease.LeaseRecord;
+import dev.registry.meta.membership.DataServerSuspicions;
 import dev.registry.meta.membership.IsolationGuard;
 import dev.registry.meta.membership.Leases;
 import dev.registry.meta.slot.SlotBalancer;
@@ -44,6 +48,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -88,6 +93,10 @@ public final class MetaServer implements AutoCloseable {
     private Leases<String> sessionLeases;
     /** Whether this leader hears any member at all (else it expires nobody); guarded by this. */
     private final IsolationGuard isolation;
+    /** Data servers reported unreachable, and the probes that confirm it; guarded by this. */
+    private final DataServerSuspicions suspicions;
+    /** Data servers removed because a report and a probe said they were dead; guarded by this. */
+    private long evictedOnReport;
     /** Last reported client connections per session (-1: takes no clients); guarded by this. */
     private final Map<String, Integer> sessionConnections = new java.util.HashMap<>();
     /** Admin HTTP address per session, as reported; guarded by this. */
@@ -101,6 +110,8 @@ public final class MetaServer implements AutoCloseable {
     /** The newest member table this leader reported as unknown to its database. */
     private SlotTable reportedForeignTable = SlotTable.initial(1);
     private RpcServer rpcServer;
+    /** Connects to reported data servers to probe them; null when reports are off. */
+    private RpcClient prober;
     private AdminHttpServer admin;
     private ScheduledExecutorService timer;
     private ScheduledExecutorService state;
@@ -128,6 +139,8 @@ public final class MetaServer implements AutoCloseable {
         Duration shortestLease = config.dataLease().compareTo(config.sessionLease()) < 0 ? config.dataLease()
                 : config.sessionLease();
         this.isolation = new IsolationGuard(shortestLease.dividedBy(2), clock.millis());
+        // A probe that reached a server silences reports about it for one heartbeat interval.
+        this.suspicions = new DataServerSuspicions(Duration.ofSeconds(1));
         this.table = SlotTable.initial(config.slotCount());
     }
 
@@ -150,7 +163,8 @@ public final class MetaServer implements AutoCloseable {
                 .register(DataServerHeartbeat.class, this::onDataHeartbeat)
                 .register(SessionServerHeartbeat.class, this::onSessionHeartbeat)
                 .register(GetSlotTableRequest.class, this::onGetSlotTable)
-                .register(DataServerLeaving.class, this::onDataLeaving);
+                .register(DataServerLeaving.class, this::onDataLeaving)
+                .register(DataServerUnreachable.class, this::onDataUnreachable);
         rpcServer = new RpcServer("meta", config.rpc(), WireClasses.serializer(), handlers, new ConnectionListener() {
             @Override
             public void onDisconnected(RpcConnection connection) {
@@ -164,6 +178,7 @@ public final class MetaServer implements AutoCloseable {
                         if (e.getValue() == connection) {
                             it.remove();
                             dataLeases.remove(e.getKey());
+                            suspicions.forget(e.getKey());
                             changed = true;
                         }
                     }
@@ -175,6 +190,11 @@ public final class MetaServer implements AutoCloseable {
         });
         rpcServer.start(config.bindHost(), config.port());
         address = config.advertiseHost() + ":" + rpcServer.port();
+        if (!config.dataProbeTimeout().isZero()) {
+            prober = new RpcClient("meta-probe", RpcConfig.clientDefaults().withWorkerThreads(1)
+                    .withConnectTimeout(config.dataProbeTimeout()), WireClasses.serializer(), new HandlerRegistry(),
+                    new ConnectionListener() { });
+        }
         ScheduledThreadPoolExecutor stateThread = new ScheduledThreadPoolExecutor(1, new DefaultThreadFactory("meta-state", true));
         stateThread.setExecuteExistingDelayedTasksAfterShutdownPolicy(false); // retries die with the server
         state = stateThread;
@@ -276,6 +296,7 @@ public final class MetaServer implements AutoCloseable {
             memberConnections.clear();
             leaving.clear();
             lagging.clear();
+            suspicions.clear();
             // Servers of the saved table get two lease periods to find this leader before they are
             // dropped: they first have to notice the old leader is gone.
             long grace = now + config.dataLease().toMillis();
@@ -300,6 +321,7 @@ public final class MetaServer implements AutoCloseable {
             memberConnections.clear();
             leaving.clear();
             lagging.clear();
+            suspicions.clear();
             dataLeases = new Leases<>(config.dataLease());
             sessionLeases = new Leases<>(config.sessionLease());
             rebalanceQueued = false;
@@ -355,6 +377,7 @@ public final class MetaServer implements AutoCloseable {
             memberConnections.put(member, connection);
             heardLocked();
             joined = dataLeases.renew(member, clock.millis());
+            suspicions.heard(member, clock.millis());
             response = response(hb.knownEpoch());
         }
         if (joined) {
@@ -404,11 +427,98 @@ public final class MetaServer implements AutoCloseable {
                 return notServing;
             }
             leaving.put(member, connection);
+            suspicions.forget(member);
             response = response(Long.MIN_VALUE);
         }
         log.info("data server {} is leaving; handing its slots to the others", member);
         requestRebalance();
         return response;
+    }
+
+    /**
+     * A session or data server lost its connection to a data server, or could not open one. The
+     * leader probes that server itself; only if the probe fails too does it go, at once, the way
+     * an expired lease would take it (its slots fail over to their followers). See
+     * {@link DataServerSuspicions} for why a report alone is never enough.
+     */
+    private Object onDataUnreachable(RpcConnection connection, DataServerUnreachable report) {
+        String suspect = requireAddress(report.address());
+        String reporter = report.reporter() == null ? String.valueOf(connection.remoteAddress()) : report.reporter();
+        boolean probe;
+        long term;
+        synchronized (this) {
+            Object notServing = notServingAnswerLocked();
+            if (notServing != null) {
+                return notServing;
+            }
+            if (prober == null) {
+                return Boolean.FALSE; // reports are off: leases decide
+            }
+            boolean member = dataLeases.members().contains(suspect) && !leaving.containsKey(suspect);
+            probe = suspicions.reported(suspect, reporter, member, clock.millis());
+            term = servingTerm;
+        }
+        if (probe) {
+            log.info("{} cannot reach data server {}; probing it", reporter, suspect);
+            probe(suspect, reporter, term);
+        }
+        return probe;
+    }
+
+    /** Connects to {@code server} and pings it; the outcome always reaches {@link #onProbed}. */
+    private void probe(String server, String reporter, long term) {
+        int colon = server.lastIndexOf(':');
+        Duration timeout = config.dataProbeTimeout();
+        CompletableFuture<Void> probed;
+        try {
+            int port = Integer.parseInt(server.substring(colon + 1));
+            probed = prober.connect(server.substring(0, colon), port)
+                    .thenCompose(conn -> conn.ping(timeout).whenComplete((ok, e) -> conn.close()));
+        } catch (RuntimeException e) {
+            probed = CompletableFuture.failedFuture(e); // a bad port in the heartbeat, or the prober closed
+        }
+        probed.whenComplete((ok, error) -> onProbed(server, reporter, term, error));
+    }
+
+    private void onProbed(String server, String reporter, long term, Throwable error) {
+        boolean reachable = error == null;
+        synchronized (this) {
+            if (!servingLocked() || servingTerm != term) {
+                return;
+            }
+            long now = clock.millis();
+            if (suspicions.probed(server, reachable, now) == DataServerSuspicions.Verdict.KEEP) {
+                if (reachable) {
+                    log.info("data server {} answers meta's probe: keeping it ({} could not reach it)", server, reporter);
+                } else {
+                    log.info("meta's probe of data server {} failed but its heartbeats still arrive: keeping it", server);
+                }
+                return;
+            }
+            if (!isolation.mayExpire(now)) {
+                log.warn("meta's probe of data server {} failed, but this meta hears no member at all: leaving it to "
+                        + "its lease", server);
+                return;
+            }
+            if (!dataLeases.remove(server)) {
+                return;
+            }
+            memberConnections.remove(server);
+            leaving.remove(server);
+            lagging.remove(server);
+            evictedOnReport++;
+        }
+        log.warn("data server {} is unreachable ({} reported it, meta's probe failed: {}); removing it from the slot "
+                + "table now instead of after its lease", server, reporter, rootMessage(error));
+        requestRebalance();
+    }
+
+    private static String rootMessage(Throwable error) {
+        Throwable t = error;
+        while (t instanceof java.util.concurrent.CompletionException && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t == null ? "none" : t.getMessage();
     }
 
     /**
@@ -500,6 +610,7 @@ public final class MetaServer implements AutoCloseable {
             goneSessions.forEach(a -> log.warn("session server {} missed its lease", a));
             goneData.forEach(memberConnections::remove);
             goneData.forEach(leaving::remove);
+            goneData.forEach(suspicions::forget);
             goneSessions.forEach(memberConnections::remove);
             goneSessions.forEach(sessionConnections::remove);
             goneSessions.forEach(sessionAdminAddresses::remove);
@@ -865,6 +976,7 @@ public final class MetaServer implements AutoCloseable {
                 gauge(out, "registry_meta_session_servers", sessionLeases.members().size());
                 gauge(out, "registry_meta_slot_table_epoch", table.epoch());
                 gauge(out, "registry_meta_isolated", isolation.isolated() ? 1 : 0);
+                counter(out, "registry_meta_data_servers_evicted_on_report_total", evictedOnReport);
             }
             return AdminResponse.text(200, out.toString(), "text/plain; version=0.0.4");
         });
@@ -934,6 +1046,10 @@ public final class MetaServer implements AutoCloseable {
         out.append("# TYPE ").append(name).append(" gauge\n").append(name).append(' ').append(value).append('\n');
     }
 
+    private static void counter(StringBuilder out, String name, long value) {
+        out.append("# TYPE ").append(name).append(" counter\n").append(name).append(' ').append(value).append('\n');
+    }
+
     /**
      * Releases the lease if leading (a follower takes over within one renew interval), then
      * stops. Not synchronized: closing waits for I/O threads, whose disconnect callbacks take the lock.
@@ -957,6 +1073,9 @@ public final class MetaServer implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        if (prober != null) {
+            prober.close();
         }
         if (rpcServer != null) {
             rpcServer.close();

@@ -26,11 +26,18 @@ import java.util.Objects;
  *                      in this process's memory (a single meta whose state dies with it)
  * @param adminToken    bearer token of the mutating admin endpoints; null disables them. Never logged.
  * @param adminBindHost address the admin HTTP port listens on (null: {@code bindHost})
+ * @param dataProbeTimeout how long the leader's probe (connect and ping) of a data server that a
+ *                      session or peer reports unreachable may take; a failed probe removes the
+ *                      server from the slot table without waiting for its lease. Zero turns
+ *                      reports off: a dead data server leaves when its lease runs out.
  */
 public record MetaServerConfig(String bindHost, int port, int adminPort, int slotCount, int replicas,
                                Duration dataLease, Duration sessionLease, RpcConfig rpc, String advertiseHost,
                                LeaseSettings leaderLease, MetaDatabase database, String adminToken,
-                               String adminBindHost) {
+                               String adminBindHost, Duration dataProbeTimeout) {
+
+    /** The default {@link #dataProbeTimeout}: a live server on a sane network answers far sooner. */
+    public static final Duration DEFAULT_DATA_PROBE_TIMEOUT = Duration.ofSeconds(1);
 
     public MetaServerConfig {
         if (slotCount < 1 || slotCount > 65536) {
@@ -42,6 +49,19 @@ public record MetaServerConfig(String bindHost, int port, int adminPort, int slo
         advertiseHost = advertiseHost == null ? bindHost : advertiseHost;
         Objects.requireNonNull(leaderLease, "leaderLease");
         adminBindHost = adminBindHost == null ? bindHost : adminBindHost;
+        dataProbeTimeout = dataProbeTimeout == null ? DEFAULT_DATA_PROBE_TIMEOUT : dataProbeTimeout;
+        if (dataProbeTimeout.isNegative()) {
+            throw new IllegalArgumentException("dataProbeTimeout must not be negative: " + dataProbeTimeout);
+        }
+    }
+
+    /** The default data probe timeout. */
+    public MetaServerConfig(String bindHost, int port, int adminPort, int slotCount, int replicas,
+                            Duration dataLease, Duration sessionLease, RpcConfig rpc, String advertiseHost,
+                            LeaseSettings leaderLease, MetaDatabase database, String adminToken,
+                            String adminBindHost) {
+        this(bindHost, port, adminPort, slotCount, replicas, dataLease, sessionLease, rpc, advertiseHost, leaderLease,
+                database, adminToken, adminBindHost, DEFAULT_DATA_PROBE_TIMEOUT);
     }
 
     /** Admin HTTP on {@code bindHost}. */
@@ -66,43 +86,48 @@ public record MetaServerConfig(String bindHost, int port, int adminPort, int slo
 
     public MetaServerConfig withPorts(int rpcPort, int httpPort) {
         return new MetaServerConfig(bindHost, rpcPort, httpPort, slotCount, replicas, dataLease, sessionLease, rpc,
-                advertiseHost, leaderLease, database, adminToken, adminBindHost);
+                advertiseHost, leaderLease, database, adminToken, adminBindHost, dataProbeTimeout);
     }
 
     public MetaServerConfig withLeases(Duration data, Duration session) {
         return new MetaServerConfig(bindHost, port, adminPort, slotCount, replicas, data, session, rpc,
-                advertiseHost, leaderLease, database, adminToken, adminBindHost);
+                advertiseHost, leaderLease, database, adminToken, adminBindHost, dataProbeTimeout);
     }
 
     public MetaServerConfig withLeaderLease(LeaseSettings lease) {
         return new MetaServerConfig(bindHost, port, adminPort, slotCount, replicas, dataLease, sessionLease, rpc,
-                advertiseHost, lease, database, adminToken, adminBindHost);
+                advertiseHost, lease, database, adminToken, adminBindHost, dataProbeTimeout);
     }
 
     public MetaServerConfig withDatabase(MetaDatabase db) {
         return new MetaServerConfig(bindHost, port, adminPort, slotCount, replicas, dataLease, sessionLease, rpc,
-                advertiseHost, leaderLease, db, adminToken, adminBindHost);
+                advertiseHost, leaderLease, db, adminToken, adminBindHost, dataProbeTimeout);
     }
 
     public MetaServerConfig withAdvertiseHost(String host) {
         return new MetaServerConfig(bindHost, port, adminPort, slotCount, replicas, dataLease, sessionLease, rpc,
-                host, leaderLease, database, adminToken, adminBindHost);
+                host, leaderLease, database, adminToken, adminBindHost, dataProbeTimeout);
     }
 
     public MetaServerConfig withAdminToken(String token) {
         return new MetaServerConfig(bindHost, port, adminPort, slotCount, replicas, dataLease, sessionLease, rpc,
-                advertiseHost, leaderLease, database, token, adminBindHost);
+                advertiseHost, leaderLease, database, token, adminBindHost, dataProbeTimeout);
     }
 
     public MetaServerConfig withAdminBindHost(String host) {
         return new MetaServerConfig(bindHost, port, adminPort, slotCount, replicas, dataLease, sessionLease, rpc,
-                advertiseHost, leaderLease, database, adminToken, host);
+                advertiseHost, leaderLease, database, adminToken, host, dataProbeTimeout);
+    }
+
+    public MetaServerConfig withDataProbeTimeout(Duration timeout) {
+        return new MetaServerConfig(bindHost, port, adminPort, slotCount, replicas, dataLease, sessionLease, rpc,
+                advertiseHost, leaderLease, database, adminToken, adminBindHost, timeout);
     }
 
     @Override
     public String toString() {
         return "MetaServerConfig[bind=" + bindHost + ", port=" + port + ", adminPort=" + adminPort + ", slots="
-                + slotCount + ", replicas=" + replicas + ", lease=" + leaderLease + ", database="
+                + slotCount + ", replicas=" + replicas + ", lease=" + leaderLease + ", dataProbeTimeout=" + dataProbeTimeout + ", database="
                 + (database == null ? "in-memory" : database.redactedUrl())
                 + ", adminToken=" + (adminToken == null ? "unset" : "***") + "]";
     }

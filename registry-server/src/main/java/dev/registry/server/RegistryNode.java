@@ -20,10 +20,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
- * The roles running in one process, started in dependency order (meta, data, session) and
- * stopped in reverse. Used by the launcher and by tests.
+ * The roles running in one process: meta starts beside data and session (see {@link #start}),
+ * and they stop in the order session, data, meta. Used by the launcher and by tests.
  */
 public final class RegistryNode implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RegistryNode.class);
@@ -34,13 +36,28 @@ public final class RegistryNode implements AutoCloseable {
      * @param metaDatabase the database meta keeps its lease, slot table and switches in; null keeps
      *                     them in memory (one meta, nothing survives a restart)
      * @param metaLease    the meta leader lease: duration and renew interval
+     * @param dataProbeTimeout meta's probe of a data server reported unreachable (zero: reports off,
+     *                     leases decide alone); see {@link MetaServerConfig#dataProbeTimeout()}
      */
     public record Settings(boolean meta, boolean data, boolean session, String bindHost, String advertiseHost,
                            List<HostAndPort> metaServers, int metaPort, int metaHttpPort, int dataPort,
                            int dataHttpPort, int sessionPort, int sessionHttpPort, int slots, int replicas,
                            Duration dataLease, Duration clientIdle, Duration sessionGrace, String adminToken,
                            int sofaBoltPort, MetaDatabase metaDatabase, LeaseSettings metaLease,
-                           ConnectionBalancer.Settings sessionBalance, String adminHost) {
+                           ConnectionBalancer.Settings sessionBalance, String adminHost, Duration dataProbeTimeout) {
+
+        /** The default data probe timeout. */
+        public Settings(boolean meta, boolean data, boolean session, String bindHost, String advertiseHost,
+                        List<HostAndPort> metaServers, int metaPort, int metaHttpPort, int dataPort,
+                        int dataHttpPort, int sessionPort, int sessionHttpPort, int slots, int replicas,
+                        Duration dataLease, Duration clientIdle, Duration sessionGrace, String adminToken,
+                        int sofaBoltPort, MetaDatabase metaDatabase, LeaseSettings metaLease,
+                        ConnectionBalancer.Settings sessionBalance, String adminHost) {
+            this(meta, data, session, bindHost, advertiseHost, metaServers, metaPort, metaHttpPort, dataPort,
+                    dataHttpPort, sessionPort, sessionHttpPort, slots, replicas, dataLease, clientIdle, sessionGrace,
+                    adminToken, sofaBoltPort, metaDatabase, metaLease, sessionBalance, adminHost,
+                    MetaServerConfig.DEFAULT_DATA_PROBE_TIMEOUT);
+        }
 
         /** Admin HTTP ports on {@code bindHost}. */
         public Settings(boolean meta, boolean data, boolean session, String bindHost, String advertiseHost,
@@ -94,18 +111,29 @@ public final class RegistryNode implements AutoCloseable {
         this.session = session;
     }
 
+    /**
+     * Starts the roles. With a fixed meta port the meta starts on a thread of its own, side by
+     * side with data and session (which find it by that port and retry until it answers): its
+     * database start-up no longer delays theirs, which is most of the start-to-ready time of the
+     * all-in-one process (issue 15). With meta port 0 the others need its port first.
+     */
     public static RegistryNode start(Settings s) {
         Clock clock = Clock.systemUTC();
+        CompletableFuture<MetaServer> metaStart = null;
         MetaServer meta = null;
         DataServer data = null;
         SessionServer session = null;
         try {
             List<HostAndPort> metaServers = s.metaServers();
             if (s.meta()) {
-                meta = new MetaServer(new MetaServerConfig(s.bindHost(), s.metaPort(), s.metaHttpPort(), s.slots(),
-                        s.replicas(), s.dataLease(), s.dataLease(), RpcConfig.serverDefaults(), s.advertiseHost(),
-                        s.metaLease(), s.metaDatabase(), s.adminToken(), s.adminHost()), clock).start();
+                MetaServer created = new MetaServer(new MetaServerConfig(s.bindHost(), s.metaPort(), s.metaHttpPort(),
+                        s.slots(), s.replicas(), s.dataLease(), s.dataLease(), RpcConfig.serverDefaults(),
+                        s.advertiseHost(), s.metaLease(), s.metaDatabase(), s.adminToken(), s.adminHost(),
+                        s.dataProbeTimeout()), clock);
+                metaStart = new CompletableFuture<>();
+                startOnOwnThread(created, metaStart);
                 if (s.metaPort() == 0) {
+                    meta = join(metaStart);
                     metaServers = List.of(HostAndPort.fromParts(s.advertiseHost(), meta.port()));
                 }
             }
@@ -123,11 +151,54 @@ public final class RegistryNode implements AutoCloseable {
                         s.adminToken(), s.sofaBoltPort(), s.sessionBalance(), s.adminHost()),
                         clock).start();
             }
+            if (metaStart != null) {
+                meta = join(metaStart);
+            }
         } catch (RuntimeException e) {
+            if (meta == null && metaStart != null) {
+                try {
+                    meta = join(metaStart); // started meanwhile: stop it with the others
+                } catch (RuntimeException metaError) {
+                    e.addSuppressed(metaError);
+                }
+            }
             new RegistryNode(meta, data, session).close();
             throw e;
         }
         return new RegistryNode(meta, data, session);
+    }
+
+    private static void startOnOwnThread(MetaServer meta, CompletableFuture<MetaServer> started) {
+        Thread t = new Thread(() -> {
+            try {
+                started.complete(meta.start());
+            } catch (RuntimeException | Error e) {
+                // start() failed half-way: close what it opened (ports, threads, database) before reporting it.
+                try {
+                    meta.close();
+                } catch (RuntimeException closeError) {
+                    e.addSuppressed(closeError);
+                }
+                started.completeExceptionally(e);
+            }
+        }, "meta-start");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** The started meta, or its start-up failure as thrown by {@link MetaServer#start}. */
+    private static MetaServer join(CompletableFuture<MetaServer> started) {
+        try {
+            return started.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw e;
+        }
     }
 
     public MetaServer meta() {

@@ -28,7 +28,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 
 /**
  * Command-line entry point: runs one role, or all of them in one JVM (the default).
@@ -85,6 +84,12 @@ public final class RegistryServerMain implements Callable<Integer> {
 
     @Option(names = "--data-lease-seconds", defaultValue = "6", description = "meta drops a silent data server after this (default: ${DEFAULT-VALUE})")
     int dataLeaseSeconds;
+
+    @Option(names = "--data-probe-millis", defaultValue = "1000", description = "when a session or data server "
+            + "reports a data server unreachable (its connection closed), the meta leader probes it (connect and "
+            + "ping) within this time and, if that fails too, fails its slots over at once instead of after "
+            + "--data-lease-seconds; 0 turns reports off (default: ${DEFAULT-VALUE})")
+    int dataProbeMillis;
 
     @Option(names = "--client-idle-seconds", defaultValue = "6", description = "session drops a silent client after this (default: ${DEFAULT-VALUE})")
     int clientIdleSeconds;
@@ -163,6 +168,7 @@ public final class RegistryServerMain implements Callable<Integer> {
             ConfigKey.of("slots", ValueType.integer(1, 65536, "a slot count 1..65536")),
             ConfigKey.of("replicas", ValueType.integer(1, 1000, "a replica count 1..1000")),
             ConfigKey.of("data-lease-seconds", ValueType.positive("seconds")),
+            ConfigKey.of("data-probe-millis", ValueType.integer(0, 60_000, "milliseconds 0..60000 (0 = off)")),
             ConfigKey.of("client-idle-seconds", ValueType.positive("seconds")),
             ConfigKey.of("session-grace-seconds", ValueType.positive("seconds")),
             ConfigKey.of("session-balance-seconds", ValueType.integer(0, 86_400, "seconds 0..86400 (0 = off)")),
@@ -197,7 +203,8 @@ public final class RegistryServerMain implements Callable<Integer> {
     /**
      * {@link #main} without the exit: configures from every layer, then runs until stopped.
      *
-     * @return 0 after a clean stop or --help/--version, 2 for a bad configuration (nothing started)
+     * @return 0 after --help/--version; after a stop by SIGTERM or SIGINT 128 + its number (143, 130),
+     *         as if the signal had ended the JVM; 2 for a bad configuration (nothing started)
      */
     public static int run(Map<String, String> env, PrintWriter out, PrintWriter err, String... args) {
         CommandLine commandLine = newCommandLine(new RegistryServerMain());
@@ -308,14 +315,9 @@ public final class RegistryServerMain implements Callable<Integer> {
             log.info(configuration.summary());
         }
         RegistryNode node = RegistryNode.start(toSettings());
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            node.close();
-            stopped.countDown();
-        }, "registry-shutdown"));
+        GracefulStop stop = GracefulStop.install(node::close);
         System.out.println(node.describe());
-        stopped.await();
-        return 0;
+        return stop.awaitStopped();
     }
 
     /** A custom session port (tests, several sessions per host) gets a free Bolt port: discovery announces it. */
@@ -338,7 +340,8 @@ public final class RegistryServerMain implements Callable<Integer> {
                 role == Role.all || role == Role.session, host, advertise, metas, metaPort, metaHttpPort, dataPort,
                 dataHttpPort, sessionPort, sessionHttpPort, slots, replicas, Duration.ofSeconds(dataLeaseSeconds),
                 Duration.ofSeconds(clientIdleSeconds), Duration.ofSeconds(sessionGraceSeconds), adminToken,
-                effectiveSofaBoltPort(), metaDatabase(), metaLease(), sessionBalance(), adminHost);
+                effectiveSofaBoltPort(), metaDatabase(), metaLease(), sessionBalance(), adminHost,
+                Duration.ofMillis(dataProbeMillis));
     }
 
     private ConnectionBalancer.Settings sessionBalance() {

@@ -62,10 +62,15 @@ final class TestCluster implements AutoCloseable {
 
     /** @param sessionGrace how long data servers keep the publishers of a session that vanished */
     TestCluster(int dataServers, int sessionServers, Duration sessionGrace) {
+        this(dataServers, sessionServers, sessionGrace, Duration.ofSeconds(3));
+    }
+
+    /** @param memberLease how long meta keeps a data server or session that stopped heartbeating */
+    TestCluster(int dataServers, int sessionServers, Duration sessionGrace, Duration memberLease) {
         this.sessionGrace = sessionGrace;
         this.links = TestClusterAccess.Links.DIRECT;
-        meta = new MetaServer(new MetaServerConfig("127.0.0.1", 0, 0, SLOTS, 2, Duration.ofSeconds(3),
-                Duration.ofSeconds(3), RpcConfig.serverDefaults().withWorkerThreads(2)), Clock.systemUTC()).start();
+        meta = new MetaServer(new MetaServerConfig("127.0.0.1", 0, 0, SLOTS, 2, memberLease,
+                memberLease, RpcConfig.serverDefaults().withWorkerThreads(2)), Clock.systemUTC()).start();
         metas.add(meta);
         metaDatabase = null;
         metaAddresses = List.of(HostAndPort.fromParts("127.0.0.1", meta.port()));

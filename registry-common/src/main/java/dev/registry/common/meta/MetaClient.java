@@ -1,6 +1,7 @@
 package dev.registry.common.meta;
 
 import com.google.common.net.HostAndPort;
+import dev.registry.common.protocol.DataServerUnreachable;
 import dev.registry.common.protocol.GetSlotTableRequest;
 import dev.registry.common.protocol.HeartbeatResponse;
 import dev.registry.common.protocol.MetaRedirect;
@@ -48,6 +49,15 @@ public final class MetaClient implements AutoCloseable {
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(3);
     /** Calls that time out in a row before the link gives up on a meta that accepts but does not answer. */
     private static final int TIMEOUTS_BEFORE_MOVING_ON = 2;
+    /**
+     * Until meta first answers, a failed heartbeat is retried after this (doubling up to
+     * {@link #FIRST_CONTACT_RETRY_MAX_MILLIS}) instead of a whole interval: roles of one process
+     * start side by side, and a node should not wait a second for a meta that came up 50 ms after it.
+     */
+    private static final long FIRST_CONTACT_RETRY_MILLIS = 50;
+    private static final long FIRST_CONTACT_RETRY_MAX_MILLIS = 250;
+    /** At most one unreachability report per data server in this long: a dead peer fails every reconnect. */
+    private static final long REPORT_GAP_NANOS = TimeUnit.MILLISECONDS.toNanos(1000);
 
     private final RpcClient client;
     private final List<HostAndPort> addresses;
@@ -64,6 +74,8 @@ public final class MetaClient implements AutoCloseable {
     private HostAndPort leaderHint;
     private int nextAddress;
     private int timeoutsInARow;
+    /** Failed heartbeats before meta first answered; guarded by {@code lock}. */
+    private int failuresBeforeFirstAnswer;
     private CompletableFuture<HeartbeatResponse> inFlight;
     private boolean closed;
     private final Object switchLock = new Object();
@@ -71,6 +83,8 @@ public final class MetaClient implements AutoCloseable {
     private volatile HeartbeatResponse lastResponse;
     private volatile long lastSuccessNanos;
     private volatile String leaderAddress;
+    /** When each data server was last reported unreachable (System.nanoTime); guarded by itself. */
+    private final java.util.Map<String, Long> reportedAt = new java.util.HashMap<>();
 
     /**
      * @param metaAddresses every meta node's RPC address; the link finds the leader among them
@@ -126,6 +140,7 @@ public final class MetaClient implements AutoCloseable {
             if (e != null) {
                 log.debug("heartbeat to meta failed: {}", e.getMessage());
                 f.completeExceptionally(e);
+                retrySoonBeforeFirstAnswer();
             } else if (!(r instanceof HeartbeatResponse response)) {
                 f.completeExceptionally(new RpcException(ErrorCode.BAD_REQUEST, "meta answered a heartbeat with " + r));
             } else {
@@ -144,6 +159,31 @@ public final class MetaClient implements AutoCloseable {
     /** A one-off call to the meta leader (e.g. announcing a graceful leave), following a redirect. */
     public CompletableFuture<Object> call(Object request) {
         return callLeader(request, CALL_TIMEOUT, 2);
+    }
+
+    /**
+     * Tells the meta leader that this node's connection to data server {@code dataServer} closed
+     * or could not be opened; the leader probes the server and removes it from the slot table at
+     * once if it is dead, rather than when its lease runs out. Fire and forget, at most once a
+     * second per server; a lost report only means the lease decides, as without reports.
+     *
+     * @param reporter this node, for meta's log (a session id or a data server address)
+     */
+    public void reportUnreachable(String dataServer, String reporter) {
+        long now = System.nanoTime();
+        synchronized (reportedAt) {
+            Long last = reportedAt.get(dataServer);
+            if (last != null && now - last < REPORT_GAP_NANOS) {
+                return;
+            }
+            reportedAt.values().removeIf(at -> now - at >= REPORT_GAP_NANOS);
+            reportedAt.put(dataServer, now);
+        }
+        callLeader(new DataServerUnreachable(dataServer, reporter), CALL_TIMEOUT, 1).whenComplete((r, e) -> {
+            if (e != null) {
+                log.debug("reporting data server {} unreachable to meta failed: {}", dataServer, e.getMessage());
+            }
+        });
     }
 
     /** Asks for the table now (e.g. after a NOT_LEADER answer with a newer epoch). */
@@ -320,6 +360,20 @@ public final class MetaClient implements AutoCloseable {
         if (wasCurrent) {
             log.info("meta connection {} lost; looking for the meta leader", conn);
             runSoon(100);
+        }
+    }
+
+    private void retrySoonBeforeFirstAnswer() {
+        if (lastSuccessNanos != 0) {
+            return;
+        }
+        long delay;
+        synchronized (lock) {
+            int shift = Math.min(failuresBeforeFirstAnswer++, 8);
+            delay = Math.min(FIRST_CONTACT_RETRY_MAX_MILLIS, FIRST_CONTACT_RETRY_MILLIS << shift);
+        }
+        if (delay < interval.toMillis()) {
+            runSoon(delay);
         }
     }
 

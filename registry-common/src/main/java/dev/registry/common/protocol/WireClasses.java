@@ -44,7 +44,7 @@ public final class WireClasses {
             DatumVersions.class,
             OpLogEntry.class, ReplicateRequest.class, ReplicateResponse.class, SlotSnapshotDigestRequest.class,
             SlotSnapshotDigest.class, FetchDatumsRequest.class, DatumBatch.class, SessionSlotDigestRequest.class,
-            SessionSlotDigestResponse.class, SlotSyncDone.class, DataServerLeaving.class,
+            SessionSlotDigestResponse.class, SlotSyncDone.class, DataServerLeaving.class, DataServerUnreachable.class,
             ReconnectRequest.class, SessionListRequest.class, SessionList.class,
             MetaRedirect.class, OperationalSwitches.class);
 

@@ -16,6 +16,7 @@ public final class ConnectionPool implements AutoCloseable {
     private final RpcClient client;
     private final Function<RpcConnection, CompletableFuture<?>> onConnect;
     private final Consumer<String> onNewConnection;
+    private final Consumer<String> onUnreachable;
     private final Map<String, CompletableFuture<RpcConnection>> links = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
@@ -25,9 +26,20 @@ public final class ConnectionPool implements AutoCloseable {
      */
     public ConnectionPool(RpcClient client, Function<RpcConnection, CompletableFuture<?>> onConnect,
                           Consumer<String> onNewConnection) {
+        this(client, onConnect, onNewConnection, address -> { });
+    }
+
+    /**
+     * @param onUnreachable told the address when a connection to it could not be opened, or when
+     *                      an open one closed without this pool closing it (the peer's process
+     *                      died, or the network between us failed): e.g. to report it to meta
+     */
+    public ConnectionPool(RpcClient client, Function<RpcConnection, CompletableFuture<?>> onConnect,
+                          Consumer<String> onNewConnection, Consumer<String> onUnreachable) {
         this.client = client;
         this.onConnect = onConnect;
         this.onNewConnection = onNewConnection;
+        this.onUnreachable = onUnreachable;
     }
 
     /** The connection to {@code address}, opening it if needed. */
@@ -58,7 +70,13 @@ public final class ConnectionPool implements AutoCloseable {
             mine.completeExceptionally(new RpcException(ErrorCode.BAD_REQUEST, "bad peer address '" + address + "'"));
             return mine;
         }
-        client.connect(address.substring(0, colon), port)
+        CompletableFuture<RpcConnection> connected = client.connect(address.substring(0, colon), port);
+        connected.whenComplete((conn, error) -> {
+            if (error != null && !closed) {
+                onUnreachable.accept(address);
+            }
+        });
+        connected
                 .thenCompose(conn -> onConnect.apply(conn).thenApply(ok -> conn).whenComplete((ok, e) -> {
                     if (e != null) {
                         conn.close();
@@ -70,7 +88,12 @@ public final class ConnectionPool implements AutoCloseable {
                         mine.completeExceptionally(error);
                         return;
                     }
-                    conn.closeFuture().thenRun(() -> links.remove(address, mine));
+                    conn.closeFuture().thenRun(() -> {
+                        // Still ours: neither retainOnly nor close closed it, so the peer or the network did.
+                        if (links.remove(address, mine) && !closed) {
+                            onUnreachable.accept(address);
+                        }
+                    });
                     mine.complete(conn);
                     onNewConnection.accept(address);
                 });

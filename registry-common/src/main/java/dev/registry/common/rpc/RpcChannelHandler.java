@@ -64,7 +64,7 @@ final class RpcChannelHandler extends ChannelInboundHandlerAdapter {
         Frame frame = (Frame) msg;
         switch (frame.type()) {
             case HEARTBEAT -> ctx.writeAndFlush(new Frame(FrameType.HEARTBEAT_ACK, (byte) 0, frame.requestId(), new byte[0]));
-            case HEARTBEAT_ACK -> { /* receiving anything resets the idle timer; nothing else to do */ }
+            case HEARTBEAT_ACK -> connection.onHeartbeatAck(frame);
             case RESPONSE -> connection.onResponse(frame);
             case REQUEST, ONEWAY -> {
                 try {

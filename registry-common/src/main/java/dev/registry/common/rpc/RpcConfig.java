@@ -63,6 +63,11 @@ public record RpcConfig(int maxFrameBytes, Duration heartbeatInterval, Duration 
                 writeBufferHighBytes);
     }
 
+    public RpcConfig withConnectTimeout(Duration timeout) {
+        return new RpcConfig(maxFrameBytes, heartbeatInterval, idleTimeout, timeout, callTimeout, workerThreads,
+                writeBufferHighBytes);
+    }
+
     public RpcConfig withWorkerThreads(int threads) {
         return new RpcConfig(maxFrameBytes, heartbeatInterval, idleTimeout, connectTimeout, callTimeout, threads,
                 writeBufferHighBytes);

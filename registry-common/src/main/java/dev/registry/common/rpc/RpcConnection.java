@@ -140,6 +140,33 @@ public final class RpcConnection {
         return result;
     }
 
+    /**
+     * Asks the peer's RPC layer for a heartbeat answer: completes when it came back, or fails
+     * with {@link ErrorCode#TIMEOUT} or {@link ErrorCode#CONNECTION_CLOSED}. Proves the peer's
+     * process serves this connection, without a request type of its own (e.g. meta probing a
+     * data server that others report unreachable).
+     */
+    public CompletableFuture<Void> ping(Duration timeout) {
+        CompletableFuture<Object> answered = new CompletableFuture<>();
+        if (!channel.isActive()) {
+            answered.completeExceptionally(new RpcException(ErrorCode.CONNECTION_CLOSED, "connection " + id + " is closed"));
+            return answered.thenApply(x -> null);
+        }
+        long requestId = nextRequestId.getAndIncrement();
+        pending.register(requestId, answered, channel.eventLoop(), timeout, () -> "ping to " + channel.remoteAddress()
+                + " got no answer within " + timeout.toMillis() + " ms");
+        channel.writeAndFlush(new Frame(FrameType.HEARTBEAT, (byte) 0, requestId, new byte[0])).addListener((ChannelFuture f) -> {
+            if (!f.isSuccess()) {
+                pending.fail(requestId, new RpcException(ErrorCode.CONNECTION_CLOSED,
+                        "cannot write to " + channel.remoteAddress() + ": " + f.cause()));
+            }
+        });
+        if (!channel.isActive()) {
+            pending.fail(requestId, new RpcException(ErrorCode.CONNECTION_CLOSED, "connection " + id + " is closed"));
+        }
+        return answered.thenApply(x -> null);
+    }
+
     /** Sends a one-way message; the future completes when it was written (not processed). */
     public CompletableFuture<Void> send(Object message) {
         CompletableFuture<Void> written = new CompletableFuture<>();
@@ -181,6 +208,17 @@ public final class RpcConnection {
     }
 
     // ---- inbound side, called by RpcChannelHandler ----
+
+    /** A heartbeat answer; one with a request id answers {@link #ping}. */
+    void onHeartbeatAck(Frame frame) {
+        if (frame.requestId() == 0) {
+            return; // the answer to an idle heartbeat: receiving it reset the idle timer already
+        }
+        CompletableFuture<Object> result = pending.take(frame.requestId());
+        if (result != null) {
+            result.complete(null);
+        }
+    }
 
     void onResponse(Frame frame) {
         CompletableFuture<Object> result = pending.take(frame.requestId());

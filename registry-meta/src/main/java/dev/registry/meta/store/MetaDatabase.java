@@ -29,8 +29,9 @@ public record MetaDatabase(String url, String user, String password) {
         if (!file.isAbsolute() && !path.startsWith(".")) {
             path = "./" + path; // H2 wants relative paths spelled with ./
         }
-        // (H2 refuses DB_CLOSE_ON_EXIT=FALSE with AUTO_SERVER: its shutdown hook may close the file
-        // before a stopping meta released its lease; a follower then waits for the lease to run out.)
+        // (H2 refuses DB_CLOSE_ON_EXIT=FALSE with AUTO_SERVER: its shutdown hook closes the file as soon
+        // as the JVM shuts down. The launcher therefore stops the node on SIGTERM/SIGINT itself, before
+        // the JVM's shutdown, so the meta releases its lease first: see registry-server GracefulStop.)
         return new MetaDatabase("jdbc:h2:file:" + path + ";AUTO_SERVER=TRUE", "sa", "");
     }
 

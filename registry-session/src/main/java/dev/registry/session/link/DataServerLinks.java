@@ -46,8 +46,11 @@ public final class DataServerLinks implements AutoCloseable {
                            ScheduledExecutorService scheduler, Duration callTimeout,
                            Consumer<String> onNewConnection) {
         this.sessionId = sessionId;
+        // A data server whose connection drops or refuses us is reported to meta, which probes it
+        // and fails its slots over at once if it is dead (instead of after its lease).
         this.pool = new ConnectionPool(client,
-                conn -> conn.call(new SessionHello(sessionId), callTimeout), onNewConnection);
+                conn -> conn.call(new SessionHello(sessionId), callTimeout), onNewConnection,
+                address -> meta.reportUnreachable(address, sessionId));
         this.tables = tables;
         this.meta = meta;
         this.scheduler = scheduler;
