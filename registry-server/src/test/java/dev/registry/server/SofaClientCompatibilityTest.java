@@ -228,6 +228,9 @@ class SofaClientCompatibilityTest {
         SessionServer current = sessionOf(app);
         SessionServer other = current == a ? b : a;
         int appCallbacks = appSees.received.size();
+        // Before the move it may have seen several empty lists: the stock client publishes
+        // asynchronously, so its subscriber can be pushed versions that do not hold it yet.
+        int otherCallbacks = otherSees.received.size();
         long start = System.nanoTime();
         cluster.sessions.remove(current);
         current.close();
@@ -241,7 +244,7 @@ class SofaClientCompatibilityTest {
         assertThat(appSees.received).as("the moving client's own subscriber never saw an empty list")
                 .allMatch(v -> v.equals(List.of("10.7.7.7:1")) || v.isEmpty() && appSees.received.indexOf(v) == 0);
         assertThat(appSees.received.subList(appCallbacks, appSees.received.size())).doesNotContain(List.of());
-        assertThat(otherSees.received.subList(1, otherSees.received.size())).doesNotContain(List.of());
+        assertThat(otherSees.received.subList(otherCallbacks, otherSees.received.size())).doesNotContain(List.of());
         assertThat(oursSees.received).allMatch(d -> d.values().equals(List.of("10.7.7.7:1")) || d.version() == 0);
         assertThat(oursSees.versionsIncrease()).isTrue();
         assertThat(cluster.leaderDatum(DataInfoId.of("svc.move")).publishers())
