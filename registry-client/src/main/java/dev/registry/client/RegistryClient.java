@@ -70,9 +70,12 @@ public final class RegistryClient implements AutoCloseable {
     /** This host's address on the last session connection; null before the first. */
     private volatile String localIp;
     private final java.util.concurrent.atomic.LongAdder olderPushesDropped = new java.util.concurrent.atomic.LongAdder();
+    /** Permits for registrations waiting for the session's answer (back-pressure of publishAsync). */
+    private final java.util.concurrent.Semaphore pending;
 
     private RegistryClient(RegistryClientConfig config) {
         this.config = config;
+        this.pending = new java.util.concurrent.Semaphore(config.maxPendingRegistrations());
         HandlerRegistry handlers = new HandlerRegistry()
                 .register(PushRequest.class, this::onPush)
                 .register(ReconnectRequest.class, this::onReconnectRequest);
@@ -132,11 +135,21 @@ public final class RegistryClient implements AutoCloseable {
      *                           in time; the publication is then withdrawn (not registered)
      */
     public Publication publish(DataInfoId id, List<String> values) {
+        return (Publication) await(publishAsync(id, values), "publish " + id);
+    }
+
+    /**
+     * Publishes values for a service without waiting: the future completes with the publication
+     * once the registry stored it, or fails with a {@link RegistryException} (the publication is
+     * then withdrawn, as with {@link #publish}). Many publishes may be in flight on the one
+     * session connection; when {@link RegistryClientConfig#maxPendingRegistrations()} are, this
+     * call blocks until one is answered. Callbacks run on the client's I/O threads: keep them short.
+     */
+    public CompletableFuture<Publication> publishAsync(DataInfoId id, List<String> values) {
         PublicationImpl p = new PublicationImpl(id, UUID.randomUUID().toString(), values);
         publications.put(p.registerId, p);
-        registerOrWithdraw(p, "publish " + id, () -> publications.remove(p.registerId),
-                new UnregisterPublisherRequest(id, p.registerId));
-        return p;
+        return registerOrWithdraw(p, "publish " + id, () -> publications.remove(p.registerId),
+                new UnregisterPublisherRequest(id, p.registerId)).thenApply(ack -> p);
     }
 
     /** {@link #publish(DataInfoId, List)} with the default group and instance. */
@@ -151,23 +164,53 @@ public final class RegistryClient implements AutoCloseable {
     public Subscription subscribe(DataInfoId id, SubscriptionObserver observer) {
         SubscriptionImpl s = new SubscriptionImpl(id, UUID.randomUUID().toString(), observer);
         subscriptions.put(s.registerId, s);
-        registerOrWithdraw(s, "subscribe " + id, () -> subscriptions.remove(s.registerId),
-                new UnregisterSubscriberRequest(id, s.registerId));
+        await(registerOrWithdraw(s, "subscribe " + id, () -> subscriptions.remove(s.registerId),
+                new UnregisterSubscriberRequest(id, s.registerId)), "subscribe " + id);
         return s;
     }
 
-    /** Sends a registration; failed means not registered: it is withdrawn everywhere (the caller has no handle). */
-    private void registerOrWithdraw(Object registration, String what, Runnable forget, Object unregister) {
+    /**
+     * Sends a registration, at most {@link RegistryClientConfig#maxPendingRegistrations()} at a time;
+     * failed means not registered: it is withdrawn everywhere (the caller has no handle).
+     */
+    private CompletableFuture<Object> registerOrWithdraw(Object registration, String what, Runnable forget,
+                                                         Object unregister) {
         try {
-            await(send(registration), what);
-        } catch (RegistryException e) {
+            pending.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
             forget.run();
-            // Also while a reconnect re-registers everything: that may already have sent this
-            // registration on the new connection, and the withdrawal must follow it there
-            // (else it stays on the session as long as the connection: chaos seeds 4003, 4008).
-            connection.latestActive().ifPresent(c -> c.call(unregister));
-            throw e;
+            return CompletableFuture.failedFuture(new RegistryException(what + " interrupted", e));
         }
+        CompletableFuture<Object> result = new CompletableFuture<>();
+        send(registration).orTimeout(config.requestTimeout().toMillis() + 500, TimeUnit.MILLISECONDS)
+                .whenComplete((ack, error) -> {
+                    pending.release();
+                    if (error == null) {
+                        result.complete(ack);
+                        return;
+                    }
+                    forget.run();
+                    // Also while a reconnect re-registers everything: that may already have sent this
+                    // registration on the new connection, and the withdrawal must follow it there
+                    // (else it stays on the session as long as the connection: chaos seeds 4003, 4008).
+                    connection.latestActive().ifPresent(c -> c.call(unregister));
+                    result.completeExceptionally(failure(what, error));
+                });
+        return result;
+    }
+
+    private RegistryException failure(String what, Throwable error) {
+        Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                ? error.getCause() : error;
+        if (cause instanceof RegistryException r) {
+            return r;
+        }
+        if (cause instanceof TimeoutException) {
+            return new RegistryException(what + " got no answer within " + config.requestTimeout().toMillis() + " ms",
+                    cause);
+        }
+        return new RegistryException(what + " failed: " + cause.getMessage(), cause);
     }
 
     // ---- wire ----
@@ -268,12 +311,12 @@ public final class RegistryClient implements AutoCloseable {
 
     private Object await(CompletableFuture<?> f, String what) {
         try {
-            return f.get(config.requestTimeout().toMillis() + 500, TimeUnit.MILLISECONDS);
+            return f.get(config.requestTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new RegistryException(what + " interrupted", e);
         } catch (ExecutionException e) {
-            throw new RegistryException(what + " failed: " + e.getCause().getMessage(), e.getCause());
+            throw failure(what, e.getCause());
         } catch (TimeoutException e) {
             throw new RegistryException(what + " got no answer within " + config.requestTimeout().toMillis() + " ms", e);
         }

@@ -24,10 +24,13 @@ import java.util.List;
  * @param idleTimeout       the client reconnects elsewhere when the session is silent this long
  * @param reconnectMin      first reconnect delay (grows exponentially with jitter)
  * @param reconnectMax      longest reconnect delay
+ * @param maxPendingRegistrations how many publishes and subscribes may wait for the session's answer at
+ *                          once; {@link RegistryClient#publishAsync} blocks the caller while this many are
+ *                          pending (back-pressure instead of an unbounded queue)
  */
 public record RegistryClientConfig(List<HostAndPort> sessionServers, String appName, String zone, String ip,
                                    Duration requestTimeout, Duration heartbeatInterval, Duration idleTimeout,
-                                   Duration reconnectMin, Duration reconnectMax) {
+                                   Duration reconnectMin, Duration reconnectMax, int maxPendingRegistrations) {
 
     public RegistryClientConfig {
         if (sessionServers == null || sessionServers.isEmpty()) {
@@ -36,6 +39,9 @@ public record RegistryClientConfig(List<HostAndPort> sessionServers, String appN
         sessionServers = List.copyOf(sessionServers);
         if (heartbeatInterval.compareTo(idleTimeout) >= 0) {
             throw new IllegalArgumentException("heartbeatInterval must be shorter than idleTimeout");
+        }
+        if (maxPendingRegistrations < 1) {
+            throw new IllegalArgumentException("maxPendingRegistrations must be at least 1, was " + maxPendingRegistrations);
         }
     }
 
@@ -83,6 +89,7 @@ public record RegistryClientConfig(List<HostAndPort> sessionServers, String appN
         private Duration idleTimeout = Duration.ofSeconds(6);
         private Duration reconnectMin = Duration.ofMillis(100);
         private Duration reconnectMax = Duration.ofSeconds(5);
+        private int maxPendingRegistrations = 1024;
 
         private Builder(List<HostAndPort> servers) {
             this.servers = servers;
@@ -120,9 +127,14 @@ public record RegistryClientConfig(List<HostAndPort> sessionServers, String appN
             return this;
         }
 
+        public Builder maxPendingRegistrations(int value) {
+            this.maxPendingRegistrations = value;
+            return this;
+        }
+
         public RegistryClientConfig build() {
             return new RegistryClientConfig(servers, appName, zone, ip, requestTimeout, heartbeatInterval, idleTimeout,
-                    reconnectMin, reconnectMax);
+                    reconnectMin, reconnectMax, maxPendingRegistrations);
         }
     }
 }

@@ -174,4 +174,28 @@ class ClusterEndToEndTest {
         client.publish(DataInfoId.of("svc.bad"), List.of("ok:1"));
         await().atMost(PUSH_BOUND).until(() -> List.of("ok:1").equals(observer.lastValues()));
     }
+    @Test
+    void asynchronousPublishesKeepManyInFlightOnOneConnectionAndWithdrawRefusedOnes() throws Exception {
+        RegistryClient client = RegistryClient.start(dev.registry.client.RegistryClientConfig
+                .builder("127.0.0.1:" + sessionA.port()).appName("async").maxPendingRegistrations(16).build());
+        try {
+            List<java.util.concurrent.CompletableFuture<Publication>> futures = new ArrayList<>();
+            for (int i = 0; i < 400; i++) {
+                futures.add(client.publishAsync(DataInfoId.of("svc.async." + (i % 20)), List.of("10.1.0." + i + ":80")));
+            }
+            java.util.concurrent.CompletableFuture<Publication> refused = client.publishAsync(DataInfoId.of("svc.async.0"),
+                    List.of("x".repeat(16 * 1024 + 1)));
+            java.util.concurrent.CompletableFuture.allOf(futures.toArray(new java.util.concurrent.CompletableFuture<?>[0]))
+                    .get(30, TimeUnit.SECONDS);
+            assertThat(futures).allMatch(f -> f.join().registerId() != null);
+            assertThatThrownBy(() -> refused.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(RegistryException.class)
+                    .hasMessageContaining("at most");
+            for (int id = 0; id < 20; id++) {
+                assertThat(cluster.leaderDatum(DataInfoId.of("svc.async." + id)).publishers()).hasSize(20);
+            }
+            assertThat(sessionA.publishers().publishersOf(DataInfoId.of("svc.async.0"))).hasSize(20);
+        } finally {
+            client.close();
+        }
+    }
 }

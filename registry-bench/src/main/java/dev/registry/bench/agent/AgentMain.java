@@ -217,6 +217,17 @@ public final class AgentMain {
             }
         } while (unacked > 0 && System.nanoTime() < deadline);
         long elapsed = System.nanoTime() - t0;
+        for (Object h : handles) {
+            Throwable asyncError = h == null ? null : driver.failure(h);
+            if (asyncError != null) {
+                failed.incrementAndGet();
+                synchronized (errors) {
+                    if (errors.size() < 3) {
+                        errors.add(asyncError.toString());
+                    }
+                }
+            }
+        }
         if (!errors.isEmpty()) {
             System.err.println("publish errors, first ones: " + errors);
         }

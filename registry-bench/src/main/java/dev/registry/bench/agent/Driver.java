@@ -25,6 +25,11 @@ public interface Driver extends AutoCloseable {
         return true;
     }
 
+    /** Why an acknowledged-as-done asynchronous publish failed; null if it succeeded (always, for blocking clients). */
+    default Throwable failure(Object handle) {
+        return null;
+    }
+
     /** Replaces the publisher's value. */
     void update(Object handle, String value) throws Exception;
 

@@ -8,6 +8,8 @@ import dev.registry.common.model.DataInfoId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
 
 /** Drives this project's registry through {@link RegistryClient}, with its production defaults. */
@@ -34,14 +36,43 @@ public final class OursDriver implements Driver {
         }
     }
 
+    /**
+     * Asynchronous, as an application that registers many services at start-up would use the
+     * client ({@link RegistryClient#publishAsync}): the handle is the future of the publication,
+     * and the agent waits until every one is acknowledged ({@link #isAcknowledged}).
+     */
     @Override
     public Object publish(int client, String dataId, String value) {
-        return clients.get(client).publish(DataInfoId.of(dataId), List.of(value));
+        return clients.get(client).publishAsync(DataInfoId.of(dataId), List.of(value));
+    }
+
+    @Override
+    public boolean isAcknowledged(Object handle) {
+        return future(handle).isDone();
+    }
+
+    @Override
+    public Throwable failure(Object handle) {
+        CompletableFuture<Publication> f = future(handle);
+        if (!f.isCompletedExceptionally()) {
+            return null;
+        }
+        try {
+            f.join();
+            return null;
+        } catch (CompletionException | java.util.concurrent.CancellationException e) {
+            return e.getCause() != null ? e.getCause() : e;
+        }
     }
 
     @Override
     public void update(Object handle, String value) {
-        ((Publication) handle).update(List.of(value));
+        future(handle).join().update(List.of(value));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static CompletableFuture<Publication> future(Object handle) {
+        return (CompletableFuture<Publication>) handle;
     }
 
     @Override

@@ -5,6 +5,7 @@ import dev.registry.common.serialize.Serializer;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 
 import java.util.concurrent.Executor;
@@ -12,6 +13,9 @@ import java.util.concurrent.TimeUnit;
 
 /** Builds the one pipeline every connection uses, on either side. */
 final class RpcPipeline {
+    /** Flush at least this often even while a read burst keeps writing (bounds latency and buffered bytes). */
+    private static final int FLUSH_AFTER_WRITES = 64;
+
     private RpcPipeline() {
     }
 
@@ -24,6 +28,9 @@ final class RpcPipeline {
         RpcConnection connection = new RpcConnection(ch, serializer, config,
                 MoreExecutors.newSequentialExecutor(workers));
         ch.pipeline()
+                // Many threads write to one connection (responses, pushes, many calls in flight): their
+                // flushes are merged into one write syscall per event-loop turn instead of one each.
+                .addLast("flush", new FlushConsolidationHandler(FLUSH_AFTER_WRITES, true))
                 .addLast("idle", new IdleStateHandler(config.idleTimeout().toMillis(),
                         sendHeartbeats ? config.heartbeatInterval().toMillis() : 0, 0, TimeUnit.MILLISECONDS))
                 .addLast("frameDecoder", new FrameDecoder(config.maxFrameBytes()))

@@ -436,7 +436,14 @@ public final class SlotReplication {
                         }
                     }
                     if (error != null) {
-                        log.warn("slot {}: snapshot from {} failed: {}", slot, f.leader, error.getMessage());
+                        // NOT_LEADER: this follower learnt the table before its leader did, a routine race
+                        // on every table change (once per slot); the next sync tick asks again.
+                        dev.registry.common.rpc.RpcException rpc = dev.registry.common.rpc.RpcException.unwrap(error);
+                        if (rpc != null && rpc.code() == dev.registry.common.rpc.ErrorCode.NOT_LEADER) {
+                            log.debug("slot {}: snapshot from {} not served yet: {}", slot, f.leader, error.getMessage());
+                        } else {
+                            log.warn("slot {}: snapshot from {} failed: {}", slot, f.leader, error.getMessage());
+                        }
                     }
                 });
     }
