@@ -9,7 +9,7 @@ public interface Publication {
 
     DataInfoId dataInfoId();
 
-    /** Stable id (UUID) that survives reconnects. */
+    /** Stable id (128 random bits, 22 characters) that survives reconnects. */
     String registerId();
 
     /** The values currently published. */

@@ -33,7 +33,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -146,7 +145,7 @@ public final class RegistryClient implements AutoCloseable {
      * call blocks until one is answered. Callbacks run on the client's I/O threads: keep them short.
      */
     public CompletableFuture<Publication> publishAsync(DataInfoId id, List<String> values) {
-        PublicationImpl p = new PublicationImpl(id, UUID.randomUUID().toString(), values);
+        PublicationImpl p = new PublicationImpl(id, RegisterIds.next(), values);
         publications.put(p.registerId, p);
         return registerOrWithdraw(p, "publish " + id, () -> publications.remove(p.registerId),
                 new UnregisterPublisherRequest(id, p.registerId)).thenApply(ack -> p);
@@ -162,7 +161,7 @@ public final class RegistryClient implements AutoCloseable {
      * registry acknowledged, and every change after that.
      */
     public Subscription subscribe(DataInfoId id, SubscriptionObserver observer) {
-        SubscriptionImpl s = new SubscriptionImpl(id, UUID.randomUUID().toString(), observer);
+        SubscriptionImpl s = new SubscriptionImpl(id, RegisterIds.next(), observer);
         subscriptions.put(s.registerId, s);
         await(registerOrWithdraw(s, "subscribe " + id, () -> subscriptions.remove(s.registerId),
                 new UnregisterSubscriberRequest(id, s.registerId)), "subscribe " + id);

@@ -48,13 +48,12 @@ public final class OursDriver implements Driver {
 
     @Override
     public boolean isAcknowledged(Object handle) {
-        return future(handle).isDone();
+        return !(handle instanceof CompletableFuture<?> f) || f.isDone(); // subscriptions are blocking
     }
 
     @Override
     public Throwable failure(Object handle) {
-        CompletableFuture<Publication> f = future(handle);
-        if (!f.isCompletedExceptionally()) {
+        if (!(handle instanceof CompletableFuture<?> f) || !f.isCompletedExceptionally()) {
             return null;
         }
         try {

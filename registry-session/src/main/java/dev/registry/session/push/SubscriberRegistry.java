@@ -27,14 +27,30 @@ public final class SubscriberRegistry<C> {
     public record PushBatch<C>(C connection, List<String> subscriberIds) {
     }
 
+    /**
+     * One subscriber, flattened (no {@link Subscriber} object kept: one object less per subscriber,
+     * and the id is the map key's); {@link #subscribersOf} rebuilds them.
+     */
     private static final class Entry<C> {
-        final Subscriber subscriber;
+        final String registerId;
+        final String appName;
+        final String ip;
+        final String zone;
+        final long registeredAtMillis;
         final C connection;
         long pushedVersion = -1;
 
         Entry(Subscriber subscriber, C connection) {
-            this.subscriber = subscriber;
+            this.registerId = subscriber.registerId();
+            this.appName = subscriber.appName();
+            this.ip = subscriber.ip();
+            this.zone = subscriber.zone();
+            this.registeredAtMillis = subscriber.registeredAtMillis();
             this.connection = connection;
+        }
+
+        Subscriber toSubscriber(DataInfoId id) {
+            return new Subscriber(id, registerId, appName, ip, zone, registeredAtMillis);
         }
     }
 
@@ -91,7 +107,7 @@ public final class SubscriberRegistry<C> {
         Map<C, List<String>> grouped = new LinkedHashMap<>();
         for (Entry<C> e : subs.values()) {
             if (e.pushedVersion < version) {
-                grouped.computeIfAbsent(e.connection, c -> new ArrayList<>()).add(e.subscriber.registerId());
+                grouped.computeIfAbsent(e.connection, c -> new ArrayList<>()).add(e.registerId);
             }
         }
         List<PushBatch<C>> out = new ArrayList<>();
@@ -131,7 +147,7 @@ public final class SubscriberRegistry<C> {
         Map<String, Entry<C>> subs = byId.get(id);
         List<Subscriber> out = new ArrayList<>();
         if (subs != null) {
-            subs.values().forEach(e -> out.add(e.subscriber));
+            subs.values().forEach(e -> out.add(e.toSubscriber(id)));
         }
         return out;
     }
