@@ -123,6 +123,10 @@ public final class RegistryNode implements AutoCloseable {
         MetaServer meta = null;
         DataServer data = null;
         SessionServer session = null;
+        if (s.data() && s.session()) {
+            // The session's copy of every publisher and the data server's copy share their strings.
+            dev.registry.common.protocol.WireInterner.shareRegistrationStrings(true);
+        }
         try {
             List<HostAndPort> metaServers = s.metaServers();
             if (s.meta()) {

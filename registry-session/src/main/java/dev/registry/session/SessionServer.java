@@ -904,6 +904,9 @@ public final class SessionServer implements AutoCloseable {
         if (syncer != null) {
             syncer.stop();
         }
+        if (reconciler != null) {
+            reconciler.stop();
+        }
         if (admin != null) {
             admin.close();
         }

@@ -29,8 +29,6 @@ public final class Publisher implements Serializable {
     private long registeredAtMillis;
     private String sessionId;
     private String connectionId;
-    /** Cached {@link #syncFingerprint()}; never on the wire (0 = not computed). */
-    private transient long fingerprint;
 
     @SuppressWarnings("unused")
     private Publisher() {
@@ -109,20 +107,16 @@ public final class Publisher implements Serializable {
     /**
      * A 64-bit hash of what {@link #syncStamp()} compares plus the key (id, registerId): sessions
      * and data servers XOR these per slot and session into a summary, so a periodic slot sync of
-     * an unchanged slot sends two numbers instead of every publisher. Cached; immutable object.
+     * an unchanged slot sends two numbers instead of every publisher. Computed when a store adds
+     * or removes the publisher, not cached (8 bytes on every stored copy cost more than a hash).
      */
     public long syncFingerprint() {
-        long f = fingerprint;
-        if (f == 0) {
-            f = com.google.common.hash.Hashing.murmur3_128().newHasher()
-                    .putString(dataInfoId.canonical(), java.nio.charset.StandardCharsets.UTF_8).putByte((byte) 0)
-                    .putString(registerId, java.nio.charset.StandardCharsets.UTF_8).putByte((byte) 0)
-                    .putLong(version).putString(String.valueOf(connectionId), java.nio.charset.StandardCharsets.UTF_8)
-                    .hash().asLong();
-            f = f == 0 ? 1 : f;
-            fingerprint = f;
-        }
-        return f;
+        long f = com.google.common.hash.Hashing.murmur3_128().newHasher()
+                .putString(dataInfoId.canonical(), java.nio.charset.StandardCharsets.UTF_8).putByte((byte) 0)
+                .putString(registerId, java.nio.charset.StandardCharsets.UTF_8).putByte((byte) 0)
+                .putLong(version).putString(String.valueOf(connectionId), java.nio.charset.StandardCharsets.UTF_8)
+                .hash().asLong();
+        return f == 0 ? 1 : f;
     }
 
     /** Same registration content (ignores nothing: used for idempotence checks). */

@@ -491,12 +491,15 @@ public final class CompactCodec {
 
         Publisher publisher() throws SerializationException {
             DataInfoId id = id();
-            String registerId = string();
+            String registerId = WireInterner.registration(string());
             if (registerId == null) {
                 throw malformed("publisher without a registerId");
             }
             long version = varLong();
             ArrayList<String> values = strings(false);
+            if (values != null && WireInterner.sharesRegistrations()) {
+                values.replaceAll(WireInterner::registration);
+            }
             return new Publisher(id, registerId, version, values == null ? List.of() : values, internedString(),
                     internedString(), internedString(), varLong(), internedString(), internedString());
         }

@@ -10,8 +10,10 @@ import dev.registry.common.model.DataInfoId;
  * services and apps across millions of registrations: without this every stored copy carries
  * its own DataInfoId and five strings (about 400 bytes of the ~900 a copy took).
  *
- * <p>Weak: an id or string nobody holds any more is collected. Values and registerIds are not
- * interned (unique per registration: interning would only cost a lookup).
+ * <p>Weak: an id or string nobody holds any more is collected. Values and registerIds are
+ * unique per registration, so they are interned only where the same registration is decoded
+ * twice in one process: {@link #shareRegistrationStrings} (the all-in-one server, where the
+ * session's copy and the data server's copy then share their strings).
  *
  * <p>Thread-safe.
  */
@@ -21,6 +23,8 @@ public final class WireInterner {
 
     private static final Interner<DataInfoId> IDS = Interners.newWeakInterner();
     private static final Interner<String> STRINGS = Interners.newWeakInterner();
+    private static final Interner<String> REGISTRATIONS = Interners.newWeakInterner();
+    private static volatile boolean shareRegistrations;
 
     private WireInterner() {
     }
@@ -33,6 +37,26 @@ public final class WireInterner {
     /** The shared instance of an id already built. */
     public static DataInfoId id(DataInfoId id) {
         return id == null ? null : IDS.intern(id);
+    }
+
+    /**
+     * Whether publisher registerIds and values are interned too. Worth it only where one process
+     * decodes the same registration twice: a session and a data server in one JVM (the all-in-one
+     * launcher turns it on), where it keeps one copy of each value instead of two for the price of
+     * an interner entry (about 40 of the ~300 bytes a 200-byte value and its id take). Elsewhere
+     * it would only cost that entry.
+     */
+    public static void shareRegistrationStrings(boolean on) {
+        shareRegistrations = on;
+    }
+
+    public static boolean sharesRegistrations() {
+        return shareRegistrations;
+    }
+
+    /** A publisher's registerId or value: the shared instance when {@link #shareRegistrationStrings} is on. */
+    public static String registration(String s) {
+        return s == null || !shareRegistrations ? s : REGISTRATIONS.intern(s);
     }
 
     /** The shared instance of a short string; longer ones and null are returned as they are. */

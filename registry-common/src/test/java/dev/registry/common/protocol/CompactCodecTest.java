@@ -135,4 +135,25 @@ class CompactCodecTest {
         assertThatThrownBy(() -> CompactCodec.decode(unknown, 0, unknown.length))
                 .isInstanceOf(SerializationException.class).hasMessageContaining("unknown message type 99");
     }
+    @Test
+    void registrationStringsAreSharedBetweenDecodesOnlyWhenTurnedOn() throws Exception {
+        String value = "10.9.9.9:" + "x".repeat(200);
+        byte[] bytes = CompactCodec.encode(new RegisterPublisherRequest(new Publisher(ID, "reg-shared", 1,
+                List.of(value), "app", "10.9.9.9", "z", 1, null, null)));
+        Publisher a = ((RegisterPublisherRequest) CompactCodec.decode(bytes, 0, bytes.length)).publisher();
+        Publisher b = ((RegisterPublisherRequest) CompactCodec.decode(bytes, 0, bytes.length)).publisher();
+        assertThat(a.values().get(0)).isEqualTo(value).isNotSameAs(b.values().get(0));
+        assertThat(a.registerId()).isNotSameAs(b.registerId());
+        WireInterner.shareRegistrationStrings(true);
+        try {
+            Publisher session = ((RegisterPublisherRequest) CompactCodec.decode(bytes, 0, bytes.length)).publisher();
+            byte[] forward = CompactCodec.encode(new WritePublisherRequest(1, 2, session));
+            Publisher data = ((WritePublisherRequest) CompactCodec.decode(forward, 0, forward.length)).publisher();
+            assertThat(data).isEqualTo(session);
+            assertThat(data.values().get(0)).isSameAs(session.values().get(0));
+            assertThat(data.registerId()).isSameAs(session.registerId());
+        } finally {
+            WireInterner.shareRegistrationStrings(false);
+        }
+    }
 }

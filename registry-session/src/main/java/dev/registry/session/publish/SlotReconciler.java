@@ -37,6 +37,7 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>Threading: per-slot state guarded by {@code this}; I/O without the lock.
  */
 public final class SlotReconciler {
+    private volatile boolean stopped;
     private static final Logger log = LoggerFactory.getLogger(SlotReconciler.class);
 
     private final String sessionId;
@@ -152,9 +153,18 @@ public final class SlotReconciler {
                 .whenComplete((ok, error) -> finish(slot, error));
     }
 
+    /** The session is stopping: what fails from now on failed because of that (no WARN per slot on a graceful stop). */
+    public void stop() {
+        stopped = true;
+    }
+
     private void finish(int slot, Throwable error) {
         if (error != null) {
-            log.warn("slot {} not reconciled with its leader: {}", slot, error.getMessage());
+            if (stopped) {
+                log.debug("slot {} not reconciled: session stopping ({})", slot, error.getMessage());
+            } else {
+                log.warn("slot {} not reconciled with its leader: {}", slot, error.getMessage());
+            }
         }
         boolean again;
         synchronized (this) {

@@ -29,9 +29,12 @@ class SubscriberRegistryTest {
         r.add(sub("s1"), "conn1");
         r.add(sub("s2"), "conn1");
         r.add(sub("s3"), "conn2");
-        assertThat(r.pushesNeeded(ID, 5)).containsExactly(
-                new SubscriberRegistry.PushBatch<>("conn1", List.of("s1", "s2")),
-                new SubscriberRegistry.PushBatch<>("conn2", List.of("s3")));
+        List<SubscriberRegistry.PushBatch<String>> batches = r.pushesNeeded(ID, 5);
+        assertThat(batches).extracting(SubscriberRegistry.PushBatch::connection).containsExactlyInAnyOrder("conn1", "conn2");
+        assertThat(batches).filteredOn(b -> b.connection().equals("conn1")).singleElement()
+                .satisfies(b -> assertThat(b.subscriberIds()).containsExactlyInAnyOrder("s1", "s2"));
+        assertThat(batches).filteredOn(b -> b.connection().equals("conn2")).singleElement()
+                .satisfies(b -> assertThat(b.subscriberIds()).containsExactly("s3"));
     }
 
     @Test
