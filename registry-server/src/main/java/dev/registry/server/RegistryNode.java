@@ -124,8 +124,8 @@ public final class RegistryNode implements AutoCloseable {
         DataServer data = null;
         SessionServer session = null;
         if (s.data() && s.session()) {
-            // The session's copy of every publisher and the data server's copy share their strings.
-            dev.registry.common.protocol.WireInterner.shareRegistrationStrings(true);
+            // The session and the data server keep one publisher object between them, not two copies.
+            dev.registry.common.protocol.WireInterner.shareRegistrations(true);
         }
         try {
             List<HostAndPort> metaServers = s.metaServers();

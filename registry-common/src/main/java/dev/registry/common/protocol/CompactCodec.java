@@ -89,7 +89,7 @@ public final class CompactCodec {
             w.id(m.dataInfoId());
             w.varLong(m.version());
             w.strings(m.subscriberIds());
-            w.byZone(m.valuesByZone());
+            w.byZoneOncePerRound(m.valuesByZone());
         } else if (message instanceof DatumValues m) {
             w.raw(DATUM_VALUES);
             w.id(m.dataInfoId());
@@ -201,7 +201,8 @@ public final class CompactCodec {
                 case REGISTER_SUBSCRIBER -> new RegisterSubscriberRequest(r.subscriber(), r.varLong());
                 case UNREGISTER_PUBLISHER -> new UnregisterPublisherRequest(r.id(), r.string());
                 case UNREGISTER_SUBSCRIBER -> new UnregisterSubscriberRequest(r.id(), r.string());
-                case WRITE_PUBLISHER -> new WritePublisherRequest(r.varLong(), r.intValue(), r.publisher());
+                case WRITE_PUBLISHER -> new WritePublisherRequest(r.varLong(), r.intValue(),
+                        WireInterner.registration(r.publisher()));
                 case REMOVE_PUBLISHER -> new RemovePublisherRequest(r.varLong(), r.intValue(), r.id(), r.string(),
                         r.internedString());
                 case WRITE_RESULT -> new WriteResult(r.varLong(), r.bool());
@@ -258,8 +259,13 @@ public final class CompactCodec {
     /** A growable buffer, one per thread, reused across messages. */
     private static final class Writer {
         private static final int KEEP_AT_MOST = 1 << 20;
+        /** Encoded value lists smaller than this are not worth keeping for the next push. */
+        private static final int SHARE_FROM_BYTES = 1024;
         private byte[] buf = new byte[4096];
         private int pos;
+        /** The values of the last push this thread encoded, and their bytes (see byZoneOncePerRound). */
+        private Map<String, ArrayList<String>> lastValues;
+        private byte[] lastValuesBytes;
 
         void reset() {
             if (buf.length > KEEP_AT_MOST) {
@@ -335,6 +341,26 @@ public final class CompactCodec {
                     strings(e.getValue());
                 }
             }
+        }
+
+        /**
+         * A push round sends the one values map of its datum to every subscriber connection, one
+         * push after the other on the same thread: the map is encoded for the first and its bytes
+         * copied for the rest (a 200-publisher list is 200 string encodes, a copy is one memcpy).
+         * Relies on what {@link PushRequest} states: its map is never changed once it is in a request.
+         */
+        void byZoneOncePerRound(Map<String, ArrayList<String>> byZone) {
+            if (byZone != null && byZone == lastValues) {
+                ensure(lastValuesBytes.length);
+                System.arraycopy(lastValuesBytes, 0, buf, pos, lastValuesBytes.length);
+                pos += lastValuesBytes.length;
+                return;
+            }
+            int start = pos;
+            byZone(byZone);
+            boolean keep = byZone != null && pos - start >= SHARE_FROM_BYTES && pos - start <= KEEP_AT_MOST;
+            lastValues = keep ? byZone : null;
+            lastValuesBytes = keep ? java.util.Arrays.copyOfRange(buf, start, pos) : null;
         }
 
         void id(DataInfoId id) {
@@ -491,15 +517,12 @@ public final class CompactCodec {
 
         Publisher publisher() throws SerializationException {
             DataInfoId id = id();
-            String registerId = WireInterner.registration(string());
+            String registerId = string();
             if (registerId == null) {
                 throw malformed("publisher without a registerId");
             }
             long version = varLong();
             ArrayList<String> values = strings(false);
-            if (values != null && WireInterner.sharesRegistrations()) {
-                values.replaceAll(WireInterner::registration);
-            }
             return new Publisher(id, registerId, version, values == null ? List.of() : values, internedString(),
                     internedString(), internedString(), varLong(), internedString(), internedString());
         }

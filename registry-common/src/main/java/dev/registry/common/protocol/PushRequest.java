@@ -5,7 +5,13 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 
-/** Session -> client: the current list of one DataInfoId for the listed subscribers of that connection. The client acks with {@link PushAck}. Wire DTO. */
+/**
+ * Session -> client: the current list of one DataInfoId for the listed subscribers of that
+ * connection. The client acks with {@link PushAck}. Wire DTO.
+ *
+ * <p>{@code valuesByZone} is never changed once it is in a request: a push round hands the one
+ * map of its datum to the pushes of every connection, and the codec encodes it once per round.
+ */
 public final class PushRequest implements Serializable {
     private static final long serialVersionUID = 1L;
 

@@ -3,6 +3,7 @@ package dev.registry.common.protocol;
 import com.google.common.collect.Interner;
 import com.google.common.collect.Interners;
 import dev.registry.common.model.DataInfoId;
+import dev.registry.common.model.Publisher;
 
 /**
  * One shared instance per distinct id and per distinct short attribute (app name, ip, zone,
@@ -10,10 +11,10 @@ import dev.registry.common.model.DataInfoId;
  * services and apps across millions of registrations: without this every stored copy carries
  * its own DataInfoId and five strings (about 400 bytes of the ~900 a copy took).
  *
- * <p>Weak: an id or string nobody holds any more is collected. Values and registerIds are
- * unique per registration, so they are interned only where the same registration is decoded
- * twice in one process: {@link #shareRegistrationStrings} (the all-in-one server, where the
- * session's copy and the data server's copy then share their strings).
+ * <p>Weak: an id or string nobody holds any more is collected. Publishers (with their values
+ * and registerIds) are unique per registration, so they are interned only where one process
+ * holds the same registration twice: {@link #shareRegistrations} (the all-in-one server, where
+ * the data server then stores the very publisher object its session holds).
  *
  * <p>Thread-safe.
  */
@@ -23,7 +24,7 @@ public final class WireInterner {
 
     private static final Interner<DataInfoId> IDS = Interners.newWeakInterner();
     private static final Interner<String> STRINGS = Interners.newWeakInterner();
-    private static final Interner<String> REGISTRATIONS = Interners.newWeakInterner();
+    private static final Interner<Publisher> REGISTRATIONS = Interners.newWeakInterner();
     private static volatile boolean shareRegistrations;
 
     private WireInterner() {
@@ -40,13 +41,14 @@ public final class WireInterner {
     }
 
     /**
-     * Whether publisher registerIds and values are interned too. Worth it only where one process
-     * decodes the same registration twice: a session and a data server in one JVM (the all-in-one
-     * launcher turns it on), where it keeps one copy of each value instead of two for the price of
-     * an interner entry (about 40 of the ~300 bytes a 200-byte value and its id take). Elsewhere
-     * it would only cost that entry.
+     * Whether publishers are interned too. Worth it only where one process holds the same
+     * registration twice: a session and a data server in one JVM (the all-in-one launcher turns
+     * it on). The session interns each publisher it stores, the data server each one it is asked
+     * to write, so both keep one object (values, registerId and all) instead of two, for the price
+     * of one interner entry (about 40 of the ~400 bytes a publisher with a 200-byte value takes).
+     * Elsewhere it would only cost that entry.
      */
-    public static void shareRegistrationStrings(boolean on) {
+    public static void shareRegistrations(boolean on) {
         shareRegistrations = on;
     }
 
@@ -54,9 +56,9 @@ public final class WireInterner {
         return shareRegistrations;
     }
 
-    /** A publisher's registerId or value: the shared instance when {@link #shareRegistrationStrings} is on. */
-    public static String registration(String s) {
-        return s == null || !shareRegistrations ? s : REGISTRATIONS.intern(s);
+    /** The shared instance of an equal publisher when {@link #shareRegistrations} is on; else the publisher itself. */
+    public static Publisher registration(Publisher p) {
+        return p == null || !shareRegistrations ? p : REGISTRATIONS.intern(p);
     }
 
     /** The shared instance of a short string; longer ones and null are returned as they are. */

@@ -136,24 +136,51 @@ class CompactCodecTest {
                 .isInstanceOf(SerializationException.class).hasMessageContaining("unknown message type 99");
     }
     @Test
-    void registrationStringsAreSharedBetweenDecodesOnlyWhenTurnedOn() throws Exception {
+    void theDataServersCopyIsTheSessionsObjectOnlyWhenSharingIsOn() throws Exception {
         String value = "10.9.9.9:" + "x".repeat(200);
-        byte[] bytes = CompactCodec.encode(new RegisterPublisherRequest(new Publisher(ID, "reg-shared", 1,
-                List.of(value), "app", "10.9.9.9", "z", 1, null, null)));
-        Publisher a = ((RegisterPublisherRequest) CompactCodec.decode(bytes, 0, bytes.length)).publisher();
-        Publisher b = ((RegisterPublisherRequest) CompactCodec.decode(bytes, 0, bytes.length)).publisher();
-        assertThat(a.values().get(0)).isEqualTo(value).isNotSameAs(b.values().get(0));
-        assertThat(a.registerId()).isNotSameAs(b.registerId());
-        WireInterner.shareRegistrationStrings(true);
+        Publisher stamped = new Publisher(ID, "reg-shared", 1, List.of(value), "app", "10.9.9.9", "z", 1,
+                "127.0.0.1:9600", "c1");
+        byte[] forward = CompactCodec.encode(new WritePublisherRequest(1, 2, stamped));
+        Publisher apart = ((WritePublisherRequest) CompactCodec.decode(forward, 0, forward.length)).publisher();
+        assertThat(apart).isEqualTo(stamped).isNotSameAs(stamped);
+        WireInterner.shareRegistrations(true);
         try {
-            Publisher session = ((RegisterPublisherRequest) CompactCodec.decode(bytes, 0, bytes.length)).publisher();
-            byte[] forward = CompactCodec.encode(new WritePublisherRequest(1, 2, session));
+            Publisher session = WireInterner.registration(stamped);
             Publisher data = ((WritePublisherRequest) CompactCodec.decode(forward, 0, forward.length)).publisher();
-            assertThat(data).isEqualTo(session);
-            assertThat(data.values().get(0)).isSameAs(session.values().get(0));
-            assertThat(data.registerId()).isSameAs(session.registerId());
+            assertThat(data).isSameAs(session).isSameAs(stamped);
+            // A newer version is another object: nothing older is ever handed out for it.
+            byte[] newer = CompactCodec.encode(new WritePublisherRequest(1, 2, new Publisher(ID, "reg-shared", 2,
+                    List.of("v2"), "app", "10.9.9.9", "z", 1, "127.0.0.1:9600", "c1")));
+            Publisher second = ((WritePublisherRequest) CompactCodec.decode(newer, 0, newer.length)).publisher();
+            assertThat(second.version()).isEqualTo(2);
+            assertThat(second.values()).containsExactly("v2");
         } finally {
-            WireInterner.shareRegistrationStrings(false);
+            WireInterner.shareRegistrations(false);
+        }
+    }
+
+    @Test
+    void theValuesOfAPushRoundAreEncodedOnceAndStayCorrectForEveryPush() throws Exception {
+        LinkedHashMap<String, ArrayList<String>> round = new LinkedHashMap<>();
+        ArrayList<String> values = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            values.add("10.0.0." + i + ":8080?" + "p".repeat(50));
+        }
+        round.put("zone-a", values);
+        round.put("", new ArrayList<>(List.of("ünïcode-✓")));
+        LinkedHashMap<String, ArrayList<String>> next = new LinkedHashMap<>();
+        next.put("zone-b", new ArrayList<>(List.of("only")));
+        for (Object message : List.of(
+                new PushRequest(ID, 5, new ArrayList<>(List.of("s1")), round),
+                new PushRequest(ID, 5, new ArrayList<>(List.of("s2", "s3")), round),
+                new PushRequest(ID, 6, new ArrayList<>(List.of("s4")), next),
+                new PushRequest(ID, 5, new ArrayList<>(List.of("s5")), round))) {
+            byte[] bytes = CompactCodec.encode(message);
+            PushRequest back = (PushRequest) CompactCodec.decode(bytes, 0, bytes.length);
+            PushRequest sent = (PushRequest) message;
+            assertThat(back.subscriberIds()).isEqualTo(sent.subscriberIds());
+            assertThat(back.version()).isEqualTo(sent.version());
+            assertThat(back.valuesByZone()).isEqualTo(sent.valuesByZone());
         }
     }
 }

@@ -69,7 +69,9 @@ public final class SessionPublisherStore {
      * Stores a publisher stamped with its connection. An older client version than the one
      * held is refused (STALE); the same registerId from a new connection moves it there.
      */
-    public synchronized PutOutcome put(Publisher publisher) {
+    public synchronized PutOutcome put(Publisher stamped) {
+        // In the all-in-one process the data server then stores this very object (no second copy).
+        Publisher publisher = dev.registry.common.protocol.WireInterner.registration(stamped);
         PublisherKey key = new PublisherKey(publisher.dataInfoId(), publisher.registerId());
         Map<PublisherKey, Publisher> publishers = slotOf(key);
         Publisher existing = publishers.get(key);
