@@ -20,6 +20,21 @@ ensure_server_jar() {
   fi
 }
 
+# JVM options for class-data sharing of the server jar (AppCDS): the first run of a build writes
+# an archive of the classes it loaded when it exits ($SERVER_JAR.jsa); later starts map it instead
+# of loading and verifying those classes again, about 1 s of the all-in-one's 2.5 s start.
+# A rebuilt jar is newer than its archive: the next run writes a new one. REGISTRY_CDS=off: none.
+server_cds_opts() {
+  [[ "${REGISTRY_CDS:-on}" == off ]] && return 0
+  local archive="$SERVER_JAR.jsa"
+  if [[ -f "$archive" && "$archive" -nt "$SERVER_JAR" ]]; then
+    echo "-XX:SharedArchiveFile=$archive -Xlog:cds=off -Xlog:cds+dynamic=off"
+  else
+    rm -f "$archive"
+    echo "-XX:ArchiveClassesAtExit=$archive -Xlog:cds=off -Xlog:cds+dynamic=off"
+  fi
+}
+
 java_cmd() {
   if [[ -n "${JAVA_HOME:-}" ]]; then echo "$JAVA_HOME/bin/java"; else echo java; fi
 }

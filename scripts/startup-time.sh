@@ -5,7 +5,8 @@
 # release its leader lease (the restarted one would wait for it).
 #   scripts/startup-time.sh                 # 3 rounds, prints every figure and the medians
 #   scripts/startup-time.sh --rounds 5 --max-seconds 2   # also fail if a median exceeds 2 s
-# Ports 18600-18622 (off the defaults). Java options from REGISTRY_JAVA_OPTS, as scripts/run.sh.
+# Ports 18600-18622 (off the defaults). Java options from REGISTRY_JAVA_OPTS and the class-data
+# archive, as scripts/run.sh (the first run of a new build writes the archive in an untimed round).
 # On a shared machine wrap it in the build lock: flock /tmp/heavy.lock scripts/startup-time.sh
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -29,7 +30,8 @@ SERVER=""
 start_and_time() {
   local log=$1 t0 i
   t0=$(date +%s%N)
-  (cd "$WORK" && exec "$(java_cmd)" ${REGISTRY_JAVA_OPTS:-} -jar "$SERVER_JAR" --session-port $SP \
+  # shellcheck disable=SC2046 # as scripts/run.sh starts it, class-data archive included
+  (cd "$WORK" && exec "$(java_cmd)" $(server_cds_opts) ${REGISTRY_JAVA_OPTS:-} -jar "$SERVER_JAR" --session-port $SP \
     --session-http-port $SH --meta-port $MP --meta-http-port $MH --data-port $DP --data-http-port $DH \
     >"$log" 2>&1) &
   SERVER=$!
@@ -64,6 +66,13 @@ stop_gracefully() {
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 
+if [[ "${REGISTRY_CDS:-on}" != off && ! ( -f "$SERVER_JAR.jsa" && "$SERVER_JAR.jsa" -nt "$SERVER_JAR" ) ]]; then
+  # What scripts/run.sh does on a new build's first run: start and stop once to write the archive.
+  echo "writing the class-data archive of this build (one start and stop, not timed) ..."
+  rm -rf "$WORK/data"
+  start_and_time "$WORK/archive.log"
+  stop_gracefully "$WORK/archive.log"
+fi
 EMPTY=(); RESTART=()
 for ((r = 1; r <= ROUNDS; r++)); do
   rm -rf "$WORK/data"

@@ -16,7 +16,8 @@
 # REGISTRY_WORK_DIR (working directory: the embedded meta database goes to data/ below it;
 # default this distribution), REGISTRY_JAVA_OPTS, JAVA_HOME, REGISTRY_START_TIMEOUT (seconds
 # start waits for the node to listen, default 60), REGISTRY_STOP_TIMEOUT (seconds stop waits
-# for the drain and exit after SIGTERM, default 90).
+# for the drain and exit after SIGTERM, default 90), REGISTRY_CDS (off: no class-data archive in
+# the run directory; by default the first run of a jar writes one and later starts use it).
 # Exit codes: 0 done / running, 1 failed, 2 usage or configuration error, 3 (status) not running.
 set -euo pipefail
 
@@ -28,7 +29,7 @@ START_TIMEOUT="${REGISTRY_START_TIMEOUT:-60}"
 STOP_TIMEOUT="${REGISTRY_STOP_TIMEOUT:-90}"
 
 usage() {
-  sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -80,6 +81,18 @@ JARS=("$DIST_HOME"/lib/registry-server-*-all.jar)
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 # shellcheck disable=SC2206 # REGISTRY_JAVA_OPTS is a list of words on purpose
 JAVA_ARGS=(${REGISTRY_JAVA_OPTS:-})
+# Class-data sharing (AppCDS), one archive per node: its first run of this jar writes the classes it
+# loaded when it exits; later starts map them (about 1 s faster). REGISTRY_CDS=off: none.
+if [[ "${REGISTRY_CDS:-on}" != off ]] && mkdir -p "$RUN_DIR" 2>/dev/null && [[ -w "$RUN_DIR" ]]; then
+  CDS_ARCHIVE="$RUN_DIR/cds-$NAME.jsa"
+  if [[ -f "$CDS_ARCHIVE" && "$CDS_ARCHIVE" -nt "${JARS[0]}" ]]; then
+    JAVA_ARGS+=("-XX:SharedArchiveFile=$CDS_ARCHIVE")
+  else
+    rm -f "$CDS_ARCHIVE"
+    JAVA_ARGS+=("-XX:ArchiveClassesAtExit=$CDS_ARCHIVE")
+  fi
+  JAVA_ARGS+=(-Xlog:cds=off -Xlog:cds+dynamic=off)
+fi
 [[ -f "$DIST_HOME/conf/logback.xml" ]] && JAVA_ARGS+=("-Dlogback.configurationFile=$DIST_HOME/conf/logback.xml")
 JAVA_ARGS+=(-jar "${JARS[0]}" --config "$CONFIG")
 [[ -n "$ROLE" ]] && JAVA_ARGS+=(--role "$ROLE")
