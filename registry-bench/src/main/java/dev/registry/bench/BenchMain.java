@@ -65,7 +65,7 @@ public final class BenchMain implements Callable<Integer> {
     @Option(names = "--client-processes", defaultValue = "2", description = "agent processes the publishers' connections are split over (default: ${DEFAULT-VALUE})")
     int clientProcesses;
 
-    @Option(names = "--threads-per-client", defaultValue = "4", description = "concurrent blocking registrations per connection (default: ${DEFAULT-VALUE})")
+    @Option(names = "--threads-per-client", defaultValue = "4", description = "threads issuing registrations per connection: registrations in flight for blocking clients (ZooKeeper); ours publishes asynchronously, up to 1,024 in flight per connection (default: ${DEFAULT-VALUE})")
     int threadsPerClient;
 
     @Option(names = "--subscribers", defaultValue = "200", description = "scenario 2: subscribers (default: ${DEFAULT-VALUE})")
@@ -393,7 +393,9 @@ public final class BenchMain implements Callable<Integer> {
                     ScaleScenario.hot(this), payload, scaleData, scaleSessions, scaleDataHeapMb, scaleSessionHeapMb,
                     scaleZkNodes, scaleZkHeapMb, scalePublisherAgents, scaleSubscriberAgents, scaleConnections, scaleInflight));
         }
-        h.add("- Ours' push merge window: 200 ms (leading edge: a change to a quiet id is pushed at once). "
+        h.add("- Ours' push policy: a change is pushed at once unless a round of its id is in flight (changes during "
+                + "a round merge into one more); storm bound 20 rounds back to back, then 20/s per id. Ours' clients "
+                + "publish asynchronously (RegistryClient.publishAsync, up to 1,024 in flight per connection). "
                 + "SOFARegistry's defaults: change debounce 1,000 ms, push debounce 500 ms.");
         return h;
     }

@@ -114,7 +114,7 @@ public final class ReportWriter {
         });
         r.sections().forEach(section -> sb.append('\n').append(section).append('\n'));
         if (!targets.isEmpty()) {
-            sb.append("\n**Targets of issue 9** (ZooKeeper measured in this run):\n\n");
+            sb.append("\n**Targets of issues 9 and 15** (ZooKeeper measured in this run):\n\n");
             targets.forEach(t -> sb.append("- ").append(t).append('\n'));
         }
         if (!r.failures().isEmpty()) {
