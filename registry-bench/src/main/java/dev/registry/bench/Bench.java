@@ -283,7 +283,8 @@ final class Bench {
             for (int i = 0; i < procs; i++) {
                 int count = i == procs - 1 ? publishers - per * (procs - 1) : per;
                 f.add(pubs.get(i).send("publish", "count", count, "start", i * per, "ids", o.dataIds, "prefix", "svc",
-                        "threads", o.threadsPerClient * clientsEach, "timeoutMs", budget(Duration.ofMinutes(8)).toMillis()));
+                        "threads", o.threadsPerClient * clientsEach, "inflight", o.inflightPerClient * clientsEach,
+                        "timeoutMs", budget(Duration.ofMinutes(8)).toMillis()));
             }
             List<Map<String, String>> answers = all(f, budget(Duration.ofMinutes(9)), "publish");
             double seconds = (System.nanoTime() - t0) / 1e9;
@@ -491,7 +492,8 @@ final class Bench {
             phase(name + " S6: " + o.failoverPublishers + " publishers", o.failoverPublishers, List.of(pub));
             long p0 = System.nanoTime();
             Map<String, String> a = pub.call(budget(Duration.ofMinutes(5)), "publish", "count", o.failoverPublishers,
-                    "ids", o.failoverDataIds, "prefix", "fo", "threads", o.threadsPerClient * o.failoverClients);
+                    "ids", o.failoverDataIds, "prefix", "fo", "threads", o.threadsPerClient * o.failoverClients,
+                    "inflight", o.inflightPerClient * o.failoverClients);
             double secs = (System.nanoTime() - p0) / 1e9;
             results.add(sut.name(), S1, "registrations/s", "1/s", Better.HIGHER, o.failoverPublishers / secs,
                     String.format(Locale.ROOT, "%,d publishers, %d connections", o.failoverPublishers, o.failoverClients));

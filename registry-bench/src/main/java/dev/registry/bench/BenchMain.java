@@ -65,8 +65,11 @@ public final class BenchMain implements Callable<Integer> {
     @Option(names = "--client-processes", defaultValue = "2", description = "agent processes the publishers' connections are split over (default: ${DEFAULT-VALUE})")
     int clientProcesses;
 
-    @Option(names = "--threads-per-client", defaultValue = "4", description = "threads issuing registrations per connection: registrations in flight for blocking clients (ZooKeeper); ours publishes asynchronously, up to 1,024 in flight per connection (default: ${DEFAULT-VALUE})")
+    @Option(names = "--threads-per-client", defaultValue = "4", description = "threads issuing registrations per connection: registrations in flight for blocking clients (ZooKeeper) (default: ${DEFAULT-VALUE})")
     int threadsPerClient;
+
+    @Option(names = "--inflight-per-client", defaultValue = "64", description = "registrations in flight per connection for asynchronous clients (ours: RegistryClient.publishAsync; SOFARegistry) (default: ${DEFAULT-VALUE})")
+    int inflightPerClient;
 
     @Option(names = "--subscribers", defaultValue = "200", description = "scenario 2: subscribers (default: ${DEFAULT-VALUE})")
     int subscribers;
@@ -395,7 +398,7 @@ public final class BenchMain implements Callable<Integer> {
         }
         h.add("- Ours' push policy: a change is pushed at once unless a round of its id is in flight (changes during "
                 + "a round merge into one more); storm bound 20 rounds back to back, then 20/s per id. Ours' clients "
-                + "publish asynchronously (RegistryClient.publishAsync, up to 1,024 in flight per connection). "
+                + "publish asynchronously (RegistryClient.publishAsync; the bench keeps --inflight-per-client, 64, in flight per connection). "
                 + "SOFARegistry's defaults: change debounce 1,000 ms, push debounce 500 ms.");
         return h;
     }

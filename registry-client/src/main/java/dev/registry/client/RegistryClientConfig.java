@@ -89,7 +89,7 @@ public record RegistryClientConfig(List<HostAndPort> sessionServers, String appN
         private Duration idleTimeout = Duration.ofSeconds(6);
         private Duration reconnectMin = Duration.ofMillis(100);
         private Duration reconnectMax = Duration.ofSeconds(5);
-        private int maxPendingRegistrations = 1024;
+        private int maxPendingRegistrations = 256;
 
         private Builder(List<HostAndPort> servers) {
             this.servers = servers;

@@ -167,6 +167,9 @@ public final class AgentMain {
         String prefix = a.get("prefix");
         String kind = a.getOrDefault("kind", "pub");
         int threads = Integer.parseInt(a.getOrDefault("threads", "8"));
+        // Asynchronous clients: at most this many registrations unanswered at once (blocking ones: threads).
+        java.util.concurrent.Semaphore inflight = new java.util.concurrent.Semaphore(
+                Integer.parseInt(a.getOrDefault("inflight", String.valueOf(threads))));
         long timeoutMs = Long.parseLong(a.getOrDefault("timeoutMs", "600000"));
         Object[] handles = new Object[count];
         AtomicInteger next = new AtomicInteger();
@@ -182,9 +185,17 @@ public final class AgentMain {
                     int j = start + i;
                     String v = kind.equals("pub") ? "pub:" + j + ":" : kind + ":" + tag + ":" + j + ":";
                     try {
+                        inflight.acquire();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                    try {
                         handles[i] = driver.publish(i % clients, prefix + "-" + (j % ids), value(v));
+                        driver.whenAcknowledged(handles[i], inflight::release);
                         progress.incrementAndGet();
                     } catch (Exception e) {
+                        inflight.release();
                         failed.incrementAndGet();
                         synchronized (errors) {
                             if (errors.size() < 3) {

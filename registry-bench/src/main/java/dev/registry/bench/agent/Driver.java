@@ -25,6 +25,11 @@ public interface Driver extends AutoCloseable {
         return true;
     }
 
+    /** Runs {@code action} once the registry acknowledged (or refused) the publisher: at once for blocking clients. */
+    default void whenAcknowledged(Object handle, Runnable action) {
+        action.run();
+    }
+
     /** Why an acknowledged-as-done asynchronous publish failed; null if it succeeded (always, for blocking clients). */
     default Throwable failure(Object handle) {
         return null;

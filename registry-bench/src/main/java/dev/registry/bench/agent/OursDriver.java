@@ -52,6 +52,15 @@ public final class OursDriver implements Driver {
     }
 
     @Override
+    public void whenAcknowledged(Object handle, Runnable action) {
+        if (handle instanceof CompletableFuture<?> f) {
+            f.whenComplete((p, e) -> action.run());
+        } else {
+            action.run();
+        }
+    }
+
+    @Override
     public Throwable failure(Object handle) {
         if (!(handle instanceof CompletableFuture<?> f) || !f.isCompletedExceptionally()) {
             return null;
