@@ -228,7 +228,11 @@ public final class AgentMain {
             }
         } while (unacked > 0 && System.nanoTime() < deadline);
         long elapsed = System.nanoTime() - t0;
+        int done = 0;
         for (Object h : handles) {
+            if (h != null && driver.isAcknowledged(h) && driver.failure(h) == null) {
+                done++; // registered and acknowledged: what "done" reports (not merely sent)
+            }
             Throwable asyncError = h == null ? null : driver.failure(h);
             if (asyncError != null) {
                 failed.incrementAndGet();
@@ -242,8 +246,9 @@ public final class AgentMain {
         if (!errors.isEmpty()) {
             System.err.println("publish errors, first ones: " + errors);
         }
+        progress.set(done);
         return "elapsedNanos=" + elapsed + " sentNanos=" + sentNanos + " failed=" + failed.get() + " unacked=" + unacked
-                + " done=" + progress.get();
+                + " done=" + done;
     }
 
     /** One ticker publisher per id {@code prefix-(i * every)}, i = 0..ids-1 ({@code every} 1 unless given). */
