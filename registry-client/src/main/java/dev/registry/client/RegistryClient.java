@@ -142,7 +142,8 @@ public final class RegistryClient implements AutoCloseable {
      * once the registry stored it, or fails with a {@link RegistryException} (the publication is
      * then withdrawn, as with {@link #publish}). Many publishes may be in flight on the one
      * session connection; when {@link RegistryClientConfig#maxPendingRegistrations()} are, this
-     * call blocks until one is answered. Callbacks run on the client's I/O threads: keep them short.
+     * call blocks until one is answered. The future completes on a client I/O thread: keep its
+     * callbacks short and never block in them (a publish there could wait for its own answer).
      */
     public CompletableFuture<Publication> publishAsync(DataInfoId id, List<String> values) {
         PublicationImpl p = new PublicationImpl(id, RegisterIds.next(), values);
