@@ -61,6 +61,8 @@ public final class SlotReplication {
     private final ConnectionPool peers;
     private final Settings settings;
     private final LongSupplier clockMillis;
+    /** Slots that serve reads before every session synced: one WARN line per window, not per slot. */
+    private final dev.registry.common.log.WarnSummary lateReads;
     private final Map<Integer, LeaderSlot> led = new HashMap<>();
     private final Map<Integer, FollowerSlot> followed = new HashMap<>();
     private long epoch;
@@ -108,6 +110,8 @@ public final class SlotReplication {
         this.peers = peers;
         this.settings = settings;
         this.clockMillis = clockMillis;
+        this.lateReads = new dev.registry.common.log.WarnSummary(log,
+                "serving reads after the reconcile deadline:", 5_000, clockMillis);
     }
 
     /** Adopts a new slot table; returns the slots this server leads from now on that it did not lead before. */
@@ -214,12 +218,13 @@ public final class SlotReplication {
             boolean allSynced = l.syncedSessions.containsAll(expectedSessions);
             if (allSynced || clockMillis.getAsLong() >= l.readableDeadline) {
                 l.readable = true;
+                // Per slot at DEBUG: the data server logs the takeover's progress over all slots once a second.
                 if (allSynced) {
-                    log.info("slot {} reconciled with {} sessions; serving reads", slot, expectedSessions.size());
+                    log.debug("slot {} reconciled with {} sessions; serving reads", slot, expectedSessions.size());
                 } else {
                     Set<String> missing = new HashSet<>(expectedSessions);
                     missing.removeAll(l.syncedSessions);
-                    log.warn("slot {} serving reads after the reconcile deadline; sessions not synced: {}", slot, missing);
+                    lateReads.warn("slot " + slot, "sessions not synced: " + missing);
                 }
             }
         }

@@ -45,6 +45,10 @@ public final class PublisherSyncer {
     private final Duration callDeadline;
     private final Duration backgroundRetry;
     private final Map<PublisherKey, KeyState> states = new HashMap<>();
+    /** A leader that stops answering fails every key of its slots at once: one WARN line per window. */
+    private final dev.registry.common.log.WarnSummary notSynced =
+            new dev.registry.common.log.WarnSummary(log, "publisher not synced to its slot leader yet", 5_000,
+                    System::currentTimeMillis);
     private volatile boolean stopped;
 
     public PublisherSyncer(SessionPublisherStore store, DataServerLinks links, int slotCount,
@@ -152,8 +156,7 @@ public final class PublisherSyncer {
         } else if (again) {
             run(key);
         } else if (error != null && !stopped) {
-            log.warn("publisher {} not synced to its slot leader yet ({}); retrying in the background",
-                    key, error.getMessage());
+            notSynced.warn(key, error.getMessage() + "; retrying in the background");
             try {
                 scheduler.schedule(() -> run(key), backgroundRetry.toMillis(), TimeUnit.MILLISECONDS);
             } catch (RuntimeException e) {

@@ -38,6 +38,8 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class SlotReconciler {
     private volatile boolean stopped;
+    /** A leader that stops answering fails all its slots at once: one WARN line per window, not per slot. */
+    private final dev.registry.common.log.WarnSummary notReconciled;
     private static final Logger log = LoggerFactory.getLogger(SlotReconciler.class);
 
     private final String sessionId;
@@ -59,6 +61,8 @@ public final class SlotReconciler {
         this.links = links;
         this.slotCount = slotCount;
         this.deadline = deadline;
+        this.notReconciled = new dev.registry.common.log.WarnSummary(log, "not reconciled with its leader:", 5_000,
+                System::currentTimeMillis);
     }
 
     public void syncSlots(Collection<Integer> slots) {
@@ -163,7 +167,7 @@ public final class SlotReconciler {
             if (stopped) {
                 log.debug("slot {} not reconciled: session stopping ({})", slot, error.getMessage());
             } else {
-                log.warn("slot {} not reconciled with its leader: {}", slot, error.getMessage());
+                notReconciled.warn("slot " + slot, error.getMessage());
             }
         }
         boolean again;

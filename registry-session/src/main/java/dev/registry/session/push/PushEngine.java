@@ -71,6 +71,9 @@ public final class PushEngine {
     private final Settings settings;
     private final ScheduledExecutorService scheduler;
     private final Clock clock;
+    /** Failed fetches of push rounds: one WARN line per window, not one per id. */
+    private final dev.registry.common.log.WarnSummary fetchFailures;
+    private static final long FAILURE_LOG_WINDOW_MILLIS = 5_000;
     private final PushWindows<DataInfoId> windows;
     private final Backoff retryBackoff;
     /** Consecutive failures per retry key: an id (fetch failed) or an id at one connection (push failed). */
@@ -96,6 +99,8 @@ public final class PushEngine {
         this.settings = settings;
         this.scheduler = scheduler;
         this.clock = clock;
+        this.fetchFailures = new dev.registry.common.log.WarnSummary(log, "cannot fetch for its subscribers",
+                FAILURE_LOG_WINDOW_MILLIS, clock::millis);
         this.windows = new PushWindows<>(settings.window().toMillis(), settings.burst());
         this.retryBackoff = new Backoff(settings.retryMin(), settings.retryMax(), new Random());
     }
@@ -154,7 +159,7 @@ public final class PushEngine {
         links.callLeader(slot, epoch -> FetchDatumRequest.forPush(epoch, id), DatumValues.class, settings.fetchDeadline())
                 .whenComplete((datum, error) -> {
                     if (error != null) {
-                        log.warn("cannot fetch {} for its subscribers: {}", id, error.getMessage());
+                        fetchFailures.warn(id, error.getMessage()); // a failover fails thousands at once: one line
                         retryLater(id, id.canonical());
                     } else {
                         synchronized (this) {
@@ -262,6 +267,7 @@ public final class PushEngine {
      * subscribers never pushed at all.
      */
     public void reconcile() {
+        fetchFailures.flush();
         Map<Integer, ArrayList<DataInfoId>> bySlot = new HashMap<>();
         for (DataInfoId id : subscribers.subscribedIds()) {
             bySlot.computeIfAbsent(SlotHash.slotOf(id, slotCount), s -> new ArrayList<>()).add(id);

@@ -1,0 +1,105 @@
+package dev.registry.common.log;
+
+import org.slf4j.Logger;
+
+import java.util.function.LongSupplier;
+
+/**
+ * One WARN line per window for a kind of failure that strikes many ids or slots at once (a data
+ * server failing over makes every fetch of its slots time out: thousands of lines, one per id,
+ * for one event). The first failure of a window is logged at once, the next ones only counted
+ * (each at DEBUG), and the first failure after the window closes logs the count it gathered,
+ * then opens a new window. {@link #flush} logs a pending count without waiting for a next
+ * failure (callers with a timer call it).
+ *
+ * <p>Thread-safe.
+ */
+public final class WarnSummary {
+    private final Logger log;
+    private final String what;
+    private final long windowMillis;
+    private final LongSupplier clockMillis;
+    private long windowEnd = Long.MIN_VALUE;
+    private long suppressed;
+    private String lastSubject;
+    private String lastReason;
+
+    /**
+     * @param what what failed, as the line starts (e.g. "cannot fetch for its subscribers")
+     */
+    public WarnSummary(Logger log, String what, long windowMillis, LongSupplier clockMillis) {
+        if (windowMillis <= 0) {
+            throw new IllegalArgumentException("windowMillis must be positive, was " + windowMillis);
+        }
+        this.log = log;
+        this.what = what;
+        this.windowMillis = windowMillis;
+        this.clockMillis = clockMillis;
+    }
+
+    /** One failure of {@code subject} (an id, a slot) for {@code reason}. */
+    public void warn(Object subject, String reason) {
+        long now = clockMillis.getAsLong();
+        long gathered;
+        String previousSubject;
+        String previousReason;
+        boolean first;
+        synchronized (this) {
+            if (now < windowEnd) {
+                suppressed++;
+                lastSubject = String.valueOf(subject);
+                lastReason = reason;
+                first = false;
+                gathered = 0;
+                previousSubject = null;
+                previousReason = null;
+            } else {
+                gathered = suppressed;
+                previousSubject = lastSubject;
+                previousReason = lastReason;
+                suppressed = 0;
+                lastSubject = null;
+                lastReason = null;
+                windowEnd = now + windowMillis;
+                first = true;
+            }
+        }
+        if (!first) {
+            log.debug("{} {}: {}", what, subject, reason);
+            return;
+        }
+        if (gathered > 0) {
+            logGathered(gathered, previousSubject, previousReason);
+        }
+        log.warn("{} {}: {} (more within {} ms are counted into one line)", what, subject, reason, windowMillis);
+    }
+
+    /** Logs the failures counted since the last line, if any (and if the window has closed). */
+    public void flush() {
+        long now = clockMillis.getAsLong();
+        long gathered;
+        String subject;
+        String reason;
+        synchronized (this) {
+            if (suppressed == 0 || now < windowEnd) {
+                return;
+            }
+            gathered = suppressed;
+            subject = lastSubject;
+            reason = lastReason;
+            suppressed = 0;
+            lastSubject = null;
+            lastReason = null;
+        }
+        logGathered(gathered, subject, reason);
+    }
+
+    /** Failures counted but not yet logged (for tests and metrics). */
+    public synchronized long pending() {
+        return suppressed;
+    }
+
+    private void logGathered(long gathered, String subject, String reason) {
+        log.warn("{}: {} more within {} ms, the last {}: {}", what, gathered, windowMillis, subject, reason);
+    }
+}
