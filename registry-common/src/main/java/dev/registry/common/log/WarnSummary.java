@@ -40,58 +40,48 @@ public final class WarnSummary {
     /** One failure of {@code subject} (an id, a slot) for {@code reason}. */
     public void warn(Object subject, String reason) {
         long now = clockMillis.getAsLong();
-        long gathered;
-        String previousSubject;
-        String previousReason;
-        boolean first;
+        Gathered previous;
         synchronized (this) {
             if (now < windowEnd) {
                 suppressed++;
                 lastSubject = String.valueOf(subject);
                 lastReason = reason;
-                first = false;
-                gathered = 0;
-                previousSubject = null;
-                previousReason = null;
+                previous = null;
             } else {
-                gathered = suppressed;
-                previousSubject = lastSubject;
-                previousReason = lastReason;
-                suppressed = 0;
-                lastSubject = null;
-                lastReason = null;
+                previous = takeGathered();
                 windowEnd = now + windowMillis;
-                first = true;
             }
         }
-        if (!first) {
+        if (previous == null) {
             log.debug("{} {}: {}", what, subject, reason);
             return;
         }
-        if (gathered > 0) {
-            logGathered(gathered, previousSubject, previousReason);
-        }
+        log(previous);
         log.warn("{} {}: {} (more within {} ms are counted into one line)", what, subject, reason, windowMillis);
     }
 
     /** Logs the failures counted since the last line, if any (and if the window has closed). */
     public void flush() {
-        long now = clockMillis.getAsLong();
-        long gathered;
-        String subject;
-        String reason;
+        Gathered gathered;
         synchronized (this) {
-            if (suppressed == 0 || now < windowEnd) {
+            if (suppressed == 0 || clockMillis.getAsLong() < windowEnd) {
                 return;
             }
-            gathered = suppressed;
-            subject = lastSubject;
-            reason = lastReason;
-            suppressed = 0;
-            lastSubject = null;
-            lastReason = null;
+            gathered = takeGathered();
         }
-        logGathered(gathered, subject, reason);
+        log(gathered);
+    }
+
+    /** What the closing window counted (possibly nothing); resets the count. Guarded by this. */
+    private Gathered takeGathered() {
+        Gathered g = new Gathered(suppressed, lastSubject, lastReason);
+        suppressed = 0;
+        lastSubject = null;
+        lastReason = null;
+        return g;
+    }
+
+    private record Gathered(long count, String lastSubject, String lastReason) {
     }
 
     /** Failures counted but not yet logged (for tests and metrics). */
@@ -99,7 +89,10 @@ public final class WarnSummary {
         return suppressed;
     }
 
-    private void logGathered(long gathered, String subject, String reason) {
-        log.warn("{}: {} more within {} ms, the last {}: {}", what, gathered, windowMillis, subject, reason);
+    private void log(Gathered g) {
+        if (g.count() > 0) {
+            log.warn("{}: {} more within {} ms, the last {}: {}", what, g.count(), windowMillis, g.lastSubject(),
+                    g.lastReason());
+        }
     }
 }
