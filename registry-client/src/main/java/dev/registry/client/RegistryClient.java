@@ -318,7 +318,7 @@ public final class RegistryClient implements AutoCloseable {
         } catch (ExecutionException e) {
             throw failure(what, e.getCause());
         } catch (TimeoutException e) {
-            throw new RegistryException(what + " got no answer within " + config.requestTimeout().toMillis() + " ms", e);
+            throw failure(what, e);
         }
     }
 

@@ -52,10 +52,6 @@ public final class WireInterner {
         shareRegistrations = on;
     }
 
-    public static boolean sharesRegistrations() {
-        return shareRegistrations;
-    }
-
     /** The shared instance of an equal publisher when {@link #shareRegistrations} is on; else the publisher itself. */
     public static Publisher registration(Publisher p) {
         return p == null || !shareRegistrations ? p : REGISTRATIONS.intern(p);

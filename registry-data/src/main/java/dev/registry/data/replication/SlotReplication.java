@@ -111,7 +111,7 @@ public final class SlotReplication {
         this.settings = settings;
         this.clockMillis = clockMillis;
         this.lateReads = new dev.registry.common.log.WarnSummary(log,
-                "serving reads after the reconcile deadline:", 5_000, clockMillis);
+                "serving reads after the reconcile deadline", 5_000, clockMillis);
     }
 
     /** Adopts a new slot table; returns the slots this server leads from now on that it did not lead before. */

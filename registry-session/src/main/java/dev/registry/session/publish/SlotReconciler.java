@@ -61,7 +61,7 @@ public final class SlotReconciler {
         this.links = links;
         this.slotCount = slotCount;
         this.deadline = deadline;
-        this.notReconciled = new dev.registry.common.log.WarnSummary(log, "not reconciled with its leader:", 5_000,
+        this.notReconciled = new dev.registry.common.log.WarnSummary(log, "not reconciled with its leader", 5_000,
                 System::currentTimeMillis);
     }
 
