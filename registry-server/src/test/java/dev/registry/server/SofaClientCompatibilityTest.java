@@ -267,6 +267,9 @@ class SofaClientCompatibilityTest {
                 && List.of("10.6.6.6:1").equals(oursSees.lastValues()) && p.isRegistered());
         SessionServer current = sessionOf(app);
         SessionServer other = current == a ? b : a;
+        // The stock client publishes asynchronously: before the drain its subscriber may have been
+        // pushed several versions that do not hold its publisher yet. Judge it from the drain on.
+        int appCallbacks = appSees.received.size();
 
         long start = System.nanoTime();
         current.drain(Duration.ofSeconds(1)); // closes its SOFARegistry clients; they reconnect elsewhere
@@ -275,7 +278,8 @@ class SofaClientCompatibilityTest {
         System.out.printf("drained session's SOFA client re-registered elsewhere after %d ms%n", millisSince(start));
         await().atMost(Duration.ofSeconds(10)).until(() -> cluster.leaderDatum(DataInfoId.of("svc.drain")).publishers()
                 .stream().allMatch(x -> x.sessionId().equals(other.sessionId())));
-        assertThat(appSees.received.subList(1, appSees.received.size())).doesNotContain(List.of());
+        assertThat(appSees.received.subList(appCallbacks, appSees.received.size()))
+                .as("the draining session's client never saw an empty list from the drain on").doesNotContain(List.of());
         assertThat(oursSees.received).allMatch(d -> d.values().equals(List.of("10.6.6.6:1")) || d.version() == 0);
         assertThat(cluster.leaderDatum(DataInfoId.of("svc.drain")).values()).containsExactly("10.6.6.6:1");
     }
