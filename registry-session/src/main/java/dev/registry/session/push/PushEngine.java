@@ -87,6 +87,7 @@ public final class PushEngine {
     private final LongAdder pushesRetried = new LongAdder();
     private final LongAdder pushesGivenUp = new LongAdder();
     private final LongAdder slowClientsCut = new LongAdder();
+    private final LongAdder pushesAvoided = new LongAdder();
     private final LatencyHistogram latency = new LatencyHistogram("registry_session_push_latency_seconds",
             "time from the data change on the slot leader to the client's push ack");
     private volatile boolean paused;
@@ -208,6 +209,9 @@ public final class PushEngine {
         synchronized (this) {
             announced.merge(datum.dataInfoId(), datum.version(), Math::max);
         }
+        // A subscriber that holds a list equal to this version's is moved to it without a push.
+        pushesAvoided.add(subscribers.advanceUnchanged(datum.dataInfoId(), datum.version(),
+                ContentFingerprint.of(datum.valuesByZone())));
         List<SubscriberRegistry.PushBatch<PushTarget>> batches = subscribers.pushesNeeded(datum.dataInfoId(), datum.version());
         if (batches.isEmpty()) {
             return;
@@ -317,6 +321,11 @@ public final class PushEngine {
         return pushesAcked.sum();
     }
 
+    /** Subscribers moved to a newer version without a push, because their list would not change. */
+    public long pushesAvoided() {
+        return pushesAvoided.sum();
+    }
+
     public long slowClientsCut() {
         return slowClientsCut.sum();
     }
@@ -330,6 +339,9 @@ public final class PushEngine {
         out.append("registry_session_pushes_total{outcome=\"failed\"} ").append(pushesFailed.sum()).append('\n');
         out.append("registry_session_pushes_total{outcome=\"retried\"} ").append(pushesRetried.sum()).append('\n');
         out.append("registry_session_pushes_total{outcome=\"given_up\"} ").append(pushesGivenUp.sum()).append('\n');
+        out.append("# HELP registry_session_pushes_avoided_total subscribers moved to a newer version without a "
+                + "push: the list they hold is equal\n# TYPE registry_session_pushes_avoided_total counter\n")
+                .append("registry_session_pushes_avoided_total ").append(pushesAvoided.sum()).append('\n');
         out.append("# TYPE registry_session_slow_clients_disconnected_total counter\n")
                 .append("registry_session_slow_clients_disconnected_total ").append(slowClientsCut.sum()).append('\n');
         synchronized (this) {

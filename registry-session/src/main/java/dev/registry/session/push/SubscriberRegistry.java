@@ -58,7 +58,18 @@ public final class SubscriberRegistry<C> {
         }
     }
 
-    private final Map<DataInfoId, Map<String, Entry<C>>> byId = new HashMap<>();
+    /**
+     * The subscribers of one id, and the content fingerprint of the newest version a push round
+     * saw: a subscriber holding that version needs no push of a newer one with the same content.
+     * A subclass, not a holder object: one object per id fewer.
+     */
+    @SuppressWarnings("serial")
+    private static final class IdSubscribers<C> extends HashMap<String, Entry<C>> {
+        long contentVersion = -1;
+        long contentFingerprint;
+    }
+
+    private final Map<DataInfoId, IdSubscribers<C>> byId = new HashMap<>();
 
     /** Adds or replaces (same registerId) a subscriber; a replacement starts with nothing pushed. */
     public synchronized void add(Subscriber subscriber, C connection) {
@@ -74,7 +85,7 @@ public final class SubscriberRegistry<C> {
         Entry<C> e = new Entry<>(subscriber, connection);
         e.pushedVersion = Math.max(-1, knownVersion);
         // HashMap, not LinkedHashMap: the order of pushes does not matter, 8 bytes per subscriber do.
-        byId.computeIfAbsent(subscriber.dataInfoId(), id -> new HashMap<>()).put(subscriber.registerId(), e);
+        byId.computeIfAbsent(subscriber.dataInfoId(), id -> new IdSubscribers<>()).put(subscriber.registerId(), e);
     }
 
     public synchronized boolean remove(DataInfoId id, String registerId) {
@@ -101,6 +112,31 @@ public final class SubscriberRegistry<C> {
             }
         }
         return removed;
+    }
+
+    /**
+     * A push round fetched {@code version} of {@code id}, whose content has {@code fingerprint}.
+     * Subscribers that hold the previous version the rounds saw, with the same content, are moved
+     * to {@code version} without a push: their list would not change (a flapping publisher that
+     * re-registered, a publisher re-stamped by another session). Returns how many.
+     */
+    public synchronized int advanceUnchanged(DataInfoId id, long version, long fingerprint) {
+        IdSubscribers<C> subs = byId.get(id);
+        if (subs == null || version <= subs.contentVersion) {
+            return 0;
+        }
+        int advanced = 0;
+        if (subs.contentVersion >= 0 && subs.contentFingerprint == fingerprint) {
+            for (Entry<C> e : subs.values()) {
+                if (e.pushedVersion == subs.contentVersion) {
+                    e.pushedVersion = version;
+                    advanced++;
+                }
+            }
+        }
+        subs.contentVersion = version;
+        subs.contentFingerprint = fingerprint;
+        return advanced;
     }
 
     /** The pushes needed to bring every subscriber of {@code id} to {@code version}, grouped by connection. */

@@ -86,4 +86,38 @@ class SubscriberRegistryTest {
         assertThat(r.hasSubscribers(ID)).isFalse();
         assertThat(r.subscribedIds()).isEmpty();
     }
+
+    @Test
+    void aSubscriberHoldingAnEqualListIsAdvancedWithoutAPush() {
+        SubscriberRegistry<String> r = new SubscriberRegistry<>();
+        r.add(sub("acked"), "c1");
+        r.add(sub("late"), "c2");
+        r.add(sub("fresh"), "c3");
+        assertThat(r.advanceUnchanged(ID, 10, 0xA)).as("the first version a round sees: nothing to compare").isZero();
+        r.markPushed(ID, "c1", List.of("acked"), 10);
+        r.markPushed(ID, "c2", List.of("late"), 9); // still on an older version
+        // Version 11 has the same content as 10 (a publisher re-registered through another connection).
+        assertThat(r.advanceUnchanged(ID, 11, 0xA)).isEqualTo(1);
+        assertThat(r.pushesNeeded(ID, 11)).extracting(SubscriberRegistry.PushBatch::connection)
+                .containsExactlyInAnyOrder("c2", "c3");
+        // Version 12 changes the content: everybody behind it is pushed.
+        assertThat(r.advanceUnchanged(ID, 12, 0xB)).isZero();
+        assertThat(r.pushesNeeded(ID, 12)).hasSize(3);
+        // A round of an older version (a slow fetch) changes nothing and is no reference.
+        assertThat(r.advanceUnchanged(ID, 11, 0xA)).isZero();
+        r.markPushed(ID, "c1", List.of("acked"), 12);
+        assertThat(r.advanceUnchanged(ID, 13, 0xB)).isEqualTo(1);
+        assertThat(r.pushesNeeded(ID, 13)).extracting(SubscriberRegistry.PushBatch::connection)
+                .containsExactlyInAnyOrder("c2", "c3");
+    }
+
+    @Test
+    void aSubscriberThatArrivedWithAVersionIsAdvancedFromIt() {
+        SubscriberRegistry<String> r = new SubscriberRegistry<>();
+        r.add(sub("s0"), "c0");
+        r.advanceUnchanged(ID, 20, 0xC);
+        r.add(sub("moved"), "c1", 20); // came from another session holding version 20
+        assertThat(r.advanceUnchanged(ID, 21, 0xC)).isEqualTo(1);
+        assertThat(r.pushesNeeded(ID, 21)).extracting(SubscriberRegistry.PushBatch::connection).containsExactly("c0");
+    }
 }
