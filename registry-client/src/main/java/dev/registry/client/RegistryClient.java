@@ -3,6 +3,7 @@ package dev.registry.client;
 import dev.registry.common.model.DataInfoId;
 import dev.registry.common.model.Publisher;
 import dev.registry.common.model.Subscriber;
+import dev.registry.common.protocol.ClientHello;
 import dev.registry.common.protocol.PushAck;
 import dev.registry.common.protocol.PushRequest;
 import com.google.common.net.HostAndPort;
@@ -71,6 +72,11 @@ public final class RegistryClient implements AutoCloseable {
     private final java.util.concurrent.atomic.LongAdder olderPushesDropped = new java.util.concurrent.atomic.LongAdder();
     /** Permits for registrations waiting for the session's answer (back-pressure of publishAsync). */
     private final java.util.concurrent.Semaphore pending;
+    /** Who this client is to sessions, for the life of this object: its lost links are damped by it. */
+    private final String clientId = RegisterIds.next();
+    private final LinkLosses linkLosses = new LinkLosses(System::nanoTime);
+    /** Connections a session asked to leave: their close is a move, not a lost link. */
+    private final java.util.Set<RpcConnection> moving = ConcurrentHashMap.newKeySet();
 
     private RegistryClient(RegistryClientConfig config) {
         this.config = config;
@@ -115,6 +121,11 @@ public final class RegistryClient implements AutoCloseable {
      */
     public long olderPushesDropped() {
         return olderPushesDropped.sum();
+    }
+
+    /** This client's identity towards sessions (random, for the life of this client). */
+    public String clientId() {
+        return clientId;
     }
 
     /** Connected to a session right now. */
@@ -217,6 +228,13 @@ public final class RegistryClient implements AutoCloseable {
 
     private CompletableFuture<?> registerAll(RpcConnection conn) {
         localIp = conn.localAddress().getAddress().getHostAddress();
+        // First: who this is and which links it lost lately (a session damps a flapping client).
+        conn.send(new ClientHello(clientId, linkLosses.agesMillis()));
+        conn.closeFuture().thenRun(() -> {
+            if (!moving.remove(conn) && !closed) {
+                linkLosses.record();
+            }
+        });
         List<CompletableFuture<?>> all = new ArrayList<>();
         for (PublicationImpl p : publications.values()) {
             all.add(conn.call(p.toRequest(), RegisterAck.class, config.requestTimeout()));
@@ -235,6 +253,7 @@ public final class RegistryClient implements AutoCloseable {
     /** The session is draining or rebalancing: move on (to its suggestion, if any); everything is re-registered there. */
     private Object onReconnectRequest(RpcConnection conn, ReconnectRequest request) {
         log.info("session {} asked to reconnect elsewhere: {}", conn.remoteAddress(), request);
+        moving.add(conn);
         HostAndPort target = dev.registry.common.rpc.Addresses.hostAndPortOrNull(request.target());
         if (target != null) {
             connection.moveTo(target);

@@ -103,6 +103,28 @@ public final class RegistryServerMain implements Callable<Integer> {
             + "balancing round, or 5% of its clients if that is more (default: ${DEFAULT-VALUE})")
     int sessionBalanceMaxMoves;
 
+    @Option(names = "--flap-damping-hold-millis", defaultValue = "5000", description = "a client whose link "
+            + "flaps (lost twice within about a half-life) keeps its publishers this long after a lost link, so a "
+            + "reconnect within it changes nothing for subscribers; a client that does not come back is removed when "
+            + "it ends; 0 turns damping off (default: ${DEFAULT-VALUE})")
+    long flapDampingHoldMillis;
+
+    @Option(names = "--flap-damping-half-life-seconds", defaultValue = "30", description = "a client's flap "
+            + "penalty (1000 per lost link) halves this often (default: ${DEFAULT-VALUE})")
+    int flapDampingHalfLifeSeconds;
+
+    @Option(names = "--flap-damping-suppress", defaultValue = "1500", description = "penalty from which a "
+            + "client is damped; above 1000, so a first loss always removes at once (default: ${DEFAULT-VALUE})")
+    int flapDampingSuppress;
+
+    @Option(names = "--flap-damping-reuse", defaultValue = "750", description = "penalty below which a damped "
+            + "client is undamped (default: ${DEFAULT-VALUE})")
+    int flapDampingReuse;
+
+    @Option(names = "--flap-damping-max-penalty", defaultValue = "8000", description = "ceiling of a client's "
+            + "penalty: bounds how long it stays damped after its link settled (default: ${DEFAULT-VALUE})")
+    int flapDampingMaxPenalty;
+
     @Option(names = "--session-grace-seconds", defaultValue = "20", description = "data drops a vanished session's publishers after this (default: ${DEFAULT-VALUE})")
     int sessionGraceSeconds;
 
@@ -173,6 +195,11 @@ public final class RegistryServerMain implements Callable<Integer> {
             ConfigKey.of("session-grace-seconds", ValueType.positive("seconds")),
             ConfigKey.of("session-balance-seconds", ValueType.integer(0, 86_400, "seconds 0..86400 (0 = off)")),
             ConfigKey.of("session-balance-max-moves", ValueType.integer(1, 1_000_000, "a client count 1..1000000")),
+            ConfigKey.of("flap-damping-hold-millis", ValueType.integer(0, 600_000, "milliseconds 0..600000 (0 = off)")),
+            ConfigKey.of("flap-damping-half-life-seconds", ValueType.integer(1, 86_400, "seconds 1..86400")),
+            ConfigKey.of("flap-damping-suppress", ValueType.integer(1001, 1_000_000, "a penalty 1001..1000000")),
+            ConfigKey.of("flap-damping-reuse", ValueType.integer(1, 1_000_000, "a penalty 1..1000000")),
+            ConfigKey.of("flap-damping-max-penalty", ValueType.integer(1001, 1_000_000, "a penalty 1001..1000000")),
             ConfigKey.of("meta-db-url", ValueType.checkedBy("a jdbc:h2:... or jdbc:postgresql://host:port/database URL",
                     SqlDialect::of)),
             ConfigKey.of("meta-db-user", ValueType.text("a database user")),
@@ -341,7 +368,7 @@ public final class RegistryServerMain implements Callable<Integer> {
                 dataHttpPort, sessionPort, sessionHttpPort, slots, replicas, Duration.ofSeconds(dataLeaseSeconds),
                 Duration.ofSeconds(clientIdleSeconds), Duration.ofSeconds(sessionGraceSeconds), adminToken,
                 effectiveSofaBoltPort(), metaDatabase(), metaLease(), sessionBalance(), adminHost,
-                Duration.ofMillis(dataProbeMillis));
+                Duration.ofMillis(dataProbeMillis), clientDamping());
     }
 
     private ConnectionBalancer.Settings sessionBalance() {
@@ -363,6 +390,16 @@ public final class RegistryServerMain implements Callable<Integer> {
             return new MetaDatabase(metaDbUrl, user, metaDbPassword);
         } catch (IllegalArgumentException e) {
             throw new ConfigException(where("meta-db-url") + ": " + e.getMessage());
+        }
+    }
+
+    private dev.registry.session.damping.FlapDamper.Settings clientDamping() {
+        try {
+            return new dev.registry.session.damping.FlapDamper.Settings(Duration.ofSeconds(flapDampingHalfLifeSeconds),
+                    flapDampingSuppress, flapDampingReuse, flapDampingMaxPenalty, Duration.ofMillis(flapDampingHoldMillis));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("flap damping (" + where("flap-damping-suppress") + ", "
+                    + where("flap-damping-reuse") + ", " + where("flap-damping-max-penalty") + "): " + e.getMessage());
         }
     }
 

@@ -81,6 +81,7 @@ public final class SessionServer implements AutoCloseable {
     private PublisherSyncer syncer;
     private PushEngine push;
     private SlotReconciler reconciler;
+    private volatile dev.registry.session.damping.ClientLinkDamping damping;
     private RpcServer clientServer;
     private volatile AdminHttpServer admin;
     private SofaClientPort sofa;
@@ -117,7 +118,8 @@ public final class SessionServer implements AutoCloseable {
                 .register(UnregisterPublisherRequest.class, this::onUnregisterPublisher)
                 .register(RegisterSubscriberRequest.class, this::onRegisterSubscriber)
                 .register(UnregisterSubscriberRequest.class, this::onUnregisterSubscriber)
-                .register(SessionListRequest.class, (conn, request) -> new SessionList(sessionsTakingClients()));
+                .register(SessionListRequest.class, (conn, request) -> new SessionList(sessionsTakingClients()))
+                .register(dev.registry.common.protocol.ClientHello.class, this::onClientHello);
         // Bind first: the session's identity is its advertised client address.
         clientServer = new RpcServer("session", config.clientRpc(), serializer, clientHandlers, new ConnectionListener() {
             @Override
@@ -144,6 +146,9 @@ public final class SessionServer implements AutoCloseable {
         syncer = new PublisherSyncer(publishers, links, config.slotCount(), scheduler, config.writeDeadline(),
                 Duration.ofSeconds(2));
         push = new PushEngine(subscribers, links, config.slotCount(), config.push(), scheduler, clock);
+        damping = new dev.registry.session.damping.ClientLinkDamping(
+                new dev.registry.session.damping.FlapDamper(config.damping(), clock::millis), publishers, syncer,
+                scheduler);
         reconciler = new SlotReconciler(sessionId, publishers, syncer, links, config.slotCount(), config.writeDeadline());
         // Off the meta link's I/O thread; the single scheduler thread keeps table changes in order.
         tables.addListener((old, now) -> scheduler.execute(() -> onSlotTableChange(old, now)));
@@ -156,6 +161,7 @@ public final class SessionServer implements AutoCloseable {
         // hundreds of digests ahead of client writes on the data links (the p99.9 of a push).
         long slotTickMicros = Math.max(1, config.slotSyncInterval().toNanos() / 1000 / config.slotCount());
         scheduler.scheduleWithFixedDelay(this::syncNextSlot, slotTickMicros, slotTickMicros, TimeUnit.MICROSECONDS);
+        scheduler.scheduleWithFixedDelay(() -> damping.evictIdle(), 60, 60, TimeUnit.SECONDS);
         if (config.balance().enabled()) {
             long every = config.balance().interval().toMillis();
             scheduler.scheduleWithFixedDelay(this::balanceClients, every, every, TimeUnit.MILLISECONDS);
@@ -169,7 +175,7 @@ public final class SessionServer implements AutoCloseable {
                             () -> {
                                 var last = meta.lastResponse();
                                 return last == null ? null : last.sessionServers();
-                            }, () -> !closing));
+                            }, () -> !closing, damping));
             sofa.start(config.bindHost(), config.sofaBoltPort());
         }
         if (config.adminPort() >= 0) {
@@ -307,7 +313,11 @@ public final class SessionServer implements AutoCloseable {
         return id.validate();
     }
 
-    /** A client connection closed: its publishers leave the data servers now, its subscribers go. */
+    /**
+     * A client connection closed: its subscribers go; its publishers leave the data servers now,
+     * or after a hold if its link flaps or the session asked it to move ({@link
+     * dev.registry.session.damping.ClientLinkDamping}).
+     */
     private void onClientGone(RpcConnection connection) {
         if (closing || !started) {
             // Shutting down: clients re-register elsewhere; data servers expire this session after its grace.
@@ -316,28 +326,20 @@ public final class SessionServer implements AutoCloseable {
         List<Publisher> removed = publishers.removeConnection(connection.id());
         int subs = subscribers.removeConnection(new RpcPushTarget(connection));
         boolean moved = migrating.remove(connection.id());
+        var outcome = damping.onConnectionLost(connection.id(), removed, moved, MIGRATION_GRACE);
         if (!removed.isEmpty() || subs > 0) {
             log.info("client {} gone{}: removing {} publishers and {} subscribers", connection,
-                    moved ? " (asked to move; publishers withdrawn after " + MIGRATION_GRACE.toSeconds() + " s)" : "",
+                    moved ? " (asked to move; publishers withdrawn after " + MIGRATION_GRACE.toSeconds() + " s)"
+                            : outcome.describe(removed.size()),
                     removed.size(), subs);
         }
-        if (moved) {
-            // It re-registers through another session meanwhile, which re-stamps its publishers;
-            // the removal below then matches nothing. Removing at once could leave a gap.
-            // Until then the slot reconciler must not withdraw them as "extras" either.
-            publishers.markWithdrawing(removed);
-            scheduler.schedule(() -> {
-                for (Publisher p : removed) {
-                    if (publishers.finishWithdrawing(p)) {
-                        syncer.syncRemoval(p);
-                    }
-                }
-            }, MIGRATION_GRACE.toMillis(), TimeUnit.MILLISECONDS);
-            return;
+    }
+
+    private Object onClientHello(RpcConnection connection, dev.registry.common.protocol.ClientHello hello) {
+        if (started) {
+            damping.onHello(connection.id(), hello);
         }
-        for (Publisher p : removed) {
-            syncer.syncRemoval(p);
-        }
+        return null;
     }
 
     // ---- draining ----
@@ -600,6 +602,7 @@ public final class SessionServer implements AutoCloseable {
             log.info("pushes resumed by an admin request");
             return AdminResponse.ok(Map.of("pushPaused", false));
         });
+        http.get("/api/v1/damped-clients", r -> AdminResponse.ok(damping.toJson()));
         http.get("/api/v1/connections", r -> AdminResponse.ok(clientServer.connections().stream().map(c -> {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("id", c.id());
@@ -838,6 +841,7 @@ public final class SessionServer implements AutoCloseable {
                 .append("registry_session_slot_sync_summary_mismatches_total ").append(reconciler.summaryMismatches())
                 .append('\n');
         push.appendPrometheus(out);
+        damping.appendPrometheus(out);
         if (sofa != null) {
             sofa.appendPrometheus(out);
         }

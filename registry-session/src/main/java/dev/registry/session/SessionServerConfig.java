@@ -4,6 +4,7 @@ import com.google.common.net.HostAndPort;
 import dev.registry.common.rpc.RpcConfig;
 import dev.registry.common.slot.SlotTable;
 import dev.registry.session.balance.ConnectionBalancer;
+import dev.registry.session.damping.FlapDamper;
 import dev.registry.session.push.PushEngine;
 
 import java.time.Duration;
@@ -29,13 +30,16 @@ import java.util.List;
  *                           the launcher's default is 9601 beside client port 9600, else a free port)
  * @param balance            moving clients to sessions with fewer of them (off unless set: the launcher turns it on)
  * @param adminBindHost      address the admin HTTP port listens on (null: {@code bindHost})
+ * @param damping            flap damping of client links: publishers of a client whose link flaps are held
+ *                           through a loss ({@link FlapDamper})
  */
 public record SessionServerConfig(String bindHost, int port, int adminPort, String advertiseHost,
                                   List<HostAndPort> metaAddresses, int slotCount, Duration heartbeatInterval,
                                   Duration writeDeadline, Duration reconcileInterval, Duration slotSyncInterval,
                                   RpcConfig clientRpc,
                                   PushEngine.Settings push, String adminToken, int sofaBoltPort,
-                                  ConnectionBalancer.Settings balance, String adminBindHost) {
+                                  ConnectionBalancer.Settings balance, String adminBindHost,
+                                  FlapDamper.Settings damping) {
 
     public SessionServerConfig {
         if (metaAddresses.isEmpty()) {
@@ -44,6 +48,18 @@ public record SessionServerConfig(String bindHost, int port, int adminPort, Stri
         metaAddresses = List.copyOf(metaAddresses);
         java.util.Objects.requireNonNull(balance, "balance");
         adminBindHost = adminBindHost == null ? bindHost : adminBindHost;
+        java.util.Objects.requireNonNull(damping, "damping");
+    }
+
+    /** Default flap damping. */
+    public SessionServerConfig(String bindHost, int port, int adminPort, String advertiseHost,
+                               List<HostAndPort> metaAddresses, int slotCount, Duration heartbeatInterval,
+                               Duration writeDeadline, Duration reconcileInterval, Duration slotSyncInterval,
+                               RpcConfig clientRpc, PushEngine.Settings push, String adminToken, int sofaBoltPort,
+                               ConnectionBalancer.Settings balance, String adminBindHost) {
+        this(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount, heartbeatInterval, writeDeadline,
+                reconcileInterval, slotSyncInterval, clientRpc, push, adminToken, sofaBoltPort, balance, adminBindHost,
+                FlapDamper.Settings.defaults());
     }
 
     /** Admin HTTP on {@code bindHost}. */
@@ -85,48 +101,54 @@ public record SessionServerConfig(String bindHost, int port, int adminPort, Stri
     public SessionServerConfig withPorts(int clientPort, int httpPort) {
         return new SessionServerConfig(bindHost, clientPort, httpPort, advertiseHost, metaAddresses, slotCount,
                 heartbeatInterval, writeDeadline, reconcileInterval, slotSyncInterval, clientRpc, push, adminToken,
-                sofaBoltPort, balance, adminBindHost);
+                sofaBoltPort, balance, adminBindHost, damping);
     }
 
     public SessionServerConfig withClientRpc(RpcConfig rpc) {
         return new SessionServerConfig(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount,
                 heartbeatInterval, writeDeadline, reconcileInterval, slotSyncInterval, rpc, push, adminToken,
-                sofaBoltPort, balance, adminBindHost);
+                sofaBoltPort, balance, adminBindHost, damping);
     }
 
     public SessionServerConfig withPush(PushEngine.Settings settings) {
         return new SessionServerConfig(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount,
                 heartbeatInterval, writeDeadline, reconcileInterval, slotSyncInterval, clientRpc, settings, adminToken,
-                sofaBoltPort, balance, adminBindHost);
+                sofaBoltPort, balance, adminBindHost, damping);
     }
 
     public SessionServerConfig withAdminToken(String token) {
         return new SessionServerConfig(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount,
                 heartbeatInterval, writeDeadline, reconcileInterval, slotSyncInterval, clientRpc, push, token,
-                sofaBoltPort, balance, adminBindHost);
+                sofaBoltPort, balance, adminBindHost, damping);
     }
 
     public SessionServerConfig withReconcileInterval(Duration interval) {
         return new SessionServerConfig(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount,
                 heartbeatInterval, writeDeadline, interval, slotSyncInterval, clientRpc, push, adminToken,
-                sofaBoltPort, balance, adminBindHost);
+                sofaBoltPort, balance, adminBindHost, damping);
     }
 
     public SessionServerConfig withBalance(ConnectionBalancer.Settings settings) {
         return new SessionServerConfig(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount,
                 heartbeatInterval, writeDeadline, reconcileInterval, slotSyncInterval, clientRpc, push, adminToken,
-                sofaBoltPort, settings, adminBindHost);
+                sofaBoltPort, settings, adminBindHost, damping);
     }
 
     public SessionServerConfig withSofaBoltPort(int boltPort) {
         return new SessionServerConfig(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount,
                 heartbeatInterval, writeDeadline, reconcileInterval, slotSyncInterval, clientRpc, push, adminToken,
-                boltPort, balance, adminBindHost);
+                boltPort, balance, adminBindHost, damping);
     }
 
     public SessionServerConfig withAdminBindHost(String host) {
         return new SessionServerConfig(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount,
                 heartbeatInterval, writeDeadline, reconcileInterval, slotSyncInterval, clientRpc, push, adminToken,
-                sofaBoltPort, balance, host);
+                sofaBoltPort, balance, host, damping);
+    }
+
+    public SessionServerConfig withDamping(FlapDamper.Settings settings) {
+        return new SessionServerConfig(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount,
+                heartbeatInterval, writeDeadline, reconcileInterval, slotSyncInterval, clientRpc, push, adminToken,
+                sofaBoltPort, balance, adminBindHost, settings);
     }
 }

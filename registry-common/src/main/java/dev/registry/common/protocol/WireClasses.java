@@ -45,7 +45,7 @@ public final class WireClasses {
             OpLogEntry.class, ReplicateRequest.class, ReplicateResponse.class, SlotSnapshotDigestRequest.class,
             SlotSnapshotDigest.class, FetchDatumsRequest.class, DatumBatch.class, SessionSlotDigestRequest.class,
             SessionSlotDigestResponse.class, SlotSyncDone.class, DataServerLeaving.class, DataServerUnreachable.class,
-            ReconnectRequest.class, SessionListRequest.class, SessionList.class,
+            ReconnectRequest.class, SessionListRequest.class, SessionList.class, ClientHello.class,
             MetaRedirect.class, OperationalSwitches.class);
 
     public static ClassAllowList allowList() {

@@ -34,4 +34,21 @@ public final class Backoff {
         }
         return Duration.ofMillis(half + jitter);
     }
+
+    /**
+     * The delay of a retry {@code elapsed} after the trouble began: a random time in [c/2, c]
+     * where c = elapsed / 2, kept within [initial, max]. Retries thin out geometrically as with
+     * {@link #delay} (each wait a quarter to a half of the time already spent), yet stay dense
+     * where it matters: a server that comes back for a second after being away for up to two
+     * seconds is always caught, however many attempts failed fast meanwhile.
+     */
+    public Duration delayAfter(Duration elapsed) {
+        long ceiling = Math.max(initialMillis, Math.min(maxMillis, Math.max(0, elapsed.toMillis()) / 2));
+        long half = ceiling / 2;
+        long jitter;
+        synchronized (random) {
+            jitter = half == 0 ? 0 : (long) (random.nextDouble() * (ceiling - half + 1));
+        }
+        return Duration.ofMillis(half + jitter);
+    }
 }

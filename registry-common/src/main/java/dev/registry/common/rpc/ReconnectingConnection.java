@@ -36,7 +36,9 @@ public final class ReconnectingConnection implements AutoCloseable {
     /** One-shot target of the next attempt; guarded by lock. */
     private HostAndPort preferred;
     private int nextAddress;
-    private int attempt;
+    /** System.nanoTime() of the loss or first failed attempt since the last ready connection; guarded by lock. */
+    private long troubleSince;
+    private boolean inTrouble;
     private CompletableFuture<RpcConnection> firstReady = new CompletableFuture<>();
 
     /**
@@ -179,7 +181,7 @@ public final class ReconnectingConnection implements AutoCloseable {
                         return;
                     }
                     ready = true;
-                    attempt = 0;
+                    inTrouble = false;
                     // After a loss, the next configured address comes first (the balancer, if that is all).
                     int configured = addresses.indexOf(target);
                     nextAddress = configured >= 0 ? (configured + 1) % addresses.size() : 0;
@@ -212,7 +214,14 @@ public final class ReconnectingConnection implements AutoCloseable {
             if (closed) {
                 return;
             }
-            delay = backoff.delay(attempt++);
+            long now = System.nanoTime();
+            if (!inTrouble) {
+                inTrouble = true;
+                troubleSince = now;
+            }
+            // Paced by the time since the trouble began, not by the attempts: a link that flaps
+            // (down 1.5 s, up 1 s) is caught in its first up time however many attempts failed.
+            delay = backoff.delayAfter(Duration.ofNanos(now - troubleSince));
         }
         try {
             client.scheduler().schedule(this::connectNext, delay.toMillis(), TimeUnit.MILLISECONDS);

@@ -90,4 +90,30 @@ class BackoffTest {
         assertThatThrownBy(() -> new Backoff(MAX, INITIAL, new Random()))
                 .isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void delaysPacedByElapsedTimeAreAQuarterToAHalfOfIt() {
+        Backoff backoff = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(5), new Random(3));
+        assertThat(backoff.delayAfter(Duration.ZERO).toMillis()).isBetween(50L, 100L);
+        for (int i = 0; i < 1000; i++) {
+            assertThat(backoff.delayAfter(Duration.ofMillis(2_000)).toMillis()).isBetween(500L, 1_000L);
+            assertThat(backoff.delayAfter(Duration.ofMinutes(5)).toMillis()).isBetween(2_500L, 5_000L);
+        }
+    }
+
+    /**
+     * A link down 1.5 s and up 1 s after every reset: retries paced by elapsed time always hit
+     * the first up time, for any jitter (attempt-paced retries miss it about a third of the time).
+     */
+    @Test
+    void retriesPacedByElapsedTimeCatchAOneSecondUpTimeAfterOneAndAHalfSecondsDown() {
+        for (long seed = 0; seed < 2_000; seed++) {
+            Backoff backoff = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(5), new Random(seed));
+            long t = 0;
+            while (t < 1_500) {
+                t += backoff.delayAfter(Duration.ofMillis(t)).toMillis();
+            }
+            assertThat(t).as("seed %d", seed).isLessThan(2_500);
+        }
+    }
 }

@@ -79,7 +79,8 @@ public final class SofaClientPort implements AutoCloseable {
                           PublisherSyncer syncer, SubscriberRegistry<PushTarget> subscribers, PushEngine push,
                           DataServerLinks links, ScheduledExecutorService scheduler, Clock clock,
                           IntSupplier ownClientConnections, Supplier<Collection<String>> liveSessions,
-                          BooleanSupplier removesOnDisconnect) {
+                          BooleanSupplier removesOnDisconnect,
+                          dev.registry.session.damping.ClientLinkDamping damping) {
     }
 
     private final Settings settings;

@@ -152,9 +152,10 @@ final class SofaRegistrations {
     }
 
     /**
-     * A client connection closed: its publishers leave the data servers at once (or, when it
-     * was asked to move, after {@code migrationGrace}, by which time it re-registered
-     * elsewhere), its subscribers go. Nothing is removed while the session itself stops.
+     * A client connection closed: its subscribers go; its publishers leave the data servers at
+     * once, or after a hold when its link flaps or it was asked to move (then it re-registered
+     * elsewhere meanwhile and the removal matches nothing). Nothing is removed while the session
+     * itself stops.
      */
     void onDisconnected(BoltConnection connection, Duration migrationGrace) {
         if (!session.removesOnDisconnect().getAsBoolean()) {
@@ -162,28 +163,12 @@ final class SofaRegistrations {
         }
         List<Publisher> removed = session.publishers().removeConnection(connection.id());
         int subs = session.subscribers().removeConnection(connection);
+        var outcome = session.damping().onConnectionLost(connection.id(), removed, connection.isMigrating(),
+                migrationGrace);
         if (!removed.isEmpty() || subs > 0) {
             log.info("SOFARegistry client {} gone{}: removing {} publishers and {} subscribers", connection,
-                    connection.isMigrating() ? " (asked to move)" : "", removed.size(), subs);
+                    connection.isMigrating() ? " (asked to move)" : outcome.describe(removed.size()), removed.size(),
+                    subs);
         }
-        if (connection.isMigrating() && !removed.isEmpty()) {
-            // Re-registered elsewhere meanwhile, they carry the other session's stamp and the
-            // removal matches nothing; until then the slot reconciler leaves them alone too.
-            session.publishers().markWithdrawing(removed);
-            try {
-                session.scheduler().schedule(() -> {
-                    for (Publisher p : removed) {
-                        if (session.publishers().finishWithdrawing(p)) {
-                            session.syncer().syncRemoval(p);
-                        }
-                    }
-                }, migrationGrace.toMillis(), TimeUnit.MILLISECONDS);
-                return;
-            } catch (RuntimeException e) {
-                log.debug("session timer stopped; the data servers expire this session's publishers");
-                return;
-            }
-        }
-        removed.forEach(session.syncer()::syncRemoval);
     }
 }

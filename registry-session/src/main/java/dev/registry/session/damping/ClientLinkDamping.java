@@ -1,0 +1,206 @@
+package dev.registry.session.damping;
+
+import dev.registry.common.model.Publisher;
+import dev.registry.common.protocol.ClientHello;
+import dev.registry.session.publish.PublisherSyncer;
+import dev.registry.session.store.SessionPublisherStore;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * What a session does with the publishers of a client whose link was lost: withdraw them now
+ * (a stable client: second-level offline), or hold them for the damping hold (a client whose
+ * link flaps, {@link FlapDamper}), or for the migration grace (a client the session asked to
+ * move). A held publisher stays on the data servers; the client's re-registration within the
+ * hold (through this session or another) takes it over and subscribers see nothing; at the end
+ * of the hold whatever was not taken over is withdrawn.
+ *
+ * <p>Clients are known by the id they send in their {@link ClientHello}; a client without one
+ * (SOFARegistry's own client) by the smallest registerId of its publishers, which it keeps
+ * across reconnects. Shared by the client port and the SOFARegistry port. Thread-safe.
+ */
+public final class ClientLinkDamping {
+
+    /** What happened to a lost client's publishers, for its log line. */
+    public record Outcome(String client, boolean held, long penalty, Duration holdFor) {
+        public String describe(int publishers) {
+            if (!held || publishers == 0) {
+                return "";
+            }
+            return " (link flapping: penalty " + penalty + ", publishers held for " + holdFor.toMillis() + " ms)";
+        }
+    }
+
+    private final FlapDamper damper;
+    private final SessionPublisherStore publishers;
+    private final PublisherSyncer syncer;
+    private final ScheduledExecutorService scheduler;
+    /** The client id each open connection said it has. */
+    private final Map<String, String> clientOfConnection = new ConcurrentHashMap<>();
+    private final AtomicInteger heldPublishers = new AtomicInteger();
+    private final LongAdder linkLosses = new LongAdder();
+    private final LongAdder holds = new LongAdder();
+    private final LongAdder heldTakenOver = new LongAdder();
+    private final LongAdder heldWithdrawn = new LongAdder();
+
+    public ClientLinkDamping(FlapDamper damper, SessionPublisherStore publishers, PublisherSyncer syncer,
+                             ScheduledExecutorService scheduler) {
+        this.damper = damper;
+        this.publishers = publishers;
+        this.syncer = syncer;
+        this.scheduler = scheduler;
+    }
+
+    public FlapDamper damper() {
+        return damper;
+    }
+
+    /** A client named itself on a connection and reported its recent lost links. */
+    public void onHello(String connectionId, ClientHello hello) {
+        hello.validate();
+        clientOfConnection.put(connectionId, hello.clientId());
+        damper.onReport(hello.clientId(), hello.lostLinkAgesMillis());
+    }
+
+    /**
+     * A client connection closed; {@code removed} are its publishers, just taken out of the
+     * store. {@code moved}: the session asked it to reconnect elsewhere (not a lost link): its
+     * publishers are held for {@code migrationGrace}.
+     */
+    public Outcome onConnectionLost(String connectionId, List<Publisher> removed, boolean moved,
+                                    Duration migrationGrace) {
+        String client = clientOfConnection.remove(connectionId);
+        if (client == null) {
+            client = removed.stream().map(Publisher::registerId).min(String::compareTo).map(r -> "registerId:" + r)
+                    .orElse(null);
+        }
+        if (moved) {
+            hold(removed, migrationGrace, false);
+            return new Outcome(client, false, 0, migrationGrace);
+        }
+        if (client == null) {
+            withdrawNow(removed);
+            return new Outcome(null, false, 0, Duration.ZERO);
+        }
+        linkLosses.increment();
+        FlapDamper.Decision decision = damper.onLinkLost(client);
+        long penalty = damper.penalty(client);
+        if (decision == FlapDamper.Decision.HOLD && !removed.isEmpty()) {
+            holds.increment();
+            Duration holdFor = damper.settings().hold();
+            heldPublishers.addAndGet(removed.size());
+            if (hold(removed, holdFor, true)) {
+                return new Outcome(client, true, penalty, holdFor);
+            }
+            heldPublishers.addAndGet(-removed.size());
+            return new Outcome(client, false, penalty, Duration.ZERO);
+        }
+        withdrawNow(removed);
+        return new Outcome(client, false, penalty, Duration.ZERO);
+    }
+
+    private void withdrawNow(List<Publisher> removed) {
+        removed.forEach(syncer::syncRemoval);
+    }
+
+    /** Keeps the publishers on the data servers until {@code delay} ends; false if the timer is gone (stopping). */
+    private boolean hold(List<Publisher> removed, Duration delay, boolean damped) {
+        if (removed.isEmpty()) {
+            return true;
+        }
+        // Re-registered meanwhile (here or through another session), they are no longer this
+        // hold's to withdraw; until then the slot reconciler leaves them alone too.
+        publishers.markWithdrawing(removed);
+        try {
+            scheduler.schedule(() -> endHold(removed, damped), delay.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (RuntimeException e) {
+            // The session is stopping: the data servers expire its publishers after their grace.
+            return false;
+        }
+    }
+
+    private void endHold(List<Publisher> removed, boolean damped) {
+        for (Publisher p : removed) {
+            if (publishers.finishWithdrawing(p)) {
+                syncer.syncRemoval(p);
+                if (damped) {
+                    heldWithdrawn.increment();
+                }
+            } else if (damped) {
+                heldTakenOver.increment();
+            }
+        }
+        if (damped) {
+            heldPublishers.addAndGet(-removed.size());
+        }
+    }
+
+    /** Forgets decayed penalties; call periodically. */
+    public void evictIdle() {
+        damper.evictIdle();
+    }
+
+    public int heldPublishers() {
+        return heldPublishers.get();
+    }
+
+    /** The admin API's view: settings, counters and every damped client. */
+    public Map<String, Object> toJson() {
+        FlapDamper.Settings s = damper.settings();
+        Map<String, Object> settings = new LinkedHashMap<>();
+        settings.put("enabled", s.enabled());
+        settings.put("penaltyPerLoss", FlapDamper.Settings.PENALTY_PER_LOSS);
+        settings.put("halfLifeMillis", s.halfLife().toMillis());
+        settings.put("suppress", s.suppress());
+        settings.put("reuse", s.reuse());
+        settings.put("maxPenalty", s.maxPenalty());
+        settings.put("holdMillis", s.hold().toMillis());
+        List<Map<String, Object>> clients = new ArrayList<>();
+        for (FlapDamper.ClientPenalty c : damper.damped()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("client", c.client());
+            m.put("penalty", c.penalty());
+            m.put("dampedSince", java.time.Instant.ofEpochMilli(c.dampedSinceMillis()).toString());
+            m.put("losses", c.losses());
+            m.put("lastLoss", java.time.Instant.ofEpochMilli(c.lastLossMillis()).toString());
+            m.put("connected", clientOfConnection.containsValue(c.client()));
+            clients.add(m);
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("settings", settings);
+        out.put("linkLosses", linkLosses.sum());
+        out.put("heldPublishers", heldPublishers.get());
+        out.put("dampedClients", clients);
+        return out;
+    }
+
+    public void appendPrometheus(StringBuilder out) {
+        out.append("# HELP registry_session_client_link_losses_total client links lost (not asked to move)\n")
+                .append("# TYPE registry_session_client_link_losses_total counter\n")
+                .append("registry_session_client_link_losses_total ").append(linkLosses.sum()).append('\n');
+        out.append("# HELP registry_session_damped_clients clients whose links flap: publishers held through a loss\n")
+                .append("# TYPE registry_session_damped_clients gauge\n")
+                .append("registry_session_damped_clients ").append(damper.dampedCount()).append('\n');
+        out.append("# HELP registry_session_held_publishers publishers of damped clients held after a lost link\n")
+                .append("# TYPE registry_session_held_publishers gauge\n")
+                .append("registry_session_held_publishers ").append(heldPublishers.get()).append('\n');
+        out.append("# TYPE registry_session_damping_holds_total counter\n")
+                .append("registry_session_damping_holds_total ").append(holds.sum()).append('\n');
+        out.append("# HELP registry_session_held_publishers_ended_total held publishers at the end of their hold\n")
+                .append("# TYPE registry_session_held_publishers_ended_total counter\n")
+                .append("registry_session_held_publishers_ended_total{outcome=\"taken_over\"} ")
+                .append(heldTakenOver.sum()).append('\n')
+                .append("registry_session_held_publishers_ended_total{outcome=\"withdrawn\"} ")
+                .append(heldWithdrawn.sum()).append('\n');
+    }
+}
