@@ -230,11 +230,6 @@ public final class RegistryClient implements AutoCloseable {
         localIp = conn.localAddress().getAddress().getHostAddress();
         // First: who this is and which links it lost lately (a session damps a flapping client).
         conn.send(new ClientHello(clientId, linkLosses.agesMillis()));
-        conn.closeFuture().thenRun(() -> {
-            if (!moving.remove(conn) && !closed) {
-                linkLosses.record();
-            }
-        });
         List<CompletableFuture<?>> all = new ArrayList<>();
         for (PublicationImpl p : publications.values()) {
             all.add(conn.call(p.toRequest(), RegisterAck.class, config.requestTimeout()));
@@ -246,8 +241,17 @@ public final class RegistryClient implements AutoCloseable {
             log.info("re-registering {} publishers and {} subscribers with session {}", publications.size(),
                     subscriptions.size(), conn.remoteAddress());
         }
-        learnSessions(conn);
-        return CompletableFuture.allOf(all.toArray(new CompletableFuture<?>[0]));
+        if (config.discoverSessions()) {
+            learnSessions(conn);
+        }
+        CompletableFuture<Void> done = CompletableFuture.allOf(all.toArray(new CompletableFuture<?>[0]));
+        // A link counts as lost only once it was up: a connect the network resets at once is a failed attempt.
+        done.thenRun(() -> conn.closeFuture().thenRun(() -> {
+            if (!moving.remove(conn) && !closed) {
+                linkLosses.record();
+            }
+        }));
+        return done;
     }
 
     /** The session is draining or rebalancing: move on (to its suggestion, if any); everything is re-registered there. */

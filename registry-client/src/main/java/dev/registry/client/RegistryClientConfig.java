@@ -22,15 +22,21 @@ import java.util.List;
  * @param requestTimeout    how long a blocking publish/subscribe/unregister waits for the session
  * @param heartbeatInterval heartbeat when idle; the session drops a client silent for its idle timeout
  * @param idleTimeout       the client reconnects elsewhere when the session is silent this long
- * @param reconnectMin      first reconnect delay (grows exponentially with jitter)
+ * @param reconnectMin      first reconnect delay; later ones are a quarter to a half of the time since the
+ *                          link was lost (geometric growth with jitter, dense enough to catch a link that
+ *                          comes back for a second)
  * @param reconnectMax      longest reconnect delay
  * @param maxPendingRegistrations how many publishes and subscribes may wait for the session's answer at
  *                          once; {@link RegistryClient#publishAsync} blocks the caller while this many are
  *                          pending (back-pressure instead of an unbounded queue)
+ * @param discoverSessions  also try the sessions' own addresses, learnt from the session it connects to, when
+ *                          the configured ones fail (default); off, the client only ever connects to the
+ *                          configured addresses (sessions not routable from the client, a mandatory proxy)
  */
 public record RegistryClientConfig(List<HostAndPort> sessionServers, String appName, String zone, String ip,
                                    Duration requestTimeout, Duration heartbeatInterval, Duration idleTimeout,
-                                   Duration reconnectMin, Duration reconnectMax, int maxPendingRegistrations) {
+                                   Duration reconnectMin, Duration reconnectMax, int maxPendingRegistrations,
+                                   boolean discoverSessions) {
 
     public RegistryClientConfig {
         if (sessionServers == null || sessionServers.isEmpty()) {
@@ -90,6 +96,7 @@ public record RegistryClientConfig(List<HostAndPort> sessionServers, String appN
         private Duration reconnectMin = Duration.ofMillis(100);
         private Duration reconnectMax = Duration.ofSeconds(5);
         private int maxPendingRegistrations = 256;
+        private boolean discoverSessions = true;
 
         private Builder(List<HostAndPort> servers) {
             this.servers = servers;
@@ -132,9 +139,15 @@ public record RegistryClientConfig(List<HostAndPort> sessionServers, String appN
             return this;
         }
 
+        /** Whether to also try the sessions' own addresses learnt from a session (default true). */
+        public Builder discoverSessions(boolean value) {
+            this.discoverSessions = value;
+            return this;
+        }
+
         public RegistryClientConfig build() {
             return new RegistryClientConfig(servers, appName, zone, ip, requestTimeout, heartbeatInterval, idleTimeout,
-                    reconnectMin, reconnectMax, maxPendingRegistrations);
+                    reconnectMin, reconnectMax, maxPendingRegistrations, discoverSessions);
         }
     }
 }

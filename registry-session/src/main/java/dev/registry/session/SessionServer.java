@@ -821,6 +821,11 @@ public final class SessionServer implements AutoCloseable {
         }
     }
 
+    /** What this session does with the publishers of clients whose links are lost (flap damping). */
+    public dev.registry.session.damping.ClientLinkDamping damping() {
+        return damping;
+    }
+
     /** The Prometheus text of this session, as /metrics serves it. */
     public String metricsText() {
         StringBuilder out = new StringBuilder();

@@ -171,7 +171,11 @@ public final class ReconnectingConnection implements AutoCloseable {
             }
             init.whenComplete((ok, initError) -> {
                 if (initError != null) {
-                    log.warn("initialising connection to {} failed: {}", target, initError.getMessage());
+                    if (conn.isActive()) {
+                        log.warn("initialising connection to {} failed: {}", target, initError.getMessage());
+                    } else { // the link went down meanwhile: a routine reconnect follows
+                        log.info("connection to {} closed while initialising; reconnecting", target);
+                    }
                     conn.close();
                     return;
                 }

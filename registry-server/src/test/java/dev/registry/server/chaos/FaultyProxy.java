@@ -18,17 +18,18 @@ import java.util.concurrent.locks.LockSupport;
  * delivered when the blackhole ends). Plain blocking sockets, two pump threads per
  * connection; close() stops everything.
  */
-final class FaultyProxy implements AutoCloseable {
+public final class FaultyProxy implements AutoCloseable {
     private final ServerSocket listener;
     private volatile InetSocketAddress target;
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile long delayMillis;
     private volatile boolean blackhole;
+    private volatile boolean refusing;
     private final Thread acceptor;
 
     /** Listens on a free port of 127.0.0.1; {@code targetPort} 0 until {@link #retarget} names the server. */
-    FaultyProxy(int targetPort) throws IOException {
+    public FaultyProxy(int targetPort) throws IOException {
         this(java.net.InetAddress.getLoopbackAddress(), 0, targetPort);
     }
 
@@ -49,7 +50,7 @@ final class FaultyProxy implements AutoCloseable {
     }
 
     /** The client address list ("127.0.0.1:P1,127.0.0.1:P2") of these proxies. */
-    static String addresses(java.util.List<FaultyProxy> proxies) {
+    public static String addresses(java.util.List<FaultyProxy> proxies) {
         StringBuilder b = new StringBuilder();
         for (FaultyProxy p : proxies) {
             b.append(b.length() == 0 ? "" : ",").append("127.0.0.1:").append(p.port());
@@ -57,7 +58,7 @@ final class FaultyProxy implements AutoCloseable {
         return b.toString();
     }
 
-    int port() {
+    public int port() {
         return listener.getLocalPort();
     }
 
@@ -69,13 +70,18 @@ final class FaultyProxy implements AutoCloseable {
         this.blackhole = on;
     }
 
+    /** While on, every new connection is reset at once (the link is down; the client's connect fails fast). */
+    public void setRefusing(boolean on) {
+        this.refusing = on;
+    }
+
     /** Open proxied connections (each counted once). */
     int connections() {
         return sockets.size() / 2;
     }
 
     /** Resets every open connection (as a crashed peer or a dropped NAT entry would). */
-    void resetAll() {
+    public void resetAll() {
         for (Socket s : sockets) {
             try {
                 s.setSoLinger(true, 0);
@@ -96,6 +102,15 @@ final class FaultyProxy implements AutoCloseable {
             }
             while (blackhole && !closed.get()) {
                 LockSupport.parkNanos(5_000_000); // a silent network: the server sees no new connection either
+            }
+            if (refusing) {
+                try {
+                    client.setSoLinger(true, 0);
+                } catch (IOException ignored) {
+                    // closing anyway
+                }
+                closeQuietly(client);
+                continue;
             }
             Socket server = new Socket();
             try {

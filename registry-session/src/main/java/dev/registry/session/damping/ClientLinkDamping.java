@@ -49,8 +49,8 @@ public final class ClientLinkDamping {
     private final AtomicInteger heldPublishers = new AtomicInteger();
     private final LongAdder linkLosses = new LongAdder();
     private final LongAdder holds = new LongAdder();
-    private final LongAdder heldTakenOver = new LongAdder();
-    private final LongAdder heldWithdrawn = new LongAdder();
+    private final LongAdder heldReclaimed = new LongAdder();
+    private final LongAdder heldReleased = new LongAdder();
 
     public ClientLinkDamping(FlapDamper damper, SessionPublisherStore publishers, PublisherSyncer syncer,
                              ScheduledExecutorService scheduler) {
@@ -134,10 +134,10 @@ public final class ClientLinkDamping {
             if (publishers.finishWithdrawing(p)) {
                 syncer.syncRemoval(p);
                 if (damped) {
-                    heldWithdrawn.increment();
+                    heldReleased.increment();
                 }
             } else if (damped) {
-                heldTakenOver.increment();
+                heldReclaimed.increment();
             }
         }
         if (damped) {
@@ -196,11 +196,13 @@ public final class ClientLinkDamping {
                 .append("registry_session_held_publishers ").append(heldPublishers.get()).append('\n');
         out.append("# TYPE registry_session_damping_holds_total counter\n")
                 .append("registry_session_damping_holds_total ").append(holds.sum()).append('\n');
-        out.append("# HELP registry_session_held_publishers_ended_total held publishers at the end of their hold\n")
+        out.append("# HELP registry_session_held_publishers_ended_total held publishers at the end of their hold: "
+                + "reclaimed = re-registered through this session; released = withdrawn (a no-op if another session "
+                + "took it over)\n")
                 .append("# TYPE registry_session_held_publishers_ended_total counter\n")
-                .append("registry_session_held_publishers_ended_total{outcome=\"taken_over\"} ")
-                .append(heldTakenOver.sum()).append('\n')
-                .append("registry_session_held_publishers_ended_total{outcome=\"withdrawn\"} ")
-                .append(heldWithdrawn.sum()).append('\n');
+                .append("registry_session_held_publishers_ended_total{outcome=\"reclaimed\"} ")
+                .append(heldReclaimed.sum()).append('\n')
+                .append("registry_session_held_publishers_ended_total{outcome=\"released\"} ")
+                .append(heldReleased.sum()).append('\n');
     }
 }
