@@ -30,8 +30,9 @@ import static org.awaitility.Awaitility.await;
  *       publishers may be missing from pushes from the start of the pause until
  *       {@link #deadBound} after it ends ({@link #excuseAnchors});
  *   <li>values of closed clients are gone from pushes received more than {@link #deadBound}
- *       after the client died, or after the last fault that kept the registry from hearing of
- *       the death healed ({@link #restartDeadClocks}) (2);
+ *       after the client died (plus the damping hold if its link flapped: a damped client's
+ *       publishers are held that long on purpose), or after the last fault that kept the
+ *       registry from hearing of the death healed ({@link #restartDeadClocks}) (2);
  *   <li>once faults stop, every subscriber's last push is exactly the live publishers, within
  *       the settle bound (3);
  *   <li>no client ever received an older version than one it had: the client counts them (4).
@@ -127,8 +128,17 @@ final class InvariantChecker {
 
     /** A client was closed with these published values. */
     void clientDied(Collection<String> values) {
-        long now = System.nanoTime();
-        values.forEach(v -> deadValues.put(v, now));
+        clientDied(values, Duration.ZERO);
+    }
+
+    /**
+     * A client was closed with these published values; {@code held}: how long a session may keep
+     * them on purpose (its link flapped, so it is damped and its publishers are held through a
+     * lost link: docs/architecture.md, "Flapping clients"). Their bound starts after the hold.
+     */
+    void clientDied(Collection<String> values, Duration held) {
+        long from = System.nanoTime() + held.toNanos();
+        values.forEach(v -> deadValues.put(v, from));
     }
 
     /**

@@ -82,7 +82,8 @@ final class ProcessChaosHarness extends ChaosScenario {
         }
         // The anchor client and the stable subscriber connect straight; link faults hit the others.
         String proxied = FaultyProxy.addresses(clientProxies);
-        workload = new Workload(checker, sessions.toString(), List.of(sessions.toString(), proxied), proxied);
+        workload = new Workload(checker, sessions.toString(), List.of(sessions.toString(), proxied), proxied,
+                this::dampedOnAnySession);
         checker.log("process cluster in " + dir + ", pids " + pids());
     }
 
@@ -152,6 +153,27 @@ final class ProcessChaosHarness extends ChaosScenario {
                 h.get().onExit().get(60, TimeUnit.SECONDS);
             }
         }
+    }
+
+    /** Asks every session's admin API whether it damps this client (a session that does not answer: no). */
+    private boolean dampedOnAnySession(String clientId) {
+        for (int i = 0; i < SESSIONS; i++) {
+            int adminPort = BASE_PORT + 20 + 2 * i + 100; // cluster.sh: admin port = client port + 100
+            try {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort
+                        + "/api/v1/damped-clients")).timeout(Duration.ofSeconds(2)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (r.body().contains("\"client\":\"" + clientId + "\"")) {
+                    return true;
+                }
+            } catch (IOException e) {
+                // down or restarting: it holds nothing
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return true; // cannot tell: the longer bound
+            }
+        }
+        return false;
     }
 
     private Optional<String> metaLeader() {

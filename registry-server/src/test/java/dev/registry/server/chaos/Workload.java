@@ -34,6 +34,7 @@ final class Workload implements AutoCloseable {
     private final List<RegistryClient> allClients = new CopyOnWriteArrayList<>();
     private final AtomicLong valueCounter = new AtomicLong();
     private final RegistryClient anchor;
+    private final java.util.function.Predicate<String> isDamped;
 
     /** A client that comes and goes and publishes random values. */
     private static final class ChurnClient {
@@ -50,8 +51,17 @@ final class Workload implements AutoCloseable {
      * @param subscriberServers one address list per subscriber client
      * @param churnServers      where churn clients connect
      */
-    Workload(InvariantChecker checker, String anchorServers, List<String> subscriberServers, String churnServers) {
+    /** The sessions' damping hold (the default): how long a damped client's publishers outlive it on purpose. */
+    static final Duration DAMPING_HOLD = dev.registry.session.damping.FlapDamper.Settings.defaults().hold();
+
+    /**
+     * @param isDamped whether a client (by its id) is damped on any session right now: its
+     *                 publishers are held through a lost link, so its death shows later
+     */
+    Workload(InvariantChecker checker, String anchorServers, List<String> subscriberServers, String churnServers,
+             java.util.function.Predicate<String> isDamped) {
         this.checker = checker;
+        this.isDamped = isDamped;
         this.churnServers = churnServers;
         for (int i = 0; i < IDS; i++) {
             ids.add(DataInfoId.of("chaos." + i));
@@ -112,7 +122,11 @@ final class Workload implements AutoCloseable {
         checker.count("client dies");
         checker.log("client dies with " + dying.live.size() + " publishers " + values);
         churn.remove(dying);
-        checker.clientDied(values);
+        boolean damped = isDamped.test(dying.client.clientId());
+        if (damped) {
+            checker.log("its links flapped: damped, publishers held " + DAMPING_HOLD.toMillis() + " ms");
+        }
+        checker.clientDied(values, damped ? DAMPING_HOLD : Duration.ZERO);
         dying.client.close();
         churn.add(new ChurnClient(newClient(churnServers, "churn")));
     }
