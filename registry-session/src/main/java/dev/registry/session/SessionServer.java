@@ -602,7 +602,8 @@ public final class SessionServer implements AutoCloseable {
             log.info("pushes resumed by an admin request");
             return AdminResponse.ok(Map.of("pushPaused", false));
         });
-        http.get("/api/v1/damped-clients", r -> AdminResponse.ok(damping.toJson()));
+        http.get("/api/v1/damped-clients", r -> AdminResponse.ok(r.param("client") == null ? damping.toJson()
+                : damping.clientJson(r.param("client"))));
         http.get("/api/v1/connections", r -> AdminResponse.ok(clientServer.connections().stream().map(c -> {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("id", c.id());

@@ -118,7 +118,7 @@ final class ChaosHarness extends ChaosScenario {
         }
         workload = new Workload(checker, FaultyProxy.addresses(anchorProxies), List.of(FaultyProxy.addresses(stableProxies), FaultyProxy.addresses(faultyProxies)),
                 FaultyProxy.addresses(faultyProxies),
-                clientId -> cluster.sessions().stream().anyMatch(s -> s.damping().damper().isDamped(clientId)));
+                clientId -> cluster.sessions().stream().anyMatch(s -> s.damping().damper().holdsOnNextLoss(clientId)));
         // Every role-to-role link runs through a proxy, or the link faults would inject nothing.
         await().atMost(Duration.ofSeconds(10)).until(() -> dataProxies.values().stream().allMatch(p -> p.connections() > 0)
                 && leader().map(m -> metaProxies.get(m.port()).connections() >= cluster.data().size()

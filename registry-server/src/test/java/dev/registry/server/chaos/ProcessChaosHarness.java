@@ -161,9 +161,9 @@ final class ProcessChaosHarness extends ChaosScenario {
             int adminPort = BASE_PORT + 20 + 2 * i + 100; // cluster.sh: admin port = client port + 100
             try {
                 HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort
-                        + "/api/v1/damped-clients")).timeout(Duration.ofSeconds(2)).build(),
+                        + "/api/v1/damped-clients?client=" + clientId)).timeout(Duration.ofSeconds(2)).build(),
                         HttpResponse.BodyHandlers.ofString());
-                if (r.body().contains("\"client\":\"" + clientId + "\"")) {
+                if (r.body().matches("(?s).*\"heldOnNextLoss\"\\s*:\\s*true.*")) {
                     return true;
                 }
             } catch (IOException e) {

@@ -55,8 +55,8 @@ final class Workload implements AutoCloseable {
     static final Duration DAMPING_HOLD = dev.registry.session.damping.FlapDamper.Settings.defaults().hold();
 
     /**
-     * @param isDamped whether a client (by its id) is damped on any session right now: its
-     *                 publishers are held through a lost link, so its death shows later
+     * @param isDamped whether a session would hold a client's publishers (by its id) through its
+     *                 next lost link (it is damped, or that loss damps it): its death shows later
      */
     Workload(InvariantChecker checker, String anchorServers, List<String> subscriberServers, String churnServers,
              java.util.function.Predicate<String> isDamped) {

@@ -184,6 +184,17 @@ public final class ClientLinkDamping {
         return out;
     }
 
+    /** One client as the admin API shows it ({@code ?client=ID}): known or not. */
+    public Map<String, Object> clientJson(String client) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("client", client);
+        m.put("penalty", damper.penalty(client));
+        m.put("damped", damper.isDamped(client));
+        m.put("heldOnNextLoss", damper.holdsOnNextLoss(client));
+        m.put("connected", clientOfConnection.containsValue(client));
+        return m;
+    }
+
     public void appendPrometheus(StringBuilder out) {
         out.append("# HELP registry_session_client_link_losses_total client links lost (not asked to move)\n")
                 .append("# TYPE registry_session_client_link_losses_total counter\n")

@@ -191,6 +191,22 @@ public final class FlapDamper {
         return s.damped;
     }
 
+    /**
+     * Whether the client's next lost link would hold its publishers (it is damped, or that loss
+     * would damp it): how long its death takes to show depends on it.
+     */
+    public synchronized boolean holdsOnNextLoss(String client) {
+        if (!settings.enabled()) {
+            return false;
+        }
+        State s = clients.get(client);
+        if (s == null) {
+            return false;
+        }
+        decay(s, clockMillis.getAsLong());
+        return s.damped || Math.min(settings.maxPenalty(), s.penalty + Settings.PENALTY_PER_LOSS) >= settings.suppress();
+    }
+
     /** The client's current penalty (0 if unknown). */
     public synchronized long penalty(String client) {
         State s = clients.get(client);

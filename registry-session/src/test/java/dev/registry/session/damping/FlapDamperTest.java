@@ -157,4 +157,15 @@ class FlapDamperTest {
         assertThatThrownBy(() -> new Settings(Duration.ofSeconds(30), 1500, 750, 8000, Duration.ofSeconds(-1)))
                 .hasMessageContaining("hold");
     }
+
+    @Test
+    void tellsWhetherTheNextLossWouldHold() {
+        assertThat(damper.holdsOnNextLoss("c")).isFalse();
+        damper.onLinkLost("c");
+        assertThat(damper.holdsOnNextLoss("c")).as("a second loss now would damp").isTrue();
+        now.addAndGet(31_000);
+        assertThat(damper.holdsOnNextLoss("c")).isFalse();
+        assertThat(damper.onLinkLost("c")).isEqualTo(REMOVE_NOW);
+        assertThat(new FlapDamper(Settings.disabled(), now::get).holdsOnNextLoss("c")).isFalse();
+    }
 }
