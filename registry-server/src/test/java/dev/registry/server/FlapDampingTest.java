@@ -114,7 +114,12 @@ class FlapDampingTest {
         long start = System.nanoTime();
         proxies.forEach(p -> p.setRefusing(true));
         proxies.forEach(FaultyProxy::resetAll);
+        // Held where it was lost (on two sessions also where an earlier hold has not ended yet).
+        await().atMost(Duration.ofSeconds(2)).until(() -> sessions.stream()
+                .mapToInt(s -> s.damping().heldPublishers()).sum() >= 1);
         await().atMost(HOLD.plusSeconds(3)).until(() -> !seen.last().values().contains(FLAPPY));
+        await().atMost(Duration.ofSeconds(2)).until(() -> sessions.stream()
+                .mapToInt(s -> s.damping().heldPublishers()).sum() == 0);
         long goneAfter = (System.nanoTime() - start) / 1_000_000;
         System.out.printf("dead flapping provider gone from the subscriber after %d ms (hold %d ms)%n", goneAfter,
                 HOLD.toMillis());

@@ -328,10 +328,9 @@ public final class SessionServer implements AutoCloseable {
         boolean moved = migrating.remove(connection.id());
         var outcome = damping.onConnectionLost(connection.id(), removed, moved, MIGRATION_GRACE);
         if (!removed.isEmpty() || subs > 0) {
-            log.info("client {} gone{}: removing {} publishers and {} subscribers", connection,
-                    moved ? " (asked to move; publishers withdrawn after " + MIGRATION_GRACE.toSeconds() + " s)"
-                            : outcome.describe(removed.size()),
-                    removed.size(), subs);
+            log.info("client {} gone{}: {}", connection,
+                    moved ? " (asked to move; publishers withdrawn after " + MIGRATION_GRACE.toSeconds() + " s)" : "",
+                    outcome.summary(removed.size(), subs));
         }
     }
 

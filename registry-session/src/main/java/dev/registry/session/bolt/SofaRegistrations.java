@@ -166,9 +166,8 @@ final class SofaRegistrations {
         var outcome = session.damping().onConnectionLost(connection.id(), removed, connection.isMigrating(),
                 migrationGrace);
         if (!removed.isEmpty() || subs > 0) {
-            log.info("SOFARegistry client {} gone{}: removing {} publishers and {} subscribers", connection,
-                    connection.isMigrating() ? " (asked to move)" : outcome.describe(removed.size()), removed.size(),
-                    subs);
+            log.info("SOFARegistry client {} gone{}: {}", connection, connection.isMigrating() ? " (asked to move)" : "",
+                    outcome.summary(removed.size(), subs));
         }
     }
 }

@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -32,11 +31,13 @@ public final class ClientLinkDamping {
 
     /** What happened to a lost client's publishers, for its log line. */
     public record Outcome(String client, boolean held, long penalty, Duration holdFor) {
-        public String describe(int publishers) {
-            if (!held || publishers == 0) {
-                return "";
+        /** The log line's account: "removing 2 publishers and 1 subscribers", or what is held and why. */
+        public String summary(int publishers, int subscribers) {
+            if (held && publishers > 0) {
+                return "link flapping (penalty " + penalty + "): holding " + publishers + " publishers for "
+                        + holdFor.toMillis() + " ms, removing " + subscribers + " subscribers";
             }
-            return " (link flapping: penalty " + penalty + ", publishers held for " + holdFor.toMillis() + " ms)";
+            return "removing " + publishers + " publishers and " + subscribers + " subscribers";
         }
     }
 
@@ -46,7 +47,9 @@ public final class ClientLinkDamping {
     private final ScheduledExecutorService scheduler;
     /** The client id each open connection said it has. */
     private final Map<String, String> clientOfConnection = new ConcurrentHashMap<>();
-    private final AtomicInteger heldPublishers = new AtomicInteger();
+    /** Publishers of damping holds that have not ended (holds overlap when a client flaps faster than the hold). */
+    private final java.util.Set<List<Publisher>> pendingHolds =
+            java.util.Collections.synchronizedSet(java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>()));
     private final LongAdder linkLosses = new LongAdder();
     private final LongAdder holds = new LongAdder();
     private final LongAdder heldReclaimed = new LongAdder();
@@ -97,11 +100,9 @@ public final class ClientLinkDamping {
         if (decision == FlapDamper.Decision.HOLD && !removed.isEmpty()) {
             holds.increment();
             Duration holdFor = damper.settings().hold();
-            heldPublishers.addAndGet(removed.size());
             if (hold(removed, holdFor, true)) {
                 return new Outcome(client, true, penalty, holdFor);
             }
-            heldPublishers.addAndGet(-removed.size());
             return new Outcome(client, false, penalty, Duration.ZERO);
         }
         withdrawNow(removed);
@@ -120,11 +121,15 @@ public final class ClientLinkDamping {
         // Re-registered meanwhile (here or through another session), they are no longer this
         // hold's to withdraw; until then the slot reconciler leaves them alone too.
         publishers.markWithdrawing(removed);
+        if (damped) {
+            pendingHolds.add(removed);
+        }
         try {
             scheduler.schedule(() -> endHold(removed, damped), delay.toMillis(), TimeUnit.MILLISECONDS);
             return true;
         } catch (RuntimeException e) {
             // The session is stopping: the data servers expire its publishers after their grace.
+            pendingHolds.remove(removed);
             return false;
         }
     }
@@ -140,9 +145,7 @@ public final class ClientLinkDamping {
                 heldReclaimed.increment();
             }
         }
-        if (damped) {
-            heldPublishers.addAndGet(-removed.size());
-        }
+        pendingHolds.remove(removed);
     }
 
     /** Forgets decayed penalties; call periodically. */
@@ -150,8 +153,23 @@ public final class ClientLinkDamping {
         damper.evictIdle();
     }
 
+    /** Publishers held right now: in a damping hold and not re-registered through this session since. */
     public int heldPublishers() {
-        return heldPublishers.get();
+        java.util.Set<dev.registry.session.store.PublisherKey> held = new java.util.HashSet<>();
+        List<List<Publisher>> holds;
+        synchronized (pendingHolds) {
+            holds = new ArrayList<>(pendingHolds);
+        }
+        for (List<Publisher> hold : holds) {
+            for (Publisher p : hold) {
+                dev.registry.session.store.PublisherKey key =
+                        new dev.registry.session.store.PublisherKey(p.dataInfoId(), p.registerId());
+                if (publishers.isWithdrawing(key)) {
+                    held.add(key);
+                }
+            }
+        }
+        return held.size();
     }
 
     /** The admin API's view: settings, counters and every damped client. */
@@ -179,7 +197,7 @@ public final class ClientLinkDamping {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("settings", settings);
         out.put("linkLosses", linkLosses.sum());
-        out.put("heldPublishers", heldPublishers.get());
+        out.put("heldPublishers", heldPublishers());
         out.put("dampedClients", clients);
         return out;
     }
@@ -204,7 +222,7 @@ public final class ClientLinkDamping {
                 .append("registry_session_damped_clients ").append(damper.dampedCount()).append('\n');
         out.append("# HELP registry_session_held_publishers publishers of damped clients held after a lost link\n")
                 .append("# TYPE registry_session_held_publishers gauge\n")
-                .append("registry_session_held_publishers ").append(heldPublishers.get()).append('\n');
+                .append("registry_session_held_publishers ").append(heldPublishers()).append('\n');
         out.append("# TYPE registry_session_damping_holds_total counter\n")
                 .append("registry_session_damping_holds_total ").append(holds.sum()).append('\n');
         out.append("# HELP registry_session_held_publishers_ended_total held publishers at the end of their hold: "
