@@ -292,6 +292,13 @@ public final class DataServer implements AutoCloseable {
         DataInfoId id = p.dataInfoId().validate();
         checkSlot(request.slotId(), id);
         checkLeaderAndNotDraining(request.slotId(), request.epoch());
+        // A registerId belongs to the app that registered it: another app (through any session)
+        // cannot take it over. With authentication on, sessions stamp the authenticated app.
+        Publisher existing = store.publisher(request.slotId(), id, p.registerId());
+        if (existing != null && !java.util.Objects.equals(existing.appName(), p.appName())) {
+            throw new dev.registry.common.rpc.RpcException(dev.registry.common.rpc.ErrorCode.FORBIDDEN,
+                    "publisher " + p.registerId() + " of " + id + " belongs to another app");
+        }
         DatumStore.Change change = replication.write(request.slotId(), st -> st.put(request.slotId(), p));
         notifySessions(change);
         return new WriteResult(change.version(), change.changed());

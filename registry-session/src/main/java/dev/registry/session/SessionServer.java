@@ -82,6 +82,9 @@ public final class SessionServer implements AutoCloseable {
     private PushEngine push;
     private SlotReconciler reconciler;
     private volatile dev.registry.session.damping.ClientLinkDamping damping;
+    /** Who may change a registration: its connection, or the same client on another one. */
+    private final dev.registry.session.store.RegistrationOwnership ownership =
+            new dev.registry.session.store.RegistrationOwnership(new ClientConnections());
     private RpcServer clientServer;
     private volatile AdminHttpServer admin;
     private SofaClientPort sofa;
@@ -175,7 +178,7 @@ public final class SessionServer implements AutoCloseable {
                             () -> {
                                 var last = meta.lastResponse();
                                 return last == null ? null : last.sessionServers();
-                            }, () -> !closing, damping));
+                            }, () -> !closing, damping, ownership));
             sofa.start(config.bindHost(), config.sofaBoltPort());
         }
         if (config.adminPort() >= 0) {
@@ -211,6 +214,7 @@ public final class SessionServer implements AutoCloseable {
                 publisher.registeredAtMillis() > 0 ? publisher.registeredAtMillis() : clock.millis(),
                 sessionId, connection.id());
         PublisherKey key = new PublisherKey(stamped.dataInfoId(), stamped.registerId());
+        checkOwner("publisher", key.registerId(), publishers.holderOf(key), connection);
         SessionPublisherStore.PutOutcome outcome = publishers.put(stamped);
         if (outcome == SessionPublisherStore.PutOutcome.STALE) {
             throw new IllegalArgumentException("publisher " + key.registerId() + " version " + publisher.version()
@@ -257,7 +261,9 @@ public final class SessionServer implements AutoCloseable {
         checkStarted();
         DataInfoId id = requireId(request.dataInfoId());
         checkRegisterId(request.registerId());
-        Publisher removed = publishers.remove(new PublisherKey(id, request.registerId()), null);
+        PublisherKey key = new PublisherKey(id, request.registerId());
+        checkOwner("publisher", key.registerId(), publishers.holderOf(key), connection);
+        Publisher removed = publishers.remove(key, null);
         if (removed == null) {
             return new RegisterAck(request.registerId(), 0);
         }
@@ -277,6 +283,8 @@ public final class SessionServer implements AutoCloseable {
                     dev.registry.common.protocol.WireInterner.string(
                             connection.remoteAddress().getAddress().getHostAddress()), s.zone(), s.registeredAtMillis());
         }
+        PushTarget holder = subscribers.holderOf(s.dataInfoId(), s.registerId());
+        checkOwner("subscriber", s.registerId(), holder == null ? null : holder.id(), connection);
         // A client moving from another session says what it holds: nothing older is pushed to it.
         subscribers.add(s, pushTarget(connection), request.knownVersion() > 0 ? request.knownVersion() : -1);
         if (!connection.isActive()) {
@@ -302,8 +310,51 @@ public final class SessionServer implements AutoCloseable {
         checkStarted();
         DataInfoId id = requireId(request.dataInfoId());
         checkRegisterId(request.registerId());
+        PushTarget holder = subscribers.holderOf(id, request.registerId());
+        checkOwner("subscriber", request.registerId(), holder == null ? null : holder.id(), connection);
         subscribers.remove(id, request.registerId());
         return new RegisterAck(request.registerId(), 0);
+    }
+
+    /** Refuses (FORBIDDEN) a change of a registration that another client's open connection holds. */
+    private void checkOwner(String what, String registerId, String holderConnectionId, RpcConnection requester) {
+        if (!ownership.mayChange(holderConnectionId, requester.id())) {
+            throw new dev.registry.common.rpc.RpcException(dev.registry.common.rpc.ErrorCode.FORBIDDEN,
+                    dev.registry.session.store.RegistrationOwnership.refusal(what, registerId));
+        }
+    }
+
+    /** The facts {@link #ownership} needs, from both client ports. */
+    private final class ClientConnections implements dev.registry.session.store.RegistrationOwnership.Connections {
+        @Override
+        public boolean isOpen(String connectionId) {
+            return rpcConnection(connectionId).isPresent()
+                    || sofa != null && sofa.connection(connectionId).filter(c -> c.isActive()).isPresent();
+        }
+
+        @Override
+        public String clientOf(String connectionId) {
+            return damping == null ? null : damping.clientOf(connectionId);
+        }
+
+        @Override
+        public String remoteIpOf(String connectionId) {
+            java.util.Optional<java.net.InetSocketAddress> remote = rpcConnection(connectionId)
+                    .map(RpcConnection::remoteAddress);
+            if (remote.isEmpty() && sofa != null) {
+                remote = sofa.connection(connectionId).map(c -> c.remoteAddress());
+            }
+            return remote.map(a -> a.getAddress().getHostAddress()).orElse(null);
+        }
+
+        private java.util.Optional<RpcConnection> rpcConnection(String id) {
+            return clientServer.connections().stream().filter(c -> c.id().equals(id) && c.isActive()).findFirst();
+        }
+    }
+
+    /** The registration-ownership rule, for the SOFARegistry port. */
+    public dev.registry.session.store.RegistrationOwnership ownership() {
+        return ownership;
     }
 
     private static DataInfoId requireId(DataInfoId id) {
@@ -553,9 +604,9 @@ public final class SessionServer implements AutoCloseable {
         });
         http.get("/api/v1/slot-table", r -> AdminResponse.ok(SlotTableJson.of(tables.current(), sessionId)));
         http.get("/api/v1/servers", r -> AdminResponse.ok(serversJson()));
-        http.get("/api/v1/datum", r -> datumJson(requestedId(r)));
+        http.get("/api/v1/datum", r -> datumJson(requestedId(r), r.authorized()));
         // This session's part of a datum query (other sessions ask it).
-        http.get("/api/v1/datum/local", r -> AdminResponse.ok(localSubscribersJson(requestedId(r))));
+        http.get("/api/v1/datum/local", r -> AdminResponse.ok(localSubscribersJson(requestedId(r), r.authorized())));
         http.get("/metrics", r -> AdminResponse.text(200, metricsText(), "text/plain; version=0.0.4"));
         dev.registry.common.admin.CommonAdminRoutes.register(http, "session");
         http.post("/api/v1/drain", r -> {
@@ -601,8 +652,8 @@ public final class SessionServer implements AutoCloseable {
             log.info("pushes resumed by an admin request");
             return AdminResponse.ok(Map.of("pushPaused", false));
         });
-        http.get("/api/v1/damped-clients", r -> AdminResponse.ok(r.param("client") == null ? damping.toJson()
-                : damping.clientJson(r.param("client"))));
+        http.get("/api/v1/damped-clients", r -> AdminResponse.ok(r.param("client") == null
+                ? damping.toJson(r.authorized()) : damping.clientJson(r.param("client"))));
         http.get("/api/v1/connections", r -> AdminResponse.ok(clientServer.connections().stream().map(c -> {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("id", c.id());
@@ -622,7 +673,7 @@ public final class SessionServer implements AutoCloseable {
      * and followers) holds, and the subscribers on every session. 404 when nobody ever
      * published it and no session has a subscriber.
      */
-    private AdminResponse datumJson(DataInfoId id) throws Exception {
+    private AdminResponse datumJson(DataInfoId id, boolean showRegisterIds) throws Exception {
         int slot = SlotHash.slotOf(id, config.slotCount());
         SlotTable table = tables.current();
         Datum datum = links.callLeader(slot, epoch -> new FetchDatumRequest(epoch, id), Datum.class,
@@ -645,7 +696,9 @@ public final class SessionServer implements AutoCloseable {
         out.put("valuesByZone", datum.valuesByZone());
         out.put("publishers", datum.publishers().stream().map(p -> {
             Map<String, Object> m = new LinkedHashMap<>();
-            m.put("registerId", p.registerId());
+            if (showRegisterIds) { // a registerId is what re-claims a registration: only for the admin
+                m.put("registerId", p.registerId());
+            }
             m.put("version", p.version());
             m.put("values", p.values());
             m.put("appName", p.appName());
@@ -691,7 +744,7 @@ public final class SessionServer implements AutoCloseable {
         return out;
     }
 
-    private Map<String, Object> localSubscribersJson(DataInfoId id) {
+    private Map<String, Object> localSubscribersJson(DataInfoId id, boolean showRegisterIds) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("sessionId", sessionId);
         out.put("dataInfoId", id.canonical());
@@ -699,7 +752,9 @@ public final class SessionServer implements AutoCloseable {
         out.put("localSubscribers", subs.size());
         out.put("subscribers", subs.stream().map(sub -> {
             Map<String, Object> m = new LinkedHashMap<>();
-            m.put("registerId", sub.registerId());
+            if (showRegisterIds) {
+                m.put("registerId", sub.registerId());
+            }
             m.put("appName", sub.appName());
             m.put("ip", sub.ip());
             m.put("zone", sub.zone());

@@ -134,7 +134,8 @@ public final class AdminHttpServer implements AutoCloseable {
             } else {
                 try {
                     AdminRequest request = new AdminRequest(method, uri.getPath(), parseQuery(uri.getRawQuery()),
-                            readBody(exchange.getRequestBody()));
+                            readBody(exchange.getRequestBody()),
+                            token != null && authorized(exchange.getRequestHeaders().getFirst("Authorization")));
                     response = route.handle(request);
                 } catch (IllegalArgumentException e) {
                     response = AdminResponse.error(400, e.getMessage());

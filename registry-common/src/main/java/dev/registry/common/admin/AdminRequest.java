@@ -5,8 +5,16 @@ import java.util.Map;
 /**
  * One parsed admin request. It carries no Authorization header: the server checks the token of
  * a mutation before it builds the request, so no route ever holds (or could log) the secret.
+ *
+ * @param authorized the caller presented the admin token: reads may show what only an admin may
+ *                   see (registerIds, client ids)
  */
-public record AdminRequest(String method, String path, Map<String, String> query, String body) {
+public record AdminRequest(String method, String path, Map<String, String> query, String body, boolean authorized) {
+
+    /** A request without the admin token. */
+    public AdminRequest(String method, String path, Map<String, String> query, String body) {
+        this(method, path, query, body, false);
+    }
 
     public String param(String name) {
         String v = query.get(name);

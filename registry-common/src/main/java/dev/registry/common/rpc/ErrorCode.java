@@ -20,6 +20,8 @@ public enum ErrorCode {
     NO_HANDLER,
     /** The receiving data server does not lead the slot at the request's epoch; refresh and retry. */
     NOT_LEADER,
+    /** The caller may not do this: e.g. change a registration another client made. Not retried. */
+    FORBIDDEN,
     /** The receiver is not ready to serve (no slot table yet, shutting down ...); retry later. */
     UNAVAILABLE,
     /** An unexpected failure inside the server; logged there. */

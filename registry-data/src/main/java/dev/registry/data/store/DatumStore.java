@@ -290,6 +290,12 @@ public final class DatumStore {
         return share == null ? count == 0 : share.count == count && share.xor == xor;
     }
 
+    /** One stored publisher, or null. */
+    public synchronized Publisher publisher(int slot, DataInfoId id, String registerId) {
+        Entry entry = entry(slot, id);
+        return entry == null ? null : entry.publishers.get(registerId);
+    }
+
     private Entry entry(int slot, DataInfoId id) {
         Map<DataInfoId, Entry> s = slots.get(slot);
         return s == null ? null : s.get(id);

@@ -80,7 +80,8 @@ public final class SofaClientPort implements AutoCloseable {
                           DataServerLinks links, ScheduledExecutorService scheduler, Clock clock,
                           IntSupplier ownClientConnections, Supplier<Collection<String>> liveSessions,
                           BooleanSupplier removesOnDisconnect,
-                          dev.registry.session.damping.ClientLinkDamping damping) {
+                          dev.registry.session.damping.ClientLinkDamping damping,
+                          dev.registry.session.store.RegistrationOwnership ownership) {
     }
 
     private final Settings settings;
@@ -158,6 +159,11 @@ public final class SofaClientPort implements AutoCloseable {
     /** The bound port (still reported after a drain stopped accepting). */
     public int port() {
         return boundPort;
+    }
+
+    /** The open connection with this id, if any (a linear scan: for the rare ownership conflicts). */
+    public java.util.Optional<BoltConnection> connection(String id) {
+        return connections.keySet().stream().filter(c -> c.id().equals(id)).findFirst();
     }
 
     public List<BoltConnection> connections() {

@@ -10,6 +10,7 @@ import dev.registry.common.model.DataInfoId;
 import dev.registry.common.model.Publisher;
 import dev.registry.common.model.Subscriber;
 import dev.registry.session.SessionServer;
+import dev.registry.session.push.PushTarget;
 import dev.registry.session.store.PublisherKey;
 import dev.registry.session.store.SessionPublisherStore;
 import org.slf4j.Logger;
@@ -83,8 +84,15 @@ final class SofaRegistrations {
     private Object onPublisher(BoltConnection connection, BoltCommand command, PublisherRegister r) {
         DataInfoId id = keyOf(r);
         SessionPublisherStore publishers = session.publishers();
+        PublisherKey key = new PublisherKey(id, r.getRegistId());
+        if (!session.ownership().mayChange(publishers.holderOf(key), connection.id())) {
+            log.info("refused {} of publisher {} from {}: another client's", r.getEventType(), r.getRegistId(),
+                    connection.remoteAddress());
+            return SofaModel.refused(r, dev.registry.session.store.RegistrationOwnership.refusal("publisher",
+                    r.getRegistId()));
+        }
         if (SofaModel.EVENT_UNREGISTER.equals(r.getEventType())) {
-            Publisher removed = publishers.remove(new PublisherKey(id, r.getRegistId()), null);
+            Publisher removed = publishers.remove(key, null);
             if (removed == null) {
                 return SofaModel.accepted(r, "publisher was not registered");
             }
@@ -128,6 +136,13 @@ final class SofaRegistrations {
 
     private Object onSubscriber(BoltConnection connection, SubscriberRegister r) {
         DataInfoId id = keyOf(r);
+        PushTarget holder = session.subscribers().holderOf(id, r.getRegistId());
+        if (!session.ownership().mayChange(holder == null ? null : holder.id(), connection.id())) {
+            log.info("refused {} of subscriber {} from {}: another client's", r.getEventType(), r.getRegistId(),
+                    connection.remoteAddress());
+            return SofaModel.refused(r, dev.registry.session.store.RegistrationOwnership.refusal("subscriber",
+                    r.getRegistId()));
+        }
         if (SofaModel.EVENT_UNREGISTER.equals(r.getEventType())) {
             session.subscribers().remove(id, r.getRegistId());
             return SofaModel.accepted(r, "subscriber unregistered");

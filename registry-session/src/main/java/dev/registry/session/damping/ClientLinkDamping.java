@@ -67,6 +67,11 @@ public final class ClientLinkDamping {
         return damper;
     }
 
+    /** The client id a connection named in its hello; null if none. */
+    public String clientOf(String connectionId) {
+        return clientOfConnection.get(connectionId);
+    }
+
     /** A client named itself on a connection and reported its recent lost links. */
     public void onHello(String connectionId, ClientHello hello) {
         hello.validate();
@@ -172,8 +177,11 @@ public final class ClientLinkDamping {
         return held.size();
     }
 
-    /** The admin API's view: settings, counters and every damped client. */
-    public Map<String, Object> toJson() {
+    /**
+     * The admin API's view: settings, counters and every damped client. A client id proves who a
+     * client is when it reconnects: without the admin token only a digest of it is shown.
+     */
+    public Map<String, Object> toJson(boolean showClientIds) {
         FlapDamper.Settings s = damper.settings();
         Map<String, Object> settings = new LinkedHashMap<>();
         settings.put("enabled", s.enabled());
@@ -186,7 +194,7 @@ public final class ClientLinkDamping {
         List<Map<String, Object>> clients = new ArrayList<>();
         for (FlapDamper.ClientPenalty c : damper.damped()) {
             Map<String, Object> m = new LinkedHashMap<>();
-            m.put("client", c.client());
+            m.put("client", showClientIds ? c.client() : digest(c.client()));
             m.put("penalty", c.penalty());
             m.put("dampedSince", java.time.Instant.ofEpochMilli(c.dampedSinceMillis()).toString());
             m.put("losses", c.losses());
@@ -200,6 +208,17 @@ public final class ClientLinkDamping {
         out.put("heldPublishers", heldPublishers());
         out.put("dampedClients", clients);
         return out;
+    }
+
+    /** "sha256:" and the first 12 hex digits of the SHA-256 of a client id: tells clients apart, reveals nothing. */
+    static String digest(String client) {
+        try {
+            byte[] d = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(client.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return "sha256:" + java.util.HexFormat.of().formatHex(d, 0, 6);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
     }
 
     /** One client as the admin API shows it ({@code ?client=ID}): known or not. */

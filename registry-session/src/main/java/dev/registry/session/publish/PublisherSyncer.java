@@ -147,9 +147,18 @@ public final class PublisherSyncer {
         dev.registry.common.rpc.RpcException rpc = error == null ? null : dev.registry.common.rpc.RpcException.unwrap(error);
         boolean hopeless = rpc != null && (rpc.code() == dev.registry.common.rpc.ErrorCode.BAD_REQUEST
                 || rpc.code() == dev.registry.common.rpc.ErrorCode.CLASS_NOT_ALLOWED
-                || rpc.code() == dev.registry.common.rpc.ErrorCode.NO_HANDLER);
+                || rpc.code() == dev.registry.common.rpc.ErrorCode.NO_HANDLER
+                || rpc.code() == dev.registry.common.rpc.ErrorCode.FORBIDDEN);
+        boolean forbidden = rpc != null && rpc.code() == dev.registry.common.rpc.ErrorCode.FORBIDDEN;
+        if (forbidden && written != null) {
+            // Another app's registerId: this registration is not kept (nor re-sent by the reconciler).
+            store.remove(key, written.connectionId());
+            log.warn("publisher {} refused by its slot leader: {}; dropped", key, rpc.getMessage());
+        }
         if (hopeless && !again) {
-            log.error("publisher {} refused by its slot leader: {}; not retrying", key, rpc.getMessage());
+            if (!forbidden) {
+                log.error("publisher {} refused by its slot leader: {}; not retrying", key, rpc.getMessage());
+            }
             synchronized (this) {
                 states.remove(key);
             }

@@ -88,6 +88,13 @@ public final class SubscriberRegistry<C> {
         byId.computeIfAbsent(subscriber.dataInfoId(), id -> new IdSubscribers<>()).put(subscriber.registerId(), e);
     }
 
+    /** The connection a subscriber registered through; null if unknown. */
+    public synchronized C holderOf(DataInfoId id, String registerId) {
+        Map<String, Entry<C>> subs = byId.get(id);
+        Entry<C> e = subs == null ? null : subs.get(registerId);
+        return e == null ? null : e.connection;
+    }
+
     public synchronized boolean remove(DataInfoId id, String registerId) {
         Map<String, Entry<C>> subs = byId.get(id);
         if (subs == null || subs.remove(registerId) == null) {

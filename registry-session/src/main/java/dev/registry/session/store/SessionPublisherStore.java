@@ -93,6 +93,12 @@ public final class SessionPublisherStore {
         return existing == null ? PutOutcome.ADDED : PutOutcome.UPDATED;
     }
 
+    /** The connection a stored publisher came through; null if the key is not stored. */
+    public synchronized String holderOf(PublisherKey key) {
+        Publisher p = slotOf(key).get(key);
+        return p == null ? null : p.connectionId();
+    }
+
     /** Removes a publisher if it is held for that connection (null = any); returns it or null. */
     public synchronized Publisher remove(PublisherKey key, String connectionId) {
         Map<PublisherKey, Publisher> publishers = slotOf(key);
