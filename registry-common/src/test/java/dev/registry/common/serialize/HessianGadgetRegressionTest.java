@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -424,7 +425,7 @@ public class HessianGadgetRegressionTest {
      * class loader for it" above is about classes it could have loaded and instantiated.
      */
     @Test
-    void gadgetsOnTheTestClasspathAreInTheTable() {
+    void realGadgetClassesAreOnTheTestClasspath() {
         List<String> present = GADGETS.stream().map(Gadget::className).filter(name -> {
             try {
                 Class.forName(name, false, HessianGadgetRegressionTest.class.getClassLoader()); // loads, never initialises
@@ -508,20 +509,23 @@ public class HessianGadgetRegressionTest {
             jndi.configureBlocking(false);
             String url = "ldap://127.0.0.1:" + ((InetSocketAddress) jndi.getLocalAddress()).getPort() + "/Exploit";
             HessianValue rowSet = object(rowSetClass, "dataSource", str(url), "autoCommit", bool(true));
-            List<HessianValue> payloads = List.of(
-                    rowSet,
-                    map("java.util.HashMap", rowSet, str("x")),
-                    object(HEARTBEAT_RESPONSE, "sessionAdminAddresses", map("java.util.HashMap", str("k"), rowSet)),
+            String rome = "com.sun.syndication.feed.impl.EqualsBean";
+            // Each payload with the class refused first.
+            List<Map.Entry<HessianValue, String>> payloads = List.of(
+                    Map.entry(rowSet, rowSetClass),
+                    Map.entry(map("java.util.HashMap", rowSet, str("x")), rowSetClass),
+                    Map.entry(object(HEARTBEAT_RESPONSE, "sessionAdminAddresses",
+                            map("java.util.HashMap", str("k"), rowSet)), rowSetClass),
                     // marshalsec Rome: HashMap key EqualsBean -> ToStringBean -> JdbcRowSetImpl getters
-                    map("java.util.HashMap", object("com.sun.syndication.feed.impl.EqualsBean", "_obj",
-                            object("com.sun.syndication.feed.impl.ToStringBean", "_obj", rowSet)), str("x")));
+                    Map.entry(map("java.util.HashMap", object(rome, "_obj",
+                            object("com.sun.syndication.feed.impl.ToStringBean", "_obj", rowSet)), str("x")), rome));
 
             for (Serializer strict : List.of(WIRE, HESSIAN, WireClasses.serializer())) {
-                for (HessianValue payload : payloads) {
-                    Decoded d = decode(strict, hessian(payload));
+                for (Map.Entry<HessianValue, String> payload : payloads) {
+                    Decoded d = decode(strict, hessian(payload.getKey()));
                     assertThat(d.failure()).isInstanceOf(SerializationException.class);
-                    assertThat(((SerializationException) d.failure()).rejectedClass()).isNotNull();
-                    assertThat(d.classLoads()).doesNotContain(rowSetClass);
+                    assertThat(((SerializationException) d.failure()).rejectedClass()).isEqualTo(payload.getValue());
+                    assertThat(d.classLoads()).doesNotContain(rowSetClass, rome);
                     assertThat(jndi.accept()).as("a connection to the JNDI listener").isNull();
                 }
             }
@@ -529,6 +533,7 @@ public class HessianGadgetRegressionTest {
             // The tripwire works: a real connection is seen.
             try (Socket probe = new Socket(InetAddress.getLoopbackAddress(), jndi.socket().getLocalPort());
                  Selector selector = Selector.open()) {
+                assertThat(probe.isConnected()).isTrue();
                 jndi.register(selector, SelectionKey.OP_ACCEPT);
                 assertThat(selector.select(5_000)).isEqualTo(1);
                 try (SocketChannel accepted = jndi.accept()) {
