@@ -45,7 +45,22 @@ public final class RegistryNode implements AutoCloseable {
                            Duration dataLease, Duration clientIdle, Duration sessionGrace, String adminToken,
                            int sofaBoltPort, MetaDatabase metaDatabase, LeaseSettings metaLease,
                            ConnectionBalancer.Settings sessionBalance, String adminHost, Duration dataProbeTimeout,
-                           dev.registry.session.damping.FlapDamper.Settings clientDamping) {
+                           dev.registry.session.damping.FlapDamper.Settings clientDamping,
+                           dev.registry.session.limits.ClientLimits.Settings clientLimits) {
+
+        /** Default client limits. */
+        public Settings(boolean meta, boolean data, boolean session, String bindHost, String advertiseHost,
+                        List<HostAndPort> metaServers, int metaPort, int metaHttpPort, int dataPort,
+                        int dataHttpPort, int sessionPort, int sessionHttpPort, int slots, int replicas,
+                        Duration dataLease, Duration clientIdle, Duration sessionGrace, String adminToken,
+                        int sofaBoltPort, MetaDatabase metaDatabase, LeaseSettings metaLease,
+                        ConnectionBalancer.Settings sessionBalance, String adminHost, Duration dataProbeTimeout,
+                        dev.registry.session.damping.FlapDamper.Settings clientDamping) {
+            this(meta, data, session, bindHost, advertiseHost, metaServers, metaPort, metaHttpPort, dataPort,
+                    dataHttpPort, sessionPort, sessionHttpPort, slots, replicas, dataLease, clientIdle, sessionGrace,
+                    adminToken, sofaBoltPort, metaDatabase, metaLease, sessionBalance, adminHost, dataProbeTimeout,
+                    clientDamping, dev.registry.session.limits.ClientLimits.Settings.defaults());
+        }
 
         /** Default flap damping of client links. */
         public Settings(boolean meta, boolean data, boolean session, String bindHost, String advertiseHost,
@@ -166,7 +181,8 @@ public final class RegistryNode implements AutoCloseable {
                 session = new SessionServer(new SessionServerConfig(s.bindHost(), s.sessionPort(),
                         s.sessionHttpPort(), s.advertiseHost(), metaServers, s.slots(), Duration.ofSeconds(1),
                         Duration.ofSeconds(10), Duration.ofSeconds(5), Duration.ofSeconds(30), clientRpc, PushEngine.Settings.defaults(),
-                        s.adminToken(), s.sofaBoltPort(), s.sessionBalance(), s.adminHost(), s.clientDamping()),
+                        s.adminToken(), s.sofaBoltPort(), s.sessionBalance(), s.adminHost(), s.clientDamping(),
+                        s.clientLimits()),
                         clock).start();
             }
             if (metaStart != null) {

@@ -125,6 +125,29 @@ public final class RegistryServerMain implements Callable<Integer> {
             + "penalty: bounds how long it stays damped after its link settled (default: ${DEFAULT-VALUE})")
     int flapDampingMaxPenalty;
 
+    @Option(names = "--session-max-connections", defaultValue = "50000", description = "client connections a "
+            + "session accepts at once; a connection beyond is closed at once and the client moves on to another "
+            + "session; 0 = no limit (default: ${DEFAULT-VALUE})")
+    int sessionMaxConnections;
+
+    @Option(names = "--session-max-queued-per-connection", defaultValue = "4096", description = "requests of one "
+            + "client connection waiting for a handler; beyond, they are answered UNAVAILABLE (retry) instead of "
+            + "queued without end; 0 = no limit (default: ${DEFAULT-VALUE})")
+    int sessionMaxQueuedPerConnection;
+
+    @Option(names = "--session-max-publishers-per-connection", defaultValue = "100000", description = "publishers "
+            + "one client connection may hold; 0 = no limit (default: ${DEFAULT-VALUE})")
+    int sessionMaxPublishersPerConnection;
+
+    @Option(names = "--session-max-subscribers-per-connection", defaultValue = "100000", description = "subscribers "
+            + "one client connection may hold; 0 = no limit (default: ${DEFAULT-VALUE})")
+    int sessionMaxSubscribersPerConnection;
+
+    @Option(names = "--session-max-requests-per-second", defaultValue = "5000", description = "registration "
+            + "requests (register, update, unregister) one client connection may send per second, with bursts of "
+            + "twice that; beyond, UNAVAILABLE (retry later); 0 = no limit (default: ${DEFAULT-VALUE})")
+    int sessionMaxRequestsPerSecond;
+
     @Option(names = "--session-grace-seconds", defaultValue = "20", description = "data drops a vanished session's publishers after this (default: ${DEFAULT-VALUE})")
     int sessionGraceSeconds;
 
@@ -200,6 +223,11 @@ public final class RegistryServerMain implements Callable<Integer> {
             ConfigKey.of("flap-damping-suppress", ValueType.integer(1001, 1_000_000, "a penalty 1001..1000000")),
             ConfigKey.of("flap-damping-reuse", ValueType.integer(1, 1_000_000, "a penalty 1..1000000")),
             ConfigKey.of("flap-damping-max-penalty", ValueType.integer(1001, 1_000_000, "a penalty 1001..1000000")),
+            ConfigKey.of("session-max-connections", ValueType.integer(0, 10_000_000, "a connection count 0..10000000 (0 = no limit)")),
+            ConfigKey.of("session-max-queued-per-connection", ValueType.integer(0, 1_000_000, "a request count 0..1000000 (0 = no limit)")),
+            ConfigKey.of("session-max-publishers-per-connection", ValueType.integer(0, 100_000_000, "a count 0..100000000 (0 = no limit)")),
+            ConfigKey.of("session-max-subscribers-per-connection", ValueType.integer(0, 100_000_000, "a count 0..100000000 (0 = no limit)")),
+            ConfigKey.of("session-max-requests-per-second", ValueType.integer(0, 10_000_000, "requests per second 0..10000000 (0 = no limit)")),
             ConfigKey.of("meta-db-url", ValueType.checkedBy("a jdbc:h2:... or jdbc:postgresql://host:port/database URL",
                     SqlDialect::of)),
             ConfigKey.of("meta-db-user", ValueType.text("a database user")),
@@ -368,7 +396,7 @@ public final class RegistryServerMain implements Callable<Integer> {
                 dataHttpPort, sessionPort, sessionHttpPort, slots, replicas, Duration.ofSeconds(dataLeaseSeconds),
                 Duration.ofSeconds(clientIdleSeconds), Duration.ofSeconds(sessionGraceSeconds), adminToken,
                 effectiveSofaBoltPort(), metaDatabase(), metaLease(), sessionBalance(), adminHost,
-                Duration.ofMillis(dataProbeMillis), clientDamping());
+                Duration.ofMillis(dataProbeMillis), clientDamping(), clientLimits());
     }
 
     private ConnectionBalancer.Settings sessionBalance() {
@@ -391,6 +419,12 @@ public final class RegistryServerMain implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ConfigException(where("meta-db-url") + ": " + e.getMessage());
         }
+    }
+
+    private dev.registry.session.limits.ClientLimits.Settings clientLimits() {
+        return new dev.registry.session.limits.ClientLimits.Settings(sessionMaxConnections,
+                sessionMaxQueuedPerConnection, sessionMaxPublishersPerConnection, sessionMaxSubscribersPerConnection,
+                sessionMaxRequestsPerSecond, Math.max(1, 2 * sessionMaxRequestsPerSecond));
     }
 
     private dev.registry.session.damping.FlapDamper.Settings clientDamping() {

@@ -189,10 +189,15 @@ final class TestCluster implements AutoCloseable {
     }
 
     private SessionServer addSession(PushEngine.Settings push, int sofaBoltPort) {
+        return addSession(c -> c.withPush(push).withSofaBoltPort(sofaBoltPort));
+    }
+
+    /** A session with the test defaults, changed by {@code customize} (limits, damping ...). */
+    SessionServer addSession(java.util.function.UnaryOperator<SessionServerConfig> customize) {
         RpcConfig clientRpc = RpcConfig.serverDefaults().withWorkerThreads(2).withHeartbeat(Duration.ZERO, Duration.ofSeconds(3));
-        SessionServer s = new SessionServer(new SessionServerConfig("127.0.0.1", 0, 0, "127.0.0.1", metaAddresses(),
-                SLOTS, Duration.ofMillis(300), Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofSeconds(5), clientRpc,
-                push, ADMIN_TOKEN).withSofaBoltPort(sofaBoltPort),
+        SessionServer s = new SessionServer(customize.apply(new SessionServerConfig("127.0.0.1", 0, 0, "127.0.0.1",
+                metaAddresses(), SLOTS, Duration.ofMillis(300), Duration.ofSeconds(10), Duration.ofSeconds(1),
+                Duration.ofSeconds(5), clientRpc, PushEngine.Settings.defaults(), ADMIN_TOKEN)),
                 Clock.systemUTC()).start();
         sessions.add(s);
         return s;

@@ -82,6 +82,8 @@ public final class SessionServer implements AutoCloseable {
     private PushEngine push;
     private SlotReconciler reconciler;
     private volatile dev.registry.session.damping.ClientLinkDamping damping;
+    /** Per-connection caps of both client ports. */
+    private final dev.registry.session.limits.ClientLimits clientLimits;
     /** Who may change a registration: its connection, or the same client on another one. */
     private final dev.registry.session.store.RegistrationOwnership ownership =
             new dev.registry.session.store.RegistrationOwnership(new ClientConnections());
@@ -112,6 +114,7 @@ public final class SessionServer implements AutoCloseable {
         this.clock = clock;
         this.tables = new SlotTableHolder(config.slotCount());
         this.publishers = new SessionPublisherStore(config.slotCount());
+        this.clientLimits = new dev.registry.session.limits.ClientLimits(config.clientLimits(), System::nanoTime);
     }
 
     public synchronized SessionServer start() {
@@ -124,7 +127,10 @@ public final class SessionServer implements AutoCloseable {
                 .register(SessionListRequest.class, (conn, request) -> new SessionList(sessionsTakingClients()))
                 .register(dev.registry.common.protocol.ClientHello.class, this::onClientHello);
         // Bind first: the session's identity is its advertised client address.
-        clientServer = new RpcServer("session", config.clientRpc(), serializer, clientHandlers, new ConnectionListener() {
+        // The client port's connection and queue caps are client limits (ClientLimits.Settings).
+        RpcConfig clientRpc = config.clientRpc().withLimits(config.clientLimits().maxQueuedPerConnection(),
+                config.clientLimits().maxConnections());
+        clientServer = new RpcServer("session", clientRpc, serializer, clientHandlers, new ConnectionListener() {
             @Override
             public void onDisconnected(RpcConnection connection) {
                 onClientGone(connection);
@@ -178,7 +184,7 @@ public final class SessionServer implements AutoCloseable {
                             () -> {
                                 var last = meta.lastResponse();
                                 return last == null ? null : last.sessionServers();
-                            }, () -> !closing, damping, ownership));
+                            }, () -> !closing, damping, ownership, clientLimits));
             sofa.start(config.bindHost(), config.sofaBoltPort());
         }
         if (config.adminPort() >= 0) {
@@ -214,7 +220,12 @@ public final class SessionServer implements AutoCloseable {
                 publisher.registeredAtMillis() > 0 ? publisher.registeredAtMillis() : clock.millis(),
                 sessionId, connection.id());
         PublisherKey key = new PublisherKey(stamped.dataInfoId(), stamped.registerId());
-        checkOwner("publisher", key.registerId(), publishers.holderOf(key), connection);
+        clientLimits.checkRate(connection.id());
+        String holder = publishers.holderOf(key);
+        checkOwner("publisher", key.registerId(), holder, connection);
+        if (!connection.id().equals(holder)) {
+            clientLimits.checkPublishers(publishers.countOn(connection.id()));
+        }
         SessionPublisherStore.PutOutcome outcome = publishers.put(stamped);
         if (outcome == SessionPublisherStore.PutOutcome.STALE) {
             throw new IllegalArgumentException("publisher " + key.registerId() + " version " + publisher.version()
@@ -262,6 +273,7 @@ public final class SessionServer implements AutoCloseable {
         DataInfoId id = requireId(request.dataInfoId());
         checkRegisterId(request.registerId());
         PublisherKey key = new PublisherKey(id, request.registerId());
+        clientLimits.checkRate(connection.id());
         checkOwner("publisher", key.registerId(), publishers.holderOf(key), connection);
         Publisher removed = publishers.remove(key, null);
         if (removed == null) {
@@ -283,8 +295,12 @@ public final class SessionServer implements AutoCloseable {
                     dev.registry.common.protocol.WireInterner.string(
                             connection.remoteAddress().getAddress().getHostAddress()), s.zone(), s.registeredAtMillis());
         }
+        clientLimits.checkRate(connection.id());
         PushTarget holder = subscribers.holderOf(s.dataInfoId(), s.registerId());
         checkOwner("subscriber", s.registerId(), holder == null ? null : holder.id(), connection);
+        if (holder == null || !holder.id().equals(connection.id())) {
+            clientLimits.checkSubscribers(subscribers.countOn(pushTarget(connection)));
+        }
         // A client moving from another session says what it holds: nothing older is pushed to it.
         subscribers.add(s, pushTarget(connection), request.knownVersion() > 0 ? request.knownVersion() : -1);
         if (!connection.isActive()) {
@@ -310,6 +326,7 @@ public final class SessionServer implements AutoCloseable {
         checkStarted();
         DataInfoId id = requireId(request.dataInfoId());
         checkRegisterId(request.registerId());
+        clientLimits.checkRate(connection.id());
         PushTarget holder = subscribers.holderOf(id, request.registerId());
         checkOwner("subscriber", request.registerId(), holder == null ? null : holder.id(), connection);
         subscribers.remove(id, request.registerId());
@@ -370,6 +387,7 @@ public final class SessionServer implements AutoCloseable {
      * dev.registry.session.damping.ClientLinkDamping}).
      */
     private void onClientGone(RpcConnection connection) {
+        clientLimits.forget(connection.id());
         if (closing || !started) {
             // Shutting down: clients re-register elsewhere; data servers expire this session after its grace.
             return;

@@ -5,6 +5,7 @@ import dev.registry.common.rpc.RpcConfig;
 import dev.registry.common.slot.SlotTable;
 import dev.registry.session.balance.ConnectionBalancer;
 import dev.registry.session.damping.FlapDamper;
+import dev.registry.session.limits.ClientLimits;
 import dev.registry.session.push.PushEngine;
 
 import java.time.Duration;
@@ -32,6 +33,8 @@ import java.util.List;
  * @param adminBindHost      address the admin HTTP port listens on (null: {@code bindHost})
  * @param damping            flap damping of client links: publishers of a client whose link flaps are held
  *                           through a loss ({@link FlapDamper})
+ * @param clientLimits       per-connection caps of the client ports (registrations held, request rate); the
+ *                           connection count and queue caps are in {@code clientRpc}
  */
 public record SessionServerConfig(String bindHost, int port, int adminPort, String advertiseHost,
                                   List<HostAndPort> metaAddresses, int slotCount, Duration heartbeatInterval,
@@ -39,7 +42,7 @@ public record SessionServerConfig(String bindHost, int port, int adminPort, Stri
                                   RpcConfig clientRpc,
                                   PushEngine.Settings push, String adminToken, int sofaBoltPort,
                                   ConnectionBalancer.Settings balance, String adminBindHost,
-                                  FlapDamper.Settings damping) {
+                                  FlapDamper.Settings damping, ClientLimits.Settings clientLimits) {
 
     public SessionServerConfig {
         if (metaAddresses.isEmpty()) {
@@ -49,6 +52,18 @@ public record SessionServerConfig(String bindHost, int port, int adminPort, Stri
         java.util.Objects.requireNonNull(balance, "balance");
         adminBindHost = adminBindHost == null ? bindHost : adminBindHost;
         java.util.Objects.requireNonNull(damping, "damping");
+        java.util.Objects.requireNonNull(clientLimits, "clientLimits");
+    }
+
+    /** Default client limits. */
+    public SessionServerConfig(String bindHost, int port, int adminPort, String advertiseHost,
+                               List<HostAndPort> metaAddresses, int slotCount, Duration heartbeatInterval,
+                               Duration writeDeadline, Duration reconcileInterval, Duration slotSyncInterval,
+                               RpcConfig clientRpc, PushEngine.Settings push, String adminToken, int sofaBoltPort,
+                               ConnectionBalancer.Settings balance, String adminBindHost, FlapDamper.Settings damping) {
+        this(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount, heartbeatInterval, writeDeadline,
+                reconcileInterval, slotSyncInterval, clientRpc, push, adminToken, sofaBoltPort, balance, adminBindHost,
+                damping, ClientLimits.Settings.defaults());
     }
 
     /** Default flap damping. */
@@ -101,54 +116,60 @@ public record SessionServerConfig(String bindHost, int port, int adminPort, Stri
     public SessionServerConfig withPorts(int clientPort, int httpPort) {
         return new SessionServerConfig(bindHost, clientPort, httpPort, advertiseHost, metaAddresses, slotCount,
                 heartbeatInterval, writeDeadline, reconcileInterval, slotSyncInterval, clientRpc, push, adminToken,
-                sofaBoltPort, balance, adminBindHost, damping);
+                sofaBoltPort, balance, adminBindHost, damping, clientLimits);
     }
 
     public SessionServerConfig withClientRpc(RpcConfig rpc) {
         return new SessionServerConfig(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount,
                 heartbeatInterval, writeDeadline, reconcileInterval, slotSyncInterval, rpc, push, adminToken,
-                sofaBoltPort, balance, adminBindHost, damping);
+                sofaBoltPort, balance, adminBindHost, damping, clientLimits);
     }
 
     public SessionServerConfig withPush(PushEngine.Settings settings) {
         return new SessionServerConfig(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount,
                 heartbeatInterval, writeDeadline, reconcileInterval, slotSyncInterval, clientRpc, settings, adminToken,
-                sofaBoltPort, balance, adminBindHost, damping);
+                sofaBoltPort, balance, adminBindHost, damping, clientLimits);
     }
 
     public SessionServerConfig withAdminToken(String token) {
         return new SessionServerConfig(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount,
                 heartbeatInterval, writeDeadline, reconcileInterval, slotSyncInterval, clientRpc, push, token,
-                sofaBoltPort, balance, adminBindHost, damping);
+                sofaBoltPort, balance, adminBindHost, damping, clientLimits);
     }
 
     public SessionServerConfig withReconcileInterval(Duration interval) {
         return new SessionServerConfig(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount,
                 heartbeatInterval, writeDeadline, interval, slotSyncInterval, clientRpc, push, adminToken,
-                sofaBoltPort, balance, adminBindHost, damping);
+                sofaBoltPort, balance, adminBindHost, damping, clientLimits);
     }
 
     public SessionServerConfig withBalance(ConnectionBalancer.Settings settings) {
         return new SessionServerConfig(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount,
                 heartbeatInterval, writeDeadline, reconcileInterval, slotSyncInterval, clientRpc, push, adminToken,
-                sofaBoltPort, settings, adminBindHost, damping);
+                sofaBoltPort, settings, adminBindHost, damping, clientLimits);
     }
 
     public SessionServerConfig withSofaBoltPort(int boltPort) {
         return new SessionServerConfig(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount,
                 heartbeatInterval, writeDeadline, reconcileInterval, slotSyncInterval, clientRpc, push, adminToken,
-                boltPort, balance, adminBindHost, damping);
+                boltPort, balance, adminBindHost, damping, clientLimits);
     }
 
     public SessionServerConfig withAdminBindHost(String host) {
         return new SessionServerConfig(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount,
                 heartbeatInterval, writeDeadline, reconcileInterval, slotSyncInterval, clientRpc, push, adminToken,
-                sofaBoltPort, balance, host, damping);
+                sofaBoltPort, balance, host, damping, clientLimits);
     }
 
     public SessionServerConfig withDamping(FlapDamper.Settings settings) {
         return new SessionServerConfig(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount,
                 heartbeatInterval, writeDeadline, reconcileInterval, slotSyncInterval, clientRpc, push, adminToken,
-                sofaBoltPort, balance, adminBindHost, settings);
+                sofaBoltPort, balance, adminBindHost, settings, clientLimits);
+    }
+
+    public SessionServerConfig withClientLimits(ClientLimits.Settings limits) {
+        return new SessionServerConfig(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount,
+                heartbeatInterval, writeDeadline, reconcileInterval, slotSyncInterval, clientRpc, push, adminToken,
+                sofaBoltPort, balance, adminBindHost, damping, limits);
     }
 }

@@ -67,9 +67,31 @@ final class RpcChannelHandler extends ChannelInboundHandlerAdapter {
             case HEARTBEAT_ACK -> connection.onHeartbeatAck(frame);
             case RESPONSE -> connection.onResponse(frame);
             case REQUEST, ONEWAY -> {
+                int limit = connection.config().maxQueuedPerConnection();
+                if (limit > 0 && connection.queued().incrementAndGet() > limit) {
+                    // A client that sends faster than it is served: refused, not queued without end.
+                    connection.queued().decrementAndGet();
+                    metrics.rejectedBusy();
+                    if (frame.type() == FrameType.REQUEST) {
+                        connection.respondError(frame.requestId(), new RpcError(ErrorCode.UNAVAILABLE,
+                                "too many requests queued on this connection (limit " + limit + "); retry later", 0));
+                    }
+                    return;
+                }
                 try {
-                    connection.inbound().execute(() -> dispatch(frame));
+                    connection.inbound().execute(() -> {
+                        try {
+                            dispatch(frame);
+                        } finally {
+                            if (limit > 0) {
+                                connection.queued().decrementAndGet();
+                            }
+                        }
+                    });
                 } catch (RejectedExecutionException e) {
+                    if (limit > 0) {
+                        connection.queued().decrementAndGet();
+                    }
                     if (frame.type() == FrameType.REQUEST) {
                         connection.respondError(frame.requestId(),
                                 new RpcError(ErrorCode.UNAVAILABLE, "server is shutting down", 0));

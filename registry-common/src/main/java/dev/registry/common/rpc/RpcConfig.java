@@ -12,10 +12,20 @@ import java.time.Duration;
  * @param callTimeout       default timeout of a request/response call
  * @param workerThreads     threads running request handlers (per server or client)
  * @param writeBufferHighBytes  outbound buffer above which the channel reports unwritable
+ * @param maxQueuedPerConnection requests of one connection waiting for a handler, at most (0 = no limit);
+ *                          above it a request is answered UNAVAILABLE ("retry") instead of queued without end
+ * @param maxConnections    connections a server accepts at once (0 = no limit); above it a new one is closed
  */
 public record RpcConfig(int maxFrameBytes, Duration heartbeatInterval, Duration idleTimeout,
                         Duration connectTimeout, Duration callTimeout, int workerThreads,
-                        int writeBufferHighBytes) {
+                        int writeBufferHighBytes, int maxQueuedPerConnection, int maxConnections) {
+
+    /** Without queue or connection limits (role-to-role links: their peers are the cluster's own). */
+    public RpcConfig(int maxFrameBytes, Duration heartbeatInterval, Duration idleTimeout,
+                     Duration connectTimeout, Duration callTimeout, int workerThreads, int writeBufferHighBytes) {
+        this(maxFrameBytes, heartbeatInterval, idleTimeout, connectTimeout, callTimeout, workerThreads,
+                writeBufferHighBytes, 0, 0);
+    }
 
     public static final int DEFAULT_MAX_FRAME_BYTES = 8 * 1024 * 1024;
 
@@ -32,6 +42,10 @@ public record RpcConfig(int maxFrameBytes, Duration heartbeatInterval, Duration 
         }
         if (workerThreads < 1) {
             throw new IllegalArgumentException("workerThreads must be positive");
+        }
+        if (maxQueuedPerConnection < 0 || maxConnections < 0) {
+            throw new IllegalArgumentException("maxQueuedPerConnection and maxConnections must be 0 (no limit) or "
+                    + "positive: " + maxQueuedPerConnection + ", " + maxConnections);
         }
     }
 
@@ -50,26 +64,31 @@ public record RpcConfig(int maxFrameBytes, Duration heartbeatInterval, Duration 
 
     public RpcConfig withMaxFrameBytes(int bytes) {
         return new RpcConfig(bytes, heartbeatInterval, idleTimeout, connectTimeout, callTimeout, workerThreads,
-                writeBufferHighBytes);
+                writeBufferHighBytes, maxQueuedPerConnection, maxConnections);
     }
 
     public RpcConfig withHeartbeat(Duration interval, Duration idle) {
         return new RpcConfig(maxFrameBytes, interval, idle, connectTimeout, callTimeout, workerThreads,
-                writeBufferHighBytes);
+                writeBufferHighBytes, maxQueuedPerConnection, maxConnections);
     }
 
     public RpcConfig withCallTimeout(Duration timeout) {
         return new RpcConfig(maxFrameBytes, heartbeatInterval, idleTimeout, connectTimeout, timeout, workerThreads,
-                writeBufferHighBytes);
+                writeBufferHighBytes, maxQueuedPerConnection, maxConnections);
     }
 
     public RpcConfig withConnectTimeout(Duration timeout) {
         return new RpcConfig(maxFrameBytes, heartbeatInterval, idleTimeout, timeout, callTimeout, workerThreads,
-                writeBufferHighBytes);
+                writeBufferHighBytes, maxQueuedPerConnection, maxConnections);
     }
 
     public RpcConfig withWorkerThreads(int threads) {
         return new RpcConfig(maxFrameBytes, heartbeatInterval, idleTimeout, connectTimeout, callTimeout, threads,
-                writeBufferHighBytes);
+                writeBufferHighBytes, maxQueuedPerConnection, maxConnections);
+    }
+
+    public RpcConfig withLimits(int queuedPerConnection, int connections) {
+        return new RpcConfig(maxFrameBytes, heartbeatInterval, idleTimeout, connectTimeout, callTimeout, workerThreads,
+                writeBufferHighBytes, queuedPerConnection, connections);
     }
 }

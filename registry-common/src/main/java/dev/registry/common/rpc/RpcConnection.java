@@ -33,6 +33,17 @@ public final class RpcConnection {
     private final PendingCalls pending = new PendingCalls();
     private volatile Object attachment;
 
+    /** Requests of this connection waiting for (or in) a handler: bounded by {@link RpcConfig#maxQueuedPerConnection}. */
+    private final java.util.concurrent.atomic.AtomicInteger queued = new java.util.concurrent.atomic.AtomicInteger();
+
+    RpcConfig config() {
+        return config;
+    }
+
+    java.util.concurrent.atomic.AtomicInteger queued() {
+        return queued;
+    }
+
     RpcConnection(Channel channel, Serializer serializer, RpcConfig config, Executor inbound) {
         this.channel = channel;
         this.serializer = serializer;

@@ -16,6 +16,8 @@ public final class RpcMetrics {
     private final LongAdder protocolErrors = new LongAdder();
     private final LongAdder rejectedPayloads = new LongAdder();
     private final LongAdder idleClosed = new LongAdder();
+    private final LongAdder rejectedBusy = new LongAdder();
+    private final LongAdder refusedConnections = new LongAdder();
     private final Map<String, Handled> handled = new ConcurrentHashMap<>();
 
     public RpcMetrics(String endpoint) {
@@ -37,6 +39,22 @@ public final class RpcMetrics {
 
     void rejectedPayload() {
         rejectedPayloads.increment();
+    }
+
+    void rejectedBusy() {
+        rejectedBusy.increment();
+    }
+
+    void refusedConnection() {
+        refusedConnections.increment();
+    }
+
+    public long rejectedBusyTotal() {
+        return rejectedBusy.sum();
+    }
+
+    public long refusedConnectionsTotal() {
+        return refusedConnections.sum();
     }
 
     void idleClose() {
@@ -79,6 +97,8 @@ public final class RpcMetrics {
         family(out, "registry_rpc_protocol_errors_total", "counter", all, m -> m.protocolErrors.sum());
         family(out, "registry_rpc_rejected_payloads_total", "counter", all, m -> m.rejectedPayloads.sum());
         family(out, "registry_rpc_idle_closed_total", "counter", all, m -> m.idleClosed.sum());
+        family(out, "registry_rpc_rejected_busy_total", "counter", all, m -> m.rejectedBusy.sum());
+        family(out, "registry_rpc_refused_connections_total", "counter", all, m -> m.refusedConnections.sum());
         String[] names = {"registry_rpc_handled_total", "registry_rpc_handled_errors_total", "registry_rpc_handled_seconds_sum"};
         for (int f = 0; f < names.length; f++) {
             out.append("# TYPE ").append(names[f]).append(" counter\n");

@@ -37,8 +37,13 @@ public final class RpcServer implements AutoCloseable {
         this.serializer = serializer;
         this.handlers = handlers;
         this.listener = listener;
+        this.refusals = new dev.registry.common.log.WarnSummary(log, name + ": connections refused at the limit",
+                5_000, System::currentTimeMillis);
         this.metrics = new RpcMetrics(name);
     }
+
+    /** Connections refused at the limit: one WARN line per 5 s window, not one per connection. */
+    private final dev.registry.common.log.WarnSummary refusals;
 
     /** Binds and returns the bound address (port 0 picks a free port). */
     public synchronized InetSocketAddress start(String host, int port) {
@@ -64,6 +69,14 @@ public final class RpcServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        int max = config.maxConnections();
+                        if (max > 0 && connections.size() >= max) {
+                            // Full: the client moves on to another server rather than overload this one.
+                            metrics.refusedConnection();
+                            refusals.warn("limit", ch.remoteAddress() + " refused: " + max + " connections open (limit)");
+                            ch.close();
+                            return;
+                        }
                         RpcPipeline.install(ch, config, serializer, handlers, tracking, workers, metrics);
                     }
                 });

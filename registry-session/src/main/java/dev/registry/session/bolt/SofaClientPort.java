@@ -81,7 +81,8 @@ public final class SofaClientPort implements AutoCloseable {
                           IntSupplier ownClientConnections, Supplier<Collection<String>> liveSessions,
                           BooleanSupplier removesOnDisconnect,
                           dev.registry.session.damping.ClientLinkDamping damping,
-                          dev.registry.session.store.RegistrationOwnership ownership) {
+                          dev.registry.session.store.RegistrationOwnership ownership,
+                          dev.registry.session.limits.ClientLimits limits) {
     }
 
     private final Settings settings;

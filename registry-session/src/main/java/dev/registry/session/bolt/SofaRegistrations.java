@@ -85,7 +85,16 @@ final class SofaRegistrations {
         DataInfoId id = keyOf(r);
         SessionPublisherStore publishers = session.publishers();
         PublisherKey key = new PublisherKey(id, r.getRegistId());
-        if (!session.ownership().mayChange(publishers.holderOf(key), connection.id())) {
+        String holder = publishers.holderOf(key);
+        try {
+            session.limits().checkRate(connection.id());
+            if (SofaModel.EVENT_REGISTER.equals(r.getEventType()) && !connection.id().equals(holder)) {
+                session.limits().checkPublishers(publishers.countOn(connection.id()));
+            }
+        } catch (dev.registry.common.rpc.RpcException e) {
+            return SofaModel.refused(r, e.getMessage());
+        }
+        if (!session.ownership().mayChange(holder, connection.id())) {
             log.info("refused {} of publisher {} from {}: another client's", r.getEventType(), r.getRegistId(),
                     connection.remoteAddress());
             return SofaModel.refused(r, dev.registry.session.store.RegistrationOwnership.refusal("publisher",
@@ -137,6 +146,14 @@ final class SofaRegistrations {
     private Object onSubscriber(BoltConnection connection, SubscriberRegister r) {
         DataInfoId id = keyOf(r);
         PushTarget holder = session.subscribers().holderOf(id, r.getRegistId());
+        try {
+            session.limits().checkRate(connection.id());
+            if (SofaModel.EVENT_REGISTER.equals(r.getEventType()) && (holder == null || !holder.id().equals(connection.id()))) {
+                session.limits().checkSubscribers(session.subscribers().countOn(connection));
+            }
+        } catch (dev.registry.common.rpc.RpcException e) {
+            return SofaModel.refused(r, e.getMessage());
+        }
         if (!session.ownership().mayChange(holder == null ? null : holder.id(), connection.id())) {
             log.info("refused {} of subscriber {} from {}: another client's", r.getEventType(), r.getRegistId(),
                     connection.remoteAddress());
@@ -173,6 +190,7 @@ final class SofaRegistrations {
      * itself stops.
      */
     void onDisconnected(BoltConnection connection, Duration migrationGrace) {
+        session.limits().forget(connection.id());
         if (!session.removesOnDisconnect().getAsBoolean()) {
             return;
         }

@@ -70,6 +70,8 @@ public final class SubscriberRegistry<C> {
     }
 
     private final Map<DataInfoId, IdSubscribers<C>> byId = new HashMap<>();
+    /** Subscribers per connection, for the per-connection cap. */
+    private final Map<C, Integer> perConnection = new HashMap<>();
 
     /** Adds or replaces (same registerId) a subscriber; a replacement starts with nothing pushed. */
     public synchronized void add(Subscriber subscriber, C connection) {
@@ -85,7 +87,21 @@ public final class SubscriberRegistry<C> {
         Entry<C> e = new Entry<>(subscriber, connection);
         e.pushedVersion = Math.max(-1, knownVersion);
         // HashMap, not LinkedHashMap: the order of pushes does not matter, 8 bytes per subscriber do.
-        byId.computeIfAbsent(subscriber.dataInfoId(), id -> new IdSubscribers<>()).put(subscriber.registerId(), e);
+        Entry<C> replaced = byId.computeIfAbsent(subscriber.dataInfoId(), id -> new IdSubscribers<>())
+                .put(subscriber.registerId(), e);
+        if (replaced != null) {
+            uncount(replaced.connection, 1);
+        }
+        perConnection.merge(connection, 1, Integer::sum);
+    }
+
+    /** Subscribers registered through one connection. */
+    public synchronized int countOn(C connection) {
+        return perConnection.getOrDefault(connection, 0);
+    }
+
+    private void uncount(C connection, int n) {
+        perConnection.computeIfPresent(connection, (c, count) -> count - n <= 0 ? null : count - n);
     }
 
     /** The connection a subscriber registered through; null if unknown. */
@@ -97,9 +113,11 @@ public final class SubscriberRegistry<C> {
 
     public synchronized boolean remove(DataInfoId id, String registerId) {
         Map<String, Entry<C>> subs = byId.get(id);
-        if (subs == null || subs.remove(registerId) == null) {
+        Entry<C> removed = subs == null ? null : subs.remove(registerId);
+        if (removed == null) {
             return false;
         }
+        uncount(removed.connection, 1);
         if (subs.isEmpty()) {
             byId.remove(id);
         }
@@ -118,6 +136,7 @@ public final class SubscriberRegistry<C> {
                 it.remove();
             }
         }
+        perConnection.remove(connection);
         return removed;
     }
 

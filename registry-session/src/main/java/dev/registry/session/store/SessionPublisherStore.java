@@ -93,6 +93,12 @@ public final class SessionPublisherStore {
         return existing == null ? PutOutcome.ADDED : PutOutcome.UPDATED;
     }
 
+    /** Publishers stored for one connection. */
+    public synchronized int countOn(String connectionId) {
+        Set<PublisherKey> keys = byConnection.get(connectionId);
+        return keys == null ? 0 : keys.size();
+    }
+
     /** The connection a stored publisher came through; null if the key is not stored. */
     public synchronized String holderOf(PublisherKey key) {
         Publisher p = slotOf(key).get(key);
