@@ -75,6 +75,8 @@ public final class RegistryClient implements AutoCloseable {
     /** Who this client is to sessions, for the life of this object: its lost links are damped by it. */
     private final String clientId = RegisterIds.next();
     private final LinkLosses linkLosses = new LinkLosses(System::nanoTime);
+    /** The last session's refusal of this client's credentials; null once one accepted them. */
+    private volatile RegistryException authFailure;
     /** Connections a session asked to leave: their close is a move, not a lost link. */
     private final java.util.Set<RpcConnection> moving = ConcurrentHashMap.newKeySet();
 
@@ -105,8 +107,13 @@ public final class RegistryClient implements AutoCloseable {
         try {
             first.get(config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            log.warn("no session of {} answered within {} ms; still trying", config.sessionServers(),
-                    config.requestTimeout().toMillis());
+            RegistryException refused = client.authFailure;
+            if (refused != null) {
+                log.warn("{}; still trying", refused.getMessage());
+            } else {
+                log.warn("no session of {} answered within {} ms; still trying", config.sessionServers(),
+                        config.requestTimeout().toMillis());
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException e) {
@@ -227,6 +234,28 @@ public final class RegistryClient implements AutoCloseable {
     // ---- wire ----
 
     private CompletableFuture<?> registerAll(RpcConnection conn) {
+        if (config.accessKey() == null) {
+            return registerAllAuthenticated(conn);
+        }
+        // First prove the app's credentials: a signature over a fresh timestamp and nonce, never the secret.
+        long now = System.currentTimeMillis();
+        String nonce = RegisterIds.next();
+        return conn.call(new dev.registry.common.protocol.AuthRequest(config.accessKey(), now, nonce,
+                        dev.registry.common.auth.AuthSignature.sign(config.secretKey(), config.accessKey(), now, nonce)),
+                        dev.registry.common.protocol.AuthResult.class, config.requestTimeout())
+                .handle((result, error) -> {
+                    if (error != null) {
+                        RegistryException refused = failure("authentication with session " + conn.remoteAddress(), error);
+                        authFailure = refused; // the reconnect logs it, once per attempt
+                        throw new java.util.concurrent.CompletionException(refused);
+                    }
+                    authFailure = null;
+                    return result;
+                })
+                .thenCompose(result -> registerAllAuthenticated(conn));
+    }
+
+    private CompletableFuture<?> registerAllAuthenticated(RpcConnection conn) {
         localIp = conn.localAddress().getAddress().getHostAddress();
         // First: who this is and which links it lost lately (a session damps a flapping client).
         conn.send(new ClientHello(clientId, linkLosses.agesMillis()));
@@ -311,8 +340,11 @@ public final class RegistryClient implements AutoCloseable {
         long deadline = System.nanoTime() + config.requestTimeout().toNanos();
         Runnable[] poll = new Runnable[1];
         poll[0] = () -> {
+            RegistryException refused = authFailure;
             if (closed) {
                 result.completeExceptionally(new RegistryException("client closed", null));
+            } else if (refused != null && !connection.isReady()) {
+                result.completeExceptionally(refused); // retrying will not help until the credentials change
             } else if (connection.isReady()) {
                 connection.call(request.get(), config.requestTimeout()).whenComplete((r, e) -> {
                     if (e != null) {

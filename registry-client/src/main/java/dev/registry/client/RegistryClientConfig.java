@@ -29,6 +29,9 @@ import java.util.List;
  * @param maxPendingRegistrations how many publishes and subscribes may wait for the session's answer at
  *                          once; {@link RegistryClient#publishAsync} blocks the caller while this many are
  *                          pending (back-pressure instead of an unbounded queue)
+ * @param accessKey         app credentials (with {@code secretKey}): proven to every session on connecting
+ *                          (HMAC-signed, never sent); null: none (sessions with authentication on refuse)
+ * @param secretKey         the app's secret key; never logged or printed
  * @param discoverSessions  also try the sessions' own addresses, learnt from the session it connects to, when
  *                          the configured ones fail (default); off, the client only ever connects to the
  *                          configured addresses (sessions not routable from the client, a mandatory proxy)
@@ -36,7 +39,7 @@ import java.util.List;
 public record RegistryClientConfig(List<HostAndPort> sessionServers, String appName, String zone, String ip,
                                    Duration requestTimeout, Duration heartbeatInterval, Duration idleTimeout,
                                    Duration reconnectMin, Duration reconnectMax, int maxPendingRegistrations,
-                                   boolean discoverSessions) {
+                                   boolean discoverSessions, String accessKey, String secretKey) {
 
     public RegistryClientConfig {
         if (sessionServers == null || sessionServers.isEmpty()) {
@@ -46,9 +49,19 @@ public record RegistryClientConfig(List<HostAndPort> sessionServers, String appN
         if (heartbeatInterval.compareTo(idleTimeout) >= 0) {
             throw new IllegalArgumentException("heartbeatInterval must be shorter than idleTimeout");
         }
+        if ((accessKey == null) != (secretKey == null)) {
+            throw new IllegalArgumentException("credentials need both an access key and a secret key");
+        }
         if (maxPendingRegistrations < 1) {
             throw new IllegalArgumentException("maxPendingRegistrations must be at least 1, was " + maxPendingRegistrations);
         }
+    }
+
+    /** Never shows the secret key. */
+    @Override
+    public String toString() {
+        return "RegistryClientConfig[sessionServers=" + sessionServers + ", appName=" + appName + ", zone=" + zone
+                + ", accessKey=" + accessKey + ", secretKey=" + (secretKey == null ? "none" : "***") + "]";
     }
 
     /** @param servers comma-separated {@code host:port} list */
@@ -97,6 +110,8 @@ public record RegistryClientConfig(List<HostAndPort> sessionServers, String appN
         private Duration reconnectMax = Duration.ofSeconds(5);
         private int maxPendingRegistrations = 256;
         private boolean discoverSessions = true;
+        private String accessKey;
+        private String secretKey;
 
         private Builder(List<HostAndPort> servers) {
             this.servers = servers;
@@ -145,9 +160,38 @@ public record RegistryClientConfig(List<HostAndPort> sessionServers, String appN
             return this;
         }
 
+        /** App credentials for sessions with authentication on. */
+        public Builder credentials(String accessKey, String secretKey) {
+            this.accessKey = accessKey;
+            this.secretKey = secretKey;
+            return this;
+        }
+
+        /**
+         * App credentials from a file ({@code accessKey=...}, {@code secretKey=...}, optional
+         * {@code app=...}, which also sets the app name): what {@code scripts/cluster.sh --secure} writes.
+         */
+        public Builder credentialsFile(java.nio.file.Path file) {
+            java.util.Properties p = new java.util.Properties();
+            try (java.io.Reader r = java.nio.file.Files.newBufferedReader(file, java.nio.charset.StandardCharsets.UTF_8)) {
+                p.load(r);
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException("cannot read credentials file " + file + ": " + e.getMessage(), e);
+            }
+            String ak = p.getProperty("accessKey");
+            String sk = p.getProperty("secretKey");
+            if (ak == null || ak.isBlank() || sk == null || sk.isBlank()) {
+                throw new IllegalArgumentException("credentials file " + file + " needs accessKey= and secretKey=");
+            }
+            if (p.getProperty("app") != null && !p.getProperty("app").isBlank()) {
+                this.appName = p.getProperty("app").trim();
+            }
+            return credentials(ak.trim(), sk.trim());
+        }
+
         public RegistryClientConfig build() {
             return new RegistryClientConfig(servers, appName, zone, ip, requestTimeout, heartbeatInterval, idleTimeout,
-                    reconnectMin, reconnectMax, maxPendingRegistrations, discoverSessions);
+                    reconnectMin, reconnectMax, maxPendingRegistrations, discoverSessions, accessKey, secretKey);
         }
     }
 }

@@ -46,7 +46,23 @@ public final class RegistryNode implements AutoCloseable {
                            int sofaBoltPort, MetaDatabase metaDatabase, LeaseSettings metaLease,
                            ConnectionBalancer.Settings sessionBalance, String adminHost, Duration dataProbeTimeout,
                            dev.registry.session.damping.FlapDamper.Settings clientDamping,
-                           dev.registry.session.limits.ClientLimits.Settings clientLimits) {
+                           dev.registry.session.limits.ClientLimits.Settings clientLimits,
+                           java.nio.file.Path appsFile) {
+
+        /** Authentication off. */
+        public Settings(boolean meta, boolean data, boolean session, String bindHost, String advertiseHost,
+                        List<HostAndPort> metaServers, int metaPort, int metaHttpPort, int dataPort,
+                        int dataHttpPort, int sessionPort, int sessionHttpPort, int slots, int replicas,
+                        Duration dataLease, Duration clientIdle, Duration sessionGrace, String adminToken,
+                        int sofaBoltPort, MetaDatabase metaDatabase, LeaseSettings metaLease,
+                        ConnectionBalancer.Settings sessionBalance, String adminHost, Duration dataProbeTimeout,
+                        dev.registry.session.damping.FlapDamper.Settings clientDamping,
+                        dev.registry.session.limits.ClientLimits.Settings clientLimits) {
+            this(meta, data, session, bindHost, advertiseHost, metaServers, metaPort, metaHttpPort, dataPort,
+                    dataHttpPort, sessionPort, sessionHttpPort, slots, replicas, dataLease, clientIdle, sessionGrace,
+                    adminToken, sofaBoltPort, metaDatabase, metaLease, sessionBalance, adminHost, dataProbeTimeout,
+                    clientDamping, clientLimits, null);
+        }
 
         /** Default client limits. */
         public Settings(boolean meta, boolean data, boolean session, String bindHost, String advertiseHost,
@@ -182,7 +198,7 @@ public final class RegistryNode implements AutoCloseable {
                         s.sessionHttpPort(), s.advertiseHost(), metaServers, s.slots(), Duration.ofSeconds(1),
                         Duration.ofSeconds(10), Duration.ofSeconds(5), Duration.ofSeconds(30), clientRpc, PushEngine.Settings.defaults(),
                         s.adminToken(), s.sofaBoltPort(), s.sessionBalance(), s.adminHost(), s.clientDamping(),
-                        s.clientLimits()),
+                        s.clientLimits(), s.appsFile()),
                         clock).start();
             }
             if (metaStart != null) {

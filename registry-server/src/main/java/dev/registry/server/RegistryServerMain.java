@@ -148,6 +148,11 @@ public final class RegistryServerMain implements Callable<Integer> {
             + "twice that; beyond, UNAVAILABLE (retry later); 0 = no limit (default: ${DEFAULT-VALUE})")
     int sessionMaxRequestsPerSecond;
 
+    @Option(names = "--auth-apps-file", paramLabel = "FILE", description = "apps file with the credentials and "
+            + "ACLs of client apps (APP.accessKey, APP.secretKey, APP.publish, APP.subscribe); set, sessions accept "
+            + "only authenticated clients; reloaded when it changes (default: none, authentication off)")
+    Path authAppsFile;
+
     @Option(names = "--session-grace-seconds", defaultValue = "20", description = "data drops a vanished session's publishers after this (default: ${DEFAULT-VALUE})")
     int sessionGraceSeconds;
 
@@ -228,6 +233,7 @@ public final class RegistryServerMain implements Callable<Integer> {
             ConfigKey.of("session-max-publishers-per-connection", ValueType.integer(0, 100_000_000, "a count 0..100000000 (0 = no limit)")),
             ConfigKey.of("session-max-subscribers-per-connection", ValueType.integer(0, 100_000_000, "a count 0..100000000 (0 = no limit)")),
             ConfigKey.of("session-max-requests-per-second", ValueType.integer(0, 10_000_000, "requests per second 0..10000000 (0 = no limit)")),
+            ConfigKey.of("auth-apps-file", ValueType.text("a file path")),
             ConfigKey.of("meta-db-url", ValueType.checkedBy("a jdbc:h2:... or jdbc:postgresql://host:port/database URL",
                     SqlDialect::of)),
             ConfigKey.of("meta-db-user", ValueType.text("a database user")),
@@ -396,7 +402,7 @@ public final class RegistryServerMain implements Callable<Integer> {
                 dataHttpPort, sessionPort, sessionHttpPort, slots, replicas, Duration.ofSeconds(dataLeaseSeconds),
                 Duration.ofSeconds(clientIdleSeconds), Duration.ofSeconds(sessionGraceSeconds), adminToken,
                 effectiveSofaBoltPort(), metaDatabase(), metaLease(), sessionBalance(), adminHost,
-                Duration.ofMillis(dataProbeMillis), clientDamping(), clientLimits());
+                Duration.ofMillis(dataProbeMillis), clientDamping(), clientLimits(), authAppsFile);
     }
 
     private ConnectionBalancer.Settings sessionBalance() {

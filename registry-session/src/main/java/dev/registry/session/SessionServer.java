@@ -82,6 +82,11 @@ public final class SessionServer implements AutoCloseable {
     private PushEngine push;
     private SlotReconciler reconciler;
     private volatile dev.registry.session.damping.ClientLinkDamping damping;
+    /** Client authentication: null when off. */
+    private final dev.registry.session.auth.AppsFile apps;
+    private final dev.registry.session.auth.Authenticator authenticator;
+    /** The access key each authenticated connection proved (its app is looked up per request: ACL edits apply at once). */
+    private final java.util.Map<String, String> accessKeyOfConnection = new java.util.concurrent.ConcurrentHashMap<>();
     /** Per-connection caps of both client ports. */
     private final dev.registry.session.limits.ClientLimits clientLimits;
     /** Who may change a registration: its connection, or the same client on another one. */
@@ -115,6 +120,8 @@ public final class SessionServer implements AutoCloseable {
         this.tables = new SlotTableHolder(config.slotCount());
         this.publishers = new SessionPublisherStore(config.slotCount());
         this.clientLimits = new dev.registry.session.limits.ClientLimits(config.clientLimits(), System::nanoTime);
+        this.apps = config.appsFile() == null ? null : new dev.registry.session.auth.AppsFile(config.appsFile());
+        this.authenticator = apps == null ? null : new dev.registry.session.auth.Authenticator(apps::current, clock::millis);
     }
 
     public synchronized SessionServer start() {
@@ -125,7 +132,8 @@ public final class SessionServer implements AutoCloseable {
                 .register(RegisterSubscriberRequest.class, this::onRegisterSubscriber)
                 .register(UnregisterSubscriberRequest.class, this::onUnregisterSubscriber)
                 .register(SessionListRequest.class, (conn, request) -> new SessionList(sessionsTakingClients()))
-                .register(dev.registry.common.protocol.ClientHello.class, this::onClientHello);
+                .register(dev.registry.common.protocol.ClientHello.class, this::onClientHello)
+                .register(dev.registry.common.protocol.AuthRequest.class, this::onAuth);
         // Bind first: the session's identity is its advertised client address.
         // The client port's connection and queue caps are client limits (ClientLimits.Settings).
         RpcConfig clientRpc = config.clientRpc().withLimits(config.clientLimits().maxQueuedPerConnection(),
@@ -171,6 +179,9 @@ public final class SessionServer implements AutoCloseable {
         long slotTickMicros = Math.max(1, config.slotSyncInterval().toNanos() / 1000 / config.slotCount());
         scheduler.scheduleWithFixedDelay(this::syncNextSlot, slotTickMicros, slotTickMicros, TimeUnit.MICROSECONDS);
         scheduler.scheduleWithFixedDelay(() -> damping.evictIdle(), 60, 60, TimeUnit.SECONDS);
+        if (apps != null) {
+            scheduler.scheduleWithFixedDelay(apps::reloadIfChanged, 2, 2, TimeUnit.SECONDS);
+        }
         if (config.balance().enabled()) {
             long every = config.balance().interval().toMillis();
             scheduler.scheduleWithFixedDelay(this::balanceClients, every, every, TimeUnit.MILLISECONDS);
@@ -184,7 +195,7 @@ public final class SessionServer implements AutoCloseable {
                             () -> {
                                 var last = meta.lastResponse();
                                 return last == null ? null : last.sessionServers();
-                            }, () -> !closing, damping, ownership, clientLimits));
+                            }, () -> !closing, damping, ownership, clientLimits, () -> apps != null));
             sofa.start(config.bindHost(), config.sofaBoltPort());
         }
         if (config.adminPort() >= 0) {
@@ -221,6 +232,16 @@ public final class SessionServer implements AutoCloseable {
                 sessionId, connection.id());
         PublisherKey key = new PublisherKey(stamped.dataInfoId(), stamped.registerId());
         clientLimits.checkRate(connection.id());
+        dev.registry.session.auth.AppCredentials.App app = requireApp(connection);
+        if (app != null) {
+            if (!app.mayPublish(stamped.dataInfoId().dataId())) {
+                throw new dev.registry.common.rpc.RpcException(dev.registry.common.rpc.ErrorCode.FORBIDDEN,
+                        "app " + app.name() + " may not publish " + stamped.dataInfoId().dataId());
+            }
+            // The app a registration belongs to is the authenticated one, not what the client says.
+            stamped = new Publisher(stamped.dataInfoId(), stamped.registerId(), stamped.version(), stamped.values(),
+                    app.name(), stamped.ip(), stamped.zone(), stamped.registeredAtMillis(), sessionId, connection.id());
+        }
         String holder = publishers.holderOf(key);
         checkOwner("publisher", key.registerId(), holder, connection);
         if (!connection.id().equals(holder)) {
@@ -240,7 +261,7 @@ public final class SessionServer implements AutoCloseable {
             throw new dev.registry.common.rpc.RpcException(dev.registry.common.rpc.ErrorCode.CONNECTION_CLOSED,
                     "client connection closed");
         }
-        return syncer.sync(key).thenApply(version -> new RegisterAck(stamped.registerId(), version));
+        return syncer.sync(key).thenApply(version -> new RegisterAck(key.registerId(), version));
     }
 
     /** Checks a client's publisher (both client ports use it); IllegalArgumentException names the problem. */
@@ -274,6 +295,7 @@ public final class SessionServer implements AutoCloseable {
         checkRegisterId(request.registerId());
         PublisherKey key = new PublisherKey(id, request.registerId());
         clientLimits.checkRate(connection.id());
+        requireApp(connection);
         checkOwner("publisher", key.registerId(), publishers.holderOf(key), connection);
         Publisher removed = publishers.remove(key, null);
         if (removed == null) {
@@ -296,6 +318,14 @@ public final class SessionServer implements AutoCloseable {
                             connection.remoteAddress().getAddress().getHostAddress()), s.zone(), s.registeredAtMillis());
         }
         clientLimits.checkRate(connection.id());
+        dev.registry.session.auth.AppCredentials.App app = requireApp(connection);
+        if (app != null) {
+            if (!app.maySubscribe(s.dataInfoId().dataId())) {
+                throw new dev.registry.common.rpc.RpcException(dev.registry.common.rpc.ErrorCode.FORBIDDEN,
+                        "app " + app.name() + " may not subscribe to " + s.dataInfoId().dataId());
+            }
+            s = new Subscriber(s.dataInfoId(), s.registerId(), app.name(), s.ip(), s.zone(), s.registeredAtMillis());
+        }
         PushTarget holder = subscribers.holderOf(s.dataInfoId(), s.registerId());
         checkOwner("subscriber", s.registerId(), holder == null ? null : holder.id(), connection);
         if (holder == null || !holder.id().equals(connection.id())) {
@@ -327,6 +357,7 @@ public final class SessionServer implements AutoCloseable {
         DataInfoId id = requireId(request.dataInfoId());
         checkRegisterId(request.registerId());
         clientLimits.checkRate(connection.id());
+        requireApp(connection);
         PushTarget holder = subscribers.holderOf(id, request.registerId());
         checkOwner("subscriber", request.registerId(), holder == null ? null : holder.id(), connection);
         subscribers.remove(id, request.registerId());
@@ -388,6 +419,7 @@ public final class SessionServer implements AutoCloseable {
      */
     private void onClientGone(RpcConnection connection) {
         clientLimits.forget(connection.id());
+        accessKeyOfConnection.remove(connection.id());
         if (closing || !started) {
             // Shutting down: clients re-register elsewhere; data servers expire this session after its grace.
             return;
@@ -401,6 +433,42 @@ public final class SessionServer implements AutoCloseable {
                     moved ? " (asked to move; publishers withdrawn after " + MIGRATION_GRACE.toSeconds() + " s)" : "",
                     outcome.summary(removed.size(), subs));
         }
+    }
+
+    /** A client proves its app credentials; with authentication off it is told so (no app). */
+    private Object onAuth(RpcConnection connection, dev.registry.common.protocol.AuthRequest request) {
+        checkStarted();
+        if (authenticator == null) {
+            return new dev.registry.common.protocol.AuthResult(null);
+        }
+        dev.registry.session.auth.AppCredentials.App app = authenticator.authenticate(request);
+        accessKeyOfConnection.put(connection.id(), app.accessKey());
+        log.debug("connection {} authenticated as app {}", connection, app.name());
+        return new dev.registry.common.protocol.AuthResult(app.name());
+    }
+
+    /**
+     * The connection's authenticated app; null with authentication off. UNAUTHENTICATED if it
+     * has not authenticated, or its app was removed from the apps file since.
+     */
+    private dev.registry.session.auth.AppCredentials.App requireApp(RpcConnection connection) {
+        if (apps == null) {
+            return null;
+        }
+        String accessKey = accessKeyOfConnection.get(connection.id());
+        dev.registry.session.auth.AppCredentials.App app = apps.current().byAccessKey(accessKey);
+        if (app == null) {
+            throw new dev.registry.common.rpc.RpcException(dev.registry.common.rpc.ErrorCode.UNAUTHENTICATED,
+                    accessKey == null ? "authentication required: this session accepts only clients with app "
+                            + "credentials (RegistryClientConfig credentials, registry-cli --credentials)"
+                            : "authentication no longer valid: the app's access key was removed");
+        }
+        return app;
+    }
+
+    /** Whether the client ports require app credentials. */
+    public boolean authenticationRequired() {
+        return apps != null;
     }
 
     private Object onClientHello(RpcConnection connection, dev.registry.common.protocol.ClientHello hello) {

@@ -35,6 +35,8 @@ import java.util.List;
  *                           through a loss ({@link FlapDamper})
  * @param clientLimits       per-connection caps of the client ports (registrations held, request rate); the
  *                           connection count and queue caps are in {@code clientRpc}
+ * @param appsFile           apps file with the credentials and ACLs of client apps; non-null turns
+ *                           authentication on for the client ports (reloaded when it changes)
  */
 public record SessionServerConfig(String bindHost, int port, int adminPort, String advertiseHost,
                                   List<HostAndPort> metaAddresses, int slotCount, Duration heartbeatInterval,
@@ -42,7 +44,8 @@ public record SessionServerConfig(String bindHost, int port, int adminPort, Stri
                                   RpcConfig clientRpc,
                                   PushEngine.Settings push, String adminToken, int sofaBoltPort,
                                   ConnectionBalancer.Settings balance, String adminBindHost,
-                                  FlapDamper.Settings damping, ClientLimits.Settings clientLimits) {
+                                  FlapDamper.Settings damping, ClientLimits.Settings clientLimits,
+                                  java.nio.file.Path appsFile) {
 
     public SessionServerConfig {
         if (metaAddresses.isEmpty()) {
@@ -53,6 +56,18 @@ public record SessionServerConfig(String bindHost, int port, int adminPort, Stri
         adminBindHost = adminBindHost == null ? bindHost : adminBindHost;
         java.util.Objects.requireNonNull(damping, "damping");
         java.util.Objects.requireNonNull(clientLimits, "clientLimits");
+    }
+
+    /** Authentication off. */
+    public SessionServerConfig(String bindHost, int port, int adminPort, String advertiseHost,
+                               List<HostAndPort> metaAddresses, int slotCount, Duration heartbeatInterval,
+                               Duration writeDeadline, Duration reconcileInterval, Duration slotSyncInterval,
+                               RpcConfig clientRpc, PushEngine.Settings push, String adminToken, int sofaBoltPort,
+                               ConnectionBalancer.Settings balance, String adminBindHost, FlapDamper.Settings damping,
+                               ClientLimits.Settings clientLimits) {
+        this(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount, heartbeatInterval, writeDeadline,
+                reconcileInterval, slotSyncInterval, clientRpc, push, adminToken, sofaBoltPort, balance, adminBindHost,
+                damping, clientLimits, null);
     }
 
     /** Default client limits. */
@@ -116,60 +131,66 @@ public record SessionServerConfig(String bindHost, int port, int adminPort, Stri
     public SessionServerConfig withPorts(int clientPort, int httpPort) {
         return new SessionServerConfig(bindHost, clientPort, httpPort, advertiseHost, metaAddresses, slotCount,
                 heartbeatInterval, writeDeadline, reconcileInterval, slotSyncInterval, clientRpc, push, adminToken,
-                sofaBoltPort, balance, adminBindHost, damping, clientLimits);
+                sofaBoltPort, balance, adminBindHost, damping, clientLimits, appsFile);
     }
 
     public SessionServerConfig withClientRpc(RpcConfig rpc) {
         return new SessionServerConfig(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount,
                 heartbeatInterval, writeDeadline, reconcileInterval, slotSyncInterval, rpc, push, adminToken,
-                sofaBoltPort, balance, adminBindHost, damping, clientLimits);
+                sofaBoltPort, balance, adminBindHost, damping, clientLimits, appsFile);
     }
 
     public SessionServerConfig withPush(PushEngine.Settings settings) {
         return new SessionServerConfig(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount,
                 heartbeatInterval, writeDeadline, reconcileInterval, slotSyncInterval, clientRpc, settings, adminToken,
-                sofaBoltPort, balance, adminBindHost, damping, clientLimits);
+                sofaBoltPort, balance, adminBindHost, damping, clientLimits, appsFile);
     }
 
     public SessionServerConfig withAdminToken(String token) {
         return new SessionServerConfig(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount,
                 heartbeatInterval, writeDeadline, reconcileInterval, slotSyncInterval, clientRpc, push, token,
-                sofaBoltPort, balance, adminBindHost, damping, clientLimits);
+                sofaBoltPort, balance, adminBindHost, damping, clientLimits, appsFile);
     }
 
     public SessionServerConfig withReconcileInterval(Duration interval) {
         return new SessionServerConfig(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount,
                 heartbeatInterval, writeDeadline, interval, slotSyncInterval, clientRpc, push, adminToken,
-                sofaBoltPort, balance, adminBindHost, damping, clientLimits);
+                sofaBoltPort, balance, adminBindHost, damping, clientLimits, appsFile);
     }
 
     public SessionServerConfig withBalance(ConnectionBalancer.Settings settings) {
         return new SessionServerConfig(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount,
                 heartbeatInterval, writeDeadline, reconcileInterval, slotSyncInterval, clientRpc, push, adminToken,
-                sofaBoltPort, settings, adminBindHost, damping, clientLimits);
+                sofaBoltPort, settings, adminBindHost, damping, clientLimits, appsFile);
     }
 
     public SessionServerConfig withSofaBoltPort(int boltPort) {
         return new SessionServerConfig(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount,
                 heartbeatInterval, writeDeadline, reconcileInterval, slotSyncInterval, clientRpc, push, adminToken,
-                boltPort, balance, adminBindHost, damping, clientLimits);
+                boltPort, balance, adminBindHost, damping, clientLimits, appsFile);
     }
 
     public SessionServerConfig withAdminBindHost(String host) {
         return new SessionServerConfig(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount,
                 heartbeatInterval, writeDeadline, reconcileInterval, slotSyncInterval, clientRpc, push, adminToken,
-                sofaBoltPort, balance, host, damping, clientLimits);
+                sofaBoltPort, balance, host, damping, clientLimits, appsFile);
     }
 
     public SessionServerConfig withDamping(FlapDamper.Settings settings) {
         return new SessionServerConfig(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount,
                 heartbeatInterval, writeDeadline, reconcileInterval, slotSyncInterval, clientRpc, push, adminToken,
-                sofaBoltPort, balance, adminBindHost, settings, clientLimits);
+                sofaBoltPort, balance, adminBindHost, settings, clientLimits, appsFile);
     }
 
     public SessionServerConfig withClientLimits(ClientLimits.Settings limits) {
         return new SessionServerConfig(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount,
                 heartbeatInterval, writeDeadline, reconcileInterval, slotSyncInterval, clientRpc, push, adminToken,
-                sofaBoltPort, balance, adminBindHost, damping, limits);
+                sofaBoltPort, balance, adminBindHost, damping, limits, appsFile);
+    }
+
+    public SessionServerConfig withAppsFile(java.nio.file.Path file) {
+        return new SessionServerConfig(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount,
+                heartbeatInterval, writeDeadline, reconcileInterval, slotSyncInterval, clientRpc, push, adminToken,
+                sofaBoltPort, balance, adminBindHost, damping, clientLimits, file);
     }
 }

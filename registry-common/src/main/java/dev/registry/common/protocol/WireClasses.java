@@ -46,6 +46,7 @@ public final class WireClasses {
             SlotSnapshotDigest.class, FetchDatumsRequest.class, DatumBatch.class, SessionSlotDigestRequest.class,
             SessionSlotDigestResponse.class, SlotSyncDone.class, DataServerLeaving.class, DataServerUnreachable.class,
             ReconnectRequest.class, SessionListRequest.class, SessionList.class, ClientHello.class,
+            AuthRequest.class, AuthResult.class,
             MetaRedirect.class, OperationalSwitches.class);
 
     public static ClassAllowList allowList() {

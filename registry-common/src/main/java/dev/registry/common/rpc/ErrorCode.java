@@ -20,6 +20,8 @@ public enum ErrorCode {
     NO_HANDLER,
     /** The receiving data server does not lead the slot at the request's epoch; refresh and retry. */
     NOT_LEADER,
+    /** The caller did not prove who it is, or its proof was refused (credentials, signature, replay). Not retried. */
+    UNAUTHENTICATED,
     /** The caller may not do this: e.g. change a registration another client made. Not retried. */
     FORBIDDEN,
     /** The receiver is not ready to serve (no slot table yet, shutting down ...); retry later. */

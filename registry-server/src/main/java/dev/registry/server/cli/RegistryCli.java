@@ -61,8 +61,16 @@ public final class RegistryCli implements Callable<Integer> {
         @Option(names = "--instance-id", description = "instanceId / tenant (default: DEFAULT_INSTANCE_ID)")
         String instanceId;
 
+        @Option(names = "--credentials", paramLabel = "FILE", description = "app credentials (accessKey=, "
+                + "secretKey=, optional app=) for sessions with authentication on")
+        java.nio.file.Path credentials;
+
         RegistryClientConfig clientConfig() {
-            return RegistryClientConfig.builder(servers).appName("registry-cli").build();
+            RegistryClientConfig.Builder b = RegistryClientConfig.builder(servers).appName("registry-cli");
+            if (credentials != null) {
+                b.credentialsFile(credentials);
+            }
+            return b.build();
         }
 
         DataInfoId id(String dataIdValue) {

@@ -82,7 +82,8 @@ public final class SofaClientPort implements AutoCloseable {
                           BooleanSupplier removesOnDisconnect,
                           dev.registry.session.damping.ClientLinkDamping damping,
                           dev.registry.session.store.RegistrationOwnership ownership,
-                          dev.registry.session.limits.ClientLimits limits) {
+                          dev.registry.session.limits.ClientLimits limits,
+                          BooleanSupplier authenticationRequired) {
     }
 
     private final Settings settings;

@@ -81,8 +81,15 @@ final class SofaRegistrations {
         return id;
     }
 
+    /** With authentication on, SOFARegistry's client (which cannot authenticate here yet) is refused. */
+    private static final String AUTH_REQUIRED = "authentication required: this session accepts only clients with "
+            + "app credentials; SOFARegistry's client cannot authenticate to it (docs/security.md)";
+
     private Object onPublisher(BoltConnection connection, BoltCommand command, PublisherRegister r) {
         DataInfoId id = keyOf(r);
+        if (session.authenticationRequired().getAsBoolean()) {
+            return SofaModel.refused(r, AUTH_REQUIRED);
+        }
         SessionPublisherStore publishers = session.publishers();
         PublisherKey key = new PublisherKey(id, r.getRegistId());
         String holder = publishers.holderOf(key);
@@ -145,6 +152,9 @@ final class SofaRegistrations {
 
     private Object onSubscriber(BoltConnection connection, SubscriberRegister r) {
         DataInfoId id = keyOf(r);
+        if (session.authenticationRequired().getAsBoolean()) {
+            return SofaModel.refused(r, AUTH_REQUIRED);
+        }
         PushTarget holder = session.subscribers().holderOf(id, r.getRegistId());
         try {
             session.limits().checkRate(connection.id());
