@@ -89,6 +89,9 @@ public final class RegistryClient implements AutoCloseable {
         RpcConfig rpcConfig = RpcConfig.clientDefaults()
                 .withHeartbeat(config.heartbeatInterval(), config.idleTimeout())
                 .withCallTimeout(config.requestTimeout());
+        if (config.tlsCa() != null) {
+            rpcConfig = rpcConfig.withTls(dev.registry.common.tls.TlsSettings.client(config.tlsCa()));
+        }
         this.rpc = new RpcClient("registry-client", rpcConfig, WireClasses.serializer(), handlers,
                 new ConnectionListener() { });
         this.connection = new ReconnectingConnection(rpc, config.sessionServers(),

@@ -32,6 +32,8 @@ import java.util.List;
  * @param accessKey         app credentials (with {@code secretKey}): proven to every session on connecting
  *                          (HMAC-signed, never sent); null: none (sessions with authentication on refuse)
  * @param secretKey         the app's secret key; never logged or printed
+ * @param tlsCa             CA certificate (PEM) that signs the sessions' certificates: connect with TLS and
+ *                          verify the session's certificate and host name; null: plain TCP
  * @param discoverSessions  also try the sessions' own addresses, learnt from the session it connects to, when
  *                          the configured ones fail (default); off, the client only ever connects to the
  *                          configured addresses (sessions not routable from the client, a mandatory proxy)
@@ -39,7 +41,8 @@ import java.util.List;
 public record RegistryClientConfig(List<HostAndPort> sessionServers, String appName, String zone, String ip,
                                    Duration requestTimeout, Duration heartbeatInterval, Duration idleTimeout,
                                    Duration reconnectMin, Duration reconnectMax, int maxPendingRegistrations,
-                                   boolean discoverSessions, String accessKey, String secretKey) {
+                                   boolean discoverSessions, String accessKey, String secretKey,
+                                   java.nio.file.Path tlsCa) {
 
     public RegistryClientConfig {
         if (sessionServers == null || sessionServers.isEmpty()) {
@@ -112,6 +115,7 @@ public record RegistryClientConfig(List<HostAndPort> sessionServers, String appN
         private boolean discoverSessions = true;
         private String accessKey;
         private String secretKey;
+        private java.nio.file.Path tlsCa;
 
         private Builder(List<HostAndPort> servers) {
             this.servers = servers;
@@ -160,6 +164,12 @@ public record RegistryClientConfig(List<HostAndPort> sessionServers, String appN
             return this;
         }
 
+        /** Connect with TLS, trusting sessions whose certificate this CA (PEM) signed. */
+        public Builder tlsCa(java.nio.file.Path caPem) {
+            this.tlsCa = caPem;
+            return this;
+        }
+
         /** App credentials for sessions with authentication on. */
         public Builder credentials(String accessKey, String secretKey) {
             this.accessKey = accessKey;
@@ -191,7 +201,7 @@ public record RegistryClientConfig(List<HostAndPort> sessionServers, String appN
 
         public RegistryClientConfig build() {
             return new RegistryClientConfig(servers, appName, zone, ip, requestTimeout, heartbeatInterval, idleTimeout,
-                    reconnectMin, reconnectMax, maxPendingRegistrations, discoverSessions, accessKey, secretKey);
+                    reconnectMin, reconnectMax, maxPendingRegistrations, discoverSessions, accessKey, secretKey, tlsCa);
         }
     }
 }

@@ -47,7 +47,22 @@ public final class RegistryNode implements AutoCloseable {
                            ConnectionBalancer.Settings sessionBalance, String adminHost, Duration dataProbeTimeout,
                            dev.registry.session.damping.FlapDamper.Settings clientDamping,
                            dev.registry.session.limits.ClientLimits.Settings clientLimits,
-                           java.nio.file.Path appsFile) {
+                           java.nio.file.Path appsFile, dev.registry.common.tls.TlsSettings clientTls) {
+
+        /** Plain TCP on the client port. */
+        public Settings(boolean meta, boolean data, boolean session, String bindHost, String advertiseHost,
+                        List<HostAndPort> metaServers, int metaPort, int metaHttpPort, int dataPort,
+                        int dataHttpPort, int sessionPort, int sessionHttpPort, int slots, int replicas,
+                        Duration dataLease, Duration clientIdle, Duration sessionGrace, String adminToken,
+                        int sofaBoltPort, MetaDatabase metaDatabase, LeaseSettings metaLease,
+                        ConnectionBalancer.Settings sessionBalance, String adminHost, Duration dataProbeTimeout,
+                        dev.registry.session.damping.FlapDamper.Settings clientDamping,
+                        dev.registry.session.limits.ClientLimits.Settings clientLimits, java.nio.file.Path appsFile) {
+            this(meta, data, session, bindHost, advertiseHost, metaServers, metaPort, metaHttpPort, dataPort,
+                    dataHttpPort, sessionPort, sessionHttpPort, slots, replicas, dataLease, clientIdle, sessionGrace,
+                    adminToken, sofaBoltPort, metaDatabase, metaLease, sessionBalance, adminHost, dataProbeTimeout,
+                    clientDamping, clientLimits, appsFile, null);
+        }
 
         /** Authentication off. */
         public Settings(boolean meta, boolean data, boolean session, String bindHost, String advertiseHost,
@@ -193,7 +208,8 @@ public final class RegistryNode implements AutoCloseable {
                         s.adminHost()), clock).start();
             }
             if (s.session()) {
-                RpcConfig clientRpc = RpcConfig.serverDefaults().withHeartbeat(Duration.ZERO, s.clientIdle());
+                RpcConfig clientRpc = RpcConfig.serverDefaults().withHeartbeat(Duration.ZERO, s.clientIdle())
+                        .withTls(s.clientTls());
                 session = new SessionServer(new SessionServerConfig(s.bindHost(), s.sessionPort(),
                         s.sessionHttpPort(), s.advertiseHost(), metaServers, s.slots(), Duration.ofSeconds(1),
                         Duration.ofSeconds(10), Duration.ofSeconds(5), Duration.ofSeconds(30), clientRpc, PushEngine.Settings.defaults(),

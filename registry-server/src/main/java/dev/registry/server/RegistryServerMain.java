@@ -153,6 +153,15 @@ public final class RegistryServerMain implements Callable<Integer> {
             + "only authenticated clients; reloaded when it changes (default: none, authentication off)")
     Path authAppsFile;
 
+    @Option(names = "--tls-cert", paramLabel = "FILE", description = "certificate chain (PEM) of the session's "
+            + "client port: with --tls-key, clients connect with TLS (re-read within 10 s of a change) "
+            + "(default: none, plain TCP)")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "FILE", description = "private key (unencrypted PKCS#8 PEM) of "
+            + "--tls-cert; never logged (default: none)")
+    Path tlsKey;
+
     @Option(names = "--session-grace-seconds", defaultValue = "20", description = "data drops a vanished session's publishers after this (default: ${DEFAULT-VALUE})")
     int sessionGraceSeconds;
 
@@ -234,6 +243,8 @@ public final class RegistryServerMain implements Callable<Integer> {
             ConfigKey.of("session-max-subscribers-per-connection", ValueType.integer(0, 100_000_000, "a count 0..100000000 (0 = no limit)")),
             ConfigKey.of("session-max-requests-per-second", ValueType.integer(0, 10_000_000, "requests per second 0..10000000 (0 = no limit)")),
             ConfigKey.of("auth-apps-file", ValueType.text("a file path")),
+            ConfigKey.of("tls-cert", ValueType.text("a PEM file path")),
+            ConfigKey.of("tls-key", ValueType.text("a PEM file path")),
             ConfigKey.of("meta-db-url", ValueType.checkedBy("a jdbc:h2:... or jdbc:postgresql://host:port/database URL",
                     SqlDialect::of)),
             ConfigKey.of("meta-db-user", ValueType.text("a database user")),
@@ -402,7 +413,7 @@ public final class RegistryServerMain implements Callable<Integer> {
                 dataHttpPort, sessionPort, sessionHttpPort, slots, replicas, Duration.ofSeconds(dataLeaseSeconds),
                 Duration.ofSeconds(clientIdleSeconds), Duration.ofSeconds(sessionGraceSeconds), adminToken,
                 effectiveSofaBoltPort(), metaDatabase(), metaLease(), sessionBalance(), adminHost,
-                Duration.ofMillis(dataProbeMillis), clientDamping(), clientLimits(), authAppsFile);
+                Duration.ofMillis(dataProbeMillis), clientDamping(), clientLimits(), authAppsFile, clientTls());
     }
 
     private ConnectionBalancer.Settings sessionBalance() {
@@ -425,6 +436,16 @@ public final class RegistryServerMain implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ConfigException(where("meta-db-url") + ": " + e.getMessage());
         }
+    }
+
+    private dev.registry.common.tls.TlsSettings clientTls() {
+        if (tlsCert == null && tlsKey == null) {
+            return null;
+        }
+        if (tlsCert == null || tlsKey == null) {
+            throw new ConfigException(where("tls-cert") + " and " + where("tls-key") + " go together");
+        }
+        return dev.registry.common.tls.TlsSettings.server(tlsCert, tlsKey);
     }
 
     private dev.registry.session.limits.ClientLimits.Settings clientLimits() {

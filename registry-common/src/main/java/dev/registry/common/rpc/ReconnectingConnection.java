@@ -150,7 +150,11 @@ public final class ReconnectingConnection implements AutoCloseable {
         }
         client.connect(target.getHost(), target.getPort()).whenComplete((conn, error) -> {
             if (error != null) {
-                log.debug("connect to {} failed: {}", target, error.getMessage());
+                if (String.valueOf(error.getMessage()).contains("TLS handshake")) {
+                    log.warn("{}", error.getMessage()); // a certificate problem: retrying will not fix it by itself
+                } else {
+                    log.debug("connect to {} failed: {}", target, error.getMessage());
+                }
                 scheduleRetry();
                 return;
             }

@@ -1,5 +1,6 @@
 package dev.registry.common.rpc;
 
+import io.netty.handler.ssl.SslHandler;
 import dev.registry.common.serialize.Serializer;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelFuture;
@@ -33,12 +34,17 @@ public final class RpcClient implements AutoCloseable {
     private final ExecutorService workers;
     private final Bootstrap bootstrap;
     private final RpcMetrics metrics;
+    /** TLS towards servers, or null (plain TCP). */
+    private final dev.registry.common.tls.TlsContext tls;
+    /** The host and port a channel connects to: TLS names it (SNI, host-name verification). */
+    private static final AttributeKey<InetSocketAddress> PEER = AttributeKey.valueOf("peer");
 
     public RpcClient(String name, RpcConfig config, Serializer serializer, HandlerRegistry handlers,
                      ConnectionListener listener) {
         this.name = name;
         this.config = config;
         this.metrics = new RpcMetrics(name);
+        this.tls = config.tls() == null ? null : dev.registry.common.tls.TlsContext.forClient(config.tls());
         this.io = new NioEventLoopGroup(Math.min(2, Runtime.getRuntime().availableProcessors()),
                 new DefaultThreadFactory(name + "-io", true));
         this.workers = new ThreadPoolExecutor(config.workerThreads(), config.workerThreads(), 60, TimeUnit.SECONDS,
@@ -52,8 +58,10 @@ public final class RpcClient implements AutoCloseable {
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        InetSocketAddress peer = ch.attr(PEER).get();
                         ch.attr(CONNECTION).set(RpcPipeline.install(ch, config, serializer, handlers, listener,
-                                workers, metrics));
+                                workers, metrics, tls == null || peer == null ? null
+                                        : tls.newHandler(ch.alloc(), peer.getHostString(), peer.getPort())));
                     }
                 });
     }
@@ -63,14 +71,27 @@ public final class RpcClient implements AutoCloseable {
         CompletableFuture<RpcConnection> result = new CompletableFuture<>();
         ChannelFuture f;
         try {
-            f = bootstrap.connect(new InetSocketAddress(host, port));
+            InetSocketAddress peer = InetSocketAddress.createUnresolved(host, port);
+            f = bootstrap.clone().attr(PEER, peer).connect(new InetSocketAddress(host, port));
         } catch (RuntimeException e) {
             result.completeExceptionally(new RpcException(ErrorCode.CONNECTION_CLOSED,
                     "cannot connect to " + host + ":" + port + ": " + e.getMessage()));
             return result;
         }
         f.addListener((ChannelFuture done) -> {
-            if (done.isSuccess()) {
+            if (done.isSuccess() && tls != null) {
+                // Ready once the TLS handshake succeeded; a refused certificate is a clear failure, not a hang.
+                SslHandler ssl = done.channel().pipeline().get(SslHandler.class);
+                ssl.handshakeFuture().addListener(hs -> {
+                    if (hs.isSuccess()) {
+                        result.complete(done.channel().attr(CONNECTION).get());
+                    } else {
+                        done.channel().close();
+                        result.completeExceptionally(new RpcException(ErrorCode.CONNECTION_CLOSED, "TLS handshake with "
+                                + host + ":" + port + " failed: " + rootMessage(hs.cause())));
+                    }
+                });
+            } else if (done.isSuccess()) {
                 result.complete(done.channel().attr(CONNECTION).get());
             } else {
                 result.completeExceptionally(new RpcException(ErrorCode.CONNECTION_CLOSED,
@@ -78,6 +99,14 @@ public final class RpcClient implements AutoCloseable {
             }
         });
         return result;
+    }
+
+    private static String rootMessage(Throwable t) {
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getMessage() == null ? root.toString() : root.getMessage();
     }
 
     /** A scheduler for reconnect delays and similar light timers (runs on an I/O thread). */

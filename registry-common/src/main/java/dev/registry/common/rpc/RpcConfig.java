@@ -15,10 +15,20 @@ import java.time.Duration;
  * @param maxQueuedPerConnection requests of one connection waiting for a handler, at most (0 = no limit);
  *                          above it a request is answered UNAVAILABLE ("retry") instead of queued without end
  * @param maxConnections    connections a server accepts at once (0 = no limit); above it a new one is closed
+ * @param tls               TLS of the connections (null: plain TCP): a server's certificate, a client's trusted CA
  */
 public record RpcConfig(int maxFrameBytes, Duration heartbeatInterval, Duration idleTimeout,
                         Duration connectTimeout, Duration callTimeout, int workerThreads,
-                        int writeBufferHighBytes, int maxQueuedPerConnection, int maxConnections) {
+                        int writeBufferHighBytes, int maxQueuedPerConnection, int maxConnections,
+                        dev.registry.common.tls.TlsSettings tls) {
+
+    /** Plain TCP. */
+    public RpcConfig(int maxFrameBytes, Duration heartbeatInterval, Duration idleTimeout,
+                     Duration connectTimeout, Duration callTimeout, int workerThreads, int writeBufferHighBytes,
+                     int maxQueuedPerConnection, int maxConnections) {
+        this(maxFrameBytes, heartbeatInterval, idleTimeout, connectTimeout, callTimeout, workerThreads,
+                writeBufferHighBytes, maxQueuedPerConnection, maxConnections, null);
+    }
 
     /** Without queue or connection limits (role-to-role links: their peers are the cluster's own). */
     public RpcConfig(int maxFrameBytes, Duration heartbeatInterval, Duration idleTimeout,
@@ -64,31 +74,36 @@ public record RpcConfig(int maxFrameBytes, Duration heartbeatInterval, Duration 
 
     public RpcConfig withMaxFrameBytes(int bytes) {
         return new RpcConfig(bytes, heartbeatInterval, idleTimeout, connectTimeout, callTimeout, workerThreads,
-                writeBufferHighBytes, maxQueuedPerConnection, maxConnections);
+                writeBufferHighBytes, maxQueuedPerConnection, maxConnections, tls);
     }
 
     public RpcConfig withHeartbeat(Duration interval, Duration idle) {
         return new RpcConfig(maxFrameBytes, interval, idle, connectTimeout, callTimeout, workerThreads,
-                writeBufferHighBytes, maxQueuedPerConnection, maxConnections);
+                writeBufferHighBytes, maxQueuedPerConnection, maxConnections, tls);
     }
 
     public RpcConfig withCallTimeout(Duration timeout) {
         return new RpcConfig(maxFrameBytes, heartbeatInterval, idleTimeout, connectTimeout, timeout, workerThreads,
-                writeBufferHighBytes, maxQueuedPerConnection, maxConnections);
+                writeBufferHighBytes, maxQueuedPerConnection, maxConnections, tls);
     }
 
     public RpcConfig withConnectTimeout(Duration timeout) {
         return new RpcConfig(maxFrameBytes, heartbeatInterval, idleTimeout, timeout, callTimeout, workerThreads,
-                writeBufferHighBytes, maxQueuedPerConnection, maxConnections);
+                writeBufferHighBytes, maxQueuedPerConnection, maxConnections, tls);
     }
 
     public RpcConfig withWorkerThreads(int threads) {
         return new RpcConfig(maxFrameBytes, heartbeatInterval, idleTimeout, connectTimeout, callTimeout, threads,
-                writeBufferHighBytes, maxQueuedPerConnection, maxConnections);
+                writeBufferHighBytes, maxQueuedPerConnection, maxConnections, tls);
     }
 
     public RpcConfig withLimits(int queuedPerConnection, int connections) {
         return new RpcConfig(maxFrameBytes, heartbeatInterval, idleTimeout, connectTimeout, callTimeout, workerThreads,
-                writeBufferHighBytes, queuedPerConnection, connections);
+                writeBufferHighBytes, queuedPerConnection, connections, tls);
+    }
+
+    public RpcConfig withTls(dev.registry.common.tls.TlsSettings settings) {
+        return new RpcConfig(maxFrameBytes, heartbeatInterval, idleTimeout, connectTimeout, callTimeout, workerThreads,
+                writeBufferHighBytes, maxQueuedPerConnection, maxConnections, settings);
     }
 }

@@ -21,6 +21,16 @@ final class RpcPipeline {
 
     static RpcConnection install(Channel ch, RpcConfig config, Serializer serializer, HandlerRegistry handlers,
                                  ConnectionListener listener, Executor workers, RpcMetrics metrics) {
+        return install(ch, config, serializer, handlers, listener, workers, metrics, null);
+    }
+
+    /** As above, behind TLS when {@code tls} is given (its handler first in the pipeline). */
+    static RpcConnection install(Channel ch, RpcConfig config, Serializer serializer, HandlerRegistry handlers,
+                                 ConnectionListener listener, Executor workers, RpcMetrics metrics,
+                                 io.netty.handler.ssl.SslHandler tls) {
+        if (tls != null) {
+            ch.pipeline().addLast("tls", tls);
+        }
         boolean sendHeartbeats = !config.heartbeatInterval().isZero();
         ch.config().setOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
                 new WriteBufferWaterMark(config.writeBufferHighBytes() / 2, config.writeBufferHighBytes()));

@@ -39,8 +39,12 @@ public final class RpcServer implements AutoCloseable {
         this.listener = listener;
         this.refusals = new dev.registry.common.log.WarnSummary(log, name + ": connections refused at the limit",
                 5_000, System::currentTimeMillis);
+        this.tls = config.tls() == null ? null : dev.registry.common.tls.TlsContext.forServer(config.tls());
         this.metrics = new RpcMetrics(name);
     }
+
+    /** TLS of this port, or null (plain TCP); its files are re-read when they change. */
+    private final dev.registry.common.tls.TlsContext tls;
 
     /** Connections refused at the limit: one WARN line per 5 s window, not one per connection. */
     private final dev.registry.common.log.WarnSummary refusals;
@@ -51,6 +55,7 @@ public final class RpcServer implements AutoCloseable {
             throw new IllegalStateException(name + " already started");
         }
         loops = new ServerLoops(name, config.workerThreads());
+
         ExecutorService workers = loops.workers();
         ConnectionListener tracking = new ConnectionListener() {
             @Override
@@ -77,11 +82,17 @@ public final class RpcServer implements AutoCloseable {
                             ch.close();
                             return;
                         }
-                        RpcPipeline.install(ch, config, serializer, handlers, tracking, workers, metrics);
+                        RpcPipeline.install(ch, config, serializer, handlers, tracking, workers, metrics,
+                                tls == null ? null : tls.newHandler(ch.alloc(), null, 0));
                     }
                 });
         serverChannel = loops.bind(bootstrap, host, port);
-        log.info("{} listening on {}", name, serverChannel.localAddress());
+        if (tls != null) {
+            // A renewed certificate is in force for new connections within 10 s, without a restart.
+            serverChannel.eventLoop().scheduleWithFixedDelay(tls::reloadIfChanged, 10, 10,
+                    java.util.concurrent.TimeUnit.SECONDS);
+        }
+        log.info("{} listening on {}{}", name, serverChannel.localAddress(), tls == null ? "" : " (TLS)");
         return (InetSocketAddress) serverChannel.localAddress();
     }
 

@@ -65,8 +65,15 @@ public final class RegistryCli implements Callable<Integer> {
                 + "secretKey=, optional app=) for sessions with authentication on")
         java.nio.file.Path credentials;
 
+        @Option(names = "--tls-ca", paramLabel = "FILE", description = "connect with TLS, trusting sessions whose "
+                + "certificate this CA (PEM) signed")
+        java.nio.file.Path tlsCa;
+
         RegistryClientConfig clientConfig() {
             RegistryClientConfig.Builder b = RegistryClientConfig.builder(servers).appName("registry-cli");
+            if (tlsCa != null) {
+                b.tlsCa(tlsCa);
+            }
             if (credentials != null) {
                 b.credentialsFile(credentials);
             }
