@@ -25,6 +25,10 @@
 #                  never shows in ps
 #   --meta-lease-millis MS (10000)  --meta-renew-millis MS (2000)
 #   --server-jar PATH  run this runnable jar instead of registry-server/target/…-all.jar (nothing is built)
+#   --secure       TLS on the sessions' client ports, mutual TLS between all nodes, client authentication:
+#                  a private CA, a node certificate and two apps' credentials are made once in DIR/secrets
+#                  (ca.pem, demo.credentials, other.credentials; demo may publish only demo.*). Clients:
+#                  scripts/registry-cli.sh ... --tls-ca DIR/secrets/ca.pem --credentials DIR/secrets/demo.credentials
 #   --lb           also start HAProxy (the `haproxy` command, e.g. Debian's package) in TCP mode on
 #                  127.0.0.1:P+91 in front of every session's client port, health-checking each session's
 #                  GET /health/ready; its statistics page on http://127.0.0.1:P+191/ (config: DIR/haproxy.cfg)
@@ -45,7 +49,7 @@ if [[ "$CMD" == kill || "$CMD" == start-node || "$CMD" == stop-node ]]; then
 fi
 METAS=3; DATA=3; SESSIONS=2; BASE=9700; DIR="$REPO_ROOT/data/cluster"; DETACH=0
 DB_URL=""; DB_USER="${REGISTRY_META_DB_USER:-}"; LEASE_MS=10000; RENEW_MS=2000
-LB="${REGISTRY_LB:-0}"; STOP_TIMEOUT=60
+LB="${REGISTRY_LB:-0}"; STOP_TIMEOUT=60; SECURE=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --metas) METAS="$2"; shift 2 ;;
@@ -59,6 +63,7 @@ while [[ $# -gt 0 ]]; do
     --meta-renew-millis) RENEW_MS="$2"; shift 2 ;;
     --detach) DETACH=1; shift ;;
     --lb) LB=1; shift ;;
+    --secure) SECURE=1; shift ;;
     --server-jar) SERVER_JAR="$(realpath "$2")"; shift 2 ;;
     --timeout) STOP_TIMEOUT="$2"; shift 2 ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
@@ -318,6 +323,11 @@ printf 'METAS=%d\nDATA=%d\nSESSIONS=%d\nBASE=%d\nLB=%d\n' "$METAS" "$DATA" "$SES
 META_LIST=""
 for ((i = 0; i < METAS; i++)); do META_LIST+="${META_LIST:+,}127.0.0.1:$(meta_port $i)"; done
 COMMON=(--host 127.0.0.1 --meta-servers "$META_LIST" --meta-lease-millis "$LEASE_MS" --meta-renew-millis "$RENEW_MS")
+if [[ "$SECURE" == 1 ]]; then
+  make_secrets "$DIR/secrets"
+  # shellcheck disable=SC2207 # paths without spaces: ours
+  COMMON+=($(secure_server_opts "$DIR/secrets"))
+fi
 
 # Writes DIR/cmd/NAME.sh (so failover and start-node can restart it), starts it, records its pid.
 launch() {
@@ -439,6 +449,7 @@ echo "  meta admin:         $(for ((i = 0; i < METAS; i++)); do printf 'http://1
 echo "  data admin:         $(for ((i = 0; i < DATA; i++)); do printf 'http://127.0.0.1:%s ' "$(http_of "$(data_port $i)")"; done)"
 echo "  session admin:      $(for ((i = 0; i < SESSIONS; i++)); do printf 'http://127.0.0.1:%s ' "$(http_of "$(session_port $i)")"; done)"
 echo "  admin token:        ${REGISTRY_ADMIN_TOKEN:+set} (file $DIR/admin-token unless REGISTRY_ADMIN_TOKEN was given)"
+[[ "$SECURE" == 1 ]] && echo "  secure (TLS, mTLS, authentication): clients add --tls-ca $DIR/secrets/ca.pem --credentials $DIR/secrets/demo.credentials"
 echo "  try:                scripts/cluster.sh failover --dir $DIR"
 echo
 if [[ $DETACH == 1 ]]; then

@@ -92,3 +92,43 @@ timed_until() {
   done
   ELAPSED_MS=$(( ($(date +%s%N) - t0) / 1000000 ))
 }
+
+# --secure (scripts/run.sh, scripts/cluster.sh): makes, once, in DIR (mode 700, files 600) a private
+# CA, one node certificate for this host (127.0.0.1, localhost, its host name), the credentials of
+# two apps (demo.credentials, other.credentials) and an apps file in which each app may publish
+# only its own prefix (demo.*, other.*). Needs the openssl command. Keeps what DIR already holds.
+make_secrets() {
+  local dir=$1 app
+  command -v openssl >/dev/null || { echo "--secure needs the openssl command (Debian: apt-get install openssl)" >&2; exit 1; }
+  mkdir -p "$dir"
+  chmod 700 "$dir"
+  [[ -f "$dir/ca.pem" && -f "$dir/apps.properties" ]] && return 0
+  (
+    cd "$dir"
+    umask 077
+    openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 825 -subj /CN=registry-ca 2>/dev/null
+    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:%s\n' "$(hostname)" > node.ext
+    openssl req -newkey rsa:2048 -nodes -keyout node.key -out node.csr -subj /CN=registry-node 2>/dev/null
+    openssl x509 -req -in node.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 825 -extfile node.ext \
+      -out node.pem 2>/dev/null
+    rm -f node.csr node.ext ca.srl
+    : > apps.properties
+    for app in demo other; do
+      local key secret
+      key="AK-$app-$(openssl rand -hex 6)"
+      secret="$(openssl rand -hex 24)"
+      printf 'app=%s\naccessKey=%s\nsecretKey=%s\n' "$app" "$key" "$secret" > "$app.credentials"
+      printf '%s.accessKey=%s\n%s.secretKey=%s\n%s.publish=%s.*\n%s.subscribe=*\n' \
+        "$app" "$key" "$app" "$secret" "$app" "$app" "$app" >> apps.properties
+    done
+    chmod 600 ./*
+  )
+  echo "secrets made in $dir: ca.pem, node.pem/node.key, demo.credentials, other.credentials, apps.properties" >&2
+}
+
+# The server options --secure adds: TLS on the client port, mutual TLS between the roles, the apps file.
+secure_server_opts() {
+  local dir=$1
+  echo "--tls-cert $dir/node.pem --tls-key $dir/node.key --cluster-tls-cert $dir/node.pem" \
+       "--cluster-tls-key $dir/node.key --cluster-tls-ca $dir/ca.pem --auth-apps-file $dir/apps.properties"
+}

@@ -127,7 +127,8 @@ public final class DataServer implements AutoCloseable {
         });
         int port = rpcServer.start(config.bindHost(), config.port()).getPort();
         address = config.advertiseHost() + ":" + (config.advertisePort() > 0 ? config.advertisePort() : port);
-        peerClient = new RpcClient("data-" + port + "-peers", RpcConfig.clientDefaults(), serializer,
+        // Cluster mTLS (when config.rpc() has it): the same certificate serves and dials.
+        peerClient = new RpcClient("data-" + port + "-peers", RpcConfig.clientDefaults().withTls(config.rpc().tls()), serializer,
                 new HandlerRegistry(), new ConnectionListener() { });
         // A peer whose replication link drops is reported to meta, which probes it and fails its
         // slots over at once if it is dead (instead of after its lease).
@@ -135,7 +136,7 @@ public final class DataServer implements AutoCloseable {
                 this::reportUnreachablePeer);
         replication = new SlotReplication(address, store, peers, config.replication(), clock::millis);
         meta = new MetaClient("data-" + port, config.metaAddresses(), serializer, tables,
-                () -> new DataServerHeartbeat(address, tables.epoch()), config.heartbeatInterval());
+                () -> new DataServerHeartbeat(address, tables.epoch()), config.heartbeatInterval(), config.rpc().tls());
         ownership = new SlotOwnership(address, tables, meta::refreshSoon);
         tables.addListener(this::onSlotTable);
         meta.start();

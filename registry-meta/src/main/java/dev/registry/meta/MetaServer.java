@@ -192,7 +192,8 @@ public final class MetaServer implements AutoCloseable {
         address = config.advertiseHost() + ":" + rpcServer.port();
         if (!config.dataProbeTimeout().isZero()) {
             prober = new RpcClient("meta-probe", RpcConfig.clientDefaults().withWorkerThreads(1)
-                    .withConnectTimeout(config.dataProbeTimeout()), WireClasses.serializer(), new HandlerRegistry(),
+                    .withConnectTimeout(config.dataProbeTimeout()).withTls(config.rpc().tls()), // cluster mTLS, if on
+                    WireClasses.serializer(), new HandlerRegistry(),
                     new ConnectionListener() { });
         }
         ScheduledThreadPoolExecutor stateThread = new ScheduledThreadPoolExecutor(1, new DefaultThreadFactory("meta-state", true));

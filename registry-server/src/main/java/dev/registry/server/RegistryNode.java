@@ -47,7 +47,24 @@ public final class RegistryNode implements AutoCloseable {
                            ConnectionBalancer.Settings sessionBalance, String adminHost, Duration dataProbeTimeout,
                            dev.registry.session.damping.FlapDamper.Settings clientDamping,
                            dev.registry.session.limits.ClientLimits.Settings clientLimits,
-                           java.nio.file.Path appsFile, dev.registry.common.tls.TlsSettings clientTls) {
+                           java.nio.file.Path appsFile, dev.registry.common.tls.TlsSettings clientTls,
+                           dev.registry.common.tls.TlsSettings clusterTls) {
+
+        /** Plain TCP between the roles. */
+        public Settings(boolean meta, boolean data, boolean session, String bindHost, String advertiseHost,
+                        List<HostAndPort> metaServers, int metaPort, int metaHttpPort, int dataPort,
+                        int dataHttpPort, int sessionPort, int sessionHttpPort, int slots, int replicas,
+                        Duration dataLease, Duration clientIdle, Duration sessionGrace, String adminToken,
+                        int sofaBoltPort, MetaDatabase metaDatabase, LeaseSettings metaLease,
+                        ConnectionBalancer.Settings sessionBalance, String adminHost, Duration dataProbeTimeout,
+                        dev.registry.session.damping.FlapDamper.Settings clientDamping,
+                        dev.registry.session.limits.ClientLimits.Settings clientLimits, java.nio.file.Path appsFile,
+                        dev.registry.common.tls.TlsSettings clientTls) {
+            this(meta, data, session, bindHost, advertiseHost, metaServers, metaPort, metaHttpPort, dataPort,
+                    dataHttpPort, sessionPort, sessionHttpPort, slots, replicas, dataLease, clientIdle, sessionGrace,
+                    adminToken, sofaBoltPort, metaDatabase, metaLease, sessionBalance, adminHost, dataProbeTimeout,
+                    clientDamping, clientLimits, appsFile, clientTls, null);
+        }
 
         /** Plain TCP on the client port. */
         public Settings(boolean meta, boolean data, boolean session, String bindHost, String advertiseHost,
@@ -61,7 +78,7 @@ public final class RegistryNode implements AutoCloseable {
             this(meta, data, session, bindHost, advertiseHost, metaServers, metaPort, metaHttpPort, dataPort,
                     dataHttpPort, sessionPort, sessionHttpPort, slots, replicas, dataLease, clientIdle, sessionGrace,
                     adminToken, sofaBoltPort, metaDatabase, metaLease, sessionBalance, adminHost, dataProbeTimeout,
-                    clientDamping, clientLimits, appsFile, null);
+                    clientDamping, clientLimits, appsFile, null, null);
         }
 
         /** Authentication off. */
@@ -191,7 +208,7 @@ public final class RegistryNode implements AutoCloseable {
             List<HostAndPort> metaServers = s.metaServers();
             if (s.meta()) {
                 MetaServer created = new MetaServer(new MetaServerConfig(s.bindHost(), s.metaPort(), s.metaHttpPort(),
-                        s.slots(), s.replicas(), s.dataLease(), s.dataLease(), RpcConfig.serverDefaults(),
+                        s.slots(), s.replicas(), s.dataLease(), s.dataLease(), RpcConfig.serverDefaults().withTls(s.clusterTls()),
                         s.advertiseHost(), s.metaLease(), s.metaDatabase(), s.adminToken(), s.adminHost(),
                         s.dataProbeTimeout()), clock);
                 metaStart = new CompletableFuture<>();
@@ -204,7 +221,7 @@ public final class RegistryNode implements AutoCloseable {
             if (s.data()) {
                 data = new DataServer(new DataServerConfig(s.bindHost(), s.dataPort(), s.dataHttpPort(),
                         s.advertiseHost(), metaServers, s.slots(), Duration.ofSeconds(1), s.sessionGrace(),
-                        RpcConfig.serverDefaults(), SlotReplication.Settings.defaults(), s.adminToken(), 0,
+                        RpcConfig.serverDefaults().withTls(s.clusterTls()), SlotReplication.Settings.defaults(), s.adminToken(), 0,
                         s.adminHost()), clock).start();
             }
             if (s.session()) {
@@ -214,7 +231,7 @@ public final class RegistryNode implements AutoCloseable {
                         s.sessionHttpPort(), s.advertiseHost(), metaServers, s.slots(), Duration.ofSeconds(1),
                         Duration.ofSeconds(10), Duration.ofSeconds(5), Duration.ofSeconds(30), clientRpc, PushEngine.Settings.defaults(),
                         s.adminToken(), s.sofaBoltPort(), s.sessionBalance(), s.adminHost(), s.clientDamping(),
-                        s.clientLimits(), s.appsFile()),
+                        s.clientLimits(), s.appsFile(), s.clusterTls()),
                         clock).start();
             }
             if (metaStart != null) {

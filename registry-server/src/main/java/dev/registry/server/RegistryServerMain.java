@@ -162,6 +162,19 @@ public final class RegistryServerMain implements Callable<Integer> {
             + "--tls-cert; never logged (default: none)")
     Path tlsKey;
 
+    @Option(names = "--cluster-tls-cert", paramLabel = "FILE", description = "this node's certificate chain (PEM) "
+            + "for mutual TLS between meta, data and session nodes; with --cluster-tls-key and --cluster-tls-ca, "
+            + "nodes accept role-to-role connections only from certificates the cluster CA signed (default: none)")
+    Path clusterTlsCert;
+
+    @Option(names = "--cluster-tls-key", paramLabel = "FILE", description = "private key (unencrypted PKCS#8 PEM) "
+            + "of --cluster-tls-cert; never logged (default: none)")
+    Path clusterTlsKey;
+
+    @Option(names = "--cluster-tls-ca", paramLabel = "FILE", description = "the cluster CA (PEM) that signs every "
+            + "node's certificate (default: none)")
+    Path clusterTlsCa;
+
     @Option(names = "--session-grace-seconds", defaultValue = "20", description = "data drops a vanished session's publishers after this (default: ${DEFAULT-VALUE})")
     int sessionGraceSeconds;
 
@@ -245,6 +258,9 @@ public final class RegistryServerMain implements Callable<Integer> {
             ConfigKey.of("auth-apps-file", ValueType.text("a file path")),
             ConfigKey.of("tls-cert", ValueType.text("a PEM file path")),
             ConfigKey.of("tls-key", ValueType.text("a PEM file path")),
+            ConfigKey.of("cluster-tls-cert", ValueType.text("a PEM file path")),
+            ConfigKey.of("cluster-tls-key", ValueType.text("a PEM file path")),
+            ConfigKey.of("cluster-tls-ca", ValueType.text("a PEM file path")),
             ConfigKey.of("meta-db-url", ValueType.checkedBy("a jdbc:h2:... or jdbc:postgresql://host:port/database URL",
                     SqlDialect::of)),
             ConfigKey.of("meta-db-user", ValueType.text("a database user")),
@@ -413,7 +429,7 @@ public final class RegistryServerMain implements Callable<Integer> {
                 dataHttpPort, sessionPort, sessionHttpPort, slots, replicas, Duration.ofSeconds(dataLeaseSeconds),
                 Duration.ofSeconds(clientIdleSeconds), Duration.ofSeconds(sessionGraceSeconds), adminToken,
                 effectiveSofaBoltPort(), metaDatabase(), metaLease(), sessionBalance(), adminHost,
-                Duration.ofMillis(dataProbeMillis), clientDamping(), clientLimits(), authAppsFile, clientTls());
+                Duration.ofMillis(dataProbeMillis), clientDamping(), clientLimits(), authAppsFile, clientTls(), clusterTls());
     }
 
     private ConnectionBalancer.Settings sessionBalance() {
@@ -436,6 +452,18 @@ public final class RegistryServerMain implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ConfigException(where("meta-db-url") + ": " + e.getMessage());
         }
+    }
+
+    private dev.registry.common.tls.TlsSettings clusterTls() {
+        int given = (clusterTlsCert != null ? 1 : 0) + (clusterTlsKey != null ? 1 : 0) + (clusterTlsCa != null ? 1 : 0);
+        if (given == 0) {
+            return null;
+        }
+        if (given != 3) {
+            throw new ConfigException(where("cluster-tls-cert") + ", " + where("cluster-tls-key") + " and "
+                    + where("cluster-tls-ca") + " go together");
+        }
+        return new dev.registry.common.tls.TlsSettings(clusterTlsCert, clusterTlsKey, clusterTlsCa);
     }
 
     private dev.registry.common.tls.TlsSettings clientTls() {

@@ -55,6 +55,8 @@ final class TestCluster implements AutoCloseable {
     final List<SessionServer> sessions = new CopyOnWriteArrayList<>();
     private final List<RegistryClient> clients = new CopyOnWriteArrayList<>();
     private final Duration sessionGrace;
+    /** Mutual TLS between the roles, or null (plain TCP). */
+    private final dev.registry.common.tls.TlsSettings clusterTls;
 
     TestCluster(int dataServers, int sessionServers) {
         this(dataServers, sessionServers, Duration.ofSeconds(5));
@@ -67,10 +69,21 @@ final class TestCluster implements AutoCloseable {
 
     /** @param memberLease how long meta keeps a data server or session that stopped heartbeating */
     TestCluster(int dataServers, int sessionServers, Duration sessionGrace, Duration memberLease) {
+        this(dataServers, sessionServers, sessionGrace, memberLease, null);
+    }
+
+    /** A single-meta cluster whose roles talk mutual TLS with {@code clusterTls} (every node the same certificate). */
+    TestCluster(int dataServers, int sessionServers, dev.registry.common.tls.TlsSettings clusterTls) {
+        this(dataServers, sessionServers, Duration.ofSeconds(5), Duration.ofSeconds(3), clusterTls);
+    }
+
+    private TestCluster(int dataServers, int sessionServers, Duration sessionGrace, Duration memberLease,
+                        dev.registry.common.tls.TlsSettings clusterTls) {
+        this.clusterTls = clusterTls;
         this.sessionGrace = sessionGrace;
         this.links = TestClusterAccess.Links.DIRECT;
         meta = new MetaServer(new MetaServerConfig("127.0.0.1", 0, 0, SLOTS, 2, memberLease,
-                memberLease, RpcConfig.serverDefaults().withWorkerThreads(2)), Clock.systemUTC()).start();
+                memberLease, RpcConfig.serverDefaults().withWorkerThreads(2).withTls(clusterTls)), Clock.systemUTC()).start();
         metas.add(meta);
         metaDatabase = null;
         metaAddresses = List.of(HostAndPort.fromParts("127.0.0.1", meta.port()));
@@ -95,6 +108,7 @@ final class TestCluster implements AutoCloseable {
     TestCluster(MetaDatabase database, int metaServers, int dataServers, int sessionServers,
                 TestClusterAccess.Links links) {
         this.sessionGrace = Duration.ofSeconds(5);
+        this.clusterTls = null;
         this.metaDatabase = database;
         this.links = links;
         List<HostAndPort> addresses = new ArrayList<>();
@@ -167,7 +181,7 @@ final class TestCluster implements AutoCloseable {
 
     DataServer addDataServer() {
         DataServer d = new DataServer(new DataServerConfig("127.0.0.1", 0, 0, "127.0.0.1", metaAddresses(), SLOTS,
-                Duration.ofMillis(300), sessionGrace, RpcConfig.serverDefaults().withWorkerThreads(2),
+                Duration.ofMillis(300), sessionGrace, RpcConfig.serverDefaults().withWorkerThreads(2).withTls(clusterTls),
                 SlotReplication.Settings.defaults(), ADMIN_TOKEN).withAdvertisePort(links.dataAdvertisePort()),
                 Clock.systemUTC()).start();
         links.dataStarted(d);
@@ -197,7 +211,7 @@ final class TestCluster implements AutoCloseable {
         RpcConfig clientRpc = RpcConfig.serverDefaults().withWorkerThreads(2).withHeartbeat(Duration.ZERO, Duration.ofSeconds(3));
         SessionServer s = new SessionServer(customize.apply(new SessionServerConfig("127.0.0.1", 0, 0, "127.0.0.1",
                 metaAddresses(), SLOTS, Duration.ofMillis(300), Duration.ofSeconds(10), Duration.ofSeconds(1),
-                Duration.ofSeconds(5), clientRpc, PushEngine.Settings.defaults(), ADMIN_TOKEN)),
+                Duration.ofSeconds(5), clientRpc, PushEngine.Settings.defaults(), ADMIN_TOKEN).withClusterTls(clusterTls)),
                 Clock.systemUTC()).start();
         sessions.add(s);
         return s;

@@ -149,14 +149,15 @@ public final class SessionServer implements AutoCloseable {
 
         meta = new MetaClient("session-" + port, config.metaAddresses(), serializer, tables,
                 () -> new SessionServerHeartbeat(sessionId, sessionId, tables.epoch(), clientLoad(), adminAddress()),
-                config.heartbeatInterval());
+                config.heartbeatInterval(), config.clusterTls());
         HandlerRegistry dataHandlers = new HandlerRegistry()
                 .register(DataChangeNotice.class, (conn, notice) -> {
                     push.onNotice(notice.dataInfoId(), notice.version());
                     return null;
                 });
         dataClient = new RpcClient("session-" + port + "-data", RpcConfig.clientDefaults()
-                .withHeartbeat(Duration.ofSeconds(3), Duration.ofSeconds(15)), serializer, dataHandlers,
+                .withHeartbeat(Duration.ofSeconds(3), Duration.ofSeconds(15)).withTls(config.clusterTls()),
+                serializer, dataHandlers,
                 new ConnectionListener() { });
         links = new DataServerLinks(sessionId, dataClient, tables, meta, scheduler, Duration.ofSeconds(3),
                 this::resyncSlotsLedBy);

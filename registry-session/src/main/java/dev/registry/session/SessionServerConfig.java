@@ -37,6 +37,8 @@ import java.util.List;
  *                           connection count and queue caps are in {@code clientRpc}
  * @param appsFile           apps file with the credentials and ACLs of client apps; non-null turns
  *                           authentication on for the client ports (reloaded when it changes)
+ * @param clusterTls         mutual TLS on the links to meta and data servers (this node's certificate and key,
+ *                           the cluster CA); null: plain TCP
  */
 public record SessionServerConfig(String bindHost, int port, int adminPort, String advertiseHost,
                                   List<HostAndPort> metaAddresses, int slotCount, Duration heartbeatInterval,
@@ -45,7 +47,7 @@ public record SessionServerConfig(String bindHost, int port, int adminPort, Stri
                                   PushEngine.Settings push, String adminToken, int sofaBoltPort,
                                   ConnectionBalancer.Settings balance, String adminBindHost,
                                   FlapDamper.Settings damping, ClientLimits.Settings clientLimits,
-                                  java.nio.file.Path appsFile) {
+                                  java.nio.file.Path appsFile, dev.registry.common.tls.TlsSettings clusterTls) {
 
     public SessionServerConfig {
         if (metaAddresses.isEmpty()) {
@@ -56,6 +58,18 @@ public record SessionServerConfig(String bindHost, int port, int adminPort, Stri
         adminBindHost = adminBindHost == null ? bindHost : adminBindHost;
         java.util.Objects.requireNonNull(damping, "damping");
         java.util.Objects.requireNonNull(clientLimits, "clientLimits");
+    }
+
+    /** Plain TCP to meta and data servers. */
+    public SessionServerConfig(String bindHost, int port, int adminPort, String advertiseHost,
+                               List<HostAndPort> metaAddresses, int slotCount, Duration heartbeatInterval,
+                               Duration writeDeadline, Duration reconcileInterval, Duration slotSyncInterval,
+                               RpcConfig clientRpc, PushEngine.Settings push, String adminToken, int sofaBoltPort,
+                               ConnectionBalancer.Settings balance, String adminBindHost, FlapDamper.Settings damping,
+                               ClientLimits.Settings clientLimits, java.nio.file.Path appsFile) {
+        this(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount, heartbeatInterval, writeDeadline,
+                reconcileInterval, slotSyncInterval, clientRpc, push, adminToken, sofaBoltPort, balance, adminBindHost,
+                damping, clientLimits, appsFile, null);
     }
 
     /** Authentication off. */
@@ -131,66 +145,72 @@ public record SessionServerConfig(String bindHost, int port, int adminPort, Stri
     public SessionServerConfig withPorts(int clientPort, int httpPort) {
         return new SessionServerConfig(bindHost, clientPort, httpPort, advertiseHost, metaAddresses, slotCount,
                 heartbeatInterval, writeDeadline, reconcileInterval, slotSyncInterval, clientRpc, push, adminToken,
-                sofaBoltPort, balance, adminBindHost, damping, clientLimits, appsFile);
+                sofaBoltPort, balance, adminBindHost, damping, clientLimits, appsFile, clusterTls);
     }
 
     public SessionServerConfig withClientRpc(RpcConfig rpc) {
         return new SessionServerConfig(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount,
                 heartbeatInterval, writeDeadline, reconcileInterval, slotSyncInterval, rpc, push, adminToken,
-                sofaBoltPort, balance, adminBindHost, damping, clientLimits, appsFile);
+                sofaBoltPort, balance, adminBindHost, damping, clientLimits, appsFile, clusterTls);
     }
 
     public SessionServerConfig withPush(PushEngine.Settings settings) {
         return new SessionServerConfig(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount,
                 heartbeatInterval, writeDeadline, reconcileInterval, slotSyncInterval, clientRpc, settings, adminToken,
-                sofaBoltPort, balance, adminBindHost, damping, clientLimits, appsFile);
+                sofaBoltPort, balance, adminBindHost, damping, clientLimits, appsFile, clusterTls);
     }
 
     public SessionServerConfig withAdminToken(String token) {
         return new SessionServerConfig(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount,
                 heartbeatInterval, writeDeadline, reconcileInterval, slotSyncInterval, clientRpc, push, token,
-                sofaBoltPort, balance, adminBindHost, damping, clientLimits, appsFile);
+                sofaBoltPort, balance, adminBindHost, damping, clientLimits, appsFile, clusterTls);
     }
 
     public SessionServerConfig withReconcileInterval(Duration interval) {
         return new SessionServerConfig(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount,
                 heartbeatInterval, writeDeadline, interval, slotSyncInterval, clientRpc, push, adminToken,
-                sofaBoltPort, balance, adminBindHost, damping, clientLimits, appsFile);
+                sofaBoltPort, balance, adminBindHost, damping, clientLimits, appsFile, clusterTls);
     }
 
     public SessionServerConfig withBalance(ConnectionBalancer.Settings settings) {
         return new SessionServerConfig(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount,
                 heartbeatInterval, writeDeadline, reconcileInterval, slotSyncInterval, clientRpc, push, adminToken,
-                sofaBoltPort, settings, adminBindHost, damping, clientLimits, appsFile);
+                sofaBoltPort, settings, adminBindHost, damping, clientLimits, appsFile, clusterTls);
     }
 
     public SessionServerConfig withSofaBoltPort(int boltPort) {
         return new SessionServerConfig(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount,
                 heartbeatInterval, writeDeadline, reconcileInterval, slotSyncInterval, clientRpc, push, adminToken,
-                boltPort, balance, adminBindHost, damping, clientLimits, appsFile);
+                boltPort, balance, adminBindHost, damping, clientLimits, appsFile, clusterTls);
     }
 
     public SessionServerConfig withAdminBindHost(String host) {
         return new SessionServerConfig(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount,
                 heartbeatInterval, writeDeadline, reconcileInterval, slotSyncInterval, clientRpc, push, adminToken,
-                sofaBoltPort, balance, host, damping, clientLimits, appsFile);
+                sofaBoltPort, balance, host, damping, clientLimits, appsFile, clusterTls);
     }
 
     public SessionServerConfig withDamping(FlapDamper.Settings settings) {
         return new SessionServerConfig(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount,
                 heartbeatInterval, writeDeadline, reconcileInterval, slotSyncInterval, clientRpc, push, adminToken,
-                sofaBoltPort, balance, adminBindHost, settings, clientLimits, appsFile);
+                sofaBoltPort, balance, adminBindHost, settings, clientLimits, appsFile, clusterTls);
     }
 
     public SessionServerConfig withClientLimits(ClientLimits.Settings limits) {
         return new SessionServerConfig(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount,
                 heartbeatInterval, writeDeadline, reconcileInterval, slotSyncInterval, clientRpc, push, adminToken,
-                sofaBoltPort, balance, adminBindHost, damping, limits, appsFile);
+                sofaBoltPort, balance, adminBindHost, damping, limits, appsFile, clusterTls);
     }
 
     public SessionServerConfig withAppsFile(java.nio.file.Path file) {
         return new SessionServerConfig(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount,
                 heartbeatInterval, writeDeadline, reconcileInterval, slotSyncInterval, clientRpc, push, adminToken,
-                sofaBoltPort, balance, adminBindHost, damping, clientLimits, file);
+                sofaBoltPort, balance, adminBindHost, damping, clientLimits, file, clusterTls);
+    }
+
+    public SessionServerConfig withClusterTls(dev.registry.common.tls.TlsSettings tls) {
+        return new SessionServerConfig(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount,
+                heartbeatInterval, writeDeadline, reconcileInterval, slotSyncInterval, clientRpc, push, adminToken,
+                sofaBoltPort, balance, adminBindHost, damping, clientLimits, appsFile, tls);
     }
 }

@@ -92,6 +92,12 @@ public final class MetaClient implements AutoCloseable {
      */
     public MetaClient(String name, List<HostAndPort> metaAddresses, Serializer serializer, SlotTableHolder tables,
                       Supplier<Object> heartbeat, Duration interval) {
+        this(name, metaAddresses, serializer, tables, heartbeat, interval, null);
+    }
+
+    /** @param clusterTls mutual TLS towards the metas (this node's certificate, the cluster CA); null: plain TCP */
+    public MetaClient(String name, List<HostAndPort> metaAddresses, Serializer serializer, SlotTableHolder tables,
+                      Supplier<Object> heartbeat, Duration interval, dev.registry.common.tls.TlsSettings clusterTls) {
         if (metaAddresses.isEmpty()) {
             throw new IllegalArgumentException("at least one meta address is needed");
         }
@@ -107,7 +113,7 @@ public final class MetaClient implements AutoCloseable {
                     return null;
                 });
         RpcConfig config = RpcConfig.clientDefaults().withWorkerThreads(1)
-                .withHeartbeat(Duration.ofSeconds(1), Duration.ofSeconds(10));
+                .withHeartbeat(Duration.ofSeconds(1), Duration.ofSeconds(10)).withTls(clusterTls);
         this.client = new RpcClient(name + "-meta", config, serializer, handlers, new ConnectionListener() { });
         this.timer = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory(name + "-meta-heartbeat", true));
     }
