@@ -21,7 +21,6 @@ trap cleanup EXIT
 say() { printf '[secure-check %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 fail() { say "FAIL: $*"; exit 1; }
 CLI=("$(java_cmd)" -cp "$SERVER_JAR" dev.registry.server.cli.RegistryCli)
-cli() { "${CLI[@]}" "$@"; }
 
 bash "$REPO_ROOT/scripts/cluster.sh" start --detach --secure --dir "$DIR" --base-port "$BASE" --metas 1 --data 2 --sessions 1
 S="$DIR/secrets"
@@ -44,10 +43,10 @@ for port in "$META_PORT" "$DATA_PORT"; do
   say "role-to-role port $port: refused a client without a certificate"
 done
 
-cli subscribe --servers "$SESSION" --data-id demo.svc --tls-ca "$S/ca.pem" --credentials "$S/demo.credentials" \
+"${CLI[@]}" subscribe --servers "$SESSION" --data-id demo.svc --tls-ca "$S/ca.pem" --credentials "$S/demo.credentials" \
   >"$DIR/sub.out" 2>"$DIR/sub.err" &
 PIDS+=($!)
-cli publish --servers "$SESSION" --data-id demo.svc --value 10.0.0.1:8080 --tls-ca "$S/ca.pem" \
+"${CLI[@]}" publish --servers "$SESSION" --data-id demo.svc --value 10.0.0.1:8080 --tls-ca "$S/ca.pem" \
   --credentials "$S/demo.credentials" >"$DIR/pub.out" 2>&1 &
 PIDS+=($!)
 for i in $(seq 1 120); do grep -q '10.0.0.1:8080' "$DIR/sub.out" 2>/dev/null && break; sleep 0.25; done
