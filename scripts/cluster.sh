@@ -70,6 +70,9 @@ while [[ $# -gt 0 ]]; do
     *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
+if [[ "$LB" == 1 && "$SECURE" == 1 ]]; then
+  echo "--lb with --secure is not supported yet (HAProxy would health-check the sessions' HTTPS admin ports)" >&2; exit 2
+fi
 for n in "$METAS" "$DATA" "$SESSIONS"; do
   [[ "$n" =~ ^[0-9]+$ && "$n" -ge 1 && "$n" -le 10 ]] || { echo "counts must be 1..10" >&2; exit 2; }
 done
@@ -86,7 +89,11 @@ SESSION_JAVA_OPTS=(${REGISTRY_SESSION_JAVA_OPTS:-${JAVA_OPTS[*]}})
 
 now_ms() { date +%s%3N; }
 say() { printf '[cluster %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
-http_get() { curl -sf --max-time 2 "http://127.0.0.1:$1$2" 2>/dev/null; }
+# Admin ports speak HTTPS with --secure (the nodes' certificate, signed by DIR/secrets/ca.pem).
+ADMIN_SCHEME=http
+ADMIN_CURL=()
+if [[ "$SECURE" == 1 ]]; then ADMIN_SCHEME=https; ADMIN_CURL=(--cacert "$DIR/secrets/ca.pem"); fi
+http_get() { curl -sf --max-time 2 "${ADMIN_CURL[@]+"${ADMIN_CURL[@]}"}" "$ADMIN_SCHEME://127.0.0.1:$1$2" 2>/dev/null; }
 
 meta_port() { echo $((BASE + $1)); }
 data_port() { echo $((BASE + 10 + $1)); }
@@ -318,7 +325,8 @@ fi
 export REGISTRY_META_DB_URL="$DB_URL"
 [[ -n "$DB_USER" ]] && export REGISTRY_META_DB_USER="$DB_USER"
 mkdir -p "$DIR/logs" "$DIR/cmd" "$DIR/run"
-printf 'METAS=%d\nDATA=%d\nSESSIONS=%d\nBASE=%d\nLB=%d\n' "$METAS" "$DATA" "$SESSIONS" "$BASE" "$LB" >"$DIR/cluster.conf"
+printf 'METAS=%d\nDATA=%d\nSESSIONS=%d\nBASE=%d\nLB=%d\nSECURE=%d\n' "$METAS" "$DATA" "$SESSIONS" "$BASE" "$LB" "$SECURE" \
+  >"$DIR/cluster.conf"
 
 META_LIST=""
 for ((i = 0; i < METAS; i++)); do META_LIST+="${META_LIST:+,}127.0.0.1:$(meta_port $i)"; done
@@ -445,9 +453,9 @@ say "cluster ready after $(( $(now_ms) - T0 )) ms"
 echo
 [[ "$LB" == 1 ]] && echo "  load balancer:      127.0.0.1:$(lb_port) (HAProxy; statistics http://127.0.0.1:$(http_of "$(lb_port)")/)"
 echo "  clients connect to: $(for ((i = 0; i < SESSIONS; i++)); do printf '127.0.0.1:%s ' "$(session_port $i)"; done)"
-echo "  meta admin:         $(for ((i = 0; i < METAS; i++)); do printf 'http://127.0.0.1:%s ' "$(http_of "$(meta_port $i)")"; done)"
-echo "  data admin:         $(for ((i = 0; i < DATA; i++)); do printf 'http://127.0.0.1:%s ' "$(http_of "$(data_port $i)")"; done)"
-echo "  session admin:      $(for ((i = 0; i < SESSIONS; i++)); do printf 'http://127.0.0.1:%s ' "$(http_of "$(session_port $i)")"; done)"
+echo "  meta admin:         $(for ((i = 0; i < METAS; i++)); do printf '%s://127.0.0.1:%s ' "$ADMIN_SCHEME" "$(http_of "$(meta_port $i)")"; done)"
+echo "  data admin:         $(for ((i = 0; i < DATA; i++)); do printf '%s://127.0.0.1:%s ' "$ADMIN_SCHEME" "$(http_of "$(data_port $i)")"; done)"
+echo "  session admin:      $(for ((i = 0; i < SESSIONS; i++)); do printf '%s://127.0.0.1:%s ' "$ADMIN_SCHEME" "$(http_of "$(session_port $i)")"; done)"
 echo "  admin token:        ${REGISTRY_ADMIN_TOKEN:+set} (file $DIR/admin-token unless REGISTRY_ADMIN_TOKEN was given)"
 [[ "$SECURE" == 1 ]] && echo "  secure (TLS, mTLS, authentication): clients add --tls-ca $DIR/secrets/ca.pem --credentials $DIR/secrets/demo.credentials"
 echo "  try:                scripts/cluster.sh failover --dir $DIR"

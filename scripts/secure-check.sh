@@ -4,7 +4,8 @@
 #   - openssl s_client verifies a session's client port against DIR/secrets/ca.pem;
 #   - a role-to-role port (meta, data) refuses a TLS client without a certificate;
 #   - registry-cli publish/subscribe with --tls-ca and demo's --credentials work;
-#   - without --credentials the CLI fails naming authentication; demo may not publish other.svc.
+#   - without --credentials the CLI fails naming authentication; demo may not publish other.svc;
+#   - the admin ports answer HTTPS (verified against the CA) and no plain HTTP.
 # Cleans up on exit.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -42,6 +43,12 @@ for port in "$META_PORT" "$DATA_PORT"; do
     || { echo "$out" | tail -20; fail "port $port accepted a TLS client without a certificate"; }
   say "role-to-role port $port: refused a client without a certificate"
 done
+
+ADMIN_PORT=$((BASE + 20 + 100))
+curl -sf --max-time 5 --cacert "$S/ca.pem" "https://127.0.0.1:$ADMIN_PORT/health" | grep -q '"UP"' \
+  || fail "the session's admin port does not answer HTTPS verified by ca.pem"
+if curl -sf --max-time 5 "http://127.0.0.1:$ADMIN_PORT/health" >/dev/null 2>&1; then fail "the admin port answered plain HTTP"; fi
+say "session admin port: HTTPS verified against ca.pem, plain HTTP refused"
 
 "${CLI[@]}" subscribe --servers "$SESSION" --data-id demo.svc --tls-ca "$S/ca.pem" --credentials "$S/demo.credentials" \
   >"$DIR/sub.out" 2>"$DIR/sub.err" &

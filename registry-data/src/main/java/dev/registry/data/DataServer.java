@@ -144,7 +144,7 @@ public final class DataServer implements AutoCloseable {
         timer.scheduleWithFixedDelay(this::expireAbsentSessions, 500, 500, TimeUnit.MILLISECONDS);
         timer.scheduleWithFixedDelay(this::reportTakeoverProgress, 1, 1, TimeUnit.SECONDS);
         if (config.adminPort() >= 0) {
-            admin = new AdminHttpServer("data", config.adminToken());
+            admin = new AdminHttpServer("data", config.adminToken(), config.rpc().tls()); // HTTPS with the node certificate
             registerAdminRoutes(admin);
             admin.start(config.adminBindHost(), config.adminPort());
         }

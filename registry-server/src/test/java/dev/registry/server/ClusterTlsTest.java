@@ -72,6 +72,17 @@ class ClusterTlsTest {
         assertThat(cluster.meta.dataServers()).doesNotContain("127.0.0.1:1", "127.0.0.1:2");
         client.publish(DataInfoId.of("svc.mtls"), List.of("10.0.0.2:1"));
         await().atMost(Duration.ofSeconds(10)).until(() -> sees.lastValues().size() == 2);
+
+        // Admin ports speak HTTPS with the node certificate: the admin token never travels in clear.
+        java.net.http.HttpClient https = java.net.http.HttpClient.newBuilder()
+                .sslContext(dev.registry.common.tls.TlsContext.forClient(TlsSettings.client(ca)).sslContext()).build();
+        String health = https.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("https://127.0.0.1:"
+                + cluster.sessions.get(0).adminPort() + "/health")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(health).contains("UP");
+        assertThatThrownBy(() -> java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + cluster.sessions.get(0).adminPort() + "/health")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString())).isInstanceOf(java.io.IOException.class);
     }
 
     private RpcClient stranger(RpcConfig config) {

@@ -110,6 +110,25 @@ public final class SessionServer implements AutoCloseable {
         static final java.net.http.HttpClient CLIENT = java.net.http.HttpClient.newBuilder()
                 .connectTimeout(Duration.ofSeconds(2)).build();
     }
+
+    /** Other sessions' admin ports speak HTTPS when this one does; with cluster TLS they are trusted by the cluster CA. */
+    private volatile java.net.http.HttpClient peerHttps;
+
+    private java.net.http.HttpClient peerHttp() {
+        if (config.clusterTls() == null && config.clientRpc().tls() == null) {
+            return PeerHttp.CLIENT;
+        }
+        java.net.http.HttpClient c = peerHttps;
+        if (c == null) {
+            java.net.http.HttpClient.Builder b = java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2));
+            if (config.clusterTls() != null) {
+                b.sslContext(dev.registry.common.tls.TlsContext.forClient(config.clusterTls()).sslContext());
+            }
+            c = b.build();
+            peerHttps = c;
+        }
+        return c;
+    }
     /** Owned by the scheduler thread (balancing rounds). */
     private final ConnectionBalancer.Damper balanceDamper = new ConnectionBalancer.Damper();
     private final java.util.concurrent.atomic.LongAdder clientsMoved = new java.util.concurrent.atomic.LongAdder();
@@ -200,7 +219,9 @@ public final class SessionServer implements AutoCloseable {
             sofa.start(config.bindHost(), config.sofaBoltPort());
         }
         if (config.adminPort() >= 0) {
-            admin = new AdminHttpServer("session", config.adminToken());
+            // HTTPS with the node certificate (peers trust the cluster CA), else the client port's.
+            admin = new AdminHttpServer("session", config.adminToken(),
+                    config.clusterTls() != null ? config.clusterTls() : config.clientRpc().tls());
             registerAdminRoutes(admin);
             admin.start(config.adminBindHost(), config.adminPort());
         }
@@ -864,8 +885,9 @@ public final class SessionServer implements AutoCloseable {
                 + "&instanceId=" + encode(id.instanceId());
         last.sessionAdminAddresses().forEach((session, adminAddress) -> {
             if (!session.equals(sessionId)) {
-                calls.put(session, PeerHttp.CLIENT.sendAsync(java.net.http.HttpRequest.newBuilder(
-                                java.net.URI.create("http://" + adminAddress + query)).timeout(Duration.ofSeconds(2)).build(),
+                String scheme = config.clusterTls() == null && config.clientRpc().tls() == null ? "http://" : "https://";
+                calls.put(session, peerHttp().sendAsync(java.net.http.HttpRequest.newBuilder(
+                                java.net.URI.create(scheme + adminAddress + query)).timeout(Duration.ofSeconds(2)).build(),
                         java.net.http.HttpResponse.BodyHandlers.ofString()));
             }
         });

@@ -43,6 +43,9 @@ public final class AdminHttpServer implements AutoCloseable {
     private final Set<String> mutations = ConcurrentHashMap.newKeySet();
     private HttpServer server;
     private ExecutorService executor;
+    /** HTTPS with this node's certificate, or null (plain HTTP). */
+    private final dev.registry.common.tls.TlsContext tls;
+    private java.util.concurrent.ScheduledExecutorService tlsReload;
 
     /** An endpoint without mutations (no token). */
     public AdminHttpServer(String name) {
@@ -54,6 +57,16 @@ public final class AdminHttpServer implements AutoCloseable {
      *                   (they answer 403). Never logged.
      */
     public AdminHttpServer(String name, String adminToken) {
+        this(name, adminToken, null);
+    }
+
+    /**
+     * @param tls serve HTTPS with this certificate (the admin token then never travels in clear);
+     *            null: plain HTTP
+     */
+    public AdminHttpServer(String name, String adminToken, dev.registry.common.tls.TlsSettings tls) {
+        this.tls = tls == null ? null : dev.registry.common.tls.TlsContext.forServer(
+                new dev.registry.common.tls.TlsSettings(tls.certificate(), tls.privateKey(), null));
         this.name = name;
         this.token = adminToken == null || adminToken.isEmpty() ? null : adminToken.getBytes(StandardCharsets.UTF_8);
     }
@@ -95,7 +108,14 @@ public final class AdminHttpServer implements AutoCloseable {
 
     public synchronized InetSocketAddress start(String host, int port) {
         try {
-            server = HttpServer.create(new InetSocketAddress(host, port), 64);
+            if (tls != null) {
+                com.sun.net.httpserver.HttpsServer https =
+                        com.sun.net.httpserver.HttpsServer.create(new InetSocketAddress(host, port), 64);
+                https.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(tls.sslContext()));
+                server = https;
+            } else {
+                server = HttpServer.create(new InetSocketAddress(host, port), 64);
+            }
         } catch (IOException e) {
             throw new IllegalStateException(name + " admin HTTP cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
         }
@@ -105,9 +125,18 @@ public final class AdminHttpServer implements AutoCloseable {
             return t;
         });
         server.setExecutor(executor);
+        if (tls != null) {
+            // A renewed certificate is served to new connections within 10 s, without a restart.
+            tlsReload = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, name + "-admin-tls-reload");
+                t.setDaemon(true);
+                return t;
+            });
+            tlsReload.scheduleWithFixedDelay(tls::reloadIfChanged, 10, 10, java.util.concurrent.TimeUnit.SECONDS);
+        }
         server.createContext("/", this::dispatch);
         server.start();
-        log.info("{} admin HTTP listening on {}", name, server.getAddress());
+        log.info("{} admin {} listening on {}", name, tls == null ? "HTTP" : "HTTPS", server.getAddress());
         return server.getAddress();
     }
 
@@ -209,6 +238,9 @@ public final class AdminHttpServer implements AutoCloseable {
         }
         if (executor != null) {
             executor.shutdownNow();
+        }
+        if (tlsReload != null) {
+            tlsReload.shutdownNow();
         }
     }
 }

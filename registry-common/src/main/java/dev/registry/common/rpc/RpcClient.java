@@ -49,6 +49,10 @@ public final class RpcClient implements AutoCloseable {
                 new DefaultThreadFactory(name + "-io", true));
         this.workers = new ThreadPoolExecutor(config.workerThreads(), config.workerThreads(), 60, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), new DefaultThreadFactory(name + "-worker", true));
+        if (tls != null) {
+            // A renewed certificate or CA is used for new connections within 10 s, without a restart.
+            io.scheduleWithFixedDelay(tls::reloadIfChanged, 10, 10, TimeUnit.SECONDS);
+        }
         this.bootstrap = new Bootstrap()
                 .group(io)
                 .channel(NioSocketChannel.class)
