@@ -38,6 +38,11 @@ public final class RegistryNode implements AutoCloseable {
      * @param metaLease    the meta leader lease: duration and renew interval
      * @param dataProbeTimeout meta's probe of a data server reported unreachable (zero: reports off,
      *                     leases decide alone); see {@link MetaServerConfig#dataProbeTimeout()}
+     * @param clientDamping flap damping of client links (sessions)
+     * @param clientLimits  per-connection caps of the sessions' client ports
+     * @param appsFile     apps file of client authentication (sessions); null: off
+     * @param clientTls    TLS of the sessions' client ports; null: plain TCP
+     * @param clusterTls   mutual TLS between the roles (and HTTPS on admin ports); null: plain TCP
      */
     public record Settings(boolean meta, boolean data, boolean session, String bindHost, String advertiseHost,
                            List<HostAndPort> metaServers, int metaPort, int metaHttpPort, int dataPort,
@@ -49,126 +54,6 @@ public final class RegistryNode implements AutoCloseable {
                            dev.registry.session.limits.ClientLimits.Settings clientLimits,
                            java.nio.file.Path appsFile, dev.registry.common.tls.TlsSettings clientTls,
                            dev.registry.common.tls.TlsSettings clusterTls) {
-
-        /** Plain TCP between the roles. */
-        public Settings(boolean meta, boolean data, boolean session, String bindHost, String advertiseHost,
-                        List<HostAndPort> metaServers, int metaPort, int metaHttpPort, int dataPort,
-                        int dataHttpPort, int sessionPort, int sessionHttpPort, int slots, int replicas,
-                        Duration dataLease, Duration clientIdle, Duration sessionGrace, String adminToken,
-                        int sofaBoltPort, MetaDatabase metaDatabase, LeaseSettings metaLease,
-                        ConnectionBalancer.Settings sessionBalance, String adminHost, Duration dataProbeTimeout,
-                        dev.registry.session.damping.FlapDamper.Settings clientDamping,
-                        dev.registry.session.limits.ClientLimits.Settings clientLimits, java.nio.file.Path appsFile,
-                        dev.registry.common.tls.TlsSettings clientTls) {
-            this(meta, data, session, bindHost, advertiseHost, metaServers, metaPort, metaHttpPort, dataPort,
-                    dataHttpPort, sessionPort, sessionHttpPort, slots, replicas, dataLease, clientIdle, sessionGrace,
-                    adminToken, sofaBoltPort, metaDatabase, metaLease, sessionBalance, adminHost, dataProbeTimeout,
-                    clientDamping, clientLimits, appsFile, clientTls, null);
-        }
-
-        /** Plain TCP on the client port. */
-        public Settings(boolean meta, boolean data, boolean session, String bindHost, String advertiseHost,
-                        List<HostAndPort> metaServers, int metaPort, int metaHttpPort, int dataPort,
-                        int dataHttpPort, int sessionPort, int sessionHttpPort, int slots, int replicas,
-                        Duration dataLease, Duration clientIdle, Duration sessionGrace, String adminToken,
-                        int sofaBoltPort, MetaDatabase metaDatabase, LeaseSettings metaLease,
-                        ConnectionBalancer.Settings sessionBalance, String adminHost, Duration dataProbeTimeout,
-                        dev.registry.session.damping.FlapDamper.Settings clientDamping,
-                        dev.registry.session.limits.ClientLimits.Settings clientLimits, java.nio.file.Path appsFile) {
-            this(meta, data, session, bindHost, advertiseHost, metaServers, metaPort, metaHttpPort, dataPort,
-                    dataHttpPort, sessionPort, sessionHttpPort, slots, replicas, dataLease, clientIdle, sessionGrace,
-                    adminToken, sofaBoltPort, metaDatabase, metaLease, sessionBalance, adminHost, dataProbeTimeout,
-                    clientDamping, clientLimits, appsFile, null, null);
-        }
-
-        /** Authentication off. */
-        public Settings(boolean meta, boolean data, boolean session, String bindHost, String advertiseHost,
-                        List<HostAndPort> metaServers, int metaPort, int metaHttpPort, int dataPort,
-                        int dataHttpPort, int sessionPort, int sessionHttpPort, int slots, int replicas,
-                        Duration dataLease, Duration clientIdle, Duration sessionGrace, String adminToken,
-                        int sofaBoltPort, MetaDatabase metaDatabase, LeaseSettings metaLease,
-                        ConnectionBalancer.Settings sessionBalance, String adminHost, Duration dataProbeTimeout,
-                        dev.registry.session.damping.FlapDamper.Settings clientDamping,
-                        dev.registry.session.limits.ClientLimits.Settings clientLimits) {
-            this(meta, data, session, bindHost, advertiseHost, metaServers, metaPort, metaHttpPort, dataPort,
-                    dataHttpPort, sessionPort, sessionHttpPort, slots, replicas, dataLease, clientIdle, sessionGrace,
-                    adminToken, sofaBoltPort, metaDatabase, metaLease, sessionBalance, adminHost, dataProbeTimeout,
-                    clientDamping, clientLimits, null);
-        }
-
-        /** Default client limits. */
-        public Settings(boolean meta, boolean data, boolean session, String bindHost, String advertiseHost,
-                        List<HostAndPort> metaServers, int metaPort, int metaHttpPort, int dataPort,
-                        int dataHttpPort, int sessionPort, int sessionHttpPort, int slots, int replicas,
-                        Duration dataLease, Duration clientIdle, Duration sessionGrace, String adminToken,
-                        int sofaBoltPort, MetaDatabase metaDatabase, LeaseSettings metaLease,
-                        ConnectionBalancer.Settings sessionBalance, String adminHost, Duration dataProbeTimeout,
-                        dev.registry.session.damping.FlapDamper.Settings clientDamping) {
-            this(meta, data, session, bindHost, advertiseHost, metaServers, metaPort, metaHttpPort, dataPort,
-                    dataHttpPort, sessionPort, sessionHttpPort, slots, replicas, dataLease, clientIdle, sessionGrace,
-                    adminToken, sofaBoltPort, metaDatabase, metaLease, sessionBalance, adminHost, dataProbeTimeout,
-                    clientDamping, dev.registry.session.limits.ClientLimits.Settings.defaults());
-        }
-
-        /** Default flap damping of client links. */
-        public Settings(boolean meta, boolean data, boolean session, String bindHost, String advertiseHost,
-                        List<HostAndPort> metaServers, int metaPort, int metaHttpPort, int dataPort,
-                        int dataHttpPort, int sessionPort, int sessionHttpPort, int slots, int replicas,
-                        Duration dataLease, Duration clientIdle, Duration sessionGrace, String adminToken,
-                        int sofaBoltPort, MetaDatabase metaDatabase, LeaseSettings metaLease,
-                        ConnectionBalancer.Settings sessionBalance, String adminHost, Duration dataProbeTimeout) {
-            this(meta, data, session, bindHost, advertiseHost, metaServers, metaPort, metaHttpPort, dataPort,
-                    dataHttpPort, sessionPort, sessionHttpPort, slots, replicas, dataLease, clientIdle, sessionGrace,
-                    adminToken, sofaBoltPort, metaDatabase, metaLease, sessionBalance, adminHost, dataProbeTimeout,
-                    dev.registry.session.damping.FlapDamper.Settings.defaults());
-        }
-
-        /** The default data probe timeout. */
-        public Settings(boolean meta, boolean data, boolean session, String bindHost, String advertiseHost,
-                        List<HostAndPort> metaServers, int metaPort, int metaHttpPort, int dataPort,
-                        int dataHttpPort, int sessionPort, int sessionHttpPort, int slots, int replicas,
-                        Duration dataLease, Duration clientIdle, Duration sessionGrace, String adminToken,
-                        int sofaBoltPort, MetaDatabase metaDatabase, LeaseSettings metaLease,
-                        ConnectionBalancer.Settings sessionBalance, String adminHost) {
-            this(meta, data, session, bindHost, advertiseHost, metaServers, metaPort, metaHttpPort, dataPort,
-                    dataHttpPort, sessionPort, sessionHttpPort, slots, replicas, dataLease, clientIdle, sessionGrace,
-                    adminToken, sofaBoltPort, metaDatabase, metaLease, sessionBalance, adminHost,
-                    MetaServerConfig.DEFAULT_DATA_PROBE_TIMEOUT);
-        }
-
-        /** Admin HTTP ports on {@code bindHost}. */
-        public Settings(boolean meta, boolean data, boolean session, String bindHost, String advertiseHost,
-                        List<HostAndPort> metaServers, int metaPort, int metaHttpPort, int dataPort,
-                        int dataHttpPort, int sessionPort, int sessionHttpPort, int slots, int replicas,
-                        Duration dataLease, Duration clientIdle, Duration sessionGrace, String adminToken,
-                        int sofaBoltPort, MetaDatabase metaDatabase, LeaseSettings metaLease,
-                        ConnectionBalancer.Settings sessionBalance) {
-            this(meta, data, session, bindHost, advertiseHost, metaServers, metaPort, metaHttpPort, dataPort,
-                    dataHttpPort, sessionPort, sessionHttpPort, slots, replicas, dataLease, clientIdle, sessionGrace,
-                    adminToken, sofaBoltPort, metaDatabase, metaLease, sessionBalance, null);
-        }
-
-        /** Sessions balance clients with the defaults. */
-        public Settings(boolean meta, boolean data, boolean session, String bindHost, String advertiseHost,
-                        List<HostAndPort> metaServers, int metaPort, int metaHttpPort, int dataPort,
-                        int dataHttpPort, int sessionPort, int sessionHttpPort, int slots, int replicas,
-                        Duration dataLease, Duration clientIdle, Duration sessionGrace, String adminToken,
-                        int sofaBoltPort, MetaDatabase metaDatabase, LeaseSettings metaLease) {
-            this(meta, data, session, bindHost, advertiseHost, metaServers, metaPort, metaHttpPort, dataPort,
-                    dataHttpPort, sessionPort, sessionHttpPort, slots, replicas, dataLease, clientIdle, sessionGrace,
-                    adminToken, sofaBoltPort, metaDatabase, metaLease, ConnectionBalancer.Settings.defaults());
-        }
-
-        /** Meta state in memory, default meta lease. */
-        public Settings(boolean meta, boolean data, boolean session, String bindHost, String advertiseHost,
-                        List<HostAndPort> metaServers, int metaPort, int metaHttpPort, int dataPort,
-                        int dataHttpPort, int sessionPort, int sessionHttpPort, int slots, int replicas,
-                        Duration dataLease, Duration clientIdle, Duration sessionGrace, String adminToken,
-                        int sofaBoltPort) {
-            this(meta, data, session, bindHost, advertiseHost, metaServers, metaPort, metaHttpPort, dataPort,
-                    dataHttpPort, sessionPort, sessionHttpPort, slots, replicas, dataLease, clientIdle, sessionGrace,
-                    adminToken, sofaBoltPort, null, LeaseSettings.defaults());
-        }
 
         @Override
         public String toString() {

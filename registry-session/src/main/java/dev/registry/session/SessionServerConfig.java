@@ -60,79 +60,19 @@ public record SessionServerConfig(String bindHost, int port, int adminPort, Stri
         java.util.Objects.requireNonNull(clientLimits, "clientLimits");
     }
 
-    /** Plain TCP to meta and data servers. */
-    public SessionServerConfig(String bindHost, int port, int adminPort, String advertiseHost,
-                               List<HostAndPort> metaAddresses, int slotCount, Duration heartbeatInterval,
-                               Duration writeDeadline, Duration reconcileInterval, Duration slotSyncInterval,
-                               RpcConfig clientRpc, PushEngine.Settings push, String adminToken, int sofaBoltPort,
-                               ConnectionBalancer.Settings balance, String adminBindHost, FlapDamper.Settings damping,
-                               ClientLimits.Settings clientLimits, java.nio.file.Path appsFile) {
-        this(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount, heartbeatInterval, writeDeadline,
-                reconcileInterval, slotSyncInterval, clientRpc, push, adminToken, sofaBoltPort, balance, adminBindHost,
-                damping, clientLimits, appsFile, null);
-    }
-
-    /** Authentication off. */
-    public SessionServerConfig(String bindHost, int port, int adminPort, String advertiseHost,
-                               List<HostAndPort> metaAddresses, int slotCount, Duration heartbeatInterval,
-                               Duration writeDeadline, Duration reconcileInterval, Duration slotSyncInterval,
-                               RpcConfig clientRpc, PushEngine.Settings push, String adminToken, int sofaBoltPort,
-                               ConnectionBalancer.Settings balance, String adminBindHost, FlapDamper.Settings damping,
-                               ClientLimits.Settings clientLimits) {
-        this(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount, heartbeatInterval, writeDeadline,
-                reconcileInterval, slotSyncInterval, clientRpc, push, adminToken, sofaBoltPort, balance, adminBindHost,
-                damping, clientLimits, null);
-    }
-
-    /** Default client limits. */
-    public SessionServerConfig(String bindHost, int port, int adminPort, String advertiseHost,
-                               List<HostAndPort> metaAddresses, int slotCount, Duration heartbeatInterval,
-                               Duration writeDeadline, Duration reconcileInterval, Duration slotSyncInterval,
-                               RpcConfig clientRpc, PushEngine.Settings push, String adminToken, int sofaBoltPort,
-                               ConnectionBalancer.Settings balance, String adminBindHost, FlapDamper.Settings damping) {
-        this(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount, heartbeatInterval, writeDeadline,
-                reconcileInterval, slotSyncInterval, clientRpc, push, adminToken, sofaBoltPort, balance, adminBindHost,
-                damping, ClientLimits.Settings.defaults());
-    }
-
-    /** Default flap damping. */
-    public SessionServerConfig(String bindHost, int port, int adminPort, String advertiseHost,
-                               List<HostAndPort> metaAddresses, int slotCount, Duration heartbeatInterval,
-                               Duration writeDeadline, Duration reconcileInterval, Duration slotSyncInterval,
-                               RpcConfig clientRpc, PushEngine.Settings push, String adminToken, int sofaBoltPort,
-                               ConnectionBalancer.Settings balance, String adminBindHost) {
-        this(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount, heartbeatInterval, writeDeadline,
-                reconcileInterval, slotSyncInterval, clientRpc, push, adminToken, sofaBoltPort, balance, adminBindHost,
-                FlapDamper.Settings.defaults());
-    }
-
-    /** Admin HTTP on {@code bindHost}. */
-    public SessionServerConfig(String bindHost, int port, int adminPort, String advertiseHost,
-                               List<HostAndPort> metaAddresses, int slotCount, Duration heartbeatInterval,
-                               Duration writeDeadline, Duration reconcileInterval, Duration slotSyncInterval,
-                               RpcConfig clientRpc, PushEngine.Settings push, String adminToken, int sofaBoltPort,
-                               ConnectionBalancer.Settings balance) {
-        this(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount, heartbeatInterval, writeDeadline,
-                reconcileInterval, slotSyncInterval, clientRpc, push, adminToken, sofaBoltPort, balance, null);
-    }
-
-    /** Without client balancing. */
-    public SessionServerConfig(String bindHost, int port, int adminPort, String advertiseHost,
-                               List<HostAndPort> metaAddresses, int slotCount, Duration heartbeatInterval,
-                               Duration writeDeadline, Duration reconcileInterval, Duration slotSyncInterval,
-                               RpcConfig clientRpc, PushEngine.Settings push, String adminToken, int sofaBoltPort) {
-        this(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount, heartbeatInterval, writeDeadline,
-                reconcileInterval, slotSyncInterval, clientRpc, push, adminToken, sofaBoltPort,
-                ConnectionBalancer.Settings.disabled());
-    }
-
-    /** Without the SOFARegistry client port. */
+    /**
+     * The defaults of everything after {@code adminToken}: no SOFARegistry port, no client
+     * balancing, admin HTTP on {@code bindHost}, default flap damping and client limits, no
+     * authentication, plain TCP to meta and data servers. Adjust with the {@code with...} methods.
+     */
     public SessionServerConfig(String bindHost, int port, int adminPort, String advertiseHost,
                                List<HostAndPort> metaAddresses, int slotCount, Duration heartbeatInterval,
                                Duration writeDeadline, Duration reconcileInterval, Duration slotSyncInterval,
                                RpcConfig clientRpc, PushEngine.Settings push, String adminToken) {
         this(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount, heartbeatInterval, writeDeadline,
-                reconcileInterval, slotSyncInterval, clientRpc, push, adminToken, -1);
+                reconcileInterval, slotSyncInterval, clientRpc, push, adminToken, -1,
+                ConnectionBalancer.Settings.disabled(), null, FlapDamper.Settings.defaults(),
+                ClientLimits.Settings.defaults(), null, null);
     }
 
     public static SessionServerConfig local(List<HostAndPort> metaAddresses) {
