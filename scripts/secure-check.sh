@@ -11,7 +11,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 ensure_server_jar
 DIR="$(mktemp -d)"
-BASE=${CHECK_BASE_PORT:-9500}
+BASE=${CHECK_BASE_PORT:-9400}
 PIDS=()
 cleanup() {
   for p in "${PIDS[@]+"${PIDS[@]}"}"; do kill "$p" 2>/dev/null || true; done
