@@ -260,16 +260,26 @@ public final class RegistryClient implements AutoCloseable {
 
     private CompletableFuture<?> registerAllAuthenticated(RpcConnection conn) {
         localIp = conn.localAddress().getAddress().getHostAddress();
-        // First: who this is and which links it lost lately (a session damps a flapping client).
-        conn.send(new ClientHello(clientId, linkLosses.agesMillis()));
+        // First: who this is and which links it lost lately (a session damps a flapping client). A
+        // call, not a one-way message: its answer proves the session took the connection (a full
+        // session closes it at once), so the connection is not reported ready before that.
+        CompletableFuture<Object> hello = conn.call(new ClientHello(clientId, linkLosses.agesMillis()),
+                config.requestTimeout()).exceptionally(error -> {
+                    RpcException r = RpcException.unwrap(error);
+                    if (r != null && r.code() == dev.registry.common.rpc.ErrorCode.NO_HANDLER) {
+                        return null; // a session of an older build: no damping there, nothing else lost
+                    }
+                    throw new java.util.concurrent.CompletionException(error);
+                });
         List<CompletableFuture<?>> all = new ArrayList<>();
+        all.add(hello);
         for (PublicationImpl p : publications.values()) {
             all.add(conn.call(p.toRequest(), RegisterAck.class, config.requestTimeout()));
         }
         for (SubscriptionImpl s : subscriptions.values()) {
             all.add(conn.call(s.toRequest(), RegisterAck.class, config.requestTimeout()));
         }
-        if (!all.isEmpty()) {
+        if (!publications.isEmpty() || !subscriptions.isEmpty()) {
             log.info("re-registering {} publishers and {} subscribers with session {}", publications.size(),
                     subscriptions.size(), conn.remoteAddress());
         }

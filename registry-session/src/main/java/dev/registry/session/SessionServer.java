@@ -497,7 +497,7 @@ public final class SessionServer implements AutoCloseable {
         if (started) {
             damping.onHello(connection.id(), hello);
         }
-        return null;
+        return Boolean.TRUE;
     }
 
     // ---- draining ----
