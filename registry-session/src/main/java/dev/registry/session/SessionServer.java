@@ -83,10 +83,7 @@ public final class SessionServer implements AutoCloseable {
     private SlotReconciler reconciler;
     private volatile dev.registry.session.damping.ClientLinkDamping damping;
     /** Client authentication: null when off. */
-    private final dev.registry.session.auth.AppsFile apps;
-    private final dev.registry.session.auth.Authenticator authenticator;
-    /** The access key each authenticated connection proved (its app is looked up per request: ACL edits apply at once). */
-    private final java.util.Map<String, String> accessKeyOfConnection = new java.util.concurrent.ConcurrentHashMap<>();
+    private final dev.registry.session.auth.ClientAuthentication authentication;
     /** Per-connection caps of both client ports. */
     private final dev.registry.session.limits.ClientLimits clientLimits;
     /** Who may change a registration: its connection, or the same client on another one. */
@@ -114,8 +111,13 @@ public final class SessionServer implements AutoCloseable {
     /** Other sessions' admin ports speak HTTPS when this one does; with cluster TLS they are trusted by the cluster CA. */
     private volatile java.net.http.HttpClient peerHttps;
 
+    /** The certificate this session's admin port serves HTTPS with: the node's, else the client port's; null = HTTP. */
+    private dev.registry.common.tls.TlsSettings adminTls() {
+        return config.clusterTls() != null ? config.clusterTls() : config.clientRpc().tls();
+    }
+
     private java.net.http.HttpClient peerHttp() {
-        if (config.clusterTls() == null && config.clientRpc().tls() == null) {
+        if (adminTls() == null) {
             return PeerHttp.CLIENT;
         }
         java.net.http.HttpClient c = peerHttps;
@@ -139,8 +141,7 @@ public final class SessionServer implements AutoCloseable {
         this.tables = new SlotTableHolder(config.slotCount());
         this.publishers = new SessionPublisherStore(config.slotCount());
         this.clientLimits = new dev.registry.session.limits.ClientLimits(config.clientLimits(), System::nanoTime);
-        this.apps = config.appsFile() == null ? null : new dev.registry.session.auth.AppsFile(config.appsFile());
-        this.authenticator = apps == null ? null : new dev.registry.session.auth.Authenticator(apps::current, clock::millis);
+        this.authentication = new dev.registry.session.auth.ClientAuthentication(config.appsFile(), clock::millis);
     }
 
     public synchronized SessionServer start() {
@@ -199,9 +200,7 @@ public final class SessionServer implements AutoCloseable {
         long slotTickMicros = Math.max(1, config.slotSyncInterval().toNanos() / 1000 / config.slotCount());
         scheduler.scheduleWithFixedDelay(this::syncNextSlot, slotTickMicros, slotTickMicros, TimeUnit.MICROSECONDS);
         scheduler.scheduleWithFixedDelay(() -> damping.evictIdle(), 60, 60, TimeUnit.SECONDS);
-        if (apps != null) {
-            scheduler.scheduleWithFixedDelay(apps::reloadIfChanged, 2, 2, TimeUnit.SECONDS);
-        }
+        authentication.startReloading(scheduler);
         if (config.balance().enabled()) {
             long every = config.balance().interval().toMillis();
             scheduler.scheduleWithFixedDelay(this::balanceClients, every, every, TimeUnit.MILLISECONDS);
@@ -215,13 +214,12 @@ public final class SessionServer implements AutoCloseable {
                             () -> {
                                 var last = meta.lastResponse();
                                 return last == null ? null : last.sessionServers();
-                            }, () -> !closing, damping, ownership, clientLimits, () -> apps != null));
+                            }, () -> !closing, damping, ownership, clientLimits, authentication::required));
             sofa.start(config.bindHost(), config.sofaBoltPort());
         }
         if (config.adminPort() >= 0) {
             // HTTPS with the node certificate (peers trust the cluster CA), else the client port's.
-            admin = new AdminHttpServer("session", config.adminToken(),
-                    config.clusterTls() != null ? config.clusterTls() : config.clientRpc().tls());
+            admin = new AdminHttpServer("session", config.adminToken(), adminTls());
             registerAdminRoutes(admin);
             admin.start(config.adminBindHost(), config.adminPort());
         }
@@ -248,22 +246,14 @@ public final class SessionServer implements AutoCloseable {
         Publisher publisher = validate(request.publisher());
         String ip = publisher.ip() != null ? publisher.ip()
                 : dev.registry.common.protocol.WireInterner.string(connection.remoteAddress().getAddress().getHostAddress());
+        clientLimits.checkRate(connection.id());
+        // With authentication on, a registration belongs to the authenticated app, not the one the client names.
+        String app = authentication.appToPublish(connection.id(), publisher.dataInfoId(), publisher.appName());
         Publisher stamped = new Publisher(publisher.dataInfoId(), publisher.registerId(), publisher.version(),
-                publisher.values(), publisher.appName(), ip, publisher.zone(),
+                publisher.values(), app, ip, publisher.zone(),
                 publisher.registeredAtMillis() > 0 ? publisher.registeredAtMillis() : clock.millis(),
                 sessionId, connection.id());
         PublisherKey key = new PublisherKey(stamped.dataInfoId(), stamped.registerId());
-        clientLimits.checkRate(connection.id());
-        dev.registry.session.auth.AppCredentials.App app = requireApp(connection);
-        if (app != null) {
-            if (!app.mayPublish(stamped.dataInfoId().dataId())) {
-                throw new dev.registry.common.rpc.RpcException(dev.registry.common.rpc.ErrorCode.FORBIDDEN,
-                        "app " + app.name() + " may not publish " + stamped.dataInfoId().dataId());
-            }
-            // The app a registration belongs to is the authenticated one, not what the client says.
-            stamped = new Publisher(stamped.dataInfoId(), stamped.registerId(), stamped.version(), stamped.values(),
-                    app.name(), stamped.ip(), stamped.zone(), stamped.registeredAtMillis(), sessionId, connection.id());
-        }
         String holder = publishers.holderOf(key);
         checkOwner("publisher", key.registerId(), holder, connection);
         if (!connection.id().equals(holder)) {
@@ -317,7 +307,7 @@ public final class SessionServer implements AutoCloseable {
         checkRegisterId(request.registerId());
         PublisherKey key = new PublisherKey(id, request.registerId());
         clientLimits.checkRate(connection.id());
-        requireApp(connection);
+        authentication.requireApp(connection.id());
         checkOwner("publisher", key.registerId(), publishers.holderOf(key), connection);
         Publisher removed = publishers.remove(key, null);
         if (removed == null) {
@@ -340,13 +330,9 @@ public final class SessionServer implements AutoCloseable {
                             connection.remoteAddress().getAddress().getHostAddress()), s.zone(), s.registeredAtMillis());
         }
         clientLimits.checkRate(connection.id());
-        dev.registry.session.auth.AppCredentials.App app = requireApp(connection);
-        if (app != null) {
-            if (!app.maySubscribe(s.dataInfoId().dataId())) {
-                throw new dev.registry.common.rpc.RpcException(dev.registry.common.rpc.ErrorCode.FORBIDDEN,
-                        "app " + app.name() + " may not subscribe to " + s.dataInfoId().dataId());
-            }
-            s = new Subscriber(s.dataInfoId(), s.registerId(), app.name(), s.ip(), s.zone(), s.registeredAtMillis());
+        String app = authentication.appToSubscribe(connection.id(), s.dataInfoId(), s.appName());
+        if (!java.util.Objects.equals(app, s.appName())) {
+            s = new Subscriber(s.dataInfoId(), s.registerId(), app, s.ip(), s.zone(), s.registeredAtMillis());
         }
         PushTarget holder = subscribers.holderOf(s.dataInfoId(), s.registerId());
         checkOwner("subscriber", s.registerId(), holder == null ? null : holder.id(), connection);
@@ -379,7 +365,7 @@ public final class SessionServer implements AutoCloseable {
         DataInfoId id = requireId(request.dataInfoId());
         checkRegisterId(request.registerId());
         clientLimits.checkRate(connection.id());
-        requireApp(connection);
+        authentication.requireApp(connection.id());
         PushTarget holder = subscribers.holderOf(id, request.registerId());
         checkOwner("subscriber", request.registerId(), holder == null ? null : holder.id(), connection);
         subscribers.remove(id, request.registerId());
@@ -441,7 +427,7 @@ public final class SessionServer implements AutoCloseable {
      */
     private void onClientGone(RpcConnection connection) {
         clientLimits.forget(connection.id());
-        accessKeyOfConnection.remove(connection.id());
+        authentication.forget(connection.id());
         if (closing || !started) {
             // Shutting down: clients re-register elsewhere; data servers expire this session after its grace.
             return;
@@ -460,37 +446,12 @@ public final class SessionServer implements AutoCloseable {
     /** A client proves its app credentials; with authentication off it is told so (no app). */
     private Object onAuth(RpcConnection connection, dev.registry.common.protocol.AuthRequest request) {
         checkStarted();
-        if (authenticator == null) {
-            return new dev.registry.common.protocol.AuthResult(null);
-        }
-        dev.registry.session.auth.AppCredentials.App app = authenticator.authenticate(request);
-        accessKeyOfConnection.put(connection.id(), app.accessKey());
-        log.debug("connection {} authenticated as app {}", connection, app.name());
-        return new dev.registry.common.protocol.AuthResult(app.name());
-    }
-
-    /**
-     * The connection's authenticated app; null with authentication off. UNAUTHENTICATED if it
-     * has not authenticated, or its app was removed from the apps file since.
-     */
-    private dev.registry.session.auth.AppCredentials.App requireApp(RpcConnection connection) {
-        if (apps == null) {
-            return null;
-        }
-        String accessKey = accessKeyOfConnection.get(connection.id());
-        dev.registry.session.auth.AppCredentials.App app = apps.current().byAccessKey(accessKey);
-        if (app == null) {
-            throw new dev.registry.common.rpc.RpcException(dev.registry.common.rpc.ErrorCode.UNAUTHENTICATED,
-                    accessKey == null ? "authentication required: this session accepts only clients with app "
-                            + "credentials (RegistryClientConfig credentials, registry-cli --credentials)"
-                            : "authentication no longer valid: the app's access key was removed");
-        }
-        return app;
+        return authentication.authenticate(connection.id(), request);
     }
 
     /** Whether the client ports require app credentials. */
     public boolean authenticationRequired() {
-        return apps != null;
+        return authentication.required();
     }
 
     private Object onClientHello(RpcConnection connection, dev.registry.common.protocol.ClientHello hello) {
@@ -885,7 +846,7 @@ public final class SessionServer implements AutoCloseable {
                 + "&instanceId=" + encode(id.instanceId());
         last.sessionAdminAddresses().forEach((session, adminAddress) -> {
             if (!session.equals(sessionId)) {
-                String scheme = config.clusterTls() == null && config.clientRpc().tls() == null ? "http://" : "https://";
+                String scheme = adminTls() == null ? "http://" : "https://";
                 calls.put(session, peerHttp().sendAsync(java.net.http.HttpRequest.newBuilder(
                                 java.net.URI.create(scheme + adminAddress + query)).timeout(Duration.ofSeconds(2)).build(),
                         java.net.http.HttpResponse.BodyHandlers.ofString()));
