@@ -36,6 +36,47 @@ class SlotTableHolderTest {
         assertThat(seen.get(1)[0].epoch()).isEqualTo(3);
     }
 
+    /**
+     * A table pushed by meta and an older one in a heartbeat answer, installed at the same time
+     * by two threads: listeners must see them in the order installed (CI saw a data server apply
+     * epoch 3 after epoch 4 and stop leading its slots).
+     */
+    @Test
+    void listenersSeeRacingUpdatesInTheOrderTheyWereInstalled() throws Exception {
+        for (int round = 0; round < 300; round++) {
+            SlotTableHolder holder = new SlotTableHolder(2);
+            List<Long> applied = java.util.Collections.synchronizedList(new ArrayList<>());
+            holder.addListener((old, now) -> {
+                Thread.yield(); // widen the window between installing and telling
+                applied.add(now.epoch());
+            });
+            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+            Thread older = new Thread(() -> {
+                awaitQuietly(go);
+                holder.update(table(1, 3, A));
+            });
+            Thread newer = new Thread(() -> {
+                awaitQuietly(go);
+                holder.update(table(1, 4, B));
+            });
+            older.start();
+            newer.start();
+            go.countDown();
+            older.join();
+            newer.join();
+            assertThat(applied).as("round %d", round).isSorted();
+            assertThat(applied.get(applied.size() - 1)).isEqualTo(holder.epoch());
+        }
+    }
+
+    private static void awaitQuietly(java.util.concurrent.CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     @Test
     void newerTermWinsEvenWithALowerEpoch() {
         SlotTableHolder holder = new SlotTableHolder(2);
