@@ -45,9 +45,17 @@ final class SofaTestClient implements AutoCloseable {
     }
 
     SofaTestClient(int discoveryHttpPort) {
+        this(discoveryHttpPort, null);
+    }
+
+    /** @param auth the client's AuthManager (as an application sets it before init), null for none */
+    SofaTestClient(int discoveryHttpPort, com.alipay.sofa.registry.client.auth.AuthManager auth) {
         client = new DefaultRegistryClient(DefaultRegistryClientConfigBuilder.start()
                 .setRegistryEndpoint("127.0.0.1").setRegistryEndpointPort(discoveryHttpPort)
                 .setAppName("sofa-test").setDataCenter("DefaultDataCenter").setZone("DEFAULT_ZONE").build());
+        if (auth != null) {
+            client.setAuthManager(auth);
+        }
         client.init();
     }
 
@@ -64,6 +72,18 @@ final class SofaTestClient implements AutoCloseable {
         Recorder recorder = new Recorder();
         recorder.subscriber = client.register(new SubscriberRegistration(dataId, recorder::onData));
         return recorder;
+    }
+
+    /** True once the session answered the registration {@code refused} (the client then stops re-sending it). */
+    static boolean refused(com.alipay.sofa.registry.client.api.Register register) {
+        try {
+            java.lang.reflect.Method m = com.alipay.sofa.registry.client.provider.AbstractInternalRegister.class
+                    .getDeclaredMethod("isRefused");
+            m.setAccessible(true);
+            return (Boolean) m.invoke(register);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("registry-client-all changed its internals", e);
+        }
     }
 
     /** The Bolt port of the session this client is connected to, or -1 while it has no live connection. */

@@ -214,7 +214,7 @@ public final class SessionServer implements AutoCloseable {
                             () -> {
                                 var last = meta.lastResponse();
                                 return last == null ? null : last.sessionServers();
-                            }, () -> !closing, damping, ownership, clientLimits, authentication::required));
+                            }, () -> !closing, damping, ownership, clientLimits, authentication));
             sofa.start(config.bindHost(), config.sofaBoltPort());
         }
         if (config.adminPort() >= 0) {

@@ -36,27 +36,42 @@ public final class Authenticator {
 
     /** The app the request proves, or UNAUTHENTICATED. */
     public AppCredentials.App authenticate(AuthRequest request) {
-        AppCredentials.App app = apps.get().byAccessKey(request.accessKey());
+        if (request.nonce() == null || request.nonce().length() < 16 || request.nonce().length() > 64) {
+            throw refused("nonce must be 16..64 characters");
+        }
+        return verify(request.accessKey(), request.timestampMillis(), request.nonce(), request.signature());
+    }
+
+    /**
+     * A request that signs its own content instead of a random nonce (SOFARegistry's client signs
+     * every registration it sends, see {@code SofaModel.signedContent}): the content is what the
+     * signature binds, so a changed request fails, and an identical one replayed is refused like
+     * a reused nonce.
+     */
+    public AppCredentials.App authenticateContent(String accessKey, long timestampMillis, String content,
+                                                  String signature) {
+        return verify(accessKey, timestampMillis, content, signature);
+    }
+
+    private AppCredentials.App verify(String accessKey, long timestampMillis, String nonce, String signature) {
+        AppCredentials.App app = apps.get().byAccessKey(accessKey);
         if (app == null) {
             throw refused("unknown access key");
         }
         long now = clockMillis.getAsLong();
-        if (Math.abs(now - request.timestampMillis()) > WINDOW_MILLIS) {
+        if (Math.abs(now - timestampMillis) > WINDOW_MILLIS) {
             throw refused("timestamp is more than " + WINDOW_MILLIS / 1000 + " s off this session's clock");
         }
-        if (request.nonce() == null || request.nonce().length() < 16 || request.nonce().length() > 64) {
-            throw refused("nonce must be 16..64 characters");
-        }
-        if (!AuthSignature.verify(app.secretKey(), request.accessKey(), request.timestampMillis(), request.nonce(),
-                request.signature())) {
+        if (!AuthSignature.verify(app.secretKey(), accessKey, timestampMillis, nonce, signature)) {
             throw refused("bad signature (wrong secret key?)");
         }
+        // The signature is the replay key: it is unique per (access key, timestamp, nonce or content).
         synchronized (this) {
             forgetOld(now);
-            if (!nonces.add(request.nonce())) {
+            if (!nonces.add(signature)) {
                 throw refused("replayed request (nonce already used)");
             }
-            nonceOrder.addLast(request.nonce());
+            nonceOrder.addLast(signature);
             nonceTimes.addLast(new long[] {now});
             while (nonceOrder.size() > MAX_NONCES) {
                 nonces.remove(nonceOrder.removeFirst());

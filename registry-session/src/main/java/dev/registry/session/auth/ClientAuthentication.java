@@ -20,6 +20,12 @@ import java.util.function.LongSupplier;
  * then every call passes and registrations keep the app name the client gave. Thread-safe.
  */
 public final class ClientAuthentication {
+    /** The attribute keys of SOFARegistry's {@code AttributeKeyConstants}. */
+    public static final String SIGNED_ACCESS_KEY = "!AccessKey";
+    public static final String SIGNED_ALGORITHM = "!Algorithm";
+    public static final String SIGNED_TIMESTAMP = "!Timestamp";
+    public static final String SIGNED_SIGNATURE = "!Signature";
+
     private final AppsFile apps;
     private final Authenticator authenticator;
     private final Map<String, String> accessKeyOfConnection = new ConcurrentHashMap<>();
@@ -49,6 +55,40 @@ public final class ClientAuthentication {
         AppCredentials.App app = authenticator.authenticate(request);
         accessKeyOfConnection.put(connectionId, app.accessKey());
         return new AuthResult(app.name());
+    }
+
+    /**
+     * A request that carries its own signature (SOFARegistry's client: {@code !AccessKey},
+     * {@code !Algorithm}, {@code !Timestamp}, {@code !Signature} attributes over
+     * {@code signedContent}) authenticates its connection as the signing app; with
+     * authentication off it passes. UNAUTHENTICATED when absent or wrong.
+     */
+    public void authenticateSigned(String connectionId, Map<String, String> attributes, String signedContent) {
+        if (authenticator == null) {
+            return;
+        }
+        Map<String, String> a = attributes == null ? Map.of() : attributes;
+        String accessKey = a.get(SIGNED_ACCESS_KEY);
+        if (accessKey == null) {
+            throw new RpcException(ErrorCode.UNAUTHENTICATED, "authentication required: this session accepts only "
+                    + "clients with app credentials (SOFARegistry's client: setAuthManager(new RegistryAuthManager"
+                    + "(config)) from registry-sofa-auth, docs/security.md)");
+        }
+        String algorithm = a.get(SIGNED_ALGORITHM);
+        if (algorithm != null && !algorithm.equals(dev.registry.common.auth.AuthSignature.ALGORITHM)) {
+            throw new RpcException(ErrorCode.UNAUTHENTICATED, "authentication failed: algorithm " + algorithm
+                    + " not supported (" + dev.registry.common.auth.AuthSignature.ALGORITHM + " is)");
+        }
+        long timestamp;
+        try {
+            timestamp = Long.parseLong(a.getOrDefault(SIGNED_TIMESTAMP, ""));
+        } catch (NumberFormatException e) {
+            throw new RpcException(ErrorCode.UNAUTHENTICATED, "authentication failed: " + SIGNED_TIMESTAMP
+                    + " must be epoch milliseconds");
+        }
+        AppCredentials.App app = authenticator.authenticateContent(accessKey, timestamp, signedContent,
+                a.get(SIGNED_SIGNATURE));
+        accessKeyOfConnection.put(connectionId, app.accessKey());
     }
 
     /** The app a publisher of {@code id} is stamped with: the authenticated one if its ACL allows, else refused. */

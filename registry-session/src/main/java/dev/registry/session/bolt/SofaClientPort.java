@@ -83,7 +83,7 @@ public final class SofaClientPort implements AutoCloseable {
                           dev.registry.session.damping.ClientLinkDamping damping,
                           dev.registry.session.store.RegistrationOwnership ownership,
                           dev.registry.session.limits.ClientLimits limits,
-                          BooleanSupplier authenticationRequired) {
+                          dev.registry.session.auth.ClientAuthentication authentication) {
     }
 
     private final Settings settings;

@@ -64,12 +64,29 @@ public final class SofaModel {
     }
 
     /**
+     * What a SOFARegistry client's AuthManager signs of a registration, as the nonce of
+     * {@link dev.registry.common.auth.AuthSignature} (registry-sofa-auth's
+     * {@code RegistryAuthManager} builds the same): the id, the registration and its version,
+     * one per line, absent fields empty. Not the event type: the client sets it after signing.
+     * A signature so made cannot be moved to another id or registration, and replaying it is
+     * refused.
+     */
+    public static String signedContent(BaseRegister r) {
+        return String.join("\n", "sofa-register", nz(r.getDataId()), nz(r.getGroup()), nz(r.getInstanceId()),
+                nz(r.getRegistId()), r.getVersion() == null ? "" : r.getVersion().toString());
+    }
+
+    private static String nz(String s) {
+        return s == null ? "" : s;
+    }
+
+    /**
      * A REGISTER as our publisher. The address is the TCP peer's (as the official server does;
      * the stock client leaves {@code ip} null), the registration time the client's timestamp,
      * which only changes on republish and reconnect, so a retried send stays identical.
      */
-    public static Publisher publisher(PublisherRegister r, DataInfoId id, String peerIp, long nowMillis,
-                                      String sessionId, String connectionId) {
+    public static Publisher publisher(PublisherRegister r, DataInfoId id, String appName, String peerIp,
+                                      long nowMillis, String sessionId, String connectionId) {
         List<String> values = new ArrayList<>();
         if (r.getDataList() != null) {
             for (DataBox box : r.getDataList()) {
@@ -82,7 +99,7 @@ public final class SofaModel {
         long version = r.getVersion() == null ? 0 : r.getVersion();
         long registeredAt = r.getTimestamp() != null && r.getTimestamp() > 0 ? r.getTimestamp() : nowMillis;
         String zone = r.getZone() == null || r.getZone().isEmpty() ? LOCAL_ZONE : r.getZone();
-        return new Publisher(id, r.getRegistId(), version, values, r.getAppName(), peerIp, zone, registeredAt,
+        return new Publisher(id, r.getRegistId(), version, values, appName, peerIp, zone, registeredAt,
                 sessionId, connectionId);
     }
 

@@ -81,25 +81,23 @@ final class SofaRegistrations {
         return id;
     }
 
-    /** With authentication on, SOFARegistry's client (which cannot authenticate here yet) is refused. */
-    private static final String AUTH_REQUIRED = "authentication required: this session accepts only clients with "
-            + "app credentials; SOFARegistry's client cannot authenticate to it (docs/security.md)";
-
     private Object onPublisher(BoltConnection connection, BoltCommand command, PublisherRegister r) {
         DataInfoId id = keyOf(r);
-        if (session.authenticationRequired().getAsBoolean()) {
-            return SofaModel.refused(r, AUTH_REQUIRED);
-        }
         SessionPublisherStore publishers = session.publishers();
         PublisherKey key = new PublisherKey(id, r.getRegistId());
         String holder = publishers.holderOf(key);
+        String app;
         try {
             session.limits().checkRate(connection.id());
+            // With authentication on, every request is signed, and its publisher belongs to the signing app.
+            session.authentication().authenticateSigned(connection.id(), r.getAttributes(), SofaModel.signedContent(r));
+            app = SofaModel.EVENT_REGISTER.equals(r.getEventType())
+                    ? session.authentication().appToPublish(connection.id(), id, r.getAppName()) : r.getAppName();
             if (SofaModel.EVENT_REGISTER.equals(r.getEventType()) && !connection.id().equals(holder)) {
                 session.limits().checkPublishers(publishers.countOn(connection.id()));
             }
         } catch (dev.registry.common.rpc.RpcException e) {
-            return SofaModel.refused(r, e.getMessage());
+            return refusedBy(connection, r, e);
         }
         if (!session.ownership().mayChange(holder, connection.id())) {
             log.info("refused {} of publisher {} from {}: another client's", r.getEventType(), r.getRegistId(),
@@ -117,7 +115,7 @@ final class SofaRegistrations {
         if (!SofaModel.EVENT_REGISTER.equals(r.getEventType())) {
             return SofaModel.accepted(r, "event type " + r.getEventType() + " ignored"); // as SOFARegistry does
         }
-        Publisher publisher = SessionServer.validate(SofaModel.publisher(r, id,
+        Publisher publisher = SessionServer.validate(SofaModel.publisher(r, id, app,
                 connection.remoteAddress().getAddress().getHostAddress(), session.clock().millis(),
                 session.sessionId(), connection.id()));
         if (publishers.put(publisher) == SessionPublisherStore.PutOutcome.STALE) {
@@ -152,17 +150,18 @@ final class SofaRegistrations {
 
     private Object onSubscriber(BoltConnection connection, SubscriberRegister r) {
         DataInfoId id = keyOf(r);
-        if (session.authenticationRequired().getAsBoolean()) {
-            return SofaModel.refused(r, AUTH_REQUIRED);
-        }
         PushTarget holder = session.subscribers().holderOf(id, r.getRegistId());
+        String app;
         try {
             session.limits().checkRate(connection.id());
+            session.authentication().authenticateSigned(connection.id(), r.getAttributes(), SofaModel.signedContent(r));
+            app = SofaModel.EVENT_REGISTER.equals(r.getEventType())
+                    ? session.authentication().appToSubscribe(connection.id(), id, r.getAppName()) : r.getAppName();
             if (SofaModel.EVENT_REGISTER.equals(r.getEventType()) && (holder == null || !holder.id().equals(connection.id()))) {
                 session.limits().checkSubscribers(session.subscribers().countOn(connection));
             }
         } catch (dev.registry.common.rpc.RpcException e) {
-            return SofaModel.refused(r, e.getMessage());
+            return refusedBy(connection, r, e);
         }
         if (!session.ownership().mayChange(holder == null ? null : holder.id(), connection.id())) {
             log.info("refused {} of subscriber {} from {}: another client's", r.getEventType(), r.getRegistId(),
@@ -177,7 +176,7 @@ final class SofaRegistrations {
         if (!SofaModel.EVENT_REGISTER.equals(r.getEventType())) {
             return SofaModel.accepted(r, "event type " + r.getEventType() + " ignored");
         }
-        session.subscribers().add(new Subscriber(id, r.getRegistId(), r.getAppName(),
+        session.subscribers().add(new Subscriber(id, r.getRegistId(), app,
                 connection.remoteAddress().getAddress().getHostAddress(), r.getZone(), session.clock().millis()),
                 connection);
         if (!connection.isActive()) {
@@ -187,6 +186,20 @@ final class SofaRegistrations {
         // A new subscriber is pushed the current list at once, even an empty one (its first callback).
         session.push().trigger(id);
         return SofaModel.accepted(r, "subscriber registered");
+    }
+
+    /**
+     * A limit, authentication or ACL refusal: answered {@code refused} with the reason (which
+     * stops the client's retries of it); authentication and ACL refusals are logged once per
+     * request at INFO (never with a secret), the busy ones not at all (the metric counts them).
+     */
+    private static Object refusedBy(BoltConnection connection, BaseRegister r, dev.registry.common.rpc.RpcException e) {
+        if (e.code() == dev.registry.common.rpc.ErrorCode.UNAUTHENTICATED
+                || e.code() == dev.registry.common.rpc.ErrorCode.FORBIDDEN) {
+            log.info("refused {} {} of {} from {}: {}", r.getEventType(), r.getClass().getSimpleName(), r.getDataId(),
+                    connection.remoteAddress(), e.getMessage());
+        }
+        return SofaModel.refused(r, e.getMessage());
     }
 
     private static Object onConfigurator(ConfiguratorRegister r) {

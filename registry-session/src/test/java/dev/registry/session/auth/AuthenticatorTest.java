@@ -70,6 +70,24 @@ class AuthenticatorTest {
     }
 
     @Test
+    void signedContentIsBoundAndCannotBeReplayed() {
+        long at = now.get();
+        String content = "sofa-register\ndemo.svc\nDEFAULT_GROUP\n\nreg-1\n1";
+        String signature = AuthSignature.sign(SECRET, "AK-demo", at, content);
+        assertThat(auth.authenticateContent("AK-demo", at, content, signature).name()).isEqualTo("demo");
+        assertThatThrownBy(() -> auth.authenticateContent("AK-demo", at, content, signature))
+                .hasMessageContaining("replayed");
+        assertThatThrownBy(() -> auth.authenticateContent("AK-demo", at, content.replace("demo.svc", "other.svc"),
+                AuthSignature.sign(SECRET, "AK-demo", at, content))).hasMessageContaining("bad signature");
+        assertThatThrownBy(() -> auth.authenticateContent("AK-demo", at - 301_000, content,
+                AuthSignature.sign(SECRET, "AK-demo", at - 301_000, content))).hasMessageContaining("timestamp");
+        // The same registration signed again later (a re-send after a reconnect) passes.
+        now.addAndGet(5);
+        assertThat(auth.authenticateContent("AK-demo", now.get(), content,
+                AuthSignature.sign(SECRET, "AK-demo", now.get(), content))).isNotNull();
+    }
+
+    @Test
     void aclsMatchDataIdsAndPrefixes() {
         AppCredentials.App demo = apps.byAccessKey("AK-demo");
         assertThat(demo.mayPublish("demo.svc")).isTrue();

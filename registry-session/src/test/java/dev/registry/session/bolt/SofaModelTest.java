@@ -44,7 +44,7 @@ class SofaModelTest {
         DataInfoId id = SofaModel.dataInfoId(r);
         assertThat(id.canonical()).as("SOFARegistry's own dataInfoId form")
                 .isEqualTo("com.example.Svc#@#DEFAULT_INSTANCE_ID#@#DEFAULT_GROUP");
-        Publisher p = SofaModel.publisher(r, id, "10.1.1.1", 5, "session:1", "b1");
+        Publisher p = SofaModel.publisher(r, id, r.getAppName(), "10.1.1.1", 5, "session:1", "b1");
         assertThat(p.values()).containsExactly("10.0.0.1:12200");
         assertThat(p.version()).isEqualTo(1);
         assertThat(p.ip()).as("from the socket, not the request").isEqualTo("10.1.1.1");
@@ -122,7 +122,7 @@ class SofaModelTest {
                 .hasMessageContaining("#@#");
         r.setDataId("ok");
         r.setDataList(new ArrayList<>(java.util.Arrays.asList(new DataBox(null))));
-        assertThatThrownBy(() -> SofaModel.publisher(r, SofaModel.dataInfoId(r), "1.1.1.1", 1, "s", "c"))
+        assertThatThrownBy(() -> SofaModel.publisher(r, SofaModel.dataInfoId(r), r.getAppName(), "1.1.1.1", 1, "s", "c"))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 }
