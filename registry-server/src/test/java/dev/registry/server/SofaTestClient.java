@@ -45,18 +45,33 @@ final class SofaTestClient implements AutoCloseable {
     }
 
     SofaTestClient(int discoveryHttpPort) {
-        this(discoveryHttpPort, null);
+        this(discoveryHttpPort, (com.alipay.sofa.registry.client.auth.AuthManager) null);
     }
 
     /** @param auth the client's AuthManager (as an application sets it before init), null for none */
     SofaTestClient(int discoveryHttpPort, com.alipay.sofa.registry.client.auth.AuthManager auth) {
-        client = new DefaultRegistryClient(DefaultRegistryClientConfigBuilder.start()
-                .setRegistryEndpoint("127.0.0.1").setRegistryEndpointPort(discoveryHttpPort)
-                .setAppName("sofa-test").setDataCenter("DefaultDataCenter").setZone("DEFAULT_ZONE").build());
-        if (auth != null) {
-            client.setAuthManager(auth);
-        }
+        this(discoveryHttpPort, (java.util.function.Consumer<DefaultRegistryClient>) c -> {
+            if (auth != null) {
+                c.setAuthManager(auth);
+            }
+        });
+    }
+
+    /**
+     * @param endpointPort the session's admin HTTP port, or with a {@code DirectServerManager} set by
+     *                     {@code beforeInit} the Bolt address itself
+     * @param beforeInit   what the application sets on the client before {@code init()}
+     */
+    SofaTestClient(int endpointPort, java.util.function.Consumer<DefaultRegistryClient> beforeInit) {
+        client = new DefaultRegistryClient(config(endpointPort));
+        beforeInit.accept(client);
         client.init();
+    }
+
+    static com.alipay.sofa.registry.client.api.RegistryClientConfig config(int endpointPort) {
+        return DefaultRegistryClientConfigBuilder.start()
+                .setRegistryEndpoint("127.0.0.1").setRegistryEndpointPort(endpointPort)
+                .setAppName("sofa-test").setDataCenter("DefaultDataCenter").setZone("DEFAULT_ZONE").build();
     }
 
     Publisher publish(String dataId, String... values) {

@@ -208,7 +208,8 @@ public final class SessionServer implements AutoCloseable {
         if (config.sofaBoltPort() >= 0) {
             // SOFARegistry's own Java client, on the same stores, syncer and push engine (docs/sofa-compatibility.md).
             sofa = new SofaClientPort(SofaClientPort.Settings.defaults(config.clientRpc().maxFrameBytes(),
-                    config.clientRpc().workerThreads(), config.clientRpc().writeBufferHighBytes(), MIGRATION_GRACE),
+                    config.clientRpc().workerThreads(), config.clientRpc().writeBufferHighBytes(), MIGRATION_GRACE,
+                    config.clientRpc().tls()),
                     new SofaClientPort.Session(sessionId, config.advertiseHost(), config.slotCount(), publishers,
                             syncer, subscribers, push, links, scheduler, clock, () -> clientServer.connections().size(),
                             () -> {

@@ -209,13 +209,10 @@ final class RpcChannelHandler extends ChannelInboundHandlerAdapter {
                     .addListener(ChannelFutureListener.CLOSE);
             return;
         }
-        Throwable tls = tlsFailure(cause);
+        String tls = dev.registry.common.tls.TlsContext.describeFailure(cause);
         if (tls != null) {
             metrics.protocolError();
-            // A plaintext client on a TLS port, or a certificate the other side refused: one line,
-            // never the bytes (they may carry a client's ids).
-            log.info("closing {}: {}", connection, tls instanceof io.netty.handler.ssl.NotSslRecordException
-                    ? "not TLS (a plaintext client on a TLS port?)" : "TLS failed: " + tls.getMessage());
+            log.info("closing {}: {}", connection, tls);
             ctx.close();
             return;
         }
@@ -225,15 +222,5 @@ final class RpcChannelHandler extends ChannelInboundHandlerAdapter {
             log.warn("closing {} after unexpected error", connection, cause);
         }
         ctx.close();
-    }
-
-    /** The TLS failure behind an exception, if it is one. */
-    private static Throwable tlsFailure(Throwable cause) {
-        for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof io.netty.handler.ssl.NotSslRecordException || t instanceof javax.net.ssl.SSLException) {
-                return t;
-            }
-        }
-        return null;
     }
 }

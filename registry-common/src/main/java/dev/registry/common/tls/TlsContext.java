@@ -100,6 +100,23 @@ public final class TlsContext {
         return new SslHandler(engine);
     }
 
+    /**
+     * One line for a TLS failure behind {@code cause} (a plaintext client on a TLS port, or a
+     * certificate the other side refused), never the bytes received (they may carry a client's
+     * ids); null if it is not one.
+     */
+    public static String describeFailure(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof io.netty.handler.ssl.NotSslRecordException) {
+                return "not TLS (a plaintext client on a TLS port?)";
+            }
+            if (t instanceof javax.net.ssl.SSLException) {
+                return "TLS failed: " + t.getMessage();
+            }
+        }
+        return null;
+    }
+
     /** Re-reads the PEM files if any changed; a broken set keeps the previous one (WARN). True if reloaded. */
     public synchronized boolean reloadIfChanged() {
         if (stamps().equals(loadedStamps)) {

@@ -87,7 +87,11 @@ final class BoltChannelHandler extends ChannelInboundHandlerAdapter {
             connection.failAndClose(frameError.requestId, frameError.getMessage());
             return;
         }
-        if (cause instanceof IOException) {
+        String tls = dev.registry.common.tls.TlsContext.describeFailure(cause);
+        if (tls != null) {
+            port.countProtocolError();
+            log.info("closing {}: {}", connection, tls);
+        } else if (cause instanceof IOException) {
             log.debug("I/O error on {}: {}", connection, cause.toString());
         } else {
             log.warn("closing {} after unexpected error", connection, cause);

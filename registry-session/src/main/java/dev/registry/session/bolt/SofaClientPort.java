@@ -57,13 +57,16 @@ public final class SofaClientPort implements AutoCloseable {
      * @param writeBufferHighBytes outbound buffer above which pushes wait (back-pressure)
      * @param migrationGrace       when the session drains, publishers of the clients it moves
      *                             leave the data servers only after this
+     * @param tls                  the session's client-port certificate: the Bolt port speaks TLS
+     *                             with it too (SOFARegistry's stock client reaches it through a TLS
+     *                             tunnel, docs/security.md); null: plain TCP
      */
     public record Settings(int maxFrameBytes, Duration idleTimeout, int workerThreads, int writeBufferHighBytes,
-                           Duration migrationGrace) {
+                           Duration migrationGrace, dev.registry.common.tls.TlsSettings tls) {
         public static Settings defaults(int maxFrameBytes, int workerThreads, int writeBufferHighBytes,
-                                        Duration migrationGrace) {
+                                        Duration migrationGrace, dev.registry.common.tls.TlsSettings tls) {
             return new Settings(maxFrameBytes, Duration.ofSeconds(45), workerThreads, writeBufferHighBytes,
-                    migrationGrace);
+                    migrationGrace, tls);
         }
     }
 
@@ -88,6 +91,7 @@ public final class SofaClientPort implements AutoCloseable {
 
     private final Settings settings;
     private final Session session;
+    private final dev.registry.common.tls.TlsContext tls;
     private final Serializer serializer = SofaModel.serializer();
     private final SofaRegistrations registrations;
     private final SofaRequestDispatcher dispatcher;
@@ -104,6 +108,7 @@ public final class SofaClientPort implements AutoCloseable {
     public SofaClientPort(Settings settings, Session session) {
         this.settings = settings;
         this.session = session;
+        this.tls = settings.tls() == null ? null : dev.registry.common.tls.TlsContext.forServer(settings.tls());
         this.registrations = new SofaRegistrations(session);
         this.dispatcher = new SofaRequestDispatcher(registrations.handlers(), serializer);
     }
@@ -124,6 +129,9 @@ public final class SofaClientPort implements AutoCloseable {
                         // One client's requests run in arrival order, clients in parallel.
                         BoltConnection connection = new BoltConnection(ch, serializer, settings.maxFrameBytes(),
                                 MoreExecutors.newSequentialExecutor(workers));
+                        if (tls != null) {
+                            ch.pipeline().addLast("tls", tls.newHandler(ch.alloc(), null, 0));
+                        }
                         ch.pipeline()
                                 .addLast("idle", new IdleStateHandler(settings.idleTimeout().toMillis(), 0, 0,
                                         TimeUnit.MILLISECONDS))
@@ -138,7 +146,11 @@ public final class SofaClientPort implements AutoCloseable {
         directory = new SofaSessionDirectory(session, session.advertiseHost() + ":" + bound.getPort(),
                 connections::size);
         session.scheduler().scheduleWithFixedDelay(this::refreshDirectory, 0, 1, TimeUnit.SECONDS);
-        log.info("SOFARegistry client port (Bolt) listening on {}", bound);
+        if (tls != null) {
+            // A renewed certificate is in force for new connections within 10 s, as on the client port.
+            session.scheduler().scheduleWithFixedDelay(tls::reloadIfChanged, 10, 10, TimeUnit.SECONDS);
+        }
+        log.info("SOFARegistry client port (Bolt) listening on {}{}", bound, tls == null ? "" : " (TLS)");
         return bound;
     }
 
