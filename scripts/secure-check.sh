@@ -5,7 +5,8 @@
 #   - a role-to-role port (meta, data) refuses a TLS client without a certificate;
 #   - registry-cli publish/subscribe with --tls-ca and demo's --credentials work;
 #   - without --credentials the CLI fails naming authentication; demo may not publish other.svc;
-#   - the admin ports answer HTTPS (verified against the CA) and no plain HTTP.
+#   - the admin ports answer HTTPS (verified against the CA) and no plain HTTP;
+#   - HAProxy (--lb) health-checks the sessions over HTTPS, and a subscriber through it gets TLS end to end.
 # Cleans up on exit.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -23,7 +24,7 @@ say() { printf '[secure-check %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 fail() { say "FAIL: $*"; exit 1; }
 CLI=("$(java_cmd)" -cp "$SERVER_JAR" dev.registry.server.cli.RegistryCli)
 
-bash "$REPO_ROOT/scripts/cluster.sh" start --detach --secure --dir "$DIR" --base-port "$BASE" --metas 1 --data 2 --sessions 1
+bash "$REPO_ROOT/scripts/cluster.sh" start --detach --secure --lb --dir "$DIR" --base-port "$BASE" --metas 1 --data 2 --sessions 2
 S="$DIR/secrets"
 SESSION=127.0.0.1:$((BASE + 20))
 META_PORT=$BASE
@@ -50,7 +51,8 @@ curl -sf --max-time 5 --cacert "$S/ca.pem" "https://127.0.0.1:$ADMIN_PORT/health
 if curl -sf --max-time 5 "http://127.0.0.1:$ADMIN_PORT/health" >/dev/null 2>&1; then fail "the admin port answered plain HTTP"; fi
 say "session admin port: HTTPS verified against ca.pem, plain HTTP refused"
 
-"${CLI[@]}" subscribe --servers "$SESSION" --data-id demo.svc --tls-ca "$S/ca.pem" --credentials "$S/demo.credentials" \
+LB_ADDRESS=127.0.0.1:$((BASE + 91))
+"${CLI[@]}" subscribe --servers "$LB_ADDRESS" --data-id demo.svc --tls-ca "$S/ca.pem" --credentials "$S/demo.credentials" \
   >"$DIR/sub.out" 2>"$DIR/sub.err" &
 PIDS+=($!)
 "${CLI[@]}" publish --servers "$SESSION" --data-id demo.svc --value 10.0.0.1:8080 --tls-ca "$S/ca.pem" \
@@ -58,7 +60,7 @@ PIDS+=($!)
 PIDS+=($!)
 for i in $(seq 1 120); do grep -q '10.0.0.1:8080' "$DIR/sub.out" 2>/dev/null && break; sleep 0.25; done
 grep -q '10.0.0.1:8080' "$DIR/sub.out" || { cat "$DIR/pub.out" "$DIR/sub.err"; fail "the subscriber never saw demo's publisher"; }
-say "publish/subscribe with --tls-ca and demo's credentials: pushed"
+say "publish (direct) / subscribe (through HAProxy $LB_ADDRESS) with --tls-ca and demo's credentials: pushed"
 
 if out="$(timeout 60 "${CLI[@]}" publish --servers "$SESSION" --data-id demo.svc --value 10.6.6.6:1 --tls-ca "$S/ca.pem" \
     --hold-seconds 0 2>&1)"; then
