@@ -378,37 +378,18 @@ public final class DataServer implements AutoCloseable {
             replication.onSessionDigested(slot, request.sessionId(), tenure);
             return SessionSlotDigestResponse.summaryMatched();
         }
-        if (request.sessionId() == null || request.dataInfoIds() == null || request.registerIds() == null
-                || request.stamps() == null || request.dataInfoIds().size() != request.registerIds().size()
-                || request.registerIds().size() != request.stamps().size()) {
-            throw new IllegalArgumentException("digest needs a sessionId and parallel lists of equal length");
-        }
         long tenure = replication.tenure(slot);
-        Map<DatumStore.PublisherRef, Publisher> held = store.publishersOfSession(slot, request.sessionId());
-        ArrayList<Integer> needed = new ArrayList<>();
-        Set<DatumStore.PublisherRef> listed = new HashSet<>();
-        for (int i = 0; i < request.dataInfoIds().size(); i++) {
-            DataInfoId id = requireId(request.dataInfoIds().get(i));
-            checkSlot(slot, id);
-            DatumStore.PublisherRef ref = new DatumStore.PublisherRef(id, request.registerIds().get(i));
-            listed.add(ref);
-            Publisher p = held.get(ref);
-            if (p == null || !p.syncStamp().equals(request.stamps().get(i))) {
-                needed.add(i);
-            }
-        }
-        ArrayList<DataInfoId> extraIds = new ArrayList<>();
-        ArrayList<String> extraRegisterIds = new ArrayList<>();
-        ArrayList<String> extraConnectionIds = new ArrayList<>();
-        held.forEach((ref, p) -> {
-            if (!listed.contains(ref)) {
-                extraIds.add(ref.dataInfoId());
-                extraRegisterIds.add(ref.registerId());
-                extraConnectionIds.add(p.connectionId());
-            }
-        });
-        replication.onSessionDigested(slot, request.sessionId(), tenure);
-        return new SessionSlotDigestResponse(needed, extraIds, extraRegisterIds, extraConnectionIds);
+        SessionSlotDigestResponse answer = dev.registry.data.session.SessionDigestCheck.compare(request,
+                store.publishersOfSession(slot, request.sessionId()), id -> {
+                    DataInfoId checked = requireId(id);
+                    checkSlot(slot, checked);
+                    return checked;
+                });
+        // The session counts as digested once its last page is answered in this tenure after all
+        // the earlier ones, and nothing was left out of an answer.
+        replication.onSessionDigestPage(slot, request.sessionId(), tenure, request.from(), request.to(),
+                answer.extrasTruncated());
+        return answer;
     }
 
     private Object onSlotSyncDone(RpcConnection connection, SlotSyncDone done) {

@@ -180,8 +180,13 @@ final class TestCluster implements AutoCloseable {
     }
 
     DataServer addDataServer() {
+        return addDataServer(rpc -> rpc);
+    }
+
+    /** A data server whose RPC settings {@code rpc} adjusts (e.g. a smaller frame limit). */
+    DataServer addDataServer(java.util.function.UnaryOperator<RpcConfig> rpc) {
         DataServer d = new DataServer(new DataServerConfig("127.0.0.1", 0, 0, "127.0.0.1", metaAddresses(), SLOTS,
-                Duration.ofMillis(300), sessionGrace, RpcConfig.serverDefaults().withWorkerThreads(2).withTls(clusterTls),
+                Duration.ofMillis(300), sessionGrace, rpc.apply(RpcConfig.serverDefaults().withWorkerThreads(2).withTls(clusterTls)),
                 SlotReplication.Settings.defaults(), ADMIN_TOKEN).withAdvertisePort(links.dataAdvertisePort()),
                 Clock.systemUTC()).start();
         links.dataStarted(d);

@@ -4,7 +4,16 @@ import dev.registry.common.model.DataInfoId;
 import java.io.Serializable;
 import java.util.ArrayList;
 
-/** Session -> slot leader: the publishers this session holds in the slot, as parallel lists of id, registerId and stamp (version/connectionId). Wire DTO. */
+/**
+ * Session -> slot leader: the publishers this session holds in the slot, as parallel lists of
+ * id, registerId and stamp (version/connectionId). Wire DTO.
+ *
+ * <p>A slot with many publishers is compared in pages: each page lists the publishers whose
+ * (id, registerId) lies in [from, to) in {@link #ORDER}, and the leader answers needed and
+ * extra publishers within that range only. No bounds = the whole slot (one page). So one client
+ * with 100k publishers in a slot cannot make the digest too large to send, which would leave the
+ * slot unreconciled for everybody.
+ */
 public final class SessionSlotDigestRequest implements Serializable {
     private static final long serialVersionUID = 1L;
 
@@ -18,6 +27,19 @@ public final class SessionSlotDigestRequest implements Serializable {
     private boolean summaryOnly;
     private int summaryCount;
     private long summaryXor;
+    /** Page bounds: inclusive from, exclusive to; null ids = open ends. */
+    private DataInfoId fromId;
+    private String fromRegisterId;
+    private DataInfoId toId;
+    private String toRegisterId;
+
+    /** The order pages follow: by id (its string form), then registerId. */
+    public static final java.util.Comparator<Key> ORDER = java.util.Comparator
+            .comparing((Key k) -> k.id().toString()).thenComparing(Key::registerId);
+
+    /** A publisher's place in {@link #ORDER}. */
+    public record Key(DataInfoId id, String registerId) {
+    }
 
     @SuppressWarnings("unused")
     private SessionSlotDigestRequest() {
@@ -30,6 +52,32 @@ public final class SessionSlotDigestRequest implements Serializable {
         this.dataInfoIds = dataInfoIds;
         this.registerIds = registerIds;
         this.stamps = stamps;
+    }
+
+    /** This digest as the page [from, to) of the slot (null = open end). */
+    public SessionSlotDigestRequest page(Key from, Key to) {
+        this.fromId = from == null ? null : from.id();
+        this.fromRegisterId = from == null ? null : from.registerId();
+        this.toId = to == null ? null : to.id();
+        this.toRegisterId = to == null ? null : to.registerId();
+        return this;
+    }
+
+    /** The page's first key, or null from the slot's start. */
+    public Key from() {
+        return fromId == null ? null : new Key(fromId, fromRegisterId);
+    }
+
+    /** The key after the page, or null to the slot's end. */
+    public Key to() {
+        return toId == null ? null : new Key(toId, toRegisterId);
+    }
+
+    /** True if {@code key} lies in this page. */
+    public boolean covers(Key key) {
+        Key from = from();
+        Key to = to();
+        return (from == null || ORDER.compare(key, from) >= 0) && (to == null || ORDER.compare(key, to) < 0);
     }
 
     /** The cheap first step of a periodic sync: the leader answers whether it holds exactly this. */
@@ -80,6 +128,7 @@ public final class SessionSlotDigestRequest implements Serializable {
     @Override
     public String toString() {
         return "SessionSlotDigestRequest{" + "epoch=" + epoch + " slotId=" + slotId + " sessionId=" + sessionId + " dataInfoIds=" + dataInfoIds + " registerIds=" + registerIds + " stamps=" + stamps
-                + (summaryOnly ? " summary=" + summaryCount + "/" + Long.toHexString(summaryXor) : "") + "}";
+                + (summaryOnly ? " summary=" + summaryCount + "/" + Long.toHexString(summaryXor) : "")
+                + (fromId != null || toId != null ? " page=[" + from() + ", " + to() + ")" : "") + "}";
     }
 }

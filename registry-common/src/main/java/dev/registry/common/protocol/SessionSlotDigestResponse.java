@@ -14,6 +14,8 @@ public final class SessionSlotDigestResponse implements Serializable {
     private ArrayList<String> extraConnectionIds;
     /** Answer to a summary: it differs from what the leader holds, so send the full digest. */
     private boolean summaryMismatch;
+    /** The leader listed only some of its extra publishers (an answer stays small): run again after removing these. */
+    private boolean extrasTruncated;
 
     @SuppressWarnings("unused")
     private SessionSlotDigestResponse() {
@@ -34,6 +36,15 @@ public final class SessionSlotDigestResponse implements Serializable {
         SessionSlotDigestResponse r = summaryMatched();
         r.summaryMismatch = true;
         return r;
+    }
+
+    public SessionSlotDigestResponse withExtrasTruncated() {
+        this.extrasTruncated = true;
+        return this;
+    }
+
+    public boolean extrasTruncated() {
+        return extrasTruncated;
     }
 
     public boolean summaryMismatch() {
@@ -59,6 +70,6 @@ public final class SessionSlotDigestResponse implements Serializable {
     @Override
     public String toString() {
         return "SessionSlotDigestResponse{" + "needed=" + needed + " extraIds=" + extraIds + " extraRegisterIds=" + extraRegisterIds + " extraConnectionIds=" + extraConnectionIds
-                + (summaryMismatch ? " summaryMismatch" : "") + "}";
+                + (summaryMismatch ? " summaryMismatch" : "") + (extrasTruncated ? " extrasTruncated" : "") + "}";
     }
 }

@@ -82,6 +82,8 @@ public final class SlotReplication {
         final Map<String, Progress> followers = new LinkedHashMap<>();
         /** Sessions whose digest this tenure answered: only their "synced" counts. */
         final Set<String> digestedSessions = new HashSet<>();
+        /** A paged digest in progress: the key its next page must start at, per session. */
+        final Map<String, dev.registry.common.protocol.SessionSlotDigestRequest.Key> digestPages = new HashMap<>();
         final Set<String> syncedSessions = new HashSet<>();
         boolean readable;
 
@@ -243,6 +245,33 @@ public final class SlotReplication {
         if (l != null && l.sinceEpoch == tenure) {
             l.digestedSessions.add(sessionId);
         }
+    }
+
+    /**
+     * One page [from, to) of a session's digest was answered during {@code tenure}. The session
+     * is digested when the last page (to = null) follows, within this tenure, an unbroken chain
+     * of pages from the slot's start, and no answer of the chain was truncated; a single page
+     * with no bounds is the whole slot.
+     */
+    public synchronized void onSessionDigestPage(int slot, String sessionId, long tenure,
+                                                 dev.registry.common.protocol.SessionSlotDigestRequest.Key from,
+                                                 dev.registry.common.protocol.SessionSlotDigestRequest.Key to,
+                                                 boolean truncated) {
+        LeaderSlot l = led.get(slot);
+        if (l == null || l.sinceEpoch != tenure) {
+            return;
+        }
+        boolean chained = from == null || from.equals(l.digestPages.get(sessionId));
+        if (!chained || truncated) {
+            l.digestPages.remove(sessionId);
+            return;
+        }
+        if (to != null) {
+            l.digestPages.put(sessionId, to);
+            return;
+        }
+        l.digestPages.remove(sessionId);
+        l.digestedSessions.add(sessionId);
     }
 
     /**

@@ -45,6 +45,47 @@ class SlotReplicationReadGateTest {
         assertThat(replication.servesReads(0)).isTrue();
     }
 
+    @Test
+    void aPagedDigestCountsOnlyWhenItsPagesChainFromTheStartToTheEndInOneTenure() {
+        replication.onSlotTable(table(5, SELF));
+        long tenure = replication.tenure(0);
+        var k1 = new dev.registry.common.protocol.SessionSlotDigestRequest.Key(
+                dev.registry.common.model.DataInfoId.of("a"), "r1");
+        var k2 = new dev.registry.common.protocol.SessionSlotDigestRequest.Key(
+                dev.registry.common.model.DataInfoId.of("b"), "r1");
+
+        replication.onSessionDigestPage(0, "s1", tenure, k1, k2, false); // a middle page without the first
+        replication.onSessionDigestPage(0, "s1", tenure, k2, null, false);
+        replication.onSessionSynced(0, "s1");
+        assertThat(replication.isReadable(0, Set.of("s1"))).as("no chain from the start").isFalse();
+
+        replication.onSessionDigestPage(0, "s1", tenure, null, k1, false);
+        replication.onSessionDigestPage(0, "s1", tenure, k1, k2, true); // an answer left extras out
+        replication.onSessionDigestPage(0, "s1", tenure, k2, null, false);
+        replication.onSessionSynced(0, "s1");
+        assertThat(replication.isReadable(0, Set.of("s1"))).as("truncated page").isFalse();
+
+        replication.onSessionDigestPage(0, "s1", tenure, null, k1, false);
+        replication.onSessionDigestPage(0, "s1", tenure - 1, k1, k2, false); // answered in an earlier tenure
+        replication.onSessionDigestPage(0, "s1", tenure, k2, null, false);
+        replication.onSessionSynced(0, "s1");
+        assertThat(replication.isReadable(0, Set.of("s1"))).as("a page of another tenure").isFalse();
+
+        replication.onSessionDigestPage(0, "s1", tenure, null, k1, false);
+        replication.onSessionDigestPage(0, "s1", tenure, k1, k2, false);
+        replication.onSessionDigestPage(0, "s1", tenure, k2, null, false);
+        replication.onSessionSynced(0, "s1");
+        assertThat(replication.isReadable(0, Set.of("s1"))).isTrue();
+    }
+
+    @Test
+    void anUnboundedPageIsTheWholeSlot() {
+        replication.onSlotTable(table(5, SELF));
+        replication.onSessionDigestPage(0, "s1", replication.tenure(0), null, null, false);
+        replication.onSessionSynced(0, "s1");
+        assertThat(replication.isReadable(0, Set.of("s1"))).isTrue();
+    }
+
     /**
      * Regression (CI flake of the rebuild test in ReplicationAndFailoverTest): a session's
      * "synced" concluded a digest that another leader had compared; the new leader counted it and

@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -48,6 +49,8 @@ public final class SlotReconciler {
     private final DataServerLinks links;
     private final int slotCount;
     private final Duration deadline;
+    /** Publishers per digest page: a page and its answer stay far below the frame limit. */
+    private final int pageSize;
     private final Map<Integer, Boolean> running = new HashMap<>(); // value: run again when done
     private final LongAdder syncs = new LongAdder();
     private final LongAdder repaired = new LongAdder();
@@ -55,6 +58,18 @@ public final class SlotReconciler {
 
     public SlotReconciler(String sessionId, SessionPublisherStore store, PublisherSyncer syncer, DataServerLinks links,
                           int slotCount, Duration deadline) {
+        this(sessionId, store, syncer, links, slotCount, deadline, DEFAULT_PAGE_SIZE);
+    }
+
+    /** Publishers per digest page by default (a page of them is ~0.5 MB on the wire at most). */
+    public static final int DEFAULT_PAGE_SIZE = 4096;
+
+    public SlotReconciler(String sessionId, SessionPublisherStore store, PublisherSyncer syncer, DataServerLinks links,
+                          int slotCount, Duration deadline, int pageSize) {
+        if (pageSize < 1) {
+            throw new IllegalArgumentException("pageSize must be positive");
+        }
+        this.pageSize = pageSize;
         this.sessionId = sessionId;
         this.store = store;
         this.syncer = syncer;
@@ -132,29 +147,65 @@ public final class SlotReconciler {
         if (count) {
             syncs.increment();
         }
-        List<Publisher> held = store.desiredInSlot(slot);
-        ArrayList<DataInfoId> ids = new ArrayList<>();
-        ArrayList<String> registerIds = new ArrayList<>();
-        ArrayList<String> stamps = new ArrayList<>();
-        for (Publisher p : held) {
-            ids.add(p.dataInfoId());
-            registerIds.add(p.registerId());
-            stamps.add(p.syncStamp());
-        }
+        List<Publisher> held = new ArrayList<>(store.desiredInSlot(slot));
+        held.sort((a, b) -> SessionSlotDigestRequest.ORDER.compare(key(a), key(b)));
         // "Synced" speaks for the leader that answered the digest, so it carries the digest's epoch:
         // had it carried the epoch of its own sending, a leader that took the slot over meanwhile
         // would count this session as synced without ever having compared its publishers, and
         // serve reads without them. A leader newer than the digest ignores it; the table change
         // that made it leader has queued another run of this slot.
         AtomicLong digestEpoch = new AtomicLong();
-        links.callLeader(slot, epoch -> {
-                    digestEpoch.set(epoch);
-                    return new SessionSlotDigestRequest(epoch, slot, sessionId, ids, registerIds, stamps);
-                }, SessionSlotDigestResponse.class, deadline)
-                .thenCompose(answer -> repair(held, answer))
-                .thenCompose(v -> links.callLeader(slot, epoch -> new SlotSyncDone(digestEpoch.get(), slot, sessionId),
+        AtomicBoolean truncated = new AtomicBoolean();
+        CompletableFuture<Void> pages = CompletableFuture.completedFuture(null);
+        for (int from = 0; from == 0 || from < held.size(); from += pageSize) {
+            int start = from;
+            int end = Math.min(held.size(), from + pageSize);
+            pages = pages.thenCompose(v -> page(slot, held, start, end, digestEpoch, truncated));
+        }
+        pages.thenCompose(v -> links.callLeader(slot, epoch -> new SlotSyncDone(digestEpoch.get(), slot, sessionId),
                         WriteResult.class, deadline))
-                .whenComplete((ok, error) -> finish(slot, error));
+                .whenComplete((ok, error) -> {
+                    if (error == null && truncated.get()) {
+                        synchronized (this) {
+                            running.put(slot, true); // the leader listed only some extras: remove the rest next run
+                        }
+                    }
+                    finish(slot, error);
+                });
+    }
+
+    /** Compares and repairs held[start, end) as one page of the slot's digest. */
+    private CompletableFuture<Void> page(int slot, List<Publisher> held, int start, int end, AtomicLong digestEpoch,
+                                         AtomicBoolean truncated) {
+        List<Publisher> page = held.subList(start, end);
+        ArrayList<DataInfoId> ids = new ArrayList<>(page.size());
+        ArrayList<String> registerIds = new ArrayList<>(page.size());
+        ArrayList<String> stamps = new ArrayList<>(page.size());
+        for (Publisher p : page) {
+            ids.add(p.dataInfoId());
+            registerIds.add(p.registerId());
+            stamps.add(p.syncStamp());
+        }
+        // The first page starts at the slot's start, the last ends at its end: a range covers
+        // publishers the leader holds that this session no longer does.
+        SessionSlotDigestRequest.Key from = start == 0 ? null : key(held.get(start));
+        SessionSlotDigestRequest.Key to = end >= held.size() ? null : key(held.get(end));
+        return links.callLeader(slot, epoch -> {
+                    if (start == 0) {
+                        digestEpoch.set(epoch);
+                    }
+                    return new SessionSlotDigestRequest(epoch, slot, sessionId, ids, registerIds, stamps).page(from, to);
+                }, SessionSlotDigestResponse.class, deadline)
+                .thenCompose(answer -> {
+                    if (answer.extrasTruncated()) {
+                        truncated.set(true);
+                    }
+                    return repair(page, answer);
+                });
+    }
+
+    private static SessionSlotDigestRequest.Key key(Publisher p) {
+        return new SessionSlotDigestRequest.Key(p.dataInfoId(), p.registerId());
     }
 
     /** The session is stopping: what fails from now on failed because of that (no WARN per slot on a graceful stop). */

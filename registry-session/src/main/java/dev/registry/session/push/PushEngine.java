@@ -270,6 +270,9 @@ public final class PushEngine {
      * subscribed here and starts a round for every id with a subscriber behind. Also covers
      * subscribers never pushed at all.
      */
+    /** Ids per version check of a slot at most (a few hundred KB on the wire). */
+    static final int VERSIONS_BATCH = 4096;
+
     public void reconcile() {
         fetchFailures.flush();
         Map<Integer, ArrayList<DataInfoId>> bySlot = new HashMap<>();
@@ -281,17 +284,22 @@ public final class PushEngine {
             windows.evictIdle(clock.millis());
         }
         for (Map.Entry<Integer, ArrayList<DataInfoId>> e : bySlot.entrySet()) {
-            ArrayList<DataInfoId> ids = e.getValue();
-            links.callLeader(e.getKey(), epoch -> new DatumVersionsRequest(epoch, e.getKey(), ids),
-                    DatumVersions.class, Duration.ofSeconds(5)).whenComplete((versions, error) -> {
-                        for (int i = 0; i < ids.size(); i++) {
-                            DataInfoId id = ids.get(i);
-                            long v = error == null ? versions.versions().get(i) : 0;
-                            if (subscribers.anyBehind(id, v)) {
-                                trigger(id);
+            // In batches: one client subscribed to 100k ids of a slot must not make the slot's
+            // request too large to send, and so leave every other subscriber of it unchecked.
+            ArrayList<DataInfoId> all = e.getValue();
+            for (int from = 0; from < all.size(); from += VERSIONS_BATCH) {
+                ArrayList<DataInfoId> ids = new ArrayList<>(all.subList(from, Math.min(all.size(), from + VERSIONS_BATCH)));
+                links.callLeader(e.getKey(), epoch -> new DatumVersionsRequest(epoch, e.getKey(), ids),
+                        DatumVersions.class, Duration.ofSeconds(5)).whenComplete((versions, error) -> {
+                            for (int i = 0; i < ids.size(); i++) {
+                                DataInfoId id = ids.get(i);
+                                long v = error == null ? versions.versions().get(i) : 0;
+                                if (subscribers.anyBehind(id, v)) {
+                                    trigger(id);
+                                }
                             }
-                        }
-                    });
+                        });
+            }
         }
     }
 
