@@ -68,6 +68,13 @@ class ClusterTlsTest {
             assertThatThrownBy(() -> call(forged, port, new DataServerHeartbeat("127.0.0.1:2", 0)))
                     .as("a certificate of another CA to port %d", port).isInstanceOf(Exception.class);
         }
+        // A forged leave of a real data server, without a certificate and with a rogue one.
+        String real = cluster.data.get(0).address();
+        assertThatThrownBy(() -> call(plain, cluster.meta.port(), new dev.registry.common.protocol.DataServerLeaving(real)))
+                .isInstanceOf(Exception.class);
+        assertThatThrownBy(() -> call(forged, cluster.meta.port(), new dev.registry.common.protocol.DataServerLeaving(real)))
+                .isInstanceOf(Exception.class);
+        assertThat(cluster.meta.dataServers()).contains(real);
         assertThat(cluster.meta.dataServers()).hasSize(dataServers);
         assertThat(cluster.meta.dataServers()).doesNotContain("127.0.0.1:1", "127.0.0.1:2");
         client.publish(DataInfoId.of("svc.mtls"), List.of("10.0.0.2:1"));
