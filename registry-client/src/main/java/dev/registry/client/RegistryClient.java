@@ -79,13 +79,15 @@ public final class RegistryClient implements AutoCloseable {
     private volatile RegistryException authFailure;
     /** Connections a session asked to leave: their close is a move, not a lost link. */
     private final java.util.Set<RpcConnection> moving = ConcurrentHashMap.newKeySet();
+    private final CatalogWatches catalogWatches = new CatalogWatches();
 
     private RegistryClient(RegistryClientConfig config) {
         this.config = config;
         this.pending = new java.util.concurrent.Semaphore(config.maxPendingRegistrations());
         HandlerRegistry handlers = new HandlerRegistry()
                 .register(PushRequest.class, this::onPush)
-                .register(ReconnectRequest.class, this::onReconnectRequest);
+                .register(ReconnectRequest.class, this::onReconnectRequest)
+                .register(dev.registry.common.protocol.CatalogChanged.class, catalogWatches::onChanged);
         RpcConfig rpcConfig = RpcConfig.clientDefaults()
                 .withHeartbeat(config.heartbeatInterval(), config.idleTimeout())
                 .withCallTimeout(config.requestTimeout());
@@ -191,6 +193,54 @@ public final class RegistryClient implements AutoCloseable {
     }
 
     /**
+     * One page of the catalog: ids with at least one publisher that the query matches (sorted),
+     * with their publisher counts, answered from every slot leader. Page on with
+     * {@code query.after(lastId)} while {@link dev.registry.common.protocol.CatalogPage#more()}.
+     */
+    public dev.registry.common.protocol.CatalogPage catalog(dev.registry.common.protocol.CatalogQuery query) {
+        query.validated();
+        return (dev.registry.common.protocol.CatalogPage) await(request(query), "catalog " + query);
+    }
+
+    /** Every id of {@code group} that has publishers now (all pages). */
+    public List<DataInfoId> services(String group) {
+        List<DataInfoId> all = new ArrayList<>();
+        dev.registry.common.protocol.CatalogQuery q = dev.registry.common.protocol.CatalogQuery.ofGroup(group);
+        while (true) {
+            dev.registry.common.protocol.CatalogPage page = catalog(q);
+            all.addAll(page.ids());
+            if (!page.more() || page.ids().isEmpty()) {
+                return all;
+            }
+            q = q.after(page.ids().get(page.ids().size() - 1));
+        }
+    }
+
+    /**
+     * Watches which ids of {@code group} have publishers: the observer gets the list now and after
+     * every change, pushed by the session (within tens of milliseconds of the change on the data
+     * servers), and kept across reconnects. One watch per group and client.
+     */
+    public CatalogWatch watchCatalog(String group, CatalogObserver observer) {
+        CatalogWatches.WatchImpl watch = (CatalogWatches.WatchImpl) catalogWatches.start(group, observer, this::request);
+        try {
+            Object answer = await(request(new dev.registry.common.protocol.CatalogWatchRequest(group, true)),
+                    "watch catalog " + group);
+            watch.deliver((dev.registry.common.protocol.CatalogChanged) answer);
+        } catch (RegistryException e) {
+            watch.close();
+            throw e;
+        }
+        return watch;
+    }
+
+    /** A request to the session: now if connected, else once connected (within the request timeout). */
+    private CompletableFuture<Object> request(Object message) {
+        Optional<RpcConnection> c = connection.current();
+        return c.isPresent() ? c.get().call(message, config.requestTimeout()) : waitForConnectionThen(() -> message);
+    }
+
+    /**
      * Sends a registration, at most {@link RegistryClientConfig#maxPendingRegistrations()} at a time;
      * failed means not registered: it is withdrawn everywhere (the caller has no handle).
      */
@@ -279,6 +329,7 @@ public final class RegistryClient implements AutoCloseable {
         for (SubscriptionImpl s : subscriptions.values()) {
             all.add(conn.call(s.toRequest(), RegisterAck.class, config.requestTimeout()));
         }
+        all.addAll(catalogWatches.rewatchAll(conn, config.requestTimeout()));
         if (!publications.isEmpty() || !subscriptions.isEmpty()) {
             log.info("re-registering {} publishers and {} subscribers with session {}", publications.size(),
                     subscriptions.size(), conn.remoteAddress());

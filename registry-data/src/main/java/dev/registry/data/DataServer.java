@@ -109,6 +109,7 @@ public final class DataServer implements AutoCloseable {
                 .register(FetchDatumRequest.class, this::onFetch)
                 .register(DatumVersionsRequest.class, this::onVersions)
                 .register(SessionSlotDigestRequest.class, this::onSessionDigest)
+                .register(dev.registry.common.protocol.DataCatalogRequest.class, this::onCatalog)
                 .register(SlotSyncDone.class, this::onSlotSyncDone)
                 .register(ReplicateRequest.class, (conn, req) -> replication.onReplicate(req))
                 .register(SlotSnapshotDigestRequest.class, (conn, req) -> replication.digest(req.slotId()))
@@ -362,6 +363,18 @@ public final class DataServer implements AutoCloseable {
         }
     }
 
+    /** A page of the catalog of slots this server leads and serves reads of (else NOT_LEADER / UNAVAILABLE: retry). */
+    private Object onCatalog(RpcConnection connection, dev.registry.common.protocol.DataCatalogRequest request) {
+        if (request.query() == null) {
+            throw new IllegalArgumentException("catalog request needs a query");
+        }
+        request.query().validated();
+        for (int slot : request.slots()) {
+            checkReadable(slot, request.epoch());
+        }
+        return store.catalog(request.slots(), request.query());
+    }
+
     // ---- session reconciliation of a led slot ----
 
     private Object onSessionDigest(RpcConnection connection, SessionSlotDigestRequest request) {
@@ -416,7 +429,7 @@ public final class DataServer implements AutoCloseable {
         if (!change.changed()) {
             return;
         }
-        DataChangeNotice notice = new DataChangeNotice(change.dataInfoId(), change.version());
+        DataChangeNotice notice = new DataChangeNotice(change.dataInfoId(), change.version(), change.publishers());
         for (RpcConnection session : sessions) {
             session.send(notice);
         }

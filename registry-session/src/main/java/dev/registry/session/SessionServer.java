@@ -81,6 +81,8 @@ public final class SessionServer implements AutoCloseable {
     private PublisherSyncer syncer;
     private PushEngine push;
     private SlotReconciler reconciler;
+    /** Which ids have publishers: queries fanned out to the data servers, watched groups kept live. */
+    private volatile dev.registry.session.catalog.SessionCatalog catalog;
     private volatile dev.registry.session.damping.ClientLinkDamping damping;
     /** Client authentication: null when off. */
     private final dev.registry.session.auth.ClientAuthentication authentication;
@@ -153,7 +155,9 @@ public final class SessionServer implements AutoCloseable {
                 .register(UnregisterSubscriberRequest.class, this::onUnregisterSubscriber)
                 .register(SessionListRequest.class, (conn, request) -> new SessionList(sessionsTakingClients()))
                 .register(dev.registry.common.protocol.ClientHello.class, this::onClientHello)
-                .register(dev.registry.common.protocol.AuthRequest.class, this::onAuth);
+                .register(dev.registry.common.protocol.AuthRequest.class, this::onAuth)
+                .register(dev.registry.common.protocol.CatalogQuery.class, this::onCatalogQuery)
+                .register(dev.registry.common.protocol.CatalogWatchRequest.class, this::onCatalogWatch);
         // Bind first: the session's identity is its advertised client address.
         // The client port's connection and queue caps are client limits (ClientLimits.Settings).
         RpcConfig clientRpc = config.clientRpc().withLimits(config.clientLimits().maxQueuedPerConnection(),
@@ -173,6 +177,10 @@ public final class SessionServer implements AutoCloseable {
         HandlerRegistry dataHandlers = new HandlerRegistry()
                 .register(DataChangeNotice.class, (conn, notice) -> {
                     push.onNotice(notice.dataInfoId(), notice.version());
+                    dev.registry.session.catalog.SessionCatalog c = catalog;
+                    if (c != null) {
+                        c.onNotice(notice.dataInfoId(), notice.publisherCount());
+                    }
                     return null;
                 });
         dataClient = new RpcClient("session-" + port + "-data", RpcConfig.clientDefaults()
@@ -188,6 +196,8 @@ public final class SessionServer implements AutoCloseable {
                 new dev.registry.session.damping.FlapDamper(config.damping(), clock::millis), publishers, syncer,
                 scheduler);
         reconciler = new SlotReconciler(sessionId, publishers, syncer, links, config.slotCount(), config.writeDeadline());
+        catalog = new dev.registry.session.catalog.SessionCatalog(tables, links, scheduler);
+        catalog.start();
         // Off the meta link's I/O thread; the single scheduler thread keeps table changes in order.
         tables.addListener((old, now) -> scheduler.execute(() -> onSlotTableChange(old, now)));
         // Client-off and push switches set on meta (kept in its database) apply to every session.
@@ -427,6 +437,10 @@ public final class SessionServer implements AutoCloseable {
      * dev.registry.session.damping.ClientLinkDamping}).
      */
     private void onClientGone(RpcConnection connection) {
+        dev.registry.session.catalog.SessionCatalog c = catalog;
+        if (c != null) {
+            c.forget(connection);
+        }
         clientLimits.forget(connection.id());
         authentication.forget(connection.id());
         if (closing || !started) {
@@ -442,6 +456,40 @@ public final class SessionServer implements AutoCloseable {
                     moved ? " (asked to move; publishers withdrawn after " + MIGRATION_GRACE.toSeconds() + " s)" : "",
                     outcome.summary(removed.size(), subs));
         }
+    }
+
+    /** A page of the catalog; with authentication on, only ids the client's app may subscribe to. */
+    private Object onCatalogQuery(RpcConnection connection, dev.registry.common.protocol.CatalogQuery query) {
+        checkStarted();
+        clientLimits.checkRate(connection.id());
+        java.util.function.Predicate<DataInfoId> visible = catalogVisibility(connection);
+        return catalog.query(query).thenApply(page -> {
+            List<DataInfoId> ids = new ArrayList<>();
+            List<Integer> counts = new ArrayList<>();
+            for (int i = 0; i < page.ids().size(); i++) {
+                if (visible.test(page.ids().get(i))) {
+                    ids.add(page.ids().get(i));
+                    counts.add(page.publisherCounts().get(i));
+                }
+            }
+            return new dev.registry.common.protocol.CatalogPage(ids, counts, page.more());
+        });
+    }
+
+    /** Starts or stops a client's watch of a catalog group; a start is answered with the group's ids now. */
+    private Object onCatalogWatch(RpcConnection connection, dev.registry.common.protocol.CatalogWatchRequest request) {
+        checkStarted();
+        clientLimits.checkRate(connection.id());
+        if (!request.watch()) {
+            catalog.unwatch(connection, request.group());
+            return new dev.registry.common.protocol.CatalogChanged(request.group(), 0, List.of(), false);
+        }
+        return catalog.watch(connection, request.group(), catalogVisibility(connection));
+    }
+
+    private java.util.function.Predicate<DataInfoId> catalogVisibility(RpcConnection connection) {
+        dev.registry.session.auth.AppCredentials.App app = authentication.requireApp(connection.id());
+        return app == null ? id -> true : id -> app.maySubscribe(id.dataId());
     }
 
     /** A client proves its app credentials; with authentication off it is told so (no app). */
@@ -973,6 +1021,7 @@ public final class SessionServer implements AutoCloseable {
                 .append('\n');
         push.appendPrometheus(out);
         damping.appendPrometheus(out);
+        catalog.appendMetrics(out);
         if (sofa != null) {
             sofa.appendPrometheus(out);
         }

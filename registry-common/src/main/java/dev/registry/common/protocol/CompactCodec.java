@@ -131,6 +131,7 @@ public final class CompactCodec {
             w.raw(DATA_CHANGE_NOTICE);
             w.id(m.dataInfoId());
             w.varLong(m.version());
+            w.varLong(m.publisherCount() + 1L); // -1 (not told) as 0
         } else if (message instanceof FetchDatumRequest m) {
             w.raw(FETCH_DATUM);
             w.varLong(m.epoch());
@@ -206,7 +207,7 @@ public final class CompactCodec {
                 case REMOVE_PUBLISHER -> new RemovePublisherRequest(r.varLong(), r.intValue(), r.id(), r.string(),
                         r.internedString());
                 case WRITE_RESULT -> new WriteResult(r.varLong(), r.bool());
-                case DATA_CHANGE_NOTICE -> new DataChangeNotice(r.id(), r.varLong());
+                case DATA_CHANGE_NOTICE -> new DataChangeNotice(r.id(), r.varLong(), (int) (r.varLong() - 1));
                 case FETCH_DATUM -> {
                     long epoch = r.varLong();
                     DataInfoId id = r.id();

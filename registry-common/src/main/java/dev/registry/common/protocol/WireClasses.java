@@ -47,6 +47,8 @@ public final class WireClasses {
             SessionSlotDigestResponse.class, SlotSyncDone.class, DataServerLeaving.class, DataServerUnreachable.class,
             ReconnectRequest.class, SessionListRequest.class, SessionList.class, ClientHello.class,
             AuthRequest.class, AuthResult.class,
+            CatalogQuery.class, CatalogPage.class, DataCatalogRequest.class, CatalogWatchRequest.class,
+            CatalogChanged.class,
             MetaRedirect.class, OperationalSwitches.class);
 
     public static ClassAllowList allowList() {

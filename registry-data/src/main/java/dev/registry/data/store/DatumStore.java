@@ -29,11 +29,14 @@ import java.util.function.LongSupplier;
  */
 public final class DatumStore {
 
-    /** What a leader write did: the id's version after it, and whether anything changed. */
+    /**
+     * What a leader write did: the id's version after it, whether anything changed, and how many
+     * publishers the id has after it (sessions keep their catalogs from that).
+     */
     public record Change(DataInfoId dataInfoId, long version, boolean changed, Kind kind, Publisher publisher,
-                         String registerId, long changedAtMillis) {
+                         String registerId, long changedAtMillis, int publishers) {
         static Change none(DataInfoId id, long version) {
-            return new Change(id, version, false, null, null, null, 0);
+            return new Change(id, version, false, null, null, null, 0, -1);
         }
     }
 
@@ -73,7 +76,7 @@ public final class DatumStore {
         counted(slot, entry.publishers.put(publisher.registerId(), publisher), publisher);
         bump(entry);
         return new Change(publisher.dataInfoId(), entry.version, true, Kind.PUT, publisher, publisher.registerId(),
-                entry.changedAtMillis);
+                entry.changedAtMillis, entry.publishers.size());
     }
 
     /**
@@ -91,7 +94,8 @@ public final class DatumStore {
         }
         counted(slot, entry.publishers.remove(registerId), null);
         bump(entry);
-        return new Change(id, entry.version, true, Kind.REMOVE, null, registerId, entry.changedAtMillis);
+        return new Change(id, entry.version, true, Kind.REMOVE, null, registerId, entry.changedAtMillis,
+                entry.publishers.size());
     }
 
     /** Removes every publisher that came through the given session from the given slots. */
@@ -113,7 +117,7 @@ public final class DatumStore {
                     counted(slot, e.getValue().publishers.remove(rid), null);
                     bump(e.getValue());
                     changes.add(new Change(e.getKey(), e.getValue().version, true, Kind.REMOVE, null, rid,
-                            e.getValue().changedAtMillis));
+                            e.getValue().changedAtMillis, e.getValue().publishers.size()));
                 }
             }
         }
@@ -237,6 +241,47 @@ public final class DatumStore {
     }
 
     /** Every session id that has publishers in the given slots. */
+    /**
+     * The ids with at least one publisher in {@code inSlots} that {@code query} matches, sorted by
+     * canonical form, at most its limit (more: whether others match too).
+     */
+    public dev.registry.common.protocol.CatalogPage catalog(java.util.Collection<Integer> inSlots,
+                                                            dev.registry.common.protocol.CatalogQuery query) {
+        java.util.TreeMap<String, Map.Entry<DataInfoId, Integer>> found = new java.util.TreeMap<>();
+        boolean more = false;
+        for (int slot : inSlots) {
+            // One slot at a time under the lock: writes of other slots are not held up by a large catalog.
+            more |= collectCatalog(slot, query, found);
+        }
+        List<DataInfoId> out = new ArrayList<>(found.size());
+        List<Integer> counts = new ArrayList<>(found.size());
+        found.values().forEach(e -> {
+            out.add(e.getKey());
+            counts.add(e.getValue());
+        });
+        return new dev.registry.common.protocol.CatalogPage(out, counts, more);
+    }
+
+    /** Adds the slot's matching ids to {@code found}, keeping the first limit; true if it dropped one. */
+    private synchronized boolean collectCatalog(int slot, dev.registry.common.protocol.CatalogQuery query,
+                                                java.util.TreeMap<String, Map.Entry<DataInfoId, Integer>> found) {
+        Map<DataInfoId, Entry> ids = slots.get(slot);
+        boolean dropped = false;
+        if (ids != null) {
+            for (Map.Entry<DataInfoId, Entry> e : ids.entrySet()) {
+                if (e.getValue().publishers.isEmpty() || !query.matches(e.getKey())) {
+                    continue;
+                }
+                found.put(e.getKey().canonical(), Map.entry(e.getKey(), e.getValue().publishers.size()));
+                if (found.size() > query.limit()) {
+                    found.pollLastEntry(); // keep the first limit ids in order
+                    dropped = true;
+                }
+            }
+        }
+        return dropped;
+    }
+
     public synchronized Set<String> sessionIds(Set<Integer> inSlots) {
         Set<String> out = new HashSet<>();
         for (int slot : inSlots) {
