@@ -7,6 +7,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.cloud.client.ServiceInstance;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 import reactor.core.publisher.Sinks;
 
 import java.time.Duration;
@@ -86,9 +88,18 @@ public final class RegistryInstances implements AutoCloseable {
         return w.instances;
     }
 
-    /** The service's instances now and after every change. */
+    /**
+     * The service's instances now and after every change. The first ask of a service subscribes
+     * on a blocking-friendly thread (it waits for the registry's answer), never on the caller's,
+     * which may be an event loop.
+     */
     public Flux<List<ServiceInstance>> stream(String serviceId) {
-        return Flux.defer(() -> watch(serviceId).sink.asFlux());
+        Watched known = services.get(serviceId);
+        if (known != null) {
+            return known.sink.asFlux();
+        }
+        return Mono.fromCallable(() -> watch(serviceId)).subscribeOn(Schedulers.boundedElastic())
+                .flatMapMany(w -> w.sink.asFlux());
     }
 
     private Watched watch(String serviceId) {
