@@ -4,12 +4,10 @@ import com.alipay.sofa.rpc.config.ConsumerConfig;
 import com.alipay.sofa.rpc.config.RegistryConfig;
 import com.alipay.sofa.rpc.context.RpcRuntimeContext;
 import com.alipay.sofa.rpc.core.exception.SofaRouteException;
-import dev.registry.server.RegistryNode;
-import dev.registry.server.RegistryServerMain;
+import dev.registry.server.EmbeddedRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -46,18 +44,13 @@ class SofaRpcDiscoveryTest {
         String greet(String name);
     }
 
-    private RegistryNode registry;
+    private EmbeddedRegistry registry;
     private final List<Process> providers = new ArrayList<>();
     private final List<ConsumerConfig<Greeter>> consumers = new ArrayList<>();
 
     @BeforeEach
     void startRegistry() {
-        RegistryServerMain main = new RegistryServerMain();
-        new CommandLine(main).parseArgs("--meta-port", "0", "--meta-http-port", "-1", "--data-port", "0",
-                "--data-http-port", "-1", "--session-port", "0", "--session-http-port", "0", "--slots", "16",
-                "--sofa-bolt-port", "0");
-        registry = RegistryNode.start(main.toSettings());
-        await().atMost(Duration.ofSeconds(20)).until(() -> registry.session().isReady());
+        registry = EmbeddedRegistry.start(true);
     }
 
     @AfterEach
@@ -74,7 +67,7 @@ class SofaRpcDiscoveryTest {
     }
 
     private RegistryConfig registryConfig() {
-        return new RegistryConfig().setProtocol("sofa").setAddress("127.0.0.1:" + registry.session().adminPort());
+        return new RegistryConfig().setProtocol("sofa").setAddress("127.0.0.1:" + registry.adminPort());
     }
 
     private static int freePort() throws IOException {
@@ -87,7 +80,7 @@ class SofaRpcDiscoveryTest {
     private Process provider(String name) throws IOException {
         Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx128m", "-cp", System.getProperty("java.class.path"), GreeterProviderMain.class.getName(), name,
-                String.valueOf(freePort()), String.valueOf(registry.session().adminPort()))
+                String.valueOf(freePort()), String.valueOf(registry.adminPort()))
                 .redirectErrorStream(true).start();
         providers.add(p);
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));

@@ -1,7 +1,6 @@
 package dev.registry.springcloud;
 
-import dev.registry.server.RegistryNode;
-import dev.registry.server.RegistryServerMain;
+import dev.registry.server.EmbeddedRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -22,7 +21,6 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.client.RestClient;
-import picocli.CommandLine;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,17 +40,12 @@ import static org.awaitility.Awaitility.await;
  * HeartbeatEvents; health follows the registry.
  */
 class SpringCloudIntegrationTest {
-    private RegistryNode registry;
+    private EmbeddedRegistry registry;
     private final List<ConfigurableApplicationContext> apps = new ArrayList<>();
 
     @BeforeEach
     void startRegistry() {
-        RegistryServerMain main = new RegistryServerMain();
-        new CommandLine(main).parseArgs("--meta-port", "0", "--meta-http-port", "-1", "--data-port", "0",
-                "--data-http-port", "-1", "--session-port", "0", "--session-http-port", "0", "--slots", "16",
-                "--sofa-bolt-port", "-1");
-        registry = RegistryNode.start(main.toSettings());
-        await().atMost(Duration.ofSeconds(20)).until(() -> registry.session().isReady());
+        registry = EmbeddedRegistry.start();
     }
 
     @AfterEach
@@ -98,7 +91,7 @@ class SpringCloudIntegrationTest {
     private ConfigurableApplicationContext start(Class<?> app, String name, String instanceId) {
         ConfigurableApplicationContext c = new SpringApplicationBuilder(app).properties(
                 "server.port=0", "spring.application.name=" + name,
-                "spring.cloud.registry.servers=127.0.0.1:" + registry.session().port(),
+                "spring.cloud.registry.servers=" + registry.servers(),
                 "spring.cloud.registry.host=127.0.0.1", "spring.cloud.registry.instance-id=" + instanceId,
                 "spring.cloud.registry.metadata.flavour=" + instanceId + "-meta",
                 "management.endpoints.web.exposure.include=health,serviceregistry",
