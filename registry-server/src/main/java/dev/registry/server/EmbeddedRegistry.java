@@ -34,12 +34,29 @@ public final class EmbeddedRegistry implements AutoCloseable {
         return start(false);
     }
 
-    /** @param sofaBoltPort also open the Bolt port SOFARegistry's client (and SOFARPC) use, found via {@link #adminPort()} */
-    public static EmbeddedRegistry start(boolean sofaBoltPort, String... moreOptions) {
-        List<String> args = new ArrayList<>(List.of("--meta-port", "0", "--meta-http-port", "-1", "--data-port", "0",
-                "--data-http-port", "-1", "--session-port", "0", "--session-http-port", "0", "--slots", "16",
-                "--sofa-bolt-port", sofaBoltPort ? "0" : "-1"));
-        args.addAll(List.of(moreOptions));
+    /**
+     * @param sofaBoltPort also open the Bolt port SOFARegistry's client (and SOFARPC) use, found via {@link #adminPort()}
+     * @param options      launcher options as name/value pairs ({@code "--session-port", "19600"}), over the defaults
+     */
+    public static EmbeddedRegistry start(boolean sofaBoltPort, String... options) {
+        if (options.length % 2 != 0) {
+            throw new IllegalArgumentException("options come as name/value pairs");
+        }
+        java.util.Map<String, String> chosen = new java.util.LinkedHashMap<>();
+        String[] defaults = {"--meta-port", "0", "--meta-http-port", "-1", "--data-port", "0", "--data-http-port", "-1",
+                "--session-port", "0", "--session-http-port", "0", "--slots", "16",
+                "--sofa-bolt-port", sofaBoltPort ? "0" : "-1"};
+        for (int i = 0; i < defaults.length; i += 2) {
+            chosen.put(defaults[i], defaults[i + 1]);
+        }
+        for (int i = 0; i < options.length; i += 2) {
+            chosen.put(options[i], options[i + 1]);
+        }
+        List<String> args = new ArrayList<>();
+        chosen.forEach((name, value) -> {
+            args.add(name);
+            args.add(value);
+        });
         RegistryServerMain main = new RegistryServerMain();
         new CommandLine(main).parseArgs(args.toArray(new String[0]));
         RegistryNode node = RegistryNode.start(main.toSettings());

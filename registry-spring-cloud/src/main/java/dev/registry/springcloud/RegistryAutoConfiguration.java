@@ -123,7 +123,8 @@ public class RegistryAutoConfiguration {
         @ConditionalOnMissingBean
         public RegistryServiceRegistry registryServiceRegistry(RegistryClient client,
                                                                RegistryDiscoveryProperties properties) {
-            return new RegistryServiceRegistry(client, properties.getGroup());
+            return new RegistryServiceRegistry(client, properties.getGroup(),
+                    properties.getRegistration().isFailFast());
         }
 
         @Bean
@@ -157,6 +158,14 @@ public class RegistryAutoConfiguration {
                 AutoServiceRegistrationProperties autoProperties, RegistryRegistration registration,
                 RegistryDiscoveryProperties properties) {
             return new RegistryAutoServiceRegistration(context, registry, autoProperties, registration, properties);
+        }
+
+        /** Deregisters when the context starts closing, before the web server stops (see RegistryAutoServiceRegistration). */
+        @Bean
+        @ConditionalOnBean(RegistryAutoServiceRegistration.class)
+        public org.springframework.context.ApplicationListener<org.springframework.context.event.ContextClosedEvent>
+                registryDeregistrationOnClose(RegistryAutoServiceRegistration autoRegistration) {
+            return autoRegistration::onContextClosed;
         }
     }
 }

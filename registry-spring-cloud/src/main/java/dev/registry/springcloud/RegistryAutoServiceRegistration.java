@@ -3,11 +3,16 @@ package dev.registry.springcloud;
 import org.springframework.cloud.client.serviceregistry.AbstractAutoServiceRegistration;
 import org.springframework.cloud.client.serviceregistry.AutoServiceRegistrationProperties;
 import org.springframework.context.ApplicationContext;
+import org.springframework.context.event.ContextClosedEvent;
 
 /**
  * Registers the web application once its server has a port (Spring Cloud's
- * {@code WebServerInitializedEvent}), and deregisters it when the context closes, before the
- * server stops taking requests.
+ * {@code WebServerInitializedEvent}), and deregisters it as soon as the context starts closing
+ * ({@code ContextClosedEvent}, before any lifecycle stops): the registry pushes the departure
+ * while the web server still answers, and the close waits
+ * {@code spring.cloud.registry.registration.deregistration-delay} for consumers to switch before
+ * the server stops taking requests. (Spring Cloud's own deregistration comes only after the web
+ * server stopped, so a consumer could still pick this instance and fail.)
  */
 public final class RegistryAutoServiceRegistration extends AbstractAutoServiceRegistration<RegistryRegistration> {
     private final RegistryRegistration registration;
@@ -28,6 +33,21 @@ public final class RegistryAutoServiceRegistration extends AbstractAutoServiceRe
             registration.setPort(port);
         }
         super.register();
+    }
+
+    /** The context starts closing (a listener bean the auto-configuration wires calls this). */
+    void onContextClosed(ContextClosedEvent closed) {
+        if (closed.getApplicationContext() == getContext() && isRunning()) {
+            stop(); // deregisters
+            long delay = properties.getRegistration().getDeregistrationDelay().toMillis();
+            if (delay > 0) {
+                try {
+                    Thread.sleep(delay); // consumers switch meanwhile; the web server still answers
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
     }
 
     @Override

@@ -57,6 +57,32 @@ public class RegistryDiscoveryProperties {
     public static class Registration {
         /** Whether this web application registers itself on start (and deregisters on shutdown). */
         private boolean enabled = true;
+        /**
+         * On shutdown: how long to keep serving after deregistering, so consumers switch before
+         * the web server stops taking requests.
+         */
+        private Duration deregistrationDelay = Duration.ofMillis(300);
+        /**
+         * Whether the application fails to start when it cannot register (the registry is
+         * unreachable); false: it starts, and registers once the registry answers (retried every 5 s).
+         */
+        private boolean failFast = true;
+
+        public Duration getDeregistrationDelay() {
+            return deregistrationDelay;
+        }
+
+        public void setDeregistrationDelay(Duration deregistrationDelay) {
+            this.deregistrationDelay = deregistrationDelay;
+        }
+
+        public boolean isFailFast() {
+            return failFast;
+        }
+
+        public void setFailFast(boolean failFast) {
+            this.failFast = failFast;
+        }
 
         public boolean isEnabled() {
             return enabled;

@@ -18,7 +18,8 @@ public final class RegistryHealthIndicator extends AbstractHealthIndicator {
     @Override
     protected void doHealthCheck(Health.Builder builder) {
         if (client.isConnected()) {
-            builder.up().withDetail("session", client.sessionAddress().map(Object::toString).orElse("?"));
+            builder.up().withDetail("session", client.sessionAddress()
+                    .map(a -> a.getHostString() + ":" + a.getPort()).orElse("?"));
         } else {
             builder.down().withDetail("error", "no registry session connected").withDetail("sessions",
                     client.knownSessions().toString());

@@ -88,14 +88,17 @@ class SpringCloudIntegrationTest {
         }
     }
 
-    private ConfigurableApplicationContext start(Class<?> app, String name, String instanceId) {
-        ConfigurableApplicationContext c = new SpringApplicationBuilder(app).properties(
+    private ConfigurableApplicationContext start(Class<?> app, String name, String instanceId, String... more) {
+        List<String> properties = new ArrayList<>(List.of(
                 "server.port=0", "spring.application.name=" + name,
-                "spring.cloud.registry.servers=" + registry.servers(),
+                "spring.cloud.registry.servers=" + (registry == null ? "127.0.0.1:1" : registry.servers()),
                 "spring.cloud.registry.host=127.0.0.1", "spring.cloud.registry.instance-id=" + instanceId,
                 "spring.cloud.registry.metadata.flavour=" + instanceId + "-meta",
                 "management.endpoints.web.exposure.include=health,serviceregistry",
-                "spring.main.banner-mode=off").run();
+                "spring.main.banner-mode=off"));
+        properties.addAll(List.of(more)); // later ones win
+        ConfigurableApplicationContext c = new SpringApplicationBuilder(app)
+                .properties(properties.toArray(new String[0])).run();
         apps.add(c);
         return c;
     }
@@ -149,6 +152,27 @@ class SpringCloudIntegrationTest {
         assertThat(calls).isEqualTo(30);
         assertThat(switchMillis).isLessThanOrEqualTo(1000);
         await().atMost(Duration.ofSeconds(5)).until(() -> discovery.getServices().contains("demo-provider"));
+    }
+
+    @Test
+    void withoutFailFastAnAppStartsBeforeTheRegistryAndRegistersOnceItAnswers() throws Exception {
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        registry.close();
+        registry = null;
+        ConfigurableApplicationContext early = start(Provider.class, "early-provider", "early-A",
+                "spring.cloud.registry.servers=127.0.0.1:" + port, "spring.cloud.registry.request-timeout=1s",
+                "spring.cloud.registry.registration.fail-fast=false");
+        assertThat(early.isActive()).as("started without a registry").isTrue();
+
+        registry = EmbeddedRegistry.start(false, "--session-port", String.valueOf(port));
+        try (dev.registry.client.RegistryClient reader = dev.registry.client.RegistryClient.start(
+                dev.registry.client.RegistryClientConfig.builder(registry.servers()).build())) {
+            await().atMost(Duration.ofSeconds(20)).until(() -> reader.services("SPRING_CLOUD").stream()
+                    .anyMatch(id -> id.dataId().equals("early-provider")));
+        }
     }
 
     @Test
