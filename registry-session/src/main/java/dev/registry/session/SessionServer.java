@@ -498,6 +498,11 @@ public final class SessionServer implements AutoCloseable {
         return authentication.authenticate(connection.id(), request);
     }
 
+    /** Whether pushes are stopped (admin push/stop, or meta's switch). */
+    public boolean isPushPaused() {
+        return push.isPaused();
+    }
+
     /** Whether the client ports require app credentials. */
     public boolean authenticationRequired() {
         return authentication.required();

@@ -19,12 +19,21 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code scripts/registry-cli.sh}: publish and subscribe against a running registry.
- * Results go to stdout (subscribe: one JSON line per push), logs to stderr.
+ * {@code scripts/registry-cli.sh}: publish, subscribe and look around a running registry, and
+ * operate it. Results go to stdout (tables, or JSON with {@code --json}; subscribe: one JSON
+ * line per push), logs and errors to stderr. Exit codes: 0 done, 1 the registry refused or
+ * failed it, 2 bad usage, 3 admin token or app credentials missing or refused, 4 unreachable.
  */
 @Command(name = "registry-cli", mixinStandardHelpOptions = true, version = "registry-cli 0.1.0",
-        description = "Publish to and subscribe from a running registry.",
-        subcommands = {RegistryCli.Publish.class, RegistryCli.Subscribe.class})
+        description = "Publish to, subscribe from, look at and operate a running registry.",
+        subcommands = {RegistryCli.Publish.class, RegistryCli.Subscribe.class, CatalogCommands.Get.class,
+                CatalogCommands.Services.class, OperatorCommands.Members.class, OperatorCommands.Slots.class,
+                OperatorCommands.Connections.class, OperatorCommands.Drain.class, OperatorCommands.ClientOff.class,
+                OperatorCommands.ClientOn.class, OperatorCommands.Push.class,
+                picocli.AutoComplete.GenerateCompletion.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:done", "1:the registry refused or failed it", "2:bad usage",
+                "3:admin token or app credentials missing or refused", "4:the registry could not be reached"})
 public final class RegistryCli implements Callable<Integer> {
 
     public static void main(String[] args) {
@@ -39,12 +48,33 @@ public final class RegistryCli implements Callable<Integer> {
         CommandLine cli = new CommandLine(new RegistryCli());
         cli.setOut(new java.io.PrintWriter(out, true));
         cli.setErr(new java.io.PrintWriter(err, true));
+        cli.setExecutionExceptionHandler((e, command, parsed) -> {
+            int code = exitCodeOf(e);
+            command.getErr().println("registry-cli " + command.getCommandName() + ": " + e.getMessage());
+            command.getErr().flush();
+            return code;
+        });
         return cli.execute(args);
+    }
+
+    /** One line and an exit code for a command's failure (the class comment lists the codes). */
+    static int exitCodeOf(Exception e) {
+        if (e instanceof CliFailure f) {
+            return f.exitCode;
+        }
+        String m = String.valueOf(e.getMessage());
+        if (m.contains("UNAUTHENTICATED") || m.contains("FORBIDDEN") || m.contains("authentication")) {
+            return CliFailure.DENIED;
+        }
+        if (e instanceof dev.registry.client.RegistryException && (m.contains("no session") || m.contains("reachable"))) {
+            return CliFailure.UNREACHABLE;
+        }
+        return CliFailure.FAILED;
     }
 
     @Override
     public Integer call() {
-        throw new CommandLine.ParameterException(new CommandLine(this), "a subcommand is required: publish | subscribe");
+        throw new CommandLine.ParameterException(new CommandLine(this), "a subcommand is required (--help lists them)");
     }
 
     /** Options both subcommands share. */
@@ -134,7 +164,7 @@ public final class RegistryCli implements Callable<Integer> {
         }
     }
 
-    @Command(name = "subscribe", mixinStandardHelpOptions = true,
+    @Command(name = "subscribe", aliases = "watch", mixinStandardHelpOptions = true,
             description = "Subscribes to D and prints one JSON line per push received.")
     static final class Subscribe implements Callable<Integer> {
         private static final ObjectMapper JSON = new ObjectMapper();
