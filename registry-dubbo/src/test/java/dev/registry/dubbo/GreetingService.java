@@ -1,0 +1,5 @@
+package dev.registry.dubbo;
+
+public interface GreetingService {
+    String greet(String name);
+}
