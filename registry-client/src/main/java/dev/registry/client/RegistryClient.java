@@ -537,6 +537,7 @@ public final class RegistryClient implements AutoCloseable {
         private final String registerId;
         private final SubscriptionObserver observer;
         private volatile SubscriptionData current;
+        private final java.util.concurrent.CountDownLatch first = new java.util.concurrent.CountDownLatch(1);
 
         SubscriptionImpl(DataInfoId id, String registerId, SubscriptionObserver observer) {
             this.id = id;
@@ -564,7 +565,15 @@ public final class RegistryClient implements AutoCloseable {
                 observer.onUpdate(data);
             } catch (RuntimeException e) {
                 log.error("subscription observer for {} failed", id, e);
+            } finally {
+                first.countDown(); // after the observer: a waiter sees what the observer was given
             }
+        }
+
+        @Override
+        public Optional<SubscriptionData> awaitFirst(java.time.Duration timeout) throws InterruptedException {
+            first.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return Optional.ofNullable(current);
         }
 
         @Override

@@ -107,6 +107,19 @@ class CatalogTest {
     }
 
     @Test
+    void aSubscriptionCanWaitForItsFirstList() throws Exception {
+        RegistryClient publisher = cluster.client(cluster.sessions.get(0));
+        publisher.publish(service("orders"), List.of("10.0.0.1:80"));
+        RegistryClient subscriber = cluster.client(cluster.sessions.get(1));
+        dev.registry.client.Subscription s = subscriber.subscribe(service("orders"), data -> { });
+        assertThat(s.awaitFirst(Duration.ofSeconds(10))).hasValueSatisfying(d ->
+                assertThat(d.values()).containsExactly("10.0.0.1:80"));
+        dev.registry.client.Subscription empty = subscriber.subscribe(service("nobody"), data -> { });
+        assertThat(empty.awaitFirst(Duration.ofSeconds(10))).as("an empty list is a first list too")
+                .hasValueSatisfying(d -> assertThat(d.values()).isEmpty());
+    }
+
+    @Test
     void aWatchSurvivesTheClientMovingToAnotherSession() throws Exception {
         RegistryClient publisher = cluster.client(cluster.sessions.get(0));
         publisher.publish(service("orders"), List.of("10.0.0.1:80"));
