@@ -462,6 +462,7 @@ public final class SessionServer implements AutoCloseable {
     private Object onCatalogQuery(RpcConnection connection, dev.registry.common.protocol.CatalogQuery query) {
         checkStarted();
         clientLimits.checkRate(connection.id());
+        catalog.checkQueryRate(connection.id(), clock.millis());
         java.util.function.Predicate<DataInfoId> visible = catalogVisibility(connection);
         return catalog.query(query).thenApply(page -> {
             List<DataInfoId> ids = new ArrayList<>();

@@ -42,12 +42,21 @@ public final class SessionCatalog {
     static final Duration PUSH_DELAY = Duration.ofMillis(20);
     static final Duration RELOAD_INTERVAL = Duration.ofSeconds(30);
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(5);
+    /**
+     * Catalog pages one connection may ask per second: each one reads every slot leader's ids,
+     * so the general request rate (thousands a second) would let one client keep them all busy.
+     */
+    static final int QUERIES_PER_SECOND = 50;
+    /** Groups one connection may watch at once. */
+    static final int WATCHES_PER_CONNECTION = 64;
 
     private final SlotTableHolder tables;
     private final DataServerLinks links;
     private final ScheduledExecutorService scheduler;
     private final Map<String, Group> groups = new ConcurrentHashMap<>();
     private final LongAdder queries = new LongAdder();
+    /** Per connection: {second, pages asked in it}. */
+    private final Map<String, long[]> queryWindows = new ConcurrentHashMap<>();
     private final LongAdder pushes = new LongAdder();
 
     /** A watched group: its ids with publishers, its version, its watchers. Guarded by itself. */
@@ -78,6 +87,22 @@ public final class SessionCatalog {
     }
 
     // ---- queries ----
+
+    /** One more catalog page for this connection, or UNAVAILABLE (retry later) beyond {@link #QUERIES_PER_SECOND}. */
+    public void checkQueryRate(String connectionId, long nowMillis) {
+        long second = nowMillis / 1000;
+        long[] w = queryWindows.computeIfAbsent(connectionId, id -> new long[2]);
+        synchronized (w) {
+            if (w[0] != second) {
+                w[0] = second;
+                w[1] = 0;
+            }
+            if (++w[1] > QUERIES_PER_SECOND) {
+                throw new RpcException(ErrorCode.UNAVAILABLE, "catalog queries are limited to " + QUERIES_PER_SECOND
+                        + " pages a second per connection; retry shortly");
+            }
+        }
+    }
 
     /** One page of the catalog, merged from every slot leader's page. */
     public CompletableFuture<CatalogPage> query(CatalogQuery query) {
@@ -146,6 +171,12 @@ public final class SessionCatalog {
         if (group == null || group.isEmpty()) {
             throw new IllegalArgumentException("a catalog watch needs a group");
         }
+        long watched = groups.values().stream().filter(x -> x.watchers.containsKey(connection)).count();
+        Group already = groups.get(group);
+        if (watched >= WATCHES_PER_CONNECTION && (already == null || !already.watchers.containsKey(connection))) {
+            throw new IllegalArgumentException("a connection may watch at most " + WATCHES_PER_CONNECTION
+                    + " catalog groups");
+        }
         Group g = groups.computeIfAbsent(group, Group::new);
         g.watchers.put(connection, visible);
         synchronized (g) {
@@ -169,6 +200,7 @@ public final class SessionCatalog {
 
     /** The connection closed: it watches nothing any more. */
     public void forget(RpcConnection connection) {
+        queryWindows.remove(connection.id());
         for (Group g : groups.values()) {
             g.watchers.remove(connection);
         }
