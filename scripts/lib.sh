@@ -7,7 +7,12 @@ SERVER_JAR="$REPO_ROOT/registry-server/target/registry-server-0.1.0-SNAPSHOT-all
 
 # Builds the runnable jar when it is missing or older than any source file.
 ensure_server_jar() {
-  if [[ -f "$SERVER_JAR" ]] && [[ -z "$(find "$REPO_ROOT" -path '*/src/main/*' -newer "$SERVER_JAR" -print -quit)" ]] \
+  # Only the modules the server jar is built from count (not examples/, the integrations or the bench).
+  local m modules=()
+  for m in registry-common registry-meta registry-data registry-session registry-client registry-server; do
+    modules+=("$REPO_ROOT/$m/src/main")
+  done
+  if [[ -f "$SERVER_JAR" ]] && [[ -z "$(find "${modules[@]}" -newer "$SERVER_JAR" -print -quit)" ]] \
      && [[ "$REPO_ROOT/pom.xml" -ot "$SERVER_JAR" ]]; then
     return 0
   fi
