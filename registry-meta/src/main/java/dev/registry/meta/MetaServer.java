@@ -217,7 +217,7 @@ public final class MetaServer implements AutoCloseable {
                 });
         election.start();
         if (config.adminPort() >= 0) {
-            admin = new AdminHttpServer("meta", config.adminToken(), config.rpc().tls()); // HTTPS with the node certificate
+            admin = new AdminHttpServer("meta", config.adminToken(), config.rpc().tls()).serveConsole(); // HTTPS with the node certificate
             registerAdminRoutes(admin);
             admin.start(config.adminBindHost(), config.adminPort());
         }

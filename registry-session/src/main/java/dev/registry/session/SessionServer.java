@@ -230,7 +230,7 @@ public final class SessionServer implements AutoCloseable {
         }
         if (config.adminPort() >= 0) {
             // HTTPS with the node certificate (peers trust the cluster CA), else the client port's.
-            admin = new AdminHttpServer("session", config.adminToken(), adminTls());
+            admin = new AdminHttpServer("session", config.adminToken(), adminTls()).serveConsole();
             registerAdminRoutes(admin);
             admin.start(config.adminBindHost(), config.adminPort());
         }
@@ -728,6 +728,8 @@ public final class SessionServer implements AutoCloseable {
         });
         http.get("/api/v1/slot-table", r -> AdminResponse.ok(SlotTableJson.of(tables.current(), sessionId)));
         http.get("/api/v1/servers", r -> AdminResponse.ok(serversJson()));
+        http.get("/api/v1/members", r -> AdminResponse.ok(membersJson()));
+        http.get("/api/v1/catalog", this::catalogJson);
         http.get("/api/v1/datum", r -> datumJson(requestedId(r), r.authorized()));
         // This session's part of a datum query (other sessions ask it).
         http.get("/api/v1/datum/local", r -> AdminResponse.ok(localSubscribersJson(requestedId(r), r.authorized())));
@@ -953,6 +955,112 @@ public final class SessionServer implements AutoCloseable {
         balance.put("clientsAskedToMove", clientsMoved.sum());
         out.put("balance", balance);
         return out;
+    }
+
+    /**
+     * The cluster as this session learnt it from meta's last heartbeat answer: data servers (with
+     * the slots they lead and follow in this session's table), live sessions with their client
+     * counts and admin addresses, and the meta nodes (the one that answered as leader).
+     */
+    private Map<String, Object> membersJson() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        var last = meta.lastResponse();
+        SlotTable table = tables.current();
+        out.put("source", "session");
+        out.put("self", sessionId);
+        out.put("slotTableEpoch", table.epoch());
+        out.put("lastHeartbeatMillisAgo", last == null ? null : meta.nanosSinceLastSuccess() / 1_000_000);
+        java.util.TreeSet<String> dataServers = new java.util.TreeSet<>(table.servers());
+        if (last != null && last.dataServers() != null) {
+            dataServers.addAll(last.dataServers());
+        }
+        out.put("dataServers", dataServers.stream().map(d -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("address", d);
+            boolean live = last != null && last.dataServers() != null && last.dataServers().contains(d);
+            m.put("state", live ? "UP" : "NOT_IN_MEMBER_LIST");
+            m.put("connected", links.isConnected(d));
+            m.put("slotsLed", table.slotsLedBy(d).size());
+            m.put("slotsFollowed", table.slotsFollowedBy(d).size());
+            return m;
+        }).toList());
+        out.put("sessionListComplete", last == null || !last.sessionListIncomplete());
+        java.util.TreeSet<String> sessions = new java.util.TreeSet<>();
+        sessions.add(sessionId);
+        if (last != null && last.sessionServers() != null) {
+            sessions.addAll(last.sessionServers());
+        }
+        Map<String, Integer> counts = last == null || last.sessionConnections() == null ? Map.of() : last.sessionConnections();
+        Map<String, String> adminAddresses = last == null ? Map.of() : last.sessionAdminAddresses();
+        out.put("sessionServers", sessions.stream().map(s -> {
+            int clients = s.equals(sessionId) ? clientLoad() : counts.getOrDefault(s, -1);
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("address", s);
+            m.put("self", s.equals(sessionId));
+            m.put("state", clients >= 0 ? "UP" : "NOT_TAKING_CLIENTS");
+            m.put("clientConnections", Math.max(clients, 0));
+            m.put("adminAddress", s.equals(sessionId) ? adminAddress() : adminAddresses.get(s));
+            return m;
+        }).toList());
+        String leader = meta.leaderAddress();
+        out.put("metaServers", config.metaAddresses().stream().map(a -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("address", a.toString());
+            m.put("state", a.toString().equals(leader) ? "LEADER" : "UNKNOWN");
+            return m;
+        }).toList());
+        out.put("metaLeader", leader);
+        out.put("metaTerm", last == null ? null : last.term());
+        out.put("pushPaused", isPushPaused());
+        out.put("draining", draining);
+        return out;
+    }
+
+    /**
+     * One page of the catalog for the console and operators: ids with publishers, filtered and
+     * sorted by canonical id, at most {@code limit} (1..1000) after the cursor {@code after}.
+     */
+    private AdminResponse catalogJson(dev.registry.common.admin.AdminRequest r) throws Exception {
+        int limit = r.intParam("limit", 100, 1, 1000);
+        String group = catalogFilter(r, "group");
+        String instanceId = catalogFilter(r, "instanceId");
+        String prefix = catalogFilter(r, "prefix");
+        String after = r.param("after");
+        if (after != null) {
+            after = DataInfoId.parse(after).validate().canonical(); // a cursor is an id's canonical form
+        }
+        catalog.checkQueryRate("admin-http", clock.millis());
+        dev.registry.common.protocol.CatalogPage page = catalog.query(
+                new dev.registry.common.protocol.CatalogQuery(group, instanceId, prefix, after, limit))
+                .get(10, TimeUnit.SECONDS);
+        List<Map<String, Object>> ids = new ArrayList<>(page.ids().size());
+        for (int i = 0; i < page.ids().size(); i++) {
+            DataInfoId id = page.ids().get(i);
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("dataInfoId", id.canonical());
+            m.put("dataId", id.dataId());
+            m.put("group", id.group());
+            m.put("instanceId", id.instanceId());
+            m.put("publishers", page.publisherCounts().get(i));
+            ids.add(m);
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("ids", ids);
+        out.put("more", page.more());
+        out.put("next", page.more() && !page.ids().isEmpty() ? page.ids().get(page.ids().size() - 1).canonical() : null);
+        return AdminResponse.ok(out);
+    }
+
+    private static String catalogFilter(dev.registry.common.admin.AdminRequest r, String name) {
+        String v = r.param(name);
+        if (v != null && v.length() > DataInfoId.MAX_PART_LENGTH) {
+            throw new IllegalArgumentException("query parameter '" + name + "' is longer than "
+                    + DataInfoId.MAX_PART_LENGTH + " characters");
+        }
+        if (v != null && v.chars().anyMatch(Character::isISOControl)) {
+            throw new IllegalArgumentException("query parameter '" + name + "' must not contain control characters");
+        }
+        return v;
     }
 
     private static String requireIp(String ip) {

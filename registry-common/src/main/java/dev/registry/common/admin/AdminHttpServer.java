@@ -41,6 +41,15 @@ public final class AdminHttpServer implements AutoCloseable {
     private final byte[] token;
     private final Map<String, Route> routes = new ConcurrentHashMap<>();
     private final Set<String> mutations = ConcurrentHashMap.newKeySet();
+    /** Classpath folder of the web console's files, or null: {@code /console/} is not served. */
+    private volatile String consoleRoot;
+    /** The only console file names served: no folders, no dots but the extension's (no traversal). */
+    private static final java.util.regex.Pattern CONSOLE_FILE = java.util.regex.Pattern.compile("[a-z0-9-]+\\.(html|js|css|svg)");
+    private static final Map<String, String> CONSOLE_TYPES = Map.of("html", "text/html; charset=utf-8",
+            "js", "text/javascript; charset=utf-8", "css", "text/css; charset=utf-8", "svg", "image/svg+xml");
+    /** The console's page runs only its own files and talks only to this port. */
+    private static final String CONSOLE_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; "
+            + "img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
     private HttpServer server;
     private ExecutorService executor;
     /** HTTPS with this node's certificate, or null (plain HTTP). */
@@ -84,6 +93,21 @@ public final class AdminHttpServer implements AutoCloseable {
     public AdminHttpServer post(String path, Route route) {
         routes.put("POST " + path, route);
         mutations.add("POST " + path);
+        return this;
+    }
+
+    /**
+     * Serves the read-only-by-default web console (docs/console.md) under {@code /console/}: its
+     * static files from the classpath folder {@code console/} ({@code /console/} is its
+     * {@code index.html}). The page calls this port's JSON endpoints; mutations still need the token.
+     */
+    public AdminHttpServer serveConsole() {
+        return serveConsole("console");
+    }
+
+    /** As {@link #serveConsole()}, from another classpath folder. */
+    public AdminHttpServer serveConsole(String classpathFolder) {
+        this.consoleRoot = classpathFolder;
         return this;
     }
 
@@ -149,6 +173,10 @@ public final class AdminHttpServer implements AutoCloseable {
             URI uri = exchange.getRequestURI();
             String method = exchange.getRequestMethod();
             String key = method + " " + uri.getPath();
+            if (consoleRoot != null && (uri.getPath().equals("/console") || uri.getPath().startsWith("/console/"))) {
+                serveConsoleFile(exchange, method, uri.getPath());
+                return;
+            }
             Route route = routes.get(key);
             AdminResponse response;
             AdminResponse refused = mutations.contains(key)
@@ -184,6 +212,46 @@ public final class AdminHttpServer implements AutoCloseable {
             log.debug("admin client went away: {}", e.toString());
         } catch (RuntimeException e) {
             log.warn("admin request failed", e);
+        }
+    }
+
+    private void serveConsoleFile(HttpExchange exchange, String method, String path) throws IOException {
+        if (!method.equals("GET") && !method.equals("HEAD")) {
+            send(exchange, AdminResponse.error(405, "method " + method + " not allowed on " + path));
+            return;
+        }
+        if (path.equals("/console")) {
+            exchange.getResponseHeaders().set("Location", "/console/");
+            exchange.sendResponseHeaders(301, -1);
+            return;
+        }
+        String name = path.substring("/console/".length());
+        if (name.isEmpty()) {
+            name = "index.html";
+        }
+        byte[] body = null;
+        if (CONSOLE_FILE.matcher(name).matches()) {
+            try (InputStream in = AdminHttpServer.class.getClassLoader().getResourceAsStream(consoleRoot + "/" + name)) {
+                body = in == null ? null : in.readAllBytes();
+            }
+        }
+        if (body == null) {
+            send(exchange, AdminResponse.error(404, "no such console file: " + name));
+            return;
+        }
+        var headers = exchange.getResponseHeaders();
+        headers.set("Content-Type", CONSOLE_TYPES.get(name.substring(name.lastIndexOf('.') + 1)));
+        headers.set("Cache-Control", "no-cache");
+        headers.set("X-Content-Type-Options", "nosniff");
+        headers.set("Referrer-Policy", "no-referrer");
+        headers.set("Content-Security-Policy", CONSOLE_CSP);
+        if (method.equals("HEAD")) {
+            exchange.sendResponseHeaders(200, -1);
+            return;
+        }
+        exchange.sendResponseHeaders(200, body.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(body);
         }
     }
 

@@ -77,6 +77,11 @@ public final class DataServerLinks implements AutoCloseable {
         pool.retainOnly(servers);
     }
 
+    /** True when a live connection to this data server is open now. */
+    public boolean isConnected(String server) {
+        return pool.isConnected(server);
+    }
+
     /** True when the table is complete and a live connection exists to every slot leader. */
     public boolean allLeadersConnected() {
         SlotTable table = tables.current();
