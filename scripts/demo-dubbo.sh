@@ -20,19 +20,9 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-BASE=14600
-SECONDS_EACH=5
-while [[ $# -gt 0 ]]; do
-  case "$1" in
-    --seconds) SECONDS_EACH=$2; shift 2 ;;
-    --base-port) BASE=$2; shift 2 ;;
-    -h|--help) sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) echo "unknown option $1 (--help)" >&2; exit 2 ;;
-  esac
-done
+demo_options 14600 "$@"
 
 say() { printf '[demo-dubbo %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
-now_ms() { date +%s%3N; }
 
 # Ports off the defaults and off the other scripts' (9400, 9600, 9700, 9800, 10000, 16600, 17600,
 # 18600, 19600, 29600 ranges).
@@ -49,14 +39,6 @@ APPLICATION=dubbo-demo-provider
 APP_JAVA=("$(java_cmd)" ${DEMO_JAVA_OPTS:--XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx256m}
           --add-opens=java.base/java.lang=ALL-UNNAMED -Ddubbo.service.shutdown.wait=200)
 
-mvn_locked() {
-  if command -v flock >/dev/null; then
-    flock /tmp/mvn.lock mvn -B -q -Dstyle.color=never "$@" >&2
-  else
-    mvn -B -q -Dstyle.color=never "$@" >&2
-  fi
-}
-
 # registry-dubbo (and the registry modules it needs) in the local Maven repository: installed when
 # missing or older than its sources, as on a fresh clone. Maven keeps a jar whose content did not
 # change (and so its time): the stamp records this script's last install, so a touched source
@@ -70,12 +52,7 @@ if [[ ! -f "$EXTENSION_JAR" ]] || [[ -n "$(find "$REPO_ROOT/registry-dubbo/src/m
   mvn_locked -f "$REPO_ROOT/pom.xml" -DskipTests install -pl registry-dubbo -am
   mkdir -p "$DEMO_DIR/target" && touch "$INSTALL_STAMP"
 fi
-for port in $SP $SH $MP $MH $DP $DH $PORT_A $PORT_B; do
-  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-    echo "something already listens on 127.0.0.1:$port; not starting. Pass another --base-port." >&2
-    exit 1
-  fi
-done
+require_free_ports $SP $SH $MP $MH $DP $DH $PORT_A $PORT_B
 
 ensure_server_jar
 # The example: rebuilt when its classpath file is missing or older than its sources, pom or the extension.
@@ -98,17 +75,6 @@ for jar in "${JARS[@]}"; do
   cp "$jar" "$WORK/lib/"
   CP+=":$WORK/lib/$(basename "$jar")"
 done
-
-# Stops a process with SIGTERM (Dubbo's shutdown hook unregisters first), SIGKILL after 15 s.
-stop_process() {
-  local pid=$1 i
-  kill "$pid" 2>/dev/null || return 0
-  for i in $(seq 1 60); do
-    kill -0 "$pid" 2>/dev/null || return 0
-    sleep 0.25
-  done
-  kill -9 "$pid" 2>/dev/null || true
-}
 
 say "starting the registry (client port $SP, session admin port $SH)"
 # run.sh execs java: $! is the registry's own pid. Its working directory (data folder) is $WORK.

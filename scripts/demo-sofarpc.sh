@@ -19,19 +19,9 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-BASE=16600
-SECONDS_EACH=5
-while [[ $# -gt 0 ]]; do
-  case "$1" in
-    --seconds) SECONDS_EACH=$2; shift 2 ;;
-    --base-port) BASE=$2; shift 2 ;;
-    -h|--help) sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) echo "unknown option $1 (--help)" >&2; exit 2 ;;
-  esac
-done
+demo_options 16600 "$@"
 
 say() { printf '[demo-sofarpc %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
-now_ms() { date +%s%3N; }
 
 # Ports off the defaults and off the other scripts' (9400, 9600, 9700, 9800, 10000, 12000, 14600, 17600,
 # 18600, 19600, 29600 ranges). SB: the session's Bolt port for SOFARegistry's client, which finds
@@ -48,12 +38,7 @@ DATA_ID="$SERVICE:1.0@DEFAULT"
 APP_JAVA=("$(java_cmd)" ${DEMO_JAVA_OPTS:--XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx256m}
   --add-opens java.base/java.lang=ALL-UNNAMED)  # Hessian reflects into java.lang on Java 17: quiet
 
-for port in $SP $SB $SH $MP $MH $DP $DH $PORT_A $PORT_B; do
-  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-    echo "something already listens on 127.0.0.1:$port; not starting. Pass another --base-port." >&2
-    exit 1
-  fi
-done
+require_free_ports $SP $SB $SH $MP $MH $DP $DH $PORT_A $PORT_B
 
 ensure_server_jar
 # The example: rebuilt when its classes or classpath file is missing or older than its sources or pom.
@@ -61,9 +46,7 @@ if [[ ! -d "$CLASSES" || ! -f "$CLASSPATH_FILE" ]] \
    || [[ -n "$(find "$DEMO_DIR" -path '*/target' -prune -o -type f \( -name '*.java' -o -name pom.xml \) \
                -newer "$CLASSPATH_FILE" -print -quit)" ]]; then
   say "building examples/sofarpc-demo (mvn package dependency:build-classpath) ..."
-  build=(mvn -B -q -Dstyle.color=never -f "$DEMO_DIR/pom.xml" package dependency:build-classpath
-         -Dmdep.outputFile="$CLASSPATH_FILE")
-  if command -v flock >/dev/null; then flock /tmp/mvn.lock "${build[@]}" >&2; else "${build[@]}" >&2; fi
+  mvn_locked -f "$DEMO_DIR/pom.xml" package dependency:build-classpath -Dmdep.outputFile="$CLASSPATH_FILE"
 fi
 
 start_work_dir
@@ -72,17 +55,6 @@ cp -r "$CLASSES" "$WORK/classes"
 APP_CP="$WORK/classes:$(cat "$CLASSPATH_FILE")"
 # SOFA Tracer's digest logs (tracelog/) in $WORK, not in ~/logs.
 APP_JAVA+=(-Dlogging.path="$WORK/logs")
-
-# Stops a process with SIGTERM (SOFARPC's shutdown hook unregisters), SIGKILL after 15 s.
-stop_process() {
-  local pid=$1 i
-  kill "$pid" 2>/dev/null || return 0
-  for i in $(seq 1 60); do
-    kill -0 "$pid" 2>/dev/null || return 0
-    sleep 0.25
-  done
-  kill -9 "$pid" 2>/dev/null || true
-}
 
 say "starting the registry (SOFA Bolt port $SB, session admin port $SH)"
 # run.sh execs java: $! is the registry's own pid. Its working directory (data folder) is $WORK.

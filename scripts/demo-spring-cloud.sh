@@ -17,19 +17,9 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-BASE=17600
-SECONDS_EACH=5
-while [[ $# -gt 0 ]]; do
-  case "$1" in
-    --seconds) SECONDS_EACH=$2; shift 2 ;;
-    --base-port) BASE=$2; shift 2 ;;
-    -h|--help) sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) echo "unknown option $1 (--help)" >&2; exit 2 ;;
-  esac
-done
+demo_options 17600 "$@"
 
 say() { printf '[demo-spring-cloud %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
-now_ms() { date +%s%3N; }
 
 # Ports off the defaults and off the other scripts' (9400, 9600, 9700, 9800, 10000, 18600, 19600, 29600 ranges).
 SP=$BASE; SH=$((BASE + 3)); MP=$((BASE + 10)); MH=$((BASE + 15)); DP=$((BASE + 20)); DH=$((BASE + 22))
@@ -47,18 +37,9 @@ APP_JAVA=("$(java_cmd)" ${DEMO_JAVA_OPTS:--XX:TieredStopAtLevel=1 -XX:+UseSerial
 if [[ ! -f "$STARTER_JAR" ]] || [[ -n "$(find "$REPO_ROOT/registry-spring-cloud/src" "$REPO_ROOT/registry-client/src" \
      -type f -newer "$STARTER_JAR" -print -quit)" ]]; then
   say "installing the registry-spring-cloud starter (mvn -DskipTests install -pl registry-spring-cloud -am) ..."
-  if command -v flock >/dev/null; then
-    flock /tmp/mvn.lock mvn -B -q -Dstyle.color=never -f "$REPO_ROOT/pom.xml" -DskipTests install -pl registry-spring-cloud -am >&2
-  else
-    mvn -B -q -Dstyle.color=never -f "$REPO_ROOT/pom.xml" -DskipTests install -pl registry-spring-cloud -am >&2
-  fi
+  mvn_locked -f "$REPO_ROOT/pom.xml" -DskipTests install -pl registry-spring-cloud -am
 fi
-for port in $SP $SH $MP $MH $DP $DH $PORT_A $PORT_B $PORT_C; do
-  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-    echo "something already listens on 127.0.0.1:$port; not starting. Pass another --base-port." >&2
-    exit 1
-  fi
-done
+require_free_ports $SP $SH $MP $MH $DP $DH $PORT_A $PORT_B $PORT_C
 
 ensure_server_jar
 # The examples: rebuilt when a jar is missing or older than their sources, poms or the starter.
@@ -67,28 +48,13 @@ if [[ ! -f "$PROVIDER_JAR" || ! -f "$CONSUMER_JAR" ]] \
                -newer "$CONSUMER_JAR" -print -quit)" ]] \
    || [[ "$STARTER_JAR" -nt "$CONSUMER_JAR" || "$STARTER_JAR" -nt "$PROVIDER_JAR" ]]; then
   say "building examples/spring-cloud-demo (mvn -DskipTests package) ..."
-  if command -v flock >/dev/null; then
-    flock /tmp/mvn.lock mvn -B -q -Dstyle.color=never -f "$DEMO_DIR/pom.xml" -DskipTests package >&2
-  else
-    mvn -B -q -Dstyle.color=never -f "$DEMO_DIR/pom.xml" -DskipTests package >&2
-  fi
+  mvn_locked -f "$DEMO_DIR/pom.xml" -DskipTests package
 fi
 
 start_work_dir
 # Private copies: other work may rebuild target/ meanwhile.
 cp "$PROVIDER_JAR" "$WORK/demo-provider.jar"
 cp "$CONSUMER_JAR" "$WORK/demo-consumer.jar"
-
-# Stops a process with SIGTERM (a graceful shutdown: Boot apps deregister), SIGKILL after 15 s.
-stop_process() {
-  local pid=$1 i
-  kill "$pid" 2>/dev/null || return 0
-  for i in $(seq 1 60); do
-    kill -0 "$pid" 2>/dev/null || return 0
-    sleep 0.25
-  done
-  kill -9 "$pid" 2>/dev/null || true
-}
 
 say "starting the registry (client port $SP, session admin port $SH)"
 # run.sh execs java: $! is the registry's own pid. Its working directory (data folder) is $WORK.

@@ -137,3 +137,53 @@ secure_server_opts() {
   echo "--tls-cert $dir/node.pem --tls-key $dir/node.key --cluster-tls-cert $dir/node.pem" \
        "--cluster-tls-key $dir/node.key --cluster-tls-ca $dir/ca.pem --auth-apps-file $dir/apps.properties"
 }
+
+# ---- shared by the demo scripts (demo-spring-cloud.sh, demo-sofarpc.sh, demo-dubbo.sh) ----
+
+# demo_options DEFAULT_BASE "$@": sets BASE (--base-port) and SECONDS_EACH (--seconds, default 5);
+# --help prints the calling script's header comment.
+demo_options() {
+  BASE=$1; shift
+  SECONDS_EACH=5
+  while [[ $# -gt 0 ]]; do
+    case "$1" in
+      --seconds) SECONDS_EACH=$2; shift 2 ;;
+      --base-port) BASE=$2; shift 2 ;;
+      -h|--help) sed -n '2,/^set -euo pipefail/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
+      *) echo "unknown option $1 (--help)" >&2; exit 2 ;;
+    esac
+  done
+}
+
+now_ms() { date +%s%3N; }
+
+# Maven, one build at a time on a shared machine (the lock the developers' builds take), quiet, to stderr.
+mvn_locked() {
+  if command -v flock >/dev/null; then
+    flock /tmp/mvn.lock mvn -B -q -Dstyle.color=never "$@" >&2
+  else
+    mvn -B -q -Dstyle.color=never "$@" >&2
+  fi
+}
+
+# Refuses to go on when something already listens on one of these loopback ports.
+require_free_ports() {
+  local port
+  for port in "$@"; do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      echo "something already listens on 127.0.0.1:$port; not starting. Pass another --base-port." >&2
+      exit 1
+    fi
+  done
+}
+
+# Stops a process with SIGTERM (a graceful shutdown), SIGKILL after 15 s.
+stop_process() {
+  local pid=$1 i
+  kill "$pid" 2>/dev/null || return 0
+  for i in $(seq 1 60); do
+    kill -0 "$pid" 2>/dev/null || return 0
+    sleep 0.25
+  done
+  kill -9 "$pid" 2>/dev/null || true
+}

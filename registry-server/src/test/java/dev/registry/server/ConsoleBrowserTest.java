@@ -65,7 +65,7 @@ class ConsoleBrowserTest {
             // Skipped only on a developer machine without the browser; CI installs it and requires it.
             Assumptions.assumeTrue(false, why);
         }
-        registry = EmbeddedRegistry.start(false, "--admin-token", TOKEN);
+        registry = EmbeddedRegistry.start(false, "--admin-token", TOKEN, "--slots", "256");
         client = RegistryClient.start(RegistryClientConfig.builder(registry.servers()).build());
         client.publish(DataInfoId.of("demo.orders", GROUP, null), List.of("10.0.0.1:8080"));
         client.publish(DataInfoId.of("demo.orders", GROUP, null), List.of("10.0.0.2:8080"));
@@ -142,9 +142,9 @@ class ConsoleBrowserTest {
 
     @Test
     void everyPageRendersAndActionsNeedTheToken() throws Exception {
-        // Cluster: members and one heat-map cell per slot (EmbeddedRegistry has 16).
+        // Cluster: members and one heat-map cell per slot, 256 as in a default cluster.
         open("cluster", "cluster");
-        wait.until(d -> all("#heatmap .slot").size() == 16);
+        wait.until(d -> all("#heatmap .slot").size() == 256);
         String dataServer = registry.node().data().address();
         assertThat(all("#heatmap .slot")).allSatisfy(cell -> {
             assertThat(cell.getAttribute("data-leader")).isEqualTo(dataServer);
