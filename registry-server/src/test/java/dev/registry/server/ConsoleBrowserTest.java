@@ -37,7 +37,7 @@ import static org.awaitility.Awaitility.await;
  * through its chromedriver by Selenium, against an {@link EmbeddedRegistry} with an admin token
  * and a few published ids. Every page renders what the admin endpoints answer; an action without
  * the token is refused, and after logging in through the form push stop takes effect. Each page's
- * screenshot goes to docs/console/.
+ * screenshot goes to target/console-screenshots/ (docs/console/ with -Dregistry.console.screenshots=docs).
  *
  * <p>Nothing downloads a browser or a driver: both paths are explicit. Without
  * /usr/bin/chromium and /usr/bin/chromedriver (Debian: apt-get install chromium chromium-driver)
@@ -119,7 +119,11 @@ class ConsoleBrowserTest {
     }
 
     private void screenshot(String name) throws Exception {
-        Path dir = repositoryRoot().resolve("docs").resolve("console");
+        // target/console-screenshots; docs/console/ when asked (-Dregistry.console.screenshots=docs),
+        // so a test run does not rewrite the documentation's images.
+        Path dir = "docs".equals(System.getProperty("registry.console.screenshots"))
+                ? repositoryRoot().resolve("docs").resolve("console")
+                : Path.of("target", "console-screenshots");
         Files.createDirectories(dir);
         File shot = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE);
         Path target = dir.resolve(name + ".png");
