@@ -87,7 +87,7 @@ public final class DataServer implements AutoCloseable {
     private ConnectionPool peers;
     private SlotReplication replication;
     private volatile MetaClient meta;
-    private AdminHttpServer admin;
+    private volatile AdminHttpServer admin;
     private SlotOwnership ownership;
     private String address;
     private volatile boolean draining;
@@ -137,7 +137,7 @@ public final class DataServer implements AutoCloseable {
                 this::reportUnreachablePeer);
         replication = new SlotReplication(address, store, peers, config.replication(), clock::millis);
         meta = new MetaClient("data-" + port, config.metaAddresses(), serializer, tables,
-                () -> new DataServerHeartbeat(address, tables.epoch()), config.heartbeatInterval(), config.rpc().tls());
+                () -> new DataServerHeartbeat(address, tables.epoch(), adminAddress()), config.heartbeatInterval(), config.rpc().tls());
         ownership = new SlotOwnership(address, tables, meta::refreshSoon);
         tables.addListener(this::onSlotTable);
         meta.start();
@@ -509,7 +509,8 @@ public final class DataServer implements AutoCloseable {
                 m.put("logId", v.logId());
                 if (v.role().equals("leader")) {
                     m.put("lastSeq", v.lastSeq());
-                    m.put("readable", v.readable());
+                    // Decided as a read would decide it now (the gate opens lazily, on the first read after it may).
+                    m.put("readable", v.readable() || replication.isReadable(v.slot(), expectedSessions()));
                     m.put("replicationLagOps", v.lagEntries());
                     m.put("replicationLagMillis", v.lagMillis());
                 } else {
@@ -547,6 +548,13 @@ public final class DataServer implements AutoCloseable {
 
     private static void gauge(StringBuilder out, String name, long value) {
         out.append("# TYPE ").append(name).append(" gauge\n").append(name).append(' ').append(value).append('\n');
+    }
+
+    /** Where other nodes reach the admin port (null while it is not up, or off). */
+    private String adminAddress() {
+        AdminHttpServer a = admin;
+        return a == null || a.port() <= 0 ? null
+                : a.advertisedAddress(config.adminBindHost(), config.bindHost(), config.advertiseHost());
     }
 
     /** This server's identity in the slot table, {@code host:port}. */

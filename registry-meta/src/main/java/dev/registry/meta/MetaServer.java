@@ -100,7 +100,7 @@ public final class MetaServer implements AutoCloseable {
     /** Last reported client connections per session (-1: takes no clients); guarded by this. */
     private final Map<String, Integer> sessionConnections = new java.util.HashMap<>();
     /** Admin HTTP address per session, as reported; guarded by this. */
-    private final Map<String, String> sessionAdminAddresses = new java.util.HashMap<>();
+    private final Map<String, String> memberAdminAddresses = new java.util.HashMap<>();
     private SlotTable table;
     private OperationalSwitches switches = new OperationalSwitches(0, List.of(), false);
     /** The term this node serves as leader in; 0 while following or taking over. */
@@ -112,7 +112,7 @@ public final class MetaServer implements AutoCloseable {
     private RpcServer rpcServer;
     /** Connects to reported data servers to probe them; null when reports are off. */
     private RpcClient prober;
-    private AdminHttpServer admin;
+    private volatile AdminHttpServer admin;
     private ScheduledExecutorService timer;
     private ScheduledExecutorService state;
     private volatile LeaderElection election;
@@ -378,6 +378,9 @@ public final class MetaServer implements AutoCloseable {
             memberConnections.put(member, connection);
             heardLocked();
             joined = dataLeases.renew(member, clock.millis());
+            if (hb.adminAddress() != null) {
+                memberAdminAddresses.put(member, hb.adminAddress());
+            }
             suspicions.heard(member, clock.millis());
             response = response(hb.knownEpoch());
         }
@@ -404,7 +407,7 @@ public final class MetaServer implements AutoCloseable {
             }
             sessionConnections.put(member, hb.clientConnections());
             if (hb.adminAddress() != null) {
-                sessionAdminAddresses.put(member, hb.adminAddress());
+                memberAdminAddresses.put(member, hb.adminAddress());
             }
             response = response(hb.knownEpoch());
         }
@@ -554,7 +557,9 @@ public final class MetaServer implements AutoCloseable {
         return new HeartbeatResponse(table.epoch(), knownEpoch != table.epoch() ? table : null,
                 new ArrayList<>(dataLeases.members()), new ArrayList<>(sessionLeases.members()), servingTerm, switches)
                 .withSessionConnections(liveSessionConnectionsLocked())
-                .withSessionAdminAddresses(liveSessionAdminAddressesLocked())
+                .withSessionAdminAddresses(liveAdminAddressesLocked(sessionLeases.members()))
+                .withDataAdminAddresses(liveAdminAddressesLocked(dataLeases.members()))
+                .withMetaAdminAddress(adminAddress())
                 .withSessionListIncomplete(!sessionLeases.holdsEveryLiveMember(clock.millis()));
     }
 
@@ -567,16 +572,23 @@ public final class MetaServer implements AutoCloseable {
         return out;
     }
 
-    /** Caller holds the lock. */
-    private java.util.HashMap<String, String> liveSessionAdminAddressesLocked() {
+    /** Caller holds the lock. The admin addresses of these live members (those that reported one). */
+    private java.util.HashMap<String, String> liveAdminAddressesLocked(java.util.Collection<String> members) {
         java.util.HashMap<String, String> out = new java.util.HashMap<>();
-        for (String session : sessionLeases.members()) {
-            String admin = sessionAdminAddresses.get(session);
+        for (String member : members) {
+            String admin = memberAdminAddresses.get(member);
             if (admin != null) {
-                out.put(session, admin);
+                out.put(member, admin);
             }
         }
         return out;
+    }
+
+    /** Where members reach this node's admin port (null while it is not up, or off). */
+    private String adminAddress() {
+        AdminHttpServer a = admin;
+        return a == null || a.port() <= 0 ? null
+                : a.advertisedAddress(config.adminBindHost(), config.bindHost(), config.advertiseHost());
     }
 
     /** Caller holds the lock. A member was heard: after an isolation every lease restarts from now. */
@@ -610,11 +622,12 @@ public final class MetaServer implements AutoCloseable {
             goneData.forEach(a -> log.warn("data server {} missed its lease; removing it from the slot table", a));
             goneSessions.forEach(a -> log.warn("session server {} missed its lease", a));
             goneData.forEach(memberConnections::remove);
+            goneData.forEach(memberAdminAddresses::remove);
             goneData.forEach(leaving::remove);
             goneData.forEach(suspicions::forget);
             goneSessions.forEach(memberConnections::remove);
             goneSessions.forEach(sessionConnections::remove);
-            goneSessions.forEach(sessionAdminAddresses::remove);
+            goneSessions.forEach(memberAdminAddresses::remove);
             changed = !goneData.isEmpty();
         }
         if (changed) {

@@ -108,6 +108,107 @@ class AdminApiTest {
     }
 
     @Test
+    void theCatalogCountsSubscribersOnEverySessionAndTheLastChange() throws Exception {
+        long before = System.currentTimeMillis();
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+            for (SessionServer s : List.of(a, b)) {
+                JsonNode page = json(get(s.adminPort(), "/api/v1/catalog?prefix=admin-demo"));
+                assertThat(page.path("ids")).hasSize(1);
+                JsonNode id = page.path("ids").get(0);
+                assertThat(id.path("publishers").asInt()).isEqualTo(1);
+                assertThat(id.path("subscribers").asInt()).as(page.toString()).isEqualTo(3); // 1 on a, 2 on b
+                assertThat(id.path("changedAtMillis").asLong()).isPositive().isLessThanOrEqualTo(before);
+                assertThat(page.path("subscriberCountsFrom")).hasSize(2);
+                assertThat(page.path("subscriberCountsMissing").size()).isZero();
+            }
+        });
+        // The peer endpoint: only the ids in the page's range, with the page's filters.
+        JsonNode local = json(get(b.adminPort(), "/api/v1/catalog/local-subscribers?prefix=admin-&to="
+                + java.net.URLEncoder.encode(DataInfoId.of("admin-demo").canonical(), java.nio.charset.StandardCharsets.UTF_8)));
+        assertThat(local.path("counts").path(DataInfoId.of("admin-demo").canonical()).asInt()).isEqualTo(2);
+        JsonNode before0 = json(get(b.adminPort(), "/api/v1/catalog/local-subscribers?to=a"));
+        assertThat(before0.path("counts").size()).isZero();
+    }
+
+    @Test
+    void datumShowsTheVersionPushedOnEverySession() throws Exception {
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+            JsonNode d = json(get(a.adminPort(), "/api/v1/datum?dataId=admin-demo"));
+            long version = d.path("version").asLong();
+            assertThat(d.path("changedAtMillis").asLong()).isPositive();
+            assertThat(d.path("sessions")).hasSize(2);
+            for (JsonNode s : d.path("sessions")) {
+                assertThat(s.path("maxPushedVersion").asLong()).as(s.toString()).isEqualTo(version);
+                assertThat(s.path("minPushedVersion").asLong()).as(s.toString()).isEqualTo(version);
+                assertThat(s.path("upToDate").asBoolean()).isTrue();
+            }
+            JsonNode local = json(get(b.adminPort(), "/api/v1/datum/local?dataId=admin-demo"));
+            assertThat(local.path("subscribers")).hasSize(2);
+            local.path("subscribers").forEach(sub -> assertThat(sub.path("pushedVersion").asLong()).isEqualTo(version));
+        });
+    }
+
+    @Test
+    void slotHealthMergesEveryDataServersReport() throws Exception {
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            JsonNode h = json(get(b.adminPort(), "/api/v1/slot-health"));
+            assertThat(h.path("slotCount").asInt()).isEqualTo(TestCluster.SLOTS);
+            assertThat(h.path("slots")).hasSize(TestCluster.SLOTS);
+            assertThat(h.path("unreachable").size()).as(h.toString()).isZero();
+            assertThat(h.path("migratingSlots").asInt()).as(h.toString()).isZero();
+            for (JsonNode slot : h.path("slots")) {
+                assertThat(slot.path("state").asText()).as(slot.toString()).isIn("ok", "lagging");
+                assertThat(slot.path("leader").asText()).isNotEmpty();
+                assertThat(slot.path("followers")).hasSize(1);
+                assertThat(slot.path("replicationLagOps").asLong()).isGreaterThanOrEqualTo(0);
+            }
+        });
+    }
+
+    @Test
+    void nodeInfoListsEveryNodesVersionAndUptime() throws Exception {
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            JsonNode nodes = json(get(a.adminPort(), "/api/v1/node-info"));
+            Set<String> roles = new HashSet<>();
+            nodes.forEach(n -> {
+                roles.add(n.path("role").asText());
+                assertThat(n.has("error")).as(n.toString()).isFalse();
+                assertThat(n.path("version").asText()).isNotEmpty();
+                assertThat(n.path("uptimeMillis").asLong()).isGreaterThanOrEqualTo(0);
+                assertThat(n.path("adminAddress").asText()).startsWith("127.0.0.1:");
+            });
+            // 1 meta, 2 data servers (3 once the drain test added one), 2 sessions
+            assertThat(nodes.size()).isBetween(5, 6);
+            assertThat(roles).containsExactlyInAnyOrder("meta", "data", "session");
+        });
+    }
+
+    @Test
+    void aSessionForwardsTheDrainOfADataServerOnlyWithTheToken() throws Exception {
+        DataServer extra = cluster.addDataServer();
+        await().atMost(Duration.ofSeconds(15)).until(() ->
+                json(get(a.adminPort(), "/api/v1/members")).path("dataServers").size() == 3);
+        String path = "/api/v1/data-servers/drain?address=" + extra.address();
+        assertThat(post(a.adminPort(), path, null).statusCode()).isEqualTo(401);
+        assertThat(post(a.adminPort(), path, "wrong").statusCode()).isEqualTo(401);
+        HttpResponse<String> unknown = post(a.adminPort(), "/api/v1/data-servers/drain?address=127.0.0.1:1",
+                TestCluster.ADMIN_TOKEN);
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(json(unknown).path("error").asText()).contains("127.0.0.1:1");
+        assertThat(json(get(extra.adminPort(), "/health/ready")).path("draining").asBoolean()).isFalse();
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            HttpResponse<String> ok = post(a.adminPort(), path, TestCluster.ADMIN_TOKEN);
+            assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);
+        });
+        await().atMost(Duration.ofSeconds(10)).until(() ->
+                json(get(extra.adminPort(), "/health/ready")).path("draining").asBoolean());
+        await().atMost(Duration.ofSeconds(30)).until(() -> cluster.meta.slotTable().slotsLedBy(extra.address()).isEmpty());
+        cluster.stopDataServer(extra); // the other tests see the 2 data servers they started with
+        await().atMost(Duration.ofSeconds(15)).until(() ->
+                json(get(cluster.meta.adminPort(), "/api/v1/members")).path("dataServers").size() == 2);
+    }
+
+    @Test
     void unknownDataInfoIdIs404AndBadParametersAre400() throws Exception {
         HttpResponse<String> unknown = get(a.adminPort(), "/api/v1/datum?dataId=never-published");
         assertThat(unknown.statusCode()).isEqualTo(404);

@@ -5,11 +5,9 @@ import dev.registry.common.admin.AdminResponse;
 import dev.registry.common.admin.SlotTableJson;
 import dev.registry.common.meta.MetaClient;
 import dev.registry.common.model.DataInfoId;
-import dev.registry.common.model.Datum;
 import dev.registry.common.model.Publisher;
 import dev.registry.common.model.Subscriber;
 import dev.registry.common.protocol.DataChangeNotice;
-import dev.registry.common.protocol.FetchDatumRequest;
 import dev.registry.common.protocol.RegisterAck;
 import dev.registry.common.protocol.RegisterPublisherRequest;
 import dev.registry.common.protocol.ReconnectRequest;
@@ -102,37 +100,12 @@ public final class SessionServer implements AutoCloseable {
     static final Duration MIGRATION_GRACE = Duration.ofSeconds(10);
     private volatile boolean started;
     private final java.util.Random balanceRandom = new java.util.Random();
-    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
-
-    /** Asks other sessions' admin ports for their part of a datum query; one per JVM (it has no close()). */
-    private static final class PeerHttp {
-        static final java.net.http.HttpClient CLIENT = java.net.http.HttpClient.newBuilder()
-                .connectTimeout(Duration.ofSeconds(2)).build();
-    }
-
-    /** Other sessions' admin ports speak HTTPS when this one does; with cluster TLS they are trusted by the cluster CA. */
-    private volatile java.net.http.HttpClient peerHttps;
 
     /** The certificate this session's admin port serves HTTPS with: the node's, else the client port's; null = HTTP. */
     private dev.registry.common.tls.TlsSettings adminTls() {
         return config.clusterTls() != null ? config.clusterTls() : config.clientRpc().tls();
     }
 
-    private java.net.http.HttpClient peerHttp() {
-        if (adminTls() == null) {
-            return PeerHttp.CLIENT;
-        }
-        java.net.http.HttpClient c = peerHttps;
-        if (c == null) {
-            java.net.http.HttpClient.Builder b = java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2));
-            if (config.clusterTls() != null) {
-                b.sslContext(dev.registry.common.tls.TlsContext.forClient(config.clusterTls()).sslContext());
-            }
-            c = b.build();
-            peerHttps = c;
-        }
-        return c;
-    }
     /** Owned by the scheduler thread (balancing rounds). */
     private final ConnectionBalancer.Damper balanceDamper = new ConnectionBalancer.Damper();
     private final java.util.concurrent.atomic.LongAdder clientsMoved = new java.util.concurrent.atomic.LongAdder();
@@ -464,17 +437,7 @@ public final class SessionServer implements AutoCloseable {
         clientLimits.checkRate(connection.id());
         catalog.checkQueryRate(connection.id(), clock.millis());
         java.util.function.Predicate<DataInfoId> visible = catalogVisibility(connection);
-        return catalog.query(query).thenApply(page -> {
-            List<DataInfoId> ids = new ArrayList<>();
-            List<Integer> counts = new ArrayList<>();
-            for (int i = 0; i < page.ids().size(); i++) {
-                if (visible.test(page.ids().get(i))) {
-                    ids.add(page.ids().get(i));
-                    counts.add(page.publisherCounts().get(i));
-                }
-            }
-            return new dev.registry.common.protocol.CatalogPage(ids, counts, page.more());
-        });
+        return catalog.query(query).thenApply(page -> page.filter(visible));
     }
 
     /** Starts or stops a client's watch of a catalog group; a start is answered with the group's ids now. */
@@ -566,10 +529,7 @@ public final class SessionServer implements AutoCloseable {
         if (a == null) {
             return null;
         }
-        String host = config.adminBindHost();
-        boolean wildcard = host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]");
-        boolean ownAdminHost = !host.equals(config.bindHost());
-        return (ownAdminHost && !wildcard ? host : config.advertiseHost()) + ":" + a.port();
+        return a.advertisedAddress(config.adminBindHost(), config.bindHost(), config.advertiseHost());
     }
 
     /** Takes new clients: started, ready, not draining or stopping. */
@@ -729,10 +689,9 @@ public final class SessionServer implements AutoCloseable {
         http.get("/api/v1/slot-table", r -> AdminResponse.ok(SlotTableJson.of(tables.current(), sessionId)));
         http.get("/api/v1/servers", r -> AdminResponse.ok(serversJson()));
         http.get("/api/v1/members", r -> AdminResponse.ok(membersJson()));
-        http.get("/api/v1/catalog", this::catalogJson);
-        http.get("/api/v1/datum", r -> datumJson(requestedId(r), r.authorized()));
-        // This session's part of a datum query (other sessions ask it).
-        http.get("/api/v1/datum/local", r -> AdminResponse.ok(localSubscribersJson(requestedId(r), r.authorized())));
+        new dev.registry.session.admin.SessionConsoleRoutes(sessionId, config.slotCount(), config.adminToken(), tables,
+                links, meta, subscribers, () -> catalog, clock,
+                new dev.registry.session.admin.PeerAdmin(adminTls(), config.clusterTls())).register(http);
         http.get("/metrics", r -> AdminResponse.text(200, metricsText(), "text/plain; version=0.0.4"));
         dev.registry.common.admin.CommonAdminRoutes.register(http, "session");
         http.post("/api/v1/drain", r -> {
@@ -788,142 +747,6 @@ public final class SessionServer implements AutoCloseable {
             m.put("pendingOutboundBytes", c.pendingOutboundBytes());
             return m;
         }).toList()));
-    }
-
-    private static DataInfoId requestedId(dev.registry.common.admin.AdminRequest r) {
-        return DataInfoId.of(r.requireParam("dataId"), r.param("group"), r.param("instanceId")).validate();
-    }
-
-    /**
-     * A DataInfoId across the cluster: the leader's publishers, the version every copy (leader
-     * and followers) holds, and the subscribers on every session. 404 when nobody ever
-     * published it and no session has a subscriber.
-     */
-    private AdminResponse datumJson(DataInfoId id, boolean showRegisterIds) throws Exception {
-        int slot = SlotHash.slotOf(id, config.slotCount());
-        SlotTable table = tables.current();
-        Datum datum = links.callLeader(slot, epoch -> new FetchDatumRequest(epoch, id), Datum.class,
-                Duration.ofSeconds(3)).get(5, TimeUnit.SECONDS);
-        Map<String, Object> subscribersBySession = subscribersBySession(id);
-        int subscriberTotal = subscribersBySession.values().stream()
-                .mapToInt(v -> v instanceof Integer n ? n : 0).sum();
-        if (datum.version() == 0 && datum.publishers().isEmpty() && subscriberTotal == 0) {
-            return AdminResponse.error(404, "no publisher or subscriber ever registered " + id.canonical());
-        }
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("dataInfoId", id.canonical());
-        out.put("dataId", id.dataId());
-        out.put("group", id.group());
-        out.put("instanceId", id.instanceId());
-        out.put("slot", slot);
-        out.put("leader", table.slot(slot).leader());
-        out.put("version", datum.version());
-        out.put("values", datum.values());
-        out.put("valuesByZone", datum.valuesByZone());
-        out.put("publishers", datum.publishers().stream().map(p -> {
-            Map<String, Object> m = new LinkedHashMap<>();
-            if (showRegisterIds) { // a registerId is what re-claims a registration: only for the admin
-                m.put("registerId", p.registerId());
-            }
-            m.put("version", p.version());
-            m.put("values", p.values());
-            m.put("appName", p.appName());
-            m.put("ip", p.ip());
-            m.put("zone", p.zone());
-            m.put("sessionId", p.sessionId());
-            m.put("registeredAtMillis", p.registeredAtMillis());
-            return m;
-        }).toList());
-        out.put("copies", copiesJson(id, table.slot(slot)));
-        out.put("localSubscribers", subscribers.subscribersOf(id).size());
-        out.put("subscribersBySession", subscribersBySession);
-        return AdminResponse.ok(out);
-    }
-
-    /** The version and publisher count each holder of the slot has now (replication lag shows here). */
-    private List<Map<String, Object>> copiesJson(DataInfoId id, dev.registry.common.slot.SlotAssignment slot) {
-        List<String> holders = new ArrayList<>();
-        if (slot.leader() != null) {
-            holders.add(slot.leader());
-        }
-        holders.addAll(slot.followers());
-        Map<String, CompletableFuture<Datum>> calls = new LinkedHashMap<>();
-        for (String server : holders) {
-            calls.put(server, links.connection(server).thenCompose(c ->
-                    c.call(FetchDatumRequest.localCopy(id), Datum.class, Duration.ofSeconds(2))));
-        }
-        List<Map<String, Object>> out = new ArrayList<>();
-        calls.forEach((server, call) -> {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("server", server);
-            m.put("role", server.equals(slot.leader()) ? "LEADER" : "FOLLOWER");
-            try {
-                Datum copy = call.get(3, TimeUnit.SECONDS);
-                m.put("version", copy.version());
-                m.put("publishers", copy.publishers().size());
-            } catch (Exception e) {
-                m.put("error", e instanceof java.util.concurrent.ExecutionException ? e.getCause().getMessage()
-                        : e.toString());
-            }
-            out.add(m);
-        });
-        return out;
-    }
-
-    private Map<String, Object> localSubscribersJson(DataInfoId id, boolean showRegisterIds) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("sessionId", sessionId);
-        out.put("dataInfoId", id.canonical());
-        List<Subscriber> subs = subscribers.subscribersOf(id);
-        out.put("localSubscribers", subs.size());
-        out.put("subscribers", subs.stream().map(sub -> {
-            Map<String, Object> m = new LinkedHashMap<>();
-            if (showRegisterIds) {
-                m.put("registerId", sub.registerId());
-            }
-            m.put("appName", sub.appName());
-            m.put("ip", sub.ip());
-            m.put("zone", sub.zone());
-            m.put("registeredAtMillis", sub.registeredAtMillis());
-            return m;
-        }).toList());
-        return out;
-    }
-
-    /** Subscriber count per live session: this one directly, the others through their admin port. */
-    private Map<String, Object> subscribersBySession(DataInfoId id) {
-        Map<String, Object> out = new java.util.TreeMap<>();
-        out.put(sessionId, subscribers.subscribersOf(id).size());
-        var last = meta.lastResponse();
-        if (last == null) {
-            return out;
-        }
-        Map<String, CompletableFuture<java.net.http.HttpResponse<String>>> calls = new LinkedHashMap<>();
-        String query = "/api/v1/datum/local?dataId=" + encode(id.dataId()) + "&group=" + encode(id.group())
-                + "&instanceId=" + encode(id.instanceId());
-        last.sessionAdminAddresses().forEach((session, adminAddress) -> {
-            if (!session.equals(sessionId)) {
-                String scheme = adminTls() == null ? "http://" : "https://";
-                calls.put(session, peerHttp().sendAsync(java.net.http.HttpRequest.newBuilder(
-                                java.net.URI.create(scheme + adminAddress + query)).timeout(Duration.ofSeconds(2)).build(),
-                        java.net.http.HttpResponse.BodyHandlers.ofString()));
-            }
-        });
-        calls.forEach((session, call) -> {
-            try {
-                var response = call.get(3, TimeUnit.SECONDS);
-                var json = JSON.readTree(response.body());
-                out.put(session, response.statusCode() == 200 ? (Object) json.path("localSubscribers").asInt()
-                        : "error " + response.statusCode());
-            } catch (Exception e) {
-                out.put(session, "unreachable: " + (e.getCause() != null ? e.getCause() : e));
-            }
-        });
-        return out;
-    }
-
-    private static String encode(String s) {
-        return java.net.URLEncoder.encode(s, java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /** The live sessions as meta last reported them, for clients and operators behind one balancer address. */
@@ -1014,53 +837,6 @@ public final class SessionServer implements AutoCloseable {
         out.put("pushPaused", isPushPaused());
         out.put("draining", draining);
         return out;
-    }
-
-    /**
-     * One page of the catalog for the console and operators: ids with publishers, filtered and
-     * sorted by canonical id, at most {@code limit} (1..1000) after the cursor {@code after}.
-     */
-    private AdminResponse catalogJson(dev.registry.common.admin.AdminRequest r) throws Exception {
-        int limit = r.intParam("limit", 100, 1, 1000);
-        String group = catalogFilter(r, "group");
-        String instanceId = catalogFilter(r, "instanceId");
-        String prefix = catalogFilter(r, "prefix");
-        String after = r.param("after");
-        if (after != null) {
-            after = DataInfoId.parse(after).validate().canonical(); // a cursor is an id's canonical form
-        }
-        catalog.checkQueryRate("admin-http", clock.millis());
-        dev.registry.common.protocol.CatalogPage page = catalog.query(
-                new dev.registry.common.protocol.CatalogQuery(group, instanceId, prefix, after, limit))
-                .get(10, TimeUnit.SECONDS);
-        List<Map<String, Object>> ids = new ArrayList<>(page.ids().size());
-        for (int i = 0; i < page.ids().size(); i++) {
-            DataInfoId id = page.ids().get(i);
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("dataInfoId", id.canonical());
-            m.put("dataId", id.dataId());
-            m.put("group", id.group());
-            m.put("instanceId", id.instanceId());
-            m.put("publishers", page.publisherCounts().get(i));
-            ids.add(m);
-        }
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("ids", ids);
-        out.put("more", page.more());
-        out.put("next", page.more() && !page.ids().isEmpty() ? page.ids().get(page.ids().size() - 1).canonical() : null);
-        return AdminResponse.ok(out);
-    }
-
-    private static String catalogFilter(dev.registry.common.admin.AdminRequest r, String name) {
-        String v = r.param(name);
-        if (v != null && v.length() > DataInfoId.MAX_PART_LENGTH) {
-            throw new IllegalArgumentException("query parameter '" + name + "' is longer than "
-                    + DataInfoId.MAX_PART_LENGTH + " characters");
-        }
-        if (v != null && v.chars().anyMatch(Character::isISOControl)) {
-            throw new IllegalArgumentException("query parameter '" + name + "' must not contain control characters");
-        }
-        return v;
     }
 
     private static String requireIp(String ip) {

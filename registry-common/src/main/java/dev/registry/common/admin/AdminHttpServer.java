@@ -50,7 +50,7 @@ public final class AdminHttpServer implements AutoCloseable {
     /** The console's page runs only its own files and talks only to this port. */
     private static final String CONSOLE_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; "
             + "img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
-    private HttpServer server;
+    private volatile HttpServer server;
     private ExecutorService executor;
     /** HTTPS with this node's certificate, or null (plain HTTP). */
     private final dev.registry.common.tls.TlsContext tls;
@@ -164,8 +164,20 @@ public final class AdminHttpServer implements AutoCloseable {
         return server.getAddress();
     }
 
+    /**
+     * Where other nodes reach this admin port: its own bind host, unless that is a wildcard or
+     * the node's RPC bind host (then the host the node advertises), and the bound port.
+     */
+    public String advertisedAddress(String adminBindHost, String rpcBindHost, String advertiseHost) {
+        boolean wildcard = adminBindHost.equals("0.0.0.0") || adminBindHost.equals("::") || adminBindHost.equals("[::]");
+        boolean ownHost = !adminBindHost.equals(rpcBindHost);
+        return (ownHost && !wildcard ? adminBindHost : advertiseHost) + ":" + port();
+    }
+
+    /** The bound port; -1 before {@link #start} and after {@link #close}. */
     public int port() {
-        return server.getAddress().getPort();
+        HttpServer s = server;
+        return s == null ? -1 : s.getAddress().getPort();
     }
 
     private void dispatch(HttpExchange exchange) {

@@ -8,6 +8,8 @@ public final class DataServerHeartbeat implements Serializable {
 
     private String address;
     private long knownEpoch;
+    /** The data server's admin HTTP {@code host:port}; null from older servers or with admin off. */
+    private String adminAddress;
 
     @SuppressWarnings("unused")
     private DataServerHeartbeat() {
@@ -16,6 +18,15 @@ public final class DataServerHeartbeat implements Serializable {
     public DataServerHeartbeat(String address, long knownEpoch) {
         this.address = address;
         this.knownEpoch = knownEpoch;
+    }
+
+    public DataServerHeartbeat(String address, long knownEpoch, String adminAddress) {
+        this(address, knownEpoch);
+        this.adminAddress = adminAddress;
+    }
+
+    public String adminAddress() {
+        return adminAddress;
     }
 
     public String address() {

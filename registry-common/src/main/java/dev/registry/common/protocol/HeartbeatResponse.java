@@ -26,6 +26,10 @@ public final class HeartbeatResponse implements Serializable {
     private HashMap<String, Integer> sessionConnections;
     /** Admin HTTP address per live session (those that reported one); null from older metas. */
     private HashMap<String, String> sessionAdminAddresses;
+    /** Admin HTTP address per live data server (those that reported one); null from older metas. */
+    private HashMap<String, String> dataAdminAddresses;
+    /** The answering meta leader's admin HTTP address; null from older metas or with its admin off. */
+    private String metaAdminAddress;
     /**
      * True while a new meta leader may not have heard every live session yet (one session lease
      * after it took over a cluster with history): the session list may then miss live sessions.
@@ -79,6 +83,26 @@ public final class HeartbeatResponse implements Serializable {
     public HeartbeatResponse withSessionAdminAddresses(HashMap<String, String> addresses) {
         this.sessionAdminAddresses = addresses;
         return this;
+    }
+
+    public HeartbeatResponse withDataAdminAddresses(HashMap<String, String> addresses) {
+        this.dataAdminAddresses = addresses;
+        return this;
+    }
+
+    public HeartbeatResponse withMetaAdminAddress(String address) {
+        this.metaAdminAddress = address;
+        return this;
+    }
+
+    /** Admin HTTP address per live data server; empty if the meta did not send them. */
+    public HashMap<String, String> dataAdminAddresses() {
+        return dataAdminAddresses == null ? new HashMap<>() : dataAdminAddresses;
+    }
+
+    /** The meta leader's admin HTTP address, or null. */
+    public String metaAdminAddress() {
+        return metaAdminAddress;
     }
 
     public HeartbeatResponse withSessionListIncomplete(boolean incomplete) {

@@ -247,24 +247,18 @@ public final class DatumStore {
      */
     public dev.registry.common.protocol.CatalogPage catalog(java.util.Collection<Integer> inSlots,
                                                             dev.registry.common.protocol.CatalogQuery query) {
-        java.util.TreeMap<String, Map.Entry<DataInfoId, Integer>> found = new java.util.TreeMap<>();
+        java.util.TreeMap<String, dev.registry.common.protocol.CatalogPage.Entry> found = new java.util.TreeMap<>();
         boolean more = false;
         for (int slot : inSlots) {
             // One slot at a time under the lock: writes of other slots are not held up by a large catalog.
             more |= collectCatalog(slot, query, found);
         }
-        List<DataInfoId> out = new ArrayList<>(found.size());
-        List<Integer> counts = new ArrayList<>(found.size());
-        found.values().forEach(e -> {
-            out.add(e.getKey());
-            counts.add(e.getValue());
-        });
-        return new dev.registry.common.protocol.CatalogPage(out, counts, more);
+        return dev.registry.common.protocol.CatalogPage.of(new ArrayList<>(found.values()), more);
     }
 
     /** Adds the slot's matching ids to {@code found}, keeping the first limit; true if it dropped one. */
     private synchronized boolean collectCatalog(int slot, dev.registry.common.protocol.CatalogQuery query,
-                                                java.util.TreeMap<String, Map.Entry<DataInfoId, Integer>> found) {
+                                                java.util.TreeMap<String, dev.registry.common.protocol.CatalogPage.Entry> found) {
         Map<DataInfoId, Entry> ids = slots.get(slot);
         boolean dropped = false;
         if (ids != null) {
@@ -272,7 +266,8 @@ public final class DatumStore {
                 if (e.getValue().publishers.isEmpty() || !query.matches(e.getKey())) {
                     continue;
                 }
-                found.put(e.getKey().canonical(), Map.entry(e.getKey(), e.getValue().publishers.size()));
+                found.put(e.getKey().canonical(), new dev.registry.common.protocol.CatalogPage.Entry(e.getKey(),
+                        e.getValue().publishers.size(), e.getValue().changedAtMillis));
                 if (found.size() > query.limit()) {
                     found.pollLastEntry(); // keep the first limit ids in order
                     dropped = true;

@@ -122,26 +122,18 @@ public final class SessionCatalog {
         slotsByLeader.forEach((leader, slots) -> pages.add(links.connection(leader).thenCompose(c -> c.call(
                 new DataCatalogRequest(table.epoch(), slots, query), CatalogPage.class, CALL_TIMEOUT))));
         return CompletableFuture.allOf(pages.toArray(new CompletableFuture<?>[0])).thenApply(v -> {
-            TreeMap<String, Map.Entry<DataInfoId, Integer>> merged = new TreeMap<>();
+            TreeMap<String, CatalogPage.Entry> merged = new TreeMap<>();
             boolean more = false;
             for (CompletableFuture<CatalogPage> f : pages) {
                 CatalogPage page = f.join();
                 more |= page.more();
-                for (int i = 0; i < page.ids().size(); i++) {
-                    merged.put(page.ids().get(i).canonical(), Map.entry(page.ids().get(i), page.publisherCounts().get(i)));
-                }
+                page.entries().forEach(e -> merged.put(e.id().canonical(), e));
             }
             while (merged.size() > query.limit()) {
                 merged.pollLastEntry();
                 more = true;
             }
-            List<DataInfoId> ids = new ArrayList<>(merged.size());
-            List<Integer> counts = new ArrayList<>(merged.size());
-            merged.values().forEach(e -> {
-                ids.add(e.getKey());
-                counts.add(e.getValue());
-            });
-            return new CatalogPage(ids, counts, more);
+            return CatalogPage.of(new ArrayList<>(merged.values()), more);
         });
     }
 

@@ -219,6 +219,47 @@ public final class SubscriberRegistry<C> {
         return out;
     }
 
+    /** How many subscribe to an id here, and the lowest and highest version pushed to them (-1: none yet). */
+    public record PushState(int subscribers, long minPushedVersion, long maxPushedVersion) {
+    }
+
+    /** The push state of every subscribed id that {@code include} lets through: one pass over the ids, for admin reads. */
+    public synchronized Map<DataInfoId, PushState> pushStates(java.util.function.Predicate<DataInfoId> include) {
+        Map<DataInfoId, PushState> out = new HashMap<>();
+        byId.forEach((id, subs) -> {
+            if (include.test(id)) {
+                out.put(id, pushState(subs));
+            }
+        });
+        return out;
+    }
+
+    /** The push state of one id (0 subscribers if none). */
+    public synchronized PushState pushState(DataInfoId id) {
+        IdSubscribers<C> subs = byId.get(id);
+        return subs == null ? new PushState(0, -1, -1) : pushState(subs);
+    }
+
+    private static PushState pushState(Map<String, ? extends Entry<?>> subs) {
+        long min = Long.MAX_VALUE;
+        long max = -1;
+        for (Entry<?> e : subs.values()) {
+            min = Math.min(min, e.pushedVersion);
+            max = Math.max(max, e.pushedVersion);
+        }
+        return new PushState(subs.size(), subs.isEmpty() ? -1 : min, max);
+    }
+
+    /** The version last pushed to each subscriber of an id, by registerId (-1: nothing yet). */
+    public synchronized Map<String, Long> pushedVersions(DataInfoId id) {
+        Map<String, Long> out = new HashMap<>();
+        IdSubscribers<C> subs = byId.get(id);
+        if (subs != null) {
+            subs.forEach((registerId, e) -> out.put(registerId, e.pushedVersion));
+        }
+        return out;
+    }
+
     public synchronized int size() {
         return byId.values().stream().mapToInt(Map::size).sum();
     }

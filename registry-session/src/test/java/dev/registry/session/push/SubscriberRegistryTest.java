@@ -120,4 +120,22 @@ class SubscriberRegistryTest {
         assertThat(r.advanceUnchanged(ID, 21, 0xC)).isEqualTo(1);
         assertThat(r.pushesNeeded(ID, 21)).extracting(SubscriberRegistry.PushBatch::connection).containsExactly("c0");
     }
+
+    @Test
+    void pushStatesReportTheOldestAndNewestPushedVersionPerId() {
+        SubscriberRegistry<String> r = new SubscriberRegistry<>();
+        assertThat(r.pushState(ID)).isEqualTo(new SubscriberRegistry.PushState(0, -1, -1));
+        r.add(sub("s1"), "conn1");
+        r.add(sub("s2"), "conn2");
+        assertThat(r.pushState(ID)).isEqualTo(new SubscriberRegistry.PushState(2, -1, -1));
+        r.markPushed(ID, "conn1", List.of("s1"), 5);
+        assertThat(r.pushState(ID)).isEqualTo(new SubscriberRegistry.PushState(2, -1, 5));
+        assertThat(r.pushedVersions(ID)).containsEntry("s1", 5L).containsEntry("s2", -1L);
+        r.markPushed(ID, "conn2", List.of("s2"), 5);
+        assertThat(r.pushState(ID)).isEqualTo(new SubscriberRegistry.PushState(2, 5, 5));
+        DataInfoId other = DataInfoId.of("other");
+        r.add(new Subscriber(other, "s3", "app", "10.0.0.1", "z", 1), "conn1");
+        assertThat(r.pushStates(id -> true)).containsOnlyKeys(ID, other);
+        assertThat(r.pushStates(id -> id.equals(other))).containsOnlyKeys(other);
+    }
 }
