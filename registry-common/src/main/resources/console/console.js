@@ -69,6 +69,14 @@ function keyValues(id, object) {
 
 function stateCell(row) { return el('span', { class: 'state-' + row.state }, row.state); }
 function ago(ms) { return ms === null || ms === undefined ? '' : (ms / 1000).toFixed(1) + ' s ago'; }
+function uptime(ms) {
+  if (ms === null || ms === undefined) return '';
+  const s = Math.floor(ms / 1000);
+  if (s < 120) return s + ' s';
+  if (s < 7200) return Math.floor(s / 60) + ' min';
+  if (s < 172800) return Math.floor(s / 3600) + ' h';
+  return Math.floor(s / 86400) + ' d';
+}
 function when(ms) { return ms ? new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC') : ''; }
 
 function show(...nodes) {
@@ -96,7 +104,15 @@ function go(page, params) {
 // ---- pages ----
 
 async function clusterPage() {
-  const [members, slots] = await Promise.all([api('/api/v1/members'), api('/api/v1/slot-table')]);
+  const session = state.role === 'session';
+  // A session sees the whole cluster (versions, replication lag); meta knows only its table.
+  const [members, slots, nodes] = await Promise.all([api('/api/v1/members'),
+    api(session ? '/api/v1/slot-health' : '/api/v1/slot-table'), session ? api('/api/v1/node-info') : null]);
+  const info = {};
+  if (nodes && nodes.status === 200) nodes.body.forEach(n => { info[n.address] = n; });
+  const versionColumns = session ? [
+    ['version', 'version', { cell: r => info[r.address] ? info[r.address].version || info[r.address].error : '' }],
+    ['uptime', 'uptime', { cell: r => info[r.address] ? uptime(info[r.address].uptimeMillis) : '' }]] : [];
   const out = [el('h2', null, 'Cluster')];
   if (members.status !== 200) {
     out.push(el('p', { class: 'error' }, 'Members: ' + errorText(members)));
@@ -106,19 +122,26 @@ async function clusterPage() {
       ? 'As session ' + m.self + ' learnt it from meta\'s last heartbeat answer (' + ago(m.lastHeartbeatMillisAgo) + ').'
       : 'As this meta node sees it (' + (m.leader ? 'the leader' : 'a follower: it shows what it last led') + ').'));
     out.push(el('h3', null, 'Meta nodes'), table('meta-table',
-      [['address', 'address'], ['state', 'state', { cell: stateCell }], ['lastSeenMillisAgo', 'last seen', { cell: r => ago(r.lastSeenMillisAgo) }]],
+      [['address', 'address'], ['state', 'state', { cell: stateCell }],
+        m.source === 'session'
+          ? ['lease', 'lease', { cell: r => info[r.address] && info[r.address].leaseLeftMillis !== undefined
+            ? 'term ' + info[r.address].term + ', ' + (info[r.address].leaseLeftMillis / 1000).toFixed(1) + ' s left' : '' }]
+          : ['lastSeenMillisAgo', 'last seen', { cell: r => ago(r.lastSeenMillisAgo) }],
+        ...versionColumns],
       m.metaServers || []));
     out.push(el('h3', null, 'Data servers'), table('data-table',
       [['address', 'address'], ['state', 'state', { cell: stateCell }], ['slotsLed', 'slots led', { num: true }],
         ['slotsFollowed', 'slots followed', { num: true }],
         ['connected', m.source === 'session' ? 'connected' : 'last heartbeat',
-          { cell: r => m.source === 'session' ? (r.connected ? 'yes' : 'no') : ago(r.lastHeartbeatMillisAgo) }]],
+          { cell: r => m.source === 'session' ? (r.connected ? 'yes' : 'no') : ago(r.lastHeartbeatMillisAgo) }],
+        ...versionColumns],
       m.dataServers || []));
     out.push(el('h3', null, 'Sessions'), table('session-table',
       [['address', 'address', { cell: r => r.address + (r.self ? ' (this one)' : '') }],
         ['state', 'state', { cell: stateCell }], ['clientConnections', 'clients', { num: true }],
         ['adminAddress', 'console', { cell: r => r.adminAddress
-          ? el('a', { href: location.protocol + '//' + r.adminAddress + '/console/' }, r.adminAddress) : '' }]],
+          ? el('a', { href: location.protocol + '//' + r.adminAddress + '/console/' }, r.adminAddress) : '' }],
+        ...versionColumns],
       m.sessionServers || []));
     if (m.sessionListComplete === false) {
       out.push(el('p', { class: 'muted' }, 'The session list may be incomplete: meta took over recently.'));
@@ -133,18 +156,27 @@ async function clusterPage() {
   show(out);
 }
 
-/** One cell per slot, coloured by its leader; the followers are in the cell's tooltip. */
+/**
+ * One cell per slot, coloured by its leader. With a session's slot health, a migrating slot is
+ * hatched and a lagging one outlined; the tooltip has the followers, the lag and why it moves.
+ */
 function heatMap(t) {
   const leaders = [...new Set(t.slots.map(s => s.leader).filter(Boolean))].sort();
   const color = leader => {
     const i = leaders.indexOf(leader);
     return i < PALETTE.length ? PALETTE[i] : 'hsl(' + ((i * 137.5) % 360) + ', 60%, 40%)';
   };
+  const health = t.slots.length > 0 && t.slots[0].state !== undefined;
   const cells = t.slots.map(s => {
+    let title = 'slot ' + s.slot + '\nleader: ' + (s.leader || 'none') + '\nfollowers: ' + (s.followers.join(', ') || 'none');
+    if (health) {
+      title += '\nstate: ' + s.state + '\nreplication lag: ' + s.replicationLagOps + ' ops, ' + s.replicationLagMillis + ' ms';
+      if (s.why) title += '\n' + s.why.join('\n');
+    }
     const cell = el('div', {
-      class: 'slot' + (s.leader ? '' : ' no-leader'),
-      title: 'slot ' + s.slot + '\nleader: ' + (s.leader || 'none') + '\nfollowers: ' + (s.followers.join(', ') || 'none'),
-      dataset: { slot: s.slot, leader: s.leader || '' }
+      class: 'slot' + (s.leader ? '' : ' no-leader') + (health ? ' state-' + s.state : ''),
+      title,
+      dataset: { slot: s.slot, leader: s.leader || '', state: s.state || '', lag: health ? s.replicationLagOps : '' }
     }, t.slotCount <= 64 ? String(s.slot) : '');
     if (s.leader) cell.style.backgroundColor = color(s.leader);
     return cell;
@@ -154,7 +186,14 @@ function heatMap(t) {
     swatch.style.backgroundColor = color(l);
     return el('span', null, swatch, l + ' (' + t.slots.filter(s => s.leader === l).length + ')');
   }));
-  return [el('p', { class: 'muted' }, t.slotCount + ' slots, epoch ' + t.epoch + '. Hover a cell for its followers.'),
+  const lagging = health ? t.slots.filter(s => s.state === 'lagging').length : 0;
+  const summary = t.slotCount + ' slots, epoch ' + t.epoch + (health
+    ? '; ' + t.migratingSlots + ' migrating (hatched), ' + lagging + ' with replication lag (outlined). Hover a cell for its followers and lag.'
+    : '. Hover a cell for its followers.');
+  const unreachable = health && Object.keys(t.unreachable || {}).length
+    ? el('p', { class: 'error', id: 'slot-health-unreachable' }, 'No report from: ' + Object.entries(t.unreachable).map(([k, v]) => k + ' (' + v + ')').join(', '))
+    : null;
+  return [el('p', { class: 'muted', id: 'heatmap-summary' }, summary), unreachable,
     el('div', { id: 'heatmap', class: t.slotCount <= 64 ? 'small' : '' }, cells), legend];
 }
 
@@ -180,7 +219,13 @@ async function servicesPage(params) {
   const page = result.body;
   out.push(table('catalog', [
     ['dataId', 'id', { cell: r => el('a', { href: '#/service?' + new URLSearchParams({ dataId: r.dataId, group: r.group, instanceId: r.instanceId }) }, r.dataId) }],
-    ['group', 'group'], ['instanceId', 'instance id'], ['publishers', 'publishers', { num: true }]], page.ids));
+    ['group', 'group'], ['instanceId', 'instance id'], ['publishers', 'publishers', { num: true }],
+    ['subscribers', 'subscribers', { num: true }], ['changedAtMillis', 'last change', { cell: r => when(r.changedAtMillis) }]], page.ids));
+  const missing = Object.entries(page.subscriberCountsMissing || {});
+  if (missing.length) {
+    out.push(el('p', { class: 'error', id: 'catalog-missing' }, 'Subscriber counts without: '
+      + missing.map(([session, why]) => session + ' (' + why + ')').join(', ')));
+  }
   if (page.ids.length === 0) out.push(el('p', { class: 'muted' }, 'No ids with publishers match.'));
   const nav = el('div', { class: 'inline' });
   if (after) {
@@ -206,15 +251,21 @@ async function servicePage(params) {
   }
   const d = result.body;
   out.push(keyValues('datum-summary', { dataInfoId: d.dataInfoId, group: d.group, instanceId: d.instanceId,
-    slot: d.slot, 'slot leader': d.leader, version: d.version, 'subscribers on this session': d.localSubscribers }));
+    slot: d.slot, 'slot leader': d.leader, version: d.version, 'last change': when(d.changedAtMillis),
+    'subscribers on this session': d.localSubscribers }));
   out.push(el('h3', null, 'Publishers (' + d.publishers.length + ')'), table('publishers', [
     ['values', 'value', { cell: r => el('pre', null, (r.values || []).join('\n')) }],
     ['ip', 'address'], ['appName', 'app'], ['zone', 'zone'], ['sessionId', 'session'],
     ['registeredAtMillis', 'registered at', { cell: r => when(r.registeredAtMillis) }], ['version', 'version', { num: true }],
     ['registerId', 'registerId', { cell: r => r.registerId || (token() ? '' : 'admin only') }]], d.publishers));
-  if (d.subscribersBySession) {
-    out.push(el('h3', null, 'Subscribers per session'), table('subscribers', [['session', 'session'], ['count', 'subscribers']],
-      Object.entries(d.subscribersBySession).map(([session, count]) => ({ session, count }))));
+  if (d.sessions) {
+    const pushed = r => r.error ? '' : r.subscribers === 0 ? '–' : r.minPushedVersion === r.maxPushedVersion
+      ? String(r.maxPushedVersion) : r.minPushedVersion + ' … ' + r.maxPushedVersion;
+    out.push(el('h3', null, 'Subscribers and pushed version per session'), table('subscribers', [
+      ['session', 'session'], ['subscribers', 'subscribers', { num: true, cell: r => r.error || r.subscribers }],
+      ['pushed', 'pushed version', { cell: pushed }],
+      ['upToDate', 'up to date', { cell: r => r.error ? '' : r.upToDate ? 'yes' : el('span', { class: 'error' }, 'NO (behind ' + d.version + ')') }]],
+    d.sessions));
   }
   if (d.copies) {
     out.push(el('h3', null, 'Copies on data servers'), table('copies',
@@ -371,11 +422,20 @@ async function actionsPage() {
   const result = el('p', { id: 'action-result' });
   const hint = token() ? null : el('span', { class: 'needs-token' }, ' needs the admin token: log in first');
   const ip = el('input', { id: 'client-ip', placeholder: 'client IP, e.g. 10.0.0.7' });
+  const members = session ? await api('/api/v1/members') : null;
+  const dataServers = members && members.status === 200 ? members.body.dataServers.map(d => d.address) : [];
+  const dataServer = el('select', { id: 'data-server' }, dataServers.map(a => el('option', { value: a }, a)));
+  // param: 'ip' (the client IP field) or 'address' (the data server list); the question names it.
   const button = (id, label, path, question, param) => el('button', { id, type: 'button', onclick: async () => {
     let url = path;
+    const field = param === 'address' ? dataServer : ip;
     if (param) {
-      if (!ip.value.trim()) { result.className = 'error'; result.textContent = 'Enter a client IP first.'; return; }
-      url += '?ip=' + encodeURIComponent(ip.value.trim());
+      if (!field.value.trim()) {
+        result.className = 'error';
+        result.textContent = param === 'address' ? 'Pick a data server first.' : 'Enter a client IP first.';
+        return;
+      }
+      url += '?' + param + '=' + encodeURIComponent(field.value.trim());
     }
     if (!token()) {
       // Sent anyway, without a token: the node itself refuses it, and the page shows its answer.
@@ -384,7 +444,7 @@ async function actionsPage() {
       result.textContent = 'Refused without the admin token (' + errorText(r) + '). Log in with the admin token first.';
       return;
     }
-    if (!confirm(question + (param ? ' ' + ip.value.trim() : '') + '?')) { result.className = 'muted'; result.textContent = 'Cancelled.'; return; }
+    if (!confirm(question + (param ? ' ' + field.value.trim() : '') + '?')) { result.className = 'muted'; result.textContent = 'Cancelled.'; return; }
     const r = await api(url, 'POST');
     result.className = r.status === 200 ? 'ok' : 'error';
     result.textContent = r.status === 200 ? 'Done: ' + JSON.stringify(r.body) : 'Refused: ' + errorText(r);
@@ -399,11 +459,15 @@ async function actionsPage() {
       button('action-push-stop', 'Stop pushes', '/api/v1/push/stop', 'Stop pushes on ' + scope),
       button('action-push-resume', 'Resume pushes', '/api/v1/push/resume', 'Resume pushes on ' + scope), hint),
     el('section', null, el('h3', null, 'Client-off / client-on'), ip,
-      button('action-client-off', 'Client off', '/api/v1/client-off', 'Take off the publishers of', true),
-      button('action-client-on', 'Client on', '/api/v1/client-on', 'Publish again the publishers of', true), hint && hint.cloneNode(true)),
+      button('action-client-off', 'Client off', '/api/v1/client-off', 'Take off the publishers of', 'ip'),
+      button('action-client-on', 'Client on', '/api/v1/client-on', 'Publish again the publishers of', 'ip'), hint && hint.cloneNode(true)),
     session ? el('section', null, el('h3', null, 'Drain this session'),
       el('p', { class: 'muted' }, 'Moves its clients to other sessions, then it takes no clients.'),
       button('action-drain', 'Drain this session', '/api/v1/drain', 'Drain this session'), hint && hint.cloneNode(true)) : null,
+    session ? el('section', null, el('h3', null, 'Drain a data server'),
+      el('p', { class: 'muted' }, 'Its slots move to the other data servers, then it can be stopped.'), dataServer,
+      button('action-drain-data', 'Drain data server', '/api/v1/data-servers/drain', 'Drain data server', 'address'),
+      hint && hint.cloneNode(true)) : null,
     result));
 }
 

@@ -443,11 +443,23 @@ public final class DataServer implements AutoCloseable {
      * readable on its new leader (reconciled), bounded by {@code timeout}. Without another data
      * server there is nobody to hand off to, and it returns at once.
      */
-    public void drain(Duration timeout) {
+    /** Why a drain cannot start now (the only data server, or one without slots), or null if it can. */
+    public String drainRefusal() {
         SlotTable table = tables.current();
-        if (table.servers().size() <= 1 || !table.servers().contains(address)) {
+        if (!table.servers().contains(address)) {
+            return "data server " + address + " holds no slots (already drained, or not yet given any)";
+        }
+        if (table.servers().size() <= 1) {
+            return "data server " + address + " is the only one in the slot table: its slots have nowhere to go";
+        }
+        return null;
+    }
+
+    public void drain(Duration timeout) {
+        if (drainRefusal() != null) {
             return;
         }
+        SlotTable table = tables.current();
         draining = true;
         long deadline = System.nanoTime() + timeout.toNanos();
         List<Integer> formerlyLed = table.slotsLedBy(address);
@@ -528,6 +540,10 @@ public final class DataServer implements AutoCloseable {
             return AdminResponse.ok(out);
         });
         http.post("/api/v1/drain", r -> {
+            String refusal = drainRefusal();
+            if (refusal != null) {
+                return AdminResponse.error(409, refusal);
+            }
             CompletableFuture.runAsync(() -> drain(Duration.ofSeconds(60)));
             return AdminResponse.ok(Map.of("draining", true));
         });
@@ -555,6 +571,11 @@ public final class DataServer implements AutoCloseable {
         AdminHttpServer a = admin;
         return a == null || a.port() <= 0 ? null
                 : a.advertisedAddress(config.adminBindHost(), config.bindHost(), config.advertiseHost());
+    }
+
+    /** True once asked to drain: it gives its slots away and leads none. */
+    public boolean isDraining() {
+        return draining;
     }
 
     /** This server's identity in the slot table, {@code host:port}. */

@@ -180,6 +180,10 @@ class AdminApiTest {
             // 1 meta, 2 data servers (3 once the drain test added one), 2 sessions
             assertThat(nodes.size()).isBetween(5, 6);
             assertThat(roles).containsExactlyInAnyOrder("meta", "data", "session");
+            JsonNode meta = nodes.findParents("role").stream().filter(n -> n.path("role").asText().equals("meta"))
+                    .findFirst().orElseThrow();
+            assertThat(meta.path("term").asLong()).isPositive();
+            assertThat(meta.path("leaseLeftMillis").asLong()).isPositive();
         });
     }
 

@@ -65,7 +65,8 @@ class ConsoleBrowserTest {
             // Skipped only on a developer machine without the browser; CI installs it and requires it.
             Assumptions.assumeTrue(false, why);
         }
-        registry = EmbeddedRegistry.start(false, "--admin-token", TOKEN, "--slots", "256");
+        registry = EmbeddedRegistry.start(false, "--admin-token", TOKEN, "--slots", "256", "--data-http-port", "0",
+                "--meta-http-port", "0"); // every admin port up: the console shows each node's version and slot reports
         client = RegistryClient.start(RegistryClientConfig.builder(registry.servers()).build());
         client.publish(DataInfoId.of("demo.orders", GROUP, null), List.of("10.0.0.1:8080"));
         client.publish(DataInfoId.of("demo.orders", GROUP, null), List.of("10.0.0.2:8080"));
@@ -152,11 +153,20 @@ class ConsoleBrowserTest {
         String dataServer = registry.node().data().address();
         assertThat(all("#heatmap .slot")).allSatisfy(cell -> {
             assertThat(cell.getAttribute("data-leader")).isEqualTo(dataServer);
-            assertThat(cell.getAttribute("title")).contains("leader: " + dataServer).contains("followers:");
+            assertThat(cell.getAttribute("title")).contains("leader: " + dataServer).contains("followers:")
+                    .contains("replication lag: 0 ops");
+            assertThat(cell.getAttribute("data-state")).isIn("ok", "migrating"); // one server: nothing lags
         });
+        assertThat(text("#heatmap-summary")).contains("256 slots").contains("migrating");
         assertThat(text("#session-table")).contains(registry.node().session().sessionId()).contains("(this one)");
         assertThat(text("#data-table")).contains(dataServer).contains("UP");
-        assertThat(text("#meta-table")).contains("LEADER");
+        assertThat(text("#meta-table")).contains("LEADER").containsPattern("term \\d+, \\d+\\.\\d s left");
+        // Versions and uptime as each node reports them (GET /api/v1/version through the session).
+        for (String table : List.of("#session-table", "#data-table", "#meta-table")) {
+            assertThat(all(table + " td.version")).isNotEmpty()
+                    .allSatisfy(td -> assertThat(td.getText()).matches("\\d+\\.\\d+.*"));
+            assertThat(all(table + " td.uptime")).allSatisfy(td -> assertThat(td.getText()).matches("\\d+ (s|min|h|d)"));
+        }
         screenshot("cluster");
 
         // Services: searched through the form, the published ids with their publisher counts.
@@ -168,9 +178,12 @@ class ConsoleBrowserTest {
         wait.until(d -> all("tr.catalog-row").size() == 3);
         Map<String, String> counts = all("tr.catalog-row").stream().collect(Collectors.toMap(
                 row -> row.findElement(By.cssSelector("td.dataId")).getText(),
-                row -> row.findElement(By.cssSelector("td.publishers")).getText()));
-        assertThat(counts).containsExactlyInAnyOrderEntriesOf(
-                Map.of("demo.orders", "2", "demo.payments", "1", "demo.users", "1"));
+                row -> row.findElement(By.cssSelector("td.publishers")).getText()
+                        + "/" + row.findElement(By.cssSelector("td.subscribers")).getText()));
+        assertThat(counts).containsExactlyInAnyOrderEntriesOf( // publishers / subscribers
+                Map.of("demo.orders", "2/1", "demo.payments", "1/0", "demo.users", "1/0"));
+        assertThat(all("tr.catalog-row td.changedAtMillis")).allSatisfy(td ->
+                assertThat(td.getText()).matches("\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2} UTC"));
         assertThat(all("tr.catalog-row td.group")).allSatisfy(td -> assertThat(td.getText()).isEqualTo(GROUP));
         screenshot("services");
 
@@ -181,6 +194,12 @@ class ConsoleBrowserTest {
         assertThat(text("#publishers")).contains("10.0.0.1:8080").contains("10.0.0.2:8080");
         assertThat(text("#publishers")).contains("admin only"); // no registerIds without the token
         assertThat(text("#subscribers")).contains(registry.node().session().sessionId());
+        wait.until(d -> { // the subscriber holds the version the data server has: pushed and acknowledged
+            driver.navigate().refresh();
+            awaitPage("service");
+            return all("tr.subscribers-row td.upToDate").stream().allMatch(td -> td.getText().equals("yes"));
+        });
+        assertThat(text("#datum-summary")).contains("last change");
         screenshot("service");
 
         // Connections: the client's connection, the balance, the damped clients.
@@ -206,6 +225,10 @@ class ConsoleBrowserTest {
         wait.until(d -> text("#action-result").contains("Refused"));
         assertThat(text("#action-result")).contains("401").containsIgnoringCase("log in");
         assertThat(registry.node().session().isPushPaused()).isFalse();
+        driver.findElement(By.id("action-drain-data")).click(); // forwarded to the data server: refused here first
+        wait.until(d -> text("#action-result").contains("Refused"));
+        assertThat(text("#action-result")).contains("401");
+        assertThat(registry.node().data().isDraining()).isFalse();
         screenshot("actions-refused");
 
         // Log in through the form: the token is kept in this tab's sessionStorage only.
@@ -230,5 +253,16 @@ class ConsoleBrowserTest {
         awaitPage("actions");
         assertThat(text("#push-state")).contains("STOPPED");
         assertThat(text("#token-state")).startsWith("admin");
+
+        // Drain the data server through the session: this one-node registry's only data server
+        // refuses with its reason (its slots have nowhere to go), and the page shows it.
+        assertThat(new org.openqa.selenium.support.ui.Select(driver.findElement(By.id("data-server")))
+                .getFirstSelectedOption().getText()).isEqualTo(dataServer);
+        driver.findElement(By.id("action-drain-data")).click();
+        assertThat(wait.until(ExpectedConditions.alertIsPresent()).getText()).contains(dataServer);
+        driver.switchTo().alert().accept();
+        wait.until(d -> text("#action-result").startsWith("Refused"));
+        assertThat(text("#action-result")).contains("409").contains("nowhere to go");
+        assertThat(registry.node().data().isDraining()).isFalse();
     }
 }

@@ -400,7 +400,10 @@ public final class SessionConsoleRoutes {
 
     // ---- node versions ----
 
-    /** Every node this session knows of with its version and uptime, as the node itself reports them. */
+    /**
+     * Every node this session knows of with its version and uptime, as the node itself reports
+     * them; the meta leader also with its term and the time left on its lease.
+     */
     private List<Map<String, Object>> nodeInfoJson() {
         HeartbeatResponse last = meta.lastResponse();
         Map<String, String[]> nodes = new TreeMap<>(); // admin address -> role, node address
@@ -413,6 +416,8 @@ public final class SessionConsoleRoutes {
         }
         Map<String, CompletableFuture<JsonNode>> calls = new LinkedHashMap<>();
         nodes.keySet().forEach(admin -> calls.put(admin, peers.get(admin, "/api/v1/version")));
+        String metaAdmin = last == null ? null : last.metaAdminAddress();
+        CompletableFuture<JsonNode> lease = metaAdmin == null ? null : peers.get(metaAdmin, "/api/v1/leader");
         long now = clock.millis();
         List<Map<String, Object>> out = new ArrayList<>();
         calls.forEach((admin, call) -> {
@@ -427,6 +432,11 @@ public final class SessionConsoleRoutes {
                 long started = v.path("startedAtMillis").asLong();
                 m.put("startedAtMillis", started);
                 m.put("uptimeMillis", started > 0 ? Math.max(0, now - started) : null);
+                if (admin.equals(metaAdmin)) { // the leader's term and how long its lease still runs
+                    JsonNode l = lease.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                    m.put("term", l.path("term").asLong());
+                    m.put("leaseLeftMillis", l.path("leadershipLeftMillis").asLong());
+                }
             } catch (Exception e) {
                 m.put("error", PeerAdmin.describe(e));
             }
@@ -449,8 +459,13 @@ public final class SessionConsoleRoutes {
         }
         try {
             peers.post(admin, "/api/v1/drain", adminToken).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (Exception e) {
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof PeerAdmin.PeerFailure refused && refused.status() < 500) {
+                return AdminResponse.error(refused.status(), refused.getMessage()); // its own reason, e.g. the only one
+            }
             return AdminResponse.error(502, "data server " + address + " did not take the drain: " + PeerAdmin.describe(e));
+        } catch (java.util.concurrent.TimeoutException e) {
+            return AdminResponse.error(502, "data server " + address + " did not answer the drain: " + PeerAdmin.describe(e));
         }
         log.info("data server {} asked to drain by an admin request", address);
         Map<String, Object> out = new LinkedHashMap<>();
