@@ -100,7 +100,7 @@ public final class RegistryServerMain implements Callable<Integer> {
     int sessionBalanceSeconds;
 
     @Option(names = "--session-balance-max-moves", defaultValue = "20", description = "clients a session may move per "
-            + "balancing round, or 5% of its clients if that is more (default: ${DEFAULT-VALUE})")
+            + "balancing round, or 5%% of its clients if that is more (default: ${DEFAULT-VALUE})")
     int sessionBalanceMaxMoves;
 
     @Option(names = "--flap-damping-hold-millis", defaultValue = "5000", description = "a client whose link "
