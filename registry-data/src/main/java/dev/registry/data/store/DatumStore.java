@@ -262,15 +262,27 @@ public final class DatumStore {
         Map<DataInfoId, Entry> ids = slots.get(slot);
         boolean dropped = false;
         if (ids != null) {
+            // The slot's ids are in hash order: each is compared with the page's current last id and
+            // only one that sorts before it enters the page (a million-id scan then costs one string
+            // comparison per id, not a tree insertion and removal).
+            String last = found.size() >= query.limit() ? found.lastKey() : null;
             for (Map.Entry<DataInfoId, Entry> e : ids.entrySet()) {
                 if (e.getValue().publishers.isEmpty() || !query.matches(e.getKey())) {
                     continue;
                 }
-                found.put(e.getKey().canonical(), new dev.registry.common.protocol.CatalogPage.Entry(e.getKey(),
+                String canonical = e.getKey().canonical();
+                if (last != null && canonical.compareTo(last) >= 0) {
+                    dropped = true; // matches, but after the page's end
+                    continue;
+                }
+                found.put(canonical, new dev.registry.common.protocol.CatalogPage.Entry(e.getKey(),
                         e.getValue().publishers.size(), e.getValue().changedAtMillis));
                 if (found.size() > query.limit()) {
                     found.pollLastEntry(); // keep the first limit ids in order
                     dropped = true;
+                }
+                if (found.size() >= query.limit()) {
+                    last = found.lastKey();
                 }
             }
         }
