@@ -909,6 +909,9 @@ public final class SessionServer implements AutoCloseable {
         out.append("# TYPE registry_session_slot_sync_summary_mismatches_total counter\n")
                 .append("registry_session_slot_sync_summary_mismatches_total ").append(reconciler.summaryMismatches())
                 .append('\n');
+        out.append("# TYPE registry_session_sync_unexpected_failures_total counter\n")
+                .append("registry_session_sync_unexpected_failures_total ").append(syncer.unexpectedFailures())
+                .append('\n');
         push.appendPrometheus(out);
         damping.appendPrometheus(out);
         catalog.appendMetrics(out);

@@ -8,7 +8,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 
 /**
@@ -19,6 +21,10 @@ import java.util.function.Function;
  * <p>Addresses learnt later ({@link #setDiscovered}) are tried after the configured ones, so a
  * client given only a load balancer keeps going through it while it works and still finds a
  * server when it does not. {@link #moveTo} makes the next attempt go to one given address.
+ *
+ * <p>An unexpected exception (a bug, e.g. in {@code onConnected}) is logged at WARN with its
+ * stack trace and counted ({@link #unexpectedFailures}); the connection is closed and the next
+ * attempt follows, so it never stays open but not ready, nor stops reconnecting.
  */
 public final class ReconnectingConnection implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ReconnectingConnection.class);
@@ -39,6 +45,9 @@ public final class ReconnectingConnection implements AutoCloseable {
     /** System.nanoTime() of the loss or first failed attempt since the last ready connection; guarded by lock. */
     private long troubleSince;
     private boolean inTrouble;
+    /** A failed connect was logged at INFO since the last ready connection (the next ones at DEBUG); guarded by lock. */
+    private boolean connectFailureReported;
+    private final LongAdder unexpectedFailures = new LongAdder();
     private CompletableFuture<RpcConnection> firstReady = new CompletableFuture<>();
 
     /**
@@ -149,56 +158,109 @@ public final class ReconnectingConnection implements AutoCloseable {
             }
         }
         client.connect(target.getHost(), target.getPort()).whenComplete((conn, error) -> {
-            if (error != null) {
-                if (String.valueOf(error.getMessage()).contains("TLS handshake")) {
-                    log.warn("{}", error.getMessage()); // a certificate problem: retrying will not fix it by itself
-                } else {
-                    log.debug("connect to {} failed: {}", target, error.getMessage());
-                }
-                scheduleRetry();
+            try {
+                onConnectAttempt(target, conn, error);
+            } catch (RuntimeException e) {
+                unexpected("connecting to " + target, e);
+                abandon(conn);
+            }
+        });
+    }
+
+    private void onConnectAttempt(HostAndPort target, RpcConnection conn, Throwable error) {
+        if (error != null) {
+            boolean first;
+            synchronized (lock) {
+                first = !connectFailureReported && !closed;
+                connectFailureReported = true;
+            }
+            if (String.valueOf(error.getMessage()).contains("TLS handshake")) {
+                log.warn("{}", error.getMessage()); // a certificate problem: retrying will not fix it by itself
+            } else if (first) {
+                // Once per outage: the operator sees it, a server that stays down does not flood the log.
+                log.info("cannot connect to {}: {}; retrying (until connected, further failures at DEBUG)", target,
+                        error.getMessage());
+            } else {
+                log.debug("connect to {} failed: {}", target, error.getMessage());
+            }
+            scheduleRetry();
+            return;
+        }
+        synchronized (lock) {
+            if (closed) {
+                conn.close();
                 return;
             }
-            synchronized (lock) {
-                if (closed) {
-                    conn.close();
-                    return;
-                }
-                current = conn;
-                ready = false;
+            current = conn;
+            ready = false;
+        }
+        conn.closeFuture().thenRun(() -> onLost(conn));
+        CompletableFuture<?> init;
+        try {
+            init = onConnected.apply(conn);
+            if (init == null) {
+                throw new IllegalStateException("onConnected returned no future");
             }
-            conn.closeFuture().thenRun(() -> onLost(conn));
-            CompletableFuture<?> init;
+        } catch (RuntimeException e) {
+            unexpected("initialising the connection to " + target, e);
+            conn.close(); // its loss schedules the next attempt
+            return;
+        }
+        init.whenComplete((ok, initError) -> {
             try {
-                init = onConnected.apply(conn);
+                onInitialised(target, conn, initError);
             } catch (RuntimeException e) {
-                init = CompletableFuture.failedFuture(e);
+                unexpected("initialising the connection to " + target, e);
+                conn.close();
             }
-            init.whenComplete((ok, initError) -> {
-                if (initError != null) {
-                    if (conn.isActive()) {
-                        log.warn("initialising connection to {} failed: {}", target, initError.getMessage());
-                    } else { // the link went down meanwhile: a routine reconnect follows
-                        log.info("connection to {} closed while initialising; reconnecting", target);
-                    }
-                    conn.close();
-                    return;
-                }
-                CompletableFuture<RpcConnection> toComplete;
-                synchronized (lock) {
-                    if (current != conn || !conn.isActive()) {
-                        return;
-                    }
-                    ready = true;
-                    inTrouble = false;
-                    // After a loss, the next configured address comes first (the balancer, if that is all).
-                    int configured = addresses.indexOf(target);
-                    nextAddress = configured >= 0 ? (configured + 1) % addresses.size() : 0;
-                    toComplete = firstReady;
-                }
-                log.info("connected to {}", target);
-                toComplete.complete(conn);
-            });
         });
+    }
+
+    private void onInitialised(HostAndPort target, RpcConnection conn, Throwable initError) {
+        if (initError != null) {
+            if (conn.isActive()) {
+                log.warn("initialising connection to {} failed: {}", target, initError.getMessage());
+            } else { // the link went down meanwhile: a routine reconnect follows
+                log.info("connection to {} closed while initialising; reconnecting", target);
+            }
+            conn.close();
+            return;
+        }
+        CompletableFuture<RpcConnection> toComplete;
+        synchronized (lock) {
+            if (current != conn || !conn.isActive()) {
+                return;
+            }
+            ready = true;
+            inTrouble = false;
+            connectFailureReported = false;
+            // After a loss, the next configured address comes first (the balancer, if that is all).
+            int configured = addresses.indexOf(target);
+            nextAddress = configured >= 0 ? (configured + 1) % addresses.size() : 0;
+            toComplete = firstReady;
+        }
+        log.info("connected to {}", target);
+        toComplete.complete(conn);
+    }
+
+    /** A bug, not a failed connect: never swallowed, always counted. */
+    private void unexpected(String where, RuntimeException e) {
+        unexpectedFailures.increment();
+        log.warn("unexpected failure {}; reconnecting", where, e);
+    }
+
+    /** After an unexpected failure of an attempt: drops its connection, if any, and makes the next attempt. */
+    private void abandon(RpcConnection conn) {
+        if (conn != null) {
+            synchronized (lock) {
+                if (current == conn) {
+                    current = null; // so its loss (onLost) does not schedule a second attempt
+                    ready = false;
+                }
+            }
+            conn.close();
+        }
+        scheduleRetry();
     }
 
     private void onLost(RpcConnection conn) {
@@ -233,9 +295,18 @@ public final class ReconnectingConnection implements AutoCloseable {
         }
         try {
             client.scheduler().schedule(this::connectNext, delay.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            log.debug("not reconnecting: scheduler stopped"); // the RpcClient is closing
         } catch (RuntimeException e) {
-            log.debug("not reconnecting: scheduler stopped");
+            unexpected("scheduling a reconnect", e);
+            // Still retried, on the common pool's timer: a connection that stops retrying is lost for good.
+            CompletableFuture.delayedExecutor(delay.toMillis(), TimeUnit.MILLISECONDS).execute(this::connectNext);
         }
+    }
+
+    /** Unexpected exceptions (bugs) while connecting or initialising; each was logged at WARN with its stack trace. */
+    public long unexpectedFailures() {
+        return unexpectedFailures.sum();
     }
 
     @Override

@@ -34,6 +34,8 @@ import java.util.function.Supplier;
  *       comes when the slot leader holds it, or after 3/4 of the request's timeout (the
  *       client's is 1 s) if the leader is slower: the session holds it and keeps syncing.
  *   <li>Every answer echoes the request's version: the client re-sends until it sees it.
+ *   <li>A sync that failed unexpectedly (SERVER_ERROR) is answered {@code failed}, so the client
+ *       re-sends it and the re-send syncs it again.
  *   <li>An invalid request is answered {@code refused}, which stops the client's retries.
  *   <li>Configurators are accepted and acknowledged; nothing is ever pushed to them.
  * </ul>
@@ -139,10 +141,17 @@ final class SofaRegistrations {
         long wait = command.timeoutMillis() > 0 ? Math.max(50, command.timeoutMillis() * 3L / 4)
                 : DEFAULT_ACK_WAIT_MILLIS;
         return sync.handle((version, error) -> {
-            if (error != null) {
-                log.warn("publisher {} of {} not yet on its slot leader (kept and retried): {}", r.getRegistId(),
-                        r.getDataId(), error.getMessage());
+            if (error == null) {
+                return SofaModel.accepted(r, message);
             }
+            dev.registry.common.rpc.RpcException rpc = dev.registry.common.rpc.RpcException.unwrap(error);
+            if (rpc != null && rpc.code() == dev.registry.common.rpc.ErrorCode.SERVER_ERROR) {
+                // A bug, logged where it happened; the syncer no longer runs the key, so the client's
+                // re-send (idempotent) is what syncs it again: "accepted" would leave it unsynced.
+                return SofaModel.failed(r, rpc.getMessage());
+            }
+            log.warn("publisher {} of {} not yet on its slot leader (kept and retried): {}", r.getRegistId(),
+                    r.getDataId(), error.getMessage());
             return SofaModel.accepted(r, message);
         }).completeOnTimeout(SofaModel.accepted(r, message + "; syncing to the slot leader"), wait,
                 TimeUnit.MILLISECONDS);

@@ -4,6 +4,8 @@ import dev.registry.common.model.Publisher;
 import dev.registry.common.protocol.RemovePublisherRequest;
 import dev.registry.common.protocol.WritePublisherRequest;
 import dev.registry.common.protocol.WriteResult;
+import dev.registry.common.rpc.ErrorCode;
+import dev.registry.common.rpc.RpcException;
 import dev.registry.common.slot.SlotHash;
 import dev.registry.session.link.DataServerLinks;
 import dev.registry.session.store.PublisherKey;
@@ -17,8 +19,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Makes the slot leader hold what this session holds, one publisher key at a time.
@@ -32,6 +36,11 @@ import java.util.concurrent.TimeUnit;
  * <p>A key that cannot be synced before the retry deadline is retried in the background
  * every {@code backgroundRetry} until it converges, so a registration acknowledged late is
  * still never lost.
+ *
+ * <p>An unexpected exception while syncing a key (a bug, not a failed data call) is logged at
+ * WARN with its stack trace and counted; the key's waiters fail with {@code SERVER_ERROR} and
+ * the key stops running, so the next sync of it (a client's retry, the slot reconciler) starts
+ * over instead of merging into a run that never ends.
  *
  * <p>Threading: key state is guarded by {@code this}; data calls run without the lock.
  */
@@ -49,6 +58,7 @@ public final class PublisherSyncer {
     private final dev.registry.common.log.WarnSummary notSynced =
             new dev.registry.common.log.WarnSummary(log, "publisher not synced to its slot leader yet", 5_000,
                     System::currentTimeMillis);
+    private final LongAdder unexpectedFailures = new LongAdder();
     private volatile boolean stopped;
 
     public PublisherSyncer(SessionPublisherStore store, DataServerLinks links, int slotCount,
@@ -96,81 +106,126 @@ public final class PublisherSyncer {
     }
 
     private void run(PublisherKey key) {
-        Publisher desired = store.desired(key);
-        Publisher removed;
-        synchronized (this) {
-            removed = states.get(key).removed;
-        }
-        int slot = SlotHash.slotOf(key.dataInfoId(), slotCount);
+        Publisher desired;
         CompletableFuture<WriteResult> call;
-        if (desired != null) {
-            call = links.callLeader(slot, epoch -> new WritePublisherRequest(epoch, slot, desired), WriteResult.class,
-                    callDeadline);
-        } else if (removed != null) {
-            call = links.callLeader(slot, epoch -> new RemovePublisherRequest(epoch, slot, key.dataInfoId(),
-                    key.registerId(), removed.connectionId()), WriteResult.class, callDeadline);
-        } else {
-            call = CompletableFuture.completedFuture(new WriteResult(0, false));
+        try {
+            desired = store.desired(key);
+            Publisher removed;
+            synchronized (this) {
+                removed = states.get(key).removed;
+            }
+            int slot = SlotHash.slotOf(key.dataInfoId(), slotCount);
+            if (desired != null) {
+                call = links.callLeader(slot, epoch -> new WritePublisherRequest(epoch, slot, desired),
+                        WriteResult.class, callDeadline);
+            } else if (removed != null) {
+                call = links.callLeader(slot, epoch -> new RemovePublisherRequest(epoch, slot, key.dataInfoId(),
+                        key.registerId(), removed.connectionId()), WriteResult.class, callDeadline);
+            } else {
+                call = CompletableFuture.completedFuture(new WriteResult(0, false));
+            }
+        } catch (RuntimeException e) {
+            failedUnexpectedly(key, e, List.of());
+            return;
         }
         call.whenComplete((result, error) -> finish(key, desired, result, error));
     }
 
+    /** Completes the waiters of a finished call, then runs the key again, retries it or forgets it. */
     private void finish(PublisherKey key, Publisher written, WriteResult result, Throwable error) {
-        List<CompletableFuture<Long>> toComplete;
-        boolean again;
+        List<CompletableFuture<Long>> toComplete = List.of();
+        try {
+            if (error == null && result == null) {
+                throw new IllegalStateException("the slot leader answered with nothing");
+            }
+            boolean again;
+            synchronized (this) {
+                KeyState state = states.get(key);
+                toComplete = state.waiters;
+                if (error == null && written == null) {
+                    state.removed = null; // the removal is done
+                }
+                if (state.dirty) {
+                    state.dirty = false;
+                    state.waiters = state.nextWaiters;
+                    state.nextWaiters = new ArrayList<>();
+                    again = true;
+                } else if (error != null) {
+                    state.waiters = new ArrayList<>();
+                    again = false;
+                } else {
+                    states.remove(key);
+                    again = false;
+                }
+            }
+            for (CompletableFuture<Long> f : toComplete) {
+                if (error == null) {
+                    f.complete(result.datumVersion());
+                } else {
+                    f.completeExceptionally(error);
+                }
+            }
+            RpcException rpc = error == null ? null : RpcException.unwrap(error);
+            boolean hopeless = rpc != null && (rpc.code() == ErrorCode.BAD_REQUEST
+                    || rpc.code() == ErrorCode.CLASS_NOT_ALLOWED
+                    || rpc.code() == ErrorCode.NO_HANDLER
+                    || rpc.code() == ErrorCode.FORBIDDEN);
+            boolean forbidden = rpc != null && rpc.code() == ErrorCode.FORBIDDEN;
+            if (forbidden && written != null) {
+                // Another app's registerId: this registration is not kept (nor re-sent by the reconciler).
+                store.remove(key, written.connectionId());
+                log.warn("publisher {} refused by its slot leader: {}; dropped", key, rpc.getMessage());
+            }
+            if (hopeless && !again) {
+                if (!forbidden) {
+                    log.error("publisher {} refused by its slot leader: {}; not retrying", key, rpc.getMessage());
+                }
+                synchronized (this) {
+                    states.remove(key);
+                }
+            } else if (again) {
+                run(key);
+            } else if (error != null && !stopped) {
+                notSynced.warn(key, error.getMessage() + "; retrying in the background");
+                try {
+                    scheduler.schedule(() -> run(key), backgroundRetry.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (RejectedExecutionException e) {
+                    log.debug("not retrying {}: session stopping", key);
+                }
+            }
+        } catch (RuntimeException e) {
+            failedUnexpectedly(key, e, toComplete);
+        }
+    }
+
+    /**
+     * A bug while syncing {@code key}: logged and counted once, and never left stuck. Its waiters
+     * (and {@code taken}, already removed from the key's state) fail with SERVER_ERROR; the key
+     * stops running, so its next sync starts over. A removal still to be synced is kept for it.
+     */
+    private void failedUnexpectedly(PublisherKey key, RuntimeException e, List<CompletableFuture<Long>> taken) {
+        unexpectedFailures.increment();
+        log.warn("sync of publisher {} failed unexpectedly; its next sync starts over", key, e);
+        List<CompletableFuture<Long>> toFail = new ArrayList<>(taken);
         synchronized (this) {
             KeyState state = states.get(key);
-            toComplete = state.waiters;
-            if (error == null && written == null) {
-                state.removed = null; // the removal is done
-            }
-            if (state.dirty) {
-                state.dirty = false;
-                state.waiters = state.nextWaiters;
-                state.nextWaiters = new ArrayList<>();
-                again = true;
-            } else if (error != null) {
-                state.waiters = new ArrayList<>();
-                again = false;
-            } else {
-                states.remove(key);
-                again = false;
+            if (state != null) {
+                toFail.addAll(state.waiters);
+                toFail.addAll(state.nextWaiters);
+                if (state.removed == null) {
+                    states.remove(key);
+                } else {
+                    state.running = false;
+                    state.dirty = false;
+                    state.waiters = new ArrayList<>();
+                    state.nextWaiters = new ArrayList<>();
+                }
             }
         }
-        for (CompletableFuture<Long> f : toComplete) {
-            if (error == null) {
-                f.complete(result.datumVersion());
-            } else {
-                f.completeExceptionally(error);
-            }
-        }
-        dev.registry.common.rpc.RpcException rpc = error == null ? null : dev.registry.common.rpc.RpcException.unwrap(error);
-        boolean hopeless = rpc != null && (rpc.code() == dev.registry.common.rpc.ErrorCode.BAD_REQUEST
-                || rpc.code() == dev.registry.common.rpc.ErrorCode.CLASS_NOT_ALLOWED
-                || rpc.code() == dev.registry.common.rpc.ErrorCode.NO_HANDLER
-                || rpc.code() == dev.registry.common.rpc.ErrorCode.FORBIDDEN);
-        boolean forbidden = rpc != null && rpc.code() == dev.registry.common.rpc.ErrorCode.FORBIDDEN;
-        if (forbidden && written != null) {
-            // Another app's registerId: this registration is not kept (nor re-sent by the reconciler).
-            store.remove(key, written.connectionId());
-            log.warn("publisher {} refused by its slot leader: {}; dropped", key, rpc.getMessage());
-        }
-        if (hopeless && !again) {
-            if (!forbidden) {
-                log.error("publisher {} refused by its slot leader: {}; not retrying", key, rpc.getMessage());
-            }
-            synchronized (this) {
-                states.remove(key);
-            }
-        } else if (again) {
-            run(key);
-        } else if (error != null && !stopped) {
-            notSynced.warn(key, error.getMessage() + "; retrying in the background");
-            try {
-                scheduler.schedule(() -> run(key), backgroundRetry.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (RuntimeException e) {
-                log.debug("not retrying {}: session stopping", key);
-            }
+        RpcException failure = new RpcException(ErrorCode.SERVER_ERROR,
+                "sync of publisher " + key + " failed on the session: " + e);
+        for (CompletableFuture<Long> f : toFail) {
+            f.completeExceptionally(failure);
         }
     }
 
@@ -179,7 +234,12 @@ public final class PublisherSyncer {
         stopped = true;
     }
 
-    /** Keys with a sync in flight or waiting for a background retry. */
+    /** Unexpected exceptions (bugs) while syncing; each was logged at WARN with its stack trace. */
+    public long unexpectedFailures() {
+        return unexpectedFailures.sum();
+    }
+
+    /** Keys with a sync in flight, waiting for a background retry, or holding a removal for their next sync. */
     public synchronized int pendingKeys() {
         return states.size();
     }

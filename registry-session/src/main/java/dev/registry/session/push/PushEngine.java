@@ -20,6 +20,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -37,6 +39,9 @@ import java.util.concurrent.atomic.LongAdder;
  *       connection not writable) or a failed fetch re-runs the round for that id with
  *       exponential backoff, up to {@code maxRetries} per id and connection; the periodic
  *       reconciliation picks up anything left after that.
+ *   <li>An unexpected exception on the push path (a bug, not a failed call) is logged at WARN
+ *       with its stack trace, counted, and handled like a failed round: the round still ends (so
+ *       the id is never left in flight) and is retried with the same backoff and limit.
  *   <li>A connection whose unread outbound bytes exceed {@code maxPendingBytes} is a client that
  *       does not read: it is disconnected rather than buffered without bound.
  *   <li>Pushes are asynchronous, so a slow connection never holds up other subscribers or ids.
@@ -88,6 +93,7 @@ public final class PushEngine {
     private final LongAdder pushesGivenUp = new LongAdder();
     private final LongAdder slowClientsCut = new LongAdder();
     private final LongAdder pushesAvoided = new LongAdder();
+    private final LongAdder unexpectedFailures = new LongAdder();
     private final LatencyHistogram latency = new LatencyHistogram("registry_session_push_latency_seconds",
             "time from the data change on the slot leader to the client's push ack");
     private volatile boolean paused;
@@ -141,8 +147,11 @@ public final class PushEngine {
         } else {
             try {
                 scheduler.schedule(() -> runRound(id), delay, TimeUnit.MILLISECONDS);
-            } catch (RuntimeException e) {
+            } catch (RejectedExecutionException e) {
                 log.debug("push scheduler stopped");
+            } catch (RuntimeException e) {
+                unexpected("scheduling a push round of " + id, e);
+                releaseWindow(id);
             }
         }
     }
@@ -151,27 +160,71 @@ public final class PushEngine {
         synchronized (this) {
             windows.onRoundStart(id, clock.millis());
         }
-        if (paused || !subscribers.hasSubscribers(id)) {
+        CompletableFuture<DatumValues> fetch = null;
+        try {
+            if (!paused && subscribers.hasSubscribers(id)) {
+                rounds.increment();
+                int slot = SlotHash.slotOf(id, slotCount);
+                fetch = links.callLeader(slot, epoch -> FetchDatumRequest.forPush(epoch, id), DatumValues.class,
+                        settings.fetchDeadline());
+            }
+        } catch (RuntimeException e) {
+            unexpected("starting a push round of " + id, e);
+            retryLater(id, unexpectedKey(id));
+        }
+        if (fetch == null) {
             endRound(id);
             return;
         }
-        rounds.increment();
-        int slot = SlotHash.slotOf(id, slotCount);
-        links.callLeader(slot, epoch -> FetchDatumRequest.forPush(epoch, id), DatumValues.class, settings.fetchDeadline())
-                .whenComplete((datum, error) -> {
-                    if (error != null) {
-                        fetchFailures.warn(id, error.getMessage()); // a failover fails thousands at once: one line
-                        retryLater(id, id.canonical());
-                    } else {
-                        synchronized (this) {
-                            retryAttempts.remove(id.canonical());
-                        }
-                        pushToAll(datum);
+        fetch.whenComplete((datum, error) -> {
+            try {
+                if (error != null) {
+                    fetchFailures.warn(id, error.getMessage()); // a failover fails thousands at once: one line
+                    retryLater(id, id.canonical());
+                } else {
+                    synchronized (this) {
+                        retryAttempts.remove(id.canonical());
                     }
-                    // The round ends once its pushes are sent: acks arrive on their own time, so a
-                    // slow subscriber never holds up the next round for anyone else.
-                    endRound(id);
-                });
+                    pushToAll(datum);
+                    synchronized (this) {
+                        retryAttempts.remove(unexpectedKey(id));
+                    }
+                }
+            } catch (RuntimeException e) {
+                unexpected("in a push round of " + id, e);
+                retryLater(id, unexpectedKey(id));
+            } finally {
+                // The round ends once its pushes are sent: acks arrive on their own time, so a
+                // slow subscriber never holds up the next round for anyone else.
+                endRound(id);
+            }
+        });
+    }
+
+    /**
+     * Retry key of an id's rounds that failed unexpectedly: apart from {@code id.canonical()},
+     * which a successful fetch resets, so a round that always throws after its fetch still
+     * reaches {@code maxRetries} instead of retrying forever.
+     */
+    private static String unexpectedKey(DataInfoId id) {
+        return id.canonical() + "#unexpected";
+    }
+
+    /** A bug on the push path, not a failed call: never swallowed, always counted. */
+    private void unexpected(String where, RuntimeException e) {
+        unexpectedFailures.increment();
+        log.warn("unexpected failure {}", where, e);
+    }
+
+    /**
+     * Forgets the round the window holds as scheduled for {@code id} when it could not be
+     * scheduled: otherwise every later change would merge into a round that never runs. The
+     * id's next change or the reconciliation starts a new one.
+     */
+    private synchronized void releaseWindow(DataInfoId id) {
+        long now = clock.millis();
+        windows.onRoundStart(id, now);
+        windows.onRoundEnd(id, now);
     }
 
     private void endRound(DataInfoId id) {
@@ -199,8 +252,11 @@ public final class PushEngine {
         pushesRetried.increment();
         try {
             scheduler.schedule(() -> trigger(id), delay, TimeUnit.MILLISECONDS);
-        } catch (RuntimeException e) {
+        } catch (RejectedExecutionException e) {
             log.debug("push scheduler stopped");
+        } catch (RuntimeException e) {
+            // No retry then: the periodic reconciliation still finds the subscribers behind.
+            unexpected("scheduling a retry of " + key, e);
         }
     }
 
@@ -219,15 +275,25 @@ public final class PushEngine {
         // Shared by every push of this round: pushes only read it.
         LinkedHashMap<String, ArrayList<String>> byZone = datum.valuesByZone();
         for (SubscriberRegistry.PushBatch<PushTarget> batch : batches) {
-            push(datum, byZone, batch);
+            try {
+                push(datum, byZone, batch);
+            } catch (RuntimeException e) {
+                // One connection's failure must not skip the pushes to the others.
+                unexpected("pushing " + datum.dataInfoId() + " to " + batch.connection(), e);
+                retryLater(datum.dataInfoId(), retryKey(datum.dataInfoId(), batch.connection()));
+            }
         }
+    }
+
+    private static String retryKey(DataInfoId id, PushTarget conn) {
+        return id.canonical() + "@" + conn.id();
     }
 
     private void push(DatumValues datum, LinkedHashMap<String, ArrayList<String>> byZone,
                       SubscriberRegistry.PushBatch<PushTarget> batch) {
         PushTarget conn = batch.connection();
         DataInfoId id = datum.dataInfoId();
-        String retryKey = id.canonical() + "@" + conn.id();
+        String retryKey = retryKey(id, conn);
         if (!conn.isActive()) {
             return; // its subscribers are being removed
         }
@@ -246,23 +312,36 @@ public final class PushEngine {
         }
         pushesSent.increment();
         conn.push(id, datum.version(), batch.subscriberIds(), byZone, settings.ackTimeout()).whenComplete((ack, error) -> {
-            if (error == null) {
-                pushesAcked.increment();
-                subscribers.markPushed(id, conn, batch.subscriberIds(), datum.version());
-                synchronized (this) {
-                    retryAttempts.remove(retryKey);
-                }
-                if (datum.changedAtMillis() > 0) {
-                    latency.record(clock.millis() - datum.changedAtMillis());
-                }
-                return;
-            }
-            pushesFailed.increment();
-            log.debug("push of {} v{} to {} failed: {}", id, datum.version(), conn, error.getMessage());
-            if (conn.isActive()) {
+            try {
+                onPushed(datum, batch, retryKey, error);
+            } catch (RuntimeException e) {
+                unexpected("handling the ack of " + id + " v" + datum.version() + " from " + conn, e);
                 retryLater(id, retryKey);
             }
         });
+    }
+
+    private void onPushed(DatumValues datum, SubscriberRegistry.PushBatch<PushTarget> batch, String retryKey,
+                          Throwable error) {
+        PushTarget conn = batch.connection();
+        DataInfoId id = datum.dataInfoId();
+        if (error == null) {
+            pushesAcked.increment();
+            subscribers.markPushed(id, conn, batch.subscriberIds(), datum.version());
+            synchronized (this) {
+                retryAttempts.remove(retryKey);
+            }
+            if (datum.changedAtMillis() > 0) {
+                latency.record(clock.millis() - datum.changedAtMillis());
+            }
+            return;
+        }
+        pushesFailed.increment();
+        // Routine (a client gone or slow to ack): counted, retried, and WARNed only when given up.
+        log.debug("push of {} v{} to {} failed: {}", id, datum.version(), conn, error.getMessage());
+        if (conn.isActive()) {
+            retryLater(id, retryKey);
+        }
     }
 
     /**
@@ -289,14 +368,20 @@ public final class PushEngine {
             ArrayList<DataInfoId> all = e.getValue();
             for (int from = 0; from < all.size(); from += VERSIONS_BATCH) {
                 ArrayList<DataInfoId> ids = new ArrayList<>(all.subList(from, Math.min(all.size(), from + VERSIONS_BATCH)));
-                links.callLeader(e.getKey(), epoch -> new DatumVersionsRequest(epoch, e.getKey(), ids),
+                int slot = e.getKey();
+                links.callLeader(slot, epoch -> new DatumVersionsRequest(epoch, slot, ids),
                         DatumVersions.class, Duration.ofSeconds(5)).whenComplete((versions, error) -> {
-                            for (int i = 0; i < ids.size(); i++) {
-                                DataInfoId id = ids.get(i);
-                                long v = error == null ? versions.versions().get(i) : 0;
-                                if (subscribers.anyBehind(id, v)) {
-                                    trigger(id);
+                            try {
+                                for (int i = 0; i < ids.size(); i++) {
+                                    DataInfoId id = ids.get(i);
+                                    long v = error == null ? versions.versions().get(i) : 0;
+                                    if (subscribers.anyBehind(id, v)) {
+                                        trigger(id);
+                                    }
                                 }
+                            } catch (RuntimeException ex) {
+                                // The next reconciliation checks the rest of the batch again.
+                                unexpected("reconciling the subscribers of slot " + slot, ex);
                             }
                         });
             }
@@ -338,6 +423,11 @@ public final class PushEngine {
         return slowClientsCut.sum();
     }
 
+    /** Unexpected exceptions (bugs) on the push path; each was logged at WARN with its stack trace. */
+    public long unexpectedFailures() {
+        return unexpectedFailures.sum();
+    }
+
     public void appendPrometheus(StringBuilder out) {
         out.append("# TYPE registry_session_push_rounds_total counter\nregistry_session_push_rounds_total ")
                 .append(rounds.sum()).append('\n');
@@ -352,6 +442,10 @@ public final class PushEngine {
                 .append("registry_session_pushes_avoided_total ").append(pushesAvoided.sum()).append('\n');
         out.append("# TYPE registry_session_slow_clients_disconnected_total counter\n")
                 .append("registry_session_slow_clients_disconnected_total ").append(slowClientsCut.sum()).append('\n');
+        out.append("# HELP registry_session_push_unexpected_failures_total unexpected exceptions on the push path "
+                + "(bugs; each logged at WARN with its stack trace)\n"
+                + "# TYPE registry_session_push_unexpected_failures_total counter\n")
+                .append("registry_session_push_unexpected_failures_total ").append(unexpectedFailures.sum()).append('\n');
         synchronized (this) {
             out.append("# TYPE registry_session_push_queue_keys gauge\nregistry_session_push_queue_keys ")
                     .append(windows.trackedKeys()).append('\n');

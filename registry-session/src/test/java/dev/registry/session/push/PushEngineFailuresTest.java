@@ -1,0 +1,206 @@
+package dev.registry.session.push;
+
+import com.google.common.net.HostAndPort;
+import dev.registry.common.meta.MetaClient;
+import dev.registry.common.model.DataInfoId;
+import dev.registry.common.model.Subscriber;
+import dev.registry.common.protocol.DatumValues;
+import dev.registry.common.protocol.FetchDatumRequest;
+import dev.registry.common.protocol.SessionHello;
+import dev.registry.common.protocol.WireClasses;
+import dev.registry.common.protocol.WriteResult;
+import dev.registry.common.rpc.ConnectionListener;
+import dev.registry.common.rpc.HandlerRegistry;
+import dev.registry.common.rpc.RpcClient;
+import dev.registry.common.rpc.RpcConfig;
+import dev.registry.common.rpc.RpcServer;
+import dev.registry.common.slot.SlotAssignment;
+import dev.registry.common.slot.SlotTable;
+import dev.registry.common.slot.SlotTableHolder;
+import dev.registry.session.link.DataServerLinks;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Issue 21: an unexpected exception on the push path (here: a push target that throws) is
+ * counted and retried; it never leaves the id's round in flight, which would merge every later
+ * change into a round that never ends. Against a fake slot leader on a real socket.
+ */
+class PushEngineFailuresTest {
+    private static final int SLOTS = 4;
+    private static final int MAX_RETRIES = 3;
+
+    private final SlotTableHolder tables = new SlotTableHolder(SLOTS);
+    private final DataInfoId id = DataInfoId.of("com.example.EchoService", "RPC", "tenant-a");
+    /** The version the leader holds, its values one address "10.0.0.1:<version>". */
+    private final AtomicLong leaderVersion = new AtomicLong(1);
+    private final SubscriberRegistry<PushTarget> subscribers = new SubscriberRegistry<>();
+    private RpcServer leader;
+    private RpcClient client;
+    private ScheduledExecutorService scheduler;
+    private DataServerLinks links;
+    private PushEngine engine;
+
+    @BeforeEach
+    void start() {
+        HandlerRegistry handlers = new HandlerRegistry()
+                .register(SessionHello.class, (c, hello) -> new WriteResult(0, false))
+                .register(FetchDatumRequest.class, (c, fetch) -> {
+                    long v = leaderVersion.get();
+                    LinkedHashMap<String, ArrayList<String>> byZone = new LinkedHashMap<>();
+                    byZone.put("zone-a", new ArrayList<>(List.of("10.0.0.1:" + v)));
+                    return new DatumValues(fetch.dataInfoId(), v, 0, byZone);
+                });
+        leader = new RpcServer("fake-leader", RpcConfig.serverDefaults().withWorkerThreads(1), WireClasses.serializer(),
+                handlers, new ConnectionListener() { });
+        String address = "127.0.0.1:" + leader.start("127.0.0.1", 0).getPort();
+        List<SlotAssignment> slots = new ArrayList<>();
+        for (int i = 0; i < SLOTS; i++) {
+            slots.add(new SlotAssignment(i, address, List.of()));
+        }
+        tables.update(new SlotTable(1, 1, slots));
+        client = new RpcClient("session-test", RpcConfig.clientDefaults(), WireClasses.serializer(), new HandlerRegistry(),
+                new ConnectionListener() { });
+        scheduler = Executors.newSingleThreadScheduledExecutor();
+        // Never started: the table above is complete, so the links never ask meta for anything.
+        MetaClient meta = new MetaClient("session-test", List.of(HostAndPort.fromParts("127.0.0.1", 1)),
+                WireClasses.serializer(), tables, () -> null, Duration.ofSeconds(1));
+        links = new DataServerLinks("s1", client, tables, meta, scheduler, Duration.ofSeconds(3), a -> { });
+        PushEngine.Settings settings = new PushEngine.Settings(Duration.ofSeconds(1), 20, Duration.ofSeconds(5),
+                Duration.ofSeconds(5), MAX_RETRIES, Duration.ofMillis(10), Duration.ofMillis(50), 16L * 1024 * 1024);
+        engine = new PushEngine(subscribers, links, SLOTS, settings, scheduler, Clock.systemUTC());
+    }
+
+    @AfterEach
+    void stop() {
+        links.close();
+        client.close();
+        leader.close();
+        scheduler.shutdownNow();
+    }
+
+    private void subscribe(String registerId, PushTarget target) {
+        subscribers.add(new Subscriber(id, registerId, "app", "10.0.0.2", "zone-a", 1L), target);
+    }
+
+    /**
+     * Regression: the exception escaped into the fetch's completion callback, which swallowed it
+     * before the round ended; the id counted as in flight for good and was never pushed again.
+     */
+    @Test
+    void anIdWhosePushThrewIsPushedByTheRetryAndOnItsNextChange() {
+        FakeTarget target = new FakeTarget("c1", 1);
+        subscribe("s1", target);
+
+        engine.onNotice(id, 1);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> target.pushed.contains(1L));
+        assertThat(target.calls).hasValue(2);
+        assertThat(engine.unexpectedFailures()).isEqualTo(1);
+
+        leaderVersion.set(2);
+        engine.onNotice(id, 2);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> target.pushed.contains(2L));
+        StringBuilder metrics = new StringBuilder();
+        engine.appendPrometheus(metrics);
+        assertThat(metrics.toString()).contains("registry_session_push_unexpected_failures_total 1\n");
+    }
+
+    /** A connection whose push always throws does not hold up the others, and is given up like a failed push. */
+    @Test
+    void aConnectionThatAlwaysThrowsHoldsUpNoOneAndIsGivenUpAfterMaxRetries() {
+        FakeTarget broken = new FakeTarget("broken", Integer.MAX_VALUE);
+        FakeTarget healthy = new FakeTarget("healthy", 0);
+        subscribe("s-broken", broken);
+        subscribe("s-healthy", healthy);
+
+        engine.onNotice(id, 1);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> healthy.pushed.contains(1L));
+        await().atMost(Duration.ofSeconds(10)).until(() -> metrics().contains("outcome=\"given_up\"} 1\n"));
+        assertThat(broken.calls).hasValue(MAX_RETRIES + 1);
+        assertThat(engine.unexpectedFailures()).isEqualTo(MAX_RETRIES + 1);
+        assertThat(healthy.calls).as("pushed once, not again with every retry of the broken one").hasValue(1);
+
+        broken.failures.set(0); // fixed: the next change reaches it (the id is not stuck in flight)
+        leaderVersion.set(2);
+        engine.onNotice(id, 2);
+        await().atMost(Duration.ofSeconds(10)).until(() -> broken.pushed.contains(2L) && healthy.pushed.contains(2L));
+    }
+
+    private String metrics() {
+        StringBuilder out = new StringBuilder();
+        engine.appendPrometheus(out);
+        return out.toString();
+    }
+
+    /** A connection whose first {@code failures} pushes throw (a bug in the push path), then acks at once. */
+    private static final class FakeTarget implements PushTarget {
+        final String id;
+        final AtomicInteger failures;
+        final AtomicInteger calls = new AtomicInteger();
+        final List<Long> pushed = new CopyOnWriteArrayList<>();
+
+        FakeTarget(String id, int failures) {
+            this.id = id;
+            this.failures = new AtomicInteger(failures);
+        }
+
+        @Override
+        public String id() {
+            return id;
+        }
+
+        @Override
+        public boolean isActive() {
+            return true;
+        }
+
+        @Override
+        public boolean isWritable() {
+            return true;
+        }
+
+        @Override
+        public long pendingOutboundBytes() {
+            return 0;
+        }
+
+        @Override
+        public void close() {
+        }
+
+        @Override
+        public CompletableFuture<?> push(DataInfoId dataInfoId, long version, List<String> subscriberIds,
+                                         LinkedHashMap<String, ArrayList<String>> valuesByZone, Duration timeout) {
+            calls.incrementAndGet();
+            if (failures.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                throw new IllegalStateException("a bug in the push path of " + id);
+            }
+            pushed.add(version);
+            return CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public String toString() {
+            return id;
+        }
+    }
+}
