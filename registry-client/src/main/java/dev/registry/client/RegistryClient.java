@@ -4,7 +4,9 @@ import dev.registry.common.model.DataInfoId;
 import dev.registry.common.model.Publisher;
 import dev.registry.common.model.Subscriber;
 import dev.registry.common.protocol.ClientHello;
+import dev.registry.common.model.ContentFingerprint;
 import dev.registry.common.protocol.PushAck;
+import dev.registry.common.protocol.PushDeltas;
 import dev.registry.common.protocol.PushRequest;
 import com.google.common.net.HostAndPort;
 import dev.registry.common.protocol.ReconnectRequest;
@@ -70,6 +72,8 @@ public final class RegistryClient implements AutoCloseable {
     /** This host's address on the last session connection; null before the first. */
     private volatile String localIp;
     private final java.util.concurrent.atomic.LongAdder olderPushesDropped = new java.util.concurrent.atomic.LongAdder();
+    /** Delta pushes this client could not apply (it answered resync and got the full list). */
+    private final java.util.concurrent.atomic.LongAdder deltaResyncs = new java.util.concurrent.atomic.LongAdder();
     /** Permits for registrations waiting for the session's answer (back-pressure of publishAsync). */
     private final java.util.concurrent.Semaphore pending;
     /** Who this client is to sessions, for the life of this object: its lost links are damped by it. */
@@ -133,6 +137,11 @@ public final class RegistryClient implements AutoCloseable {
      */
     public long olderPushesDropped() {
         return olderPushesDropped.sum();
+    }
+
+    /** Delta pushes this client could not apply and answered with a resync (the full list followed). */
+    public long deltaResyncs() {
+        return deltaResyncs.sum();
     }
 
     /** This client's identity towards sessions (random, for the life of this client). */
@@ -313,7 +322,8 @@ public final class RegistryClient implements AutoCloseable {
         // First: who this is and which links it lost lately (a session damps a flapping client). A
         // call, not a one-way message: its answer proves the session took the connection (a full
         // session closes it at once), so the connection is not reported ready before that.
-        CompletableFuture<Object> hello = conn.call(new ClientHello(clientId, linkLosses.agesMillis()),
+        CompletableFuture<Object> hello = conn.call(new ClientHello(clientId, linkLosses.agesMillis())
+                        .withFeatures(ClientHello.FEATURE_PUSH_DELTAS),
                 config.requestTimeout()).exceptionally(error -> {
                     RpcException r = RpcException.unwrap(error);
                     if (r != null && r.code() == dev.registry.common.rpc.ErrorCode.NO_HANDLER) {
@@ -442,22 +452,38 @@ public final class RegistryClient implements AutoCloseable {
     }
 
     private Object onPush(RpcConnection conn, PushRequest push) {
-        Map<String, List<String>> byZone = new LinkedHashMap<>();
-        List<String> all = new ArrayList<>();
-        if (push.valuesByZone() != null) {
-            push.valuesByZone().forEach((zone, values) -> {
-                byZone.put(zone, List.copyOf(values));
-                all.addAll(values);
-            });
+        if (push.isDelta()) {
+            boolean resync = false;
+            for (String id : push.subscriberIds()) {
+                SubscriptionImpl s = subscriptions.get(id);
+                if (s != null && !s.applyDelta(push)) {
+                    resync = true; // it does not hold the base: the session sends the full list next
+                }
+            }
+            if (resync) {
+                deltaResyncs.increment();
+            }
+            return resync ? PushAck.resync(push.version()) : new PushAck(push.version());
         }
-        SubscriptionData data = new SubscriptionData(push.dataInfoId(), push.version(), List.copyOf(all), Map.copyOf(byZone));
+        LinkedHashMap<String, List<String>> byZone = new LinkedHashMap<>();
+        if (push.valuesByZone() != null) {
+            push.valuesByZone().forEach((zone, values) -> byZone.put(zone, List.copyOf(values)));
+        }
+        SubscriptionData data = dataOf(push.dataInfoId(), push.version(), byZone);
         for (String id : push.subscriberIds()) {
             SubscriptionImpl s = subscriptions.get(id);
             if (s != null) {
-                s.deliver(data);
+                s.deliver(data, byZone);
             }
         }
         return new PushAck(push.version());
+    }
+
+    /** What observers get: every value in zone order, and the values by zone. */
+    private static SubscriptionData dataOf(DataInfoId id, long version, LinkedHashMap<String, List<String>> byZone) {
+        List<String> all = new ArrayList<>();
+        byZone.values().forEach(all::addAll);
+        return new SubscriptionData(id, version, List.copyOf(all), Map.copyOf(byZone));
     }
 
     @Override
@@ -537,6 +563,8 @@ public final class RegistryClient implements AutoCloseable {
         private final String registerId;
         private final SubscriptionObserver observer;
         private volatile SubscriptionData current;
+        /** The lists of {@code current} in the session's zone order (delta pushes splice them). Guarded by this. */
+        private LinkedHashMap<String, List<String>> zones;
         private final java.util.concurrent.CountDownLatch first = new java.util.concurrent.CountDownLatch(1);
 
         SubscriptionImpl(DataInfoId id, String registerId, SubscriptionObserver observer) {
@@ -551,8 +579,35 @@ public final class RegistryClient implements AutoCloseable {
                     System.currentTimeMillis()), held == null ? 0 : held.version());
         }
 
+        /**
+         * A delta push: its splices applied to the lists this subscription holds. False when it
+         * does not hold the push's base version, or the result's fingerprint is not the session's
+         * (the session then pushes the full list); true when applied or already superseded.
+         */
+        synchronized boolean applyDelta(PushRequest push) {
+            SubscriptionData last = current;
+            if (last != null && push.version() <= last.version()) {
+                return true; // it holds this version or a newer one
+            }
+            if (last == null || zones == null || last.version() != push.baseVersion()) {
+                return false;
+            }
+            LinkedHashMap<String, List<String>> next;
+            try {
+                next = PushDeltas.apply(zones, push.splices());
+            } catch (IllegalArgumentException e) {
+                return false;
+            }
+            next.replaceAll((zone, values) -> List.copyOf(values));
+            if (ContentFingerprint.of(next) != push.fingerprint()) {
+                return false;
+            }
+            deliver(dataOf(id, push.version(), next), next);
+            return true;
+        }
+
         /** Versions never go backwards and a repeated version is not delivered twice. */
-        synchronized void deliver(SubscriptionData data) {
+        synchronized void deliver(SubscriptionData data, LinkedHashMap<String, List<String>> orderedZones) {
             SubscriptionData last = current;
             if (last != null && data.version() <= last.version()) {
                 if (data.version() < last.version()) {
@@ -561,6 +616,7 @@ public final class RegistryClient implements AutoCloseable {
                 return;
             }
             current = data;
+            zones = orderedZones;
             try {
                 observer.onUpdate(data);
             } catch (RuntimeException e) {

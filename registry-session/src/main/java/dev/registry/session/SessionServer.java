@@ -476,6 +476,9 @@ public final class SessionServer implements AutoCloseable {
         if (started) {
             damping.onHello(connection.id(), hello);
         }
+        if (hello.has(dev.registry.common.protocol.ClientHello.FEATURE_PUSH_DELTAS)) {
+            pushTarget(connection).enableDeltas(); // before its first subscriber: the hello comes first
+        }
         return Boolean.TRUE;
     }
 

@@ -16,10 +16,14 @@ public final class ClientHello implements Serializable {
     public static final int MAX_CLIENT_ID_LENGTH = 64;
     /** Most loss ages a session accepts in one hello. */
     public static final int MAX_LOSSES = 64;
+    /** The client applies delta pushes ({@link PushRequest#isDelta}) and answers {@link PushAck#resync}. */
+    public static final int FEATURE_PUSH_DELTAS = 1;
 
     private String clientId;
     /** ArrayList of Long, not long[]: Hessian builds it from allow-listed JDK classes. */
     private ArrayList<Long> lostLinkAgesMillis;
+    /** Bits of FEATURE_*; 0 from clients before features (sessions ignore fields they do not know). */
+    private int features;
 
     @SuppressWarnings("unused")
     private ClientHello() {
@@ -33,6 +37,15 @@ public final class ClientHello implements Serializable {
                 this.lostLinkAgesMillis.add(age);
             }
         }
+    }
+
+    public ClientHello withFeatures(int features) {
+        this.features = features;
+        return this;
+    }
+
+    public boolean has(int feature) {
+        return (features & feature) != 0;
     }
 
     public String clientId() {

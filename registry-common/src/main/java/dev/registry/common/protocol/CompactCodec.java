@@ -54,6 +54,10 @@ public final class CompactCodec {
     private static final int REPLICATE = 14;
     private static final int REPLICATE_RESPONSE = 15;
     private static final int DATUM_VALUES = 16;
+    /** Sent only to clients that announced {@link ClientHello#FEATURE_PUSH_DELTAS}. */
+    private static final int PUSH_DELTA = 17;
+    /** Sent only in answer to a PUSH_DELTA: older sessions never see it. */
+    private static final int PUSH_ACK_RESYNC = 18;
 
     private static final ThreadLocal<Writer> WRITERS = ThreadLocal.withInitial(Writer::new);
 
@@ -84,6 +88,20 @@ public final class CompactCodec {
             w.raw(REGISTER_ACK);
             w.string(m.registerId());
             w.varLong(m.datumVersion());
+        } else if (message instanceof PushRequest m && m.isDelta()) {
+            w.raw(PUSH_DELTA);
+            w.id(m.dataInfoId());
+            w.varLong(m.version());
+            w.strings(m.subscriberIds());
+            w.varLong(m.baseVersion());
+            w.varLong(m.fingerprint());
+            w.count(m.splices());
+            for (ZoneSplice s : m.splices()) {
+                w.string(s.zone());
+                w.varLong(s.start());
+                w.varLong(s.removeCount());
+                w.strings(s.inserted());
+            }
         } else if (message instanceof PushRequest m) {
             w.raw(PUSH);
             w.id(m.dataInfoId());
@@ -96,6 +114,9 @@ public final class CompactCodec {
             w.varLong(m.version());
             w.varLong(m.changedAtMillis());
             w.byZone(m.valuesByZone());
+        } else if (message instanceof PushAck m && m.resync()) {
+            w.raw(PUSH_ACK_RESYNC);
+            w.varLong(m.version());
         } else if (message instanceof PushAck m) {
             w.raw(PUSH_ACK);
             w.varLong(m.version());
@@ -199,6 +220,24 @@ public final class CompactCodec {
                 }
                 case DATUM_VALUES -> new DatumValues(r.id(), r.varLong(), r.varLong(), r.byZone());
                 case PUSH_ACK -> new PushAck(r.varLong());
+                case PUSH_ACK_RESYNC -> PushAck.resync(r.varLong());
+                case PUSH_DELTA -> {
+                    DataInfoId id = r.id();
+                    long version = r.varLong();
+                    ArrayList<String> subscriberIds = r.strings(false);
+                    long base = r.varLong();
+                    long fingerprint = r.varLong();
+                    int n = r.count();
+                    List<ZoneSplice> splices = new ArrayList<>(Math.max(0, n));
+                    for (int i = 0; i < n; i++) {
+                        String zone = r.internedString();
+                        int start = r.intValue();
+                        int removeCount = r.intValue();
+                        ArrayList<String> inserted = r.strings(false);
+                        splices.add(new ZoneSplice(zone, start, removeCount, inserted == null ? List.of() : inserted));
+                    }
+                    yield PushRequest.delta(id, version, subscriberIds, base, fingerprint, splices);
+                }
                 case REGISTER_SUBSCRIBER -> new RegisterSubscriberRequest(r.subscriber(), r.varLong());
                 case UNREGISTER_PUBLISHER -> new UnregisterPublisherRequest(r.id(), r.string());
                 case UNREGISTER_SUBSCRIBER -> new UnregisterSubscriberRequest(r.id(), r.string());

@@ -27,7 +27,7 @@ public final class WireClasses {
             UnregisterSubscriberRequest.class,
             RegisterAck.class,
             PushRequest.class,
-            PushAck.class,
+            PushAck.class, ZoneSplice.class,
             SessionHello.class,
             WritePublisherRequest.class,
             RemovePublisherRequest.class,

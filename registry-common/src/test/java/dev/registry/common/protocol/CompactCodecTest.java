@@ -35,7 +35,9 @@ class CompactCodecTest {
                 new RegisterAck("reg-1", 42), new RegisterAck(null, -1),
                 new PushRequest(ID, Long.MAX_VALUE, new ArrayList<>(List.of("s1", "s2")), byZone),
                 new PushRequest(ID, 0, new ArrayList<>(), new LinkedHashMap<>()),
-                new PushAck(9),
+                new PushAck(9), PushAck.resync(10),
+                PushRequest.delta(ID, 12, new ArrayList<>(List.of("s1")), 11, -42L, List.of(
+                        new ZoneSplice("zone-a", 1, 1, List.of("b2", "ünïcode")), new ZoneSplice("", 0, 1, List.of()))),
                 new RegisterSubscriberRequest(new Subscriber(ID, "sub-1", "app", "10.0.0.2", "z", 99), -1),
                 new RegisterSubscriberRequest(new Subscriber(ID, "sub-2", null, null, null, 0), 12),
                 new UnregisterPublisherRequest(ID, "reg-1"), new UnregisterSubscriberRequest(ID, "sub-1"),

@@ -1,8 +1,12 @@
 package dev.registry.session.push;
 
 import dev.registry.common.metrics.LatencyHistogram;
+import dev.registry.common.model.ContentFingerprint;
 import dev.registry.common.model.DataInfoId;
 import dev.registry.common.protocol.DatumValues;
+import dev.registry.common.protocol.PushAck;
+import dev.registry.common.protocol.PushDeltas;
+import dev.registry.common.protocol.ZoneSplice;
 import dev.registry.common.protocol.DatumVersions;
 import dev.registry.common.protocol.DatumVersionsRequest;
 import dev.registry.common.protocol.FetchDatumRequest;
@@ -94,6 +98,10 @@ public final class PushEngine {
     private final LongAdder slowClientsCut = new LongAdder();
     private final LongAdder pushesAvoided = new LongAdder();
     private final LongAdder unexpectedFailures = new LongAdder();
+    private final LongAdder deltaPushes = new LongAdder();
+    private final LongAdder deltaResyncs = new LongAdder();
+    /** Each id's last pushed list, for delta pushes to clients that take them. */
+    private final DeltaBases deltaBases = new DeltaBases(DeltaBases.DEFAULT_BUDGET_CHARS);
     private final LatencyHistogram latency = new LatencyHistogram("registry_session_push_latency_seconds",
             "time from the data change on the slot leader to the client's push ack");
     private volatile boolean paused;
@@ -162,7 +170,9 @@ public final class PushEngine {
         }
         CompletableFuture<DatumValues> fetch = null;
         try {
-            if (!paused && subscribers.hasSubscribers(id)) {
+            if (!subscribers.hasSubscribers(id)) {
+                deltaBases.forget(id);
+            } else if (!paused) {
                 rounds.increment();
                 int slot = SlotHash.slotOf(id, slotCount);
                 fetch = links.callLeader(slot, epoch -> FetchDatumRequest.forPush(epoch, id), DatumValues.class,
@@ -266,16 +276,31 @@ public final class PushEngine {
             announced.merge(datum.dataInfoId(), datum.version(), Math::max);
         }
         // A subscriber that holds a list equal to this version's is moved to it without a push.
-        pushesAvoided.add(subscribers.advanceUnchanged(datum.dataInfoId(), datum.version(),
-                ContentFingerprint.of(datum.valuesByZone())));
-        List<SubscriberRegistry.PushBatch<PushTarget>> batches = subscribers.pushesNeeded(datum.dataInfoId(), datum.version());
+        long fingerprint = ContentFingerprint.of(datum.valuesByZone());
+        pushesAvoided.add(subscribers.advanceUnchanged(datum.dataInfoId(), datum.version(), fingerprint));
+        DatumValues base = deltaBases.baseFor(datum.dataInfoId(), datum.version());
+        List<SubscriberRegistry.PushBatch<PushTarget>> batches = subscribers.pushesNeeded(datum.dataInfoId(),
+                datum.version(), base == null ? -1 : base.version());
+        deltaBases.remember(datum);
         if (batches.isEmpty()) {
             return;
         }
         // Shared by every push of this round: pushes only read it.
         LinkedHashMap<String, ArrayList<String>> byZone = datum.valuesByZone();
+        // Computed once per round, for the batches that hold the base and take deltas; empty
+        // where a full push is better (see PushDeltas).
+        java.util.Optional<List<ZoneSplice>> delta = null;
         for (SubscriberRegistry.PushBatch<PushTarget> batch : batches) {
             try {
+                if (batch.isDelta() && batch.connection().acceptsDeltas()) {
+                    if (delta == null) {
+                        delta = PushDeltas.between(base.valuesByZone(), byZone);
+                    }
+                    if (delta.isPresent()) {
+                        pushDelta(datum, batch, fingerprint, delta.get());
+                        continue;
+                    }
+                }
                 push(datum, byZone, batch);
             } catch (RuntimeException e) {
                 // One connection's failure must not skip the pushes to the others.
@@ -294,8 +319,51 @@ public final class PushEngine {
         PushTarget conn = batch.connection();
         DataInfoId id = datum.dataInfoId();
         String retryKey = retryKey(id, conn);
+        if (!mayPush(datum, conn, retryKey)) {
+            return;
+        }
+        pushesSent.increment();
+        conn.push(id, datum.version(), batch.subscriberIds(), byZone, settings.ackTimeout())
+                .whenComplete((ack, error) -> afterPush(datum, batch, retryKey, ack, error));
+    }
+
+    /** Only what changed since the base version the batch's subscribers hold. */
+    private void pushDelta(DatumValues datum, SubscriberRegistry.PushBatch<PushTarget> batch, long fingerprint,
+                           List<ZoneSplice> splices) {
+        PushTarget conn = batch.connection();
+        String retryKey = retryKey(datum.dataInfoId(), conn);
+        if (!mayPush(datum, conn, retryKey)) {
+            return;
+        }
+        pushesSent.increment();
+        deltaPushes.increment();
+        conn.pushDelta(datum.dataInfoId(), datum.version(), batch.subscriberIds(), batch.deltaBase(), fingerprint,
+                splices, settings.ackTimeout()).whenComplete((ack, error) -> afterPush(datum, batch, retryKey, ack, error));
+    }
+
+    private void afterPush(DatumValues datum, SubscriberRegistry.PushBatch<PushTarget> batch, String retryKey,
+                           Object ack, Throwable error) {
+        try {
+            if (error == null && ack instanceof PushAck a && a.resync()) {
+                // The client does not hold the base this session thought: full list, at once.
+                deltaResyncs.increment();
+                subscribers.markResync(datum.dataInfoId(), batch.connection(), batch.subscriberIds());
+                trigger(datum.dataInfoId());
+                return;
+            }
+            onPushed(datum, batch, retryKey, error);
+        } catch (RuntimeException e) {
+            unexpected("handling the ack of " + datum.dataInfoId() + " v" + datum.version() + " from "
+                    + batch.connection(), e);
+            retryLater(datum.dataInfoId(), retryKey);
+        }
+    }
+
+    /** The connection can take a push now: active, reading, writable; else false (closed or retried). */
+    private boolean mayPush(DatumValues datum, PushTarget conn, String retryKey) {
+        DataInfoId id = datum.dataInfoId();
         if (!conn.isActive()) {
-            return; // its subscribers are being removed
+            return false; // its subscribers are being removed
         }
         long pending = conn.pendingOutboundBytes();
         if (pending > settings.maxPendingBytes()) {
@@ -303,22 +371,14 @@ public final class PushEngine {
             log.warn("disconnecting {}: {} bytes of pushes unread (limit {}); the client does not read", conn,
                     pending, settings.maxPendingBytes());
             conn.close();
-            return;
+            return false;
         }
         if (!conn.isWritable()) {
             pushesFailed.increment();
             retryLater(id, retryKey); // try again once its buffer drained
-            return;
+            return false;
         }
-        pushesSent.increment();
-        conn.push(id, datum.version(), batch.subscriberIds(), byZone, settings.ackTimeout()).whenComplete((ack, error) -> {
-            try {
-                onPushed(datum, batch, retryKey, error);
-            } catch (RuntimeException e) {
-                unexpected("handling the ack of " + id + " v" + datum.version() + " from " + conn, e);
-                retryLater(id, retryKey);
-            }
-        });
+        return true;
     }
 
     private void onPushed(DatumValues datum, SubscriberRegistry.PushBatch<PushTarget> batch, String retryKey,
@@ -423,6 +483,14 @@ public final class PushEngine {
         return slowClientsCut.sum();
     }
 
+    public long deltaPushes() {
+        return deltaPushes.sum();
+    }
+
+    public long deltaResyncs() {
+        return deltaResyncs.sum();
+    }
+
     /** Unexpected exceptions (bugs) on the push path; each was logged at WARN with its stack trace. */
     public long unexpectedFailures() {
         return unexpectedFailures.sum();
@@ -442,6 +510,14 @@ public final class PushEngine {
                 .append("registry_session_pushes_avoided_total ").append(pushesAvoided.sum()).append('\n');
         out.append("# TYPE registry_session_slow_clients_disconnected_total counter\n")
                 .append("registry_session_slow_clients_disconnected_total ").append(slowClientsCut.sum()).append('\n');
+        out.append("# HELP registry_session_delta_pushes_total pushes that carried only what changed since the "
+                + "version the subscribers held\n# TYPE registry_session_delta_pushes_total counter\n")
+                .append("registry_session_delta_pushes_total ").append(deltaPushes.sum()).append('\n');
+        out.append("# HELP registry_session_delta_resyncs_total delta pushes a client could not apply (it got the "
+                + "full list next)\n# TYPE registry_session_delta_resyncs_total counter\n")
+                .append("registry_session_delta_resyncs_total ").append(deltaResyncs.sum()).append('\n');
+        out.append("# TYPE registry_session_delta_base_chars gauge\nregistry_session_delta_base_chars ")
+                .append(deltaBases.keptChars()).append('\n');
         out.append("# HELP registry_session_push_unexpected_failures_total unexpected exceptions on the push path "
                 + "(bugs; each logged at WARN with its stack trace)\n"
                 + "# TYPE registry_session_push_unexpected_failures_total counter\n")

@@ -1,6 +1,8 @@
 package dev.registry.session.push;
 
 import dev.registry.common.model.DataInfoId;
+import dev.registry.common.protocol.PushAck;
+import dev.registry.common.protocol.ZoneSplice;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,4 +41,19 @@ public interface PushTarget {
      */
     CompletableFuture<?> push(DataInfoId id, long version, List<String> subscriberIds,
                               LinkedHashMap<String, ArrayList<String>> valuesByZone, Duration timeout);
+
+    /** Whether the client applies delta pushes ({@link #pushDelta}); false unless it said so. */
+    default boolean acceptsDeltas() {
+        return false;
+    }
+
+    /**
+     * Sends only what changed from {@code baseVersion}, which the listed subscribers hold, to
+     * {@code version}. Completes with the client's answer: a {@link PushAck} that may ask for a
+     * resync. Only for targets that {@link #acceptsDeltas}.
+     */
+    default CompletableFuture<?> pushDelta(DataInfoId id, long version, List<String> subscriberIds, long baseVersion,
+                                           long fingerprint, List<ZoneSplice> splices, Duration timeout) {
+        throw new UnsupportedOperationException(this + " does not take delta pushes");
+    }
 }

@@ -23,8 +23,18 @@ import java.util.TreeSet;
  */
 public final class SubscriberRegistry<C> {
 
-    /** One push to send: a connection and the subscribers on it that need this version. */
-    public record PushBatch<C>(C connection, List<String> subscriberIds) {
+    /**
+     * One push to send: a connection and the subscribers on it that need this version, all
+     * holding {@code deltaBase} when it is positive (they may get a delta from it), else a full push.
+     */
+    public record PushBatch<C>(C connection, List<String> subscriberIds, long deltaBase) {
+        public PushBatch(C connection, List<String> subscriberIds) {
+            this(connection, subscriberIds, -1);
+        }
+
+        public boolean isDelta() {
+            return deltaBase > 0;
+        }
     }
 
     /** Who subscribed: the same few per client process, so one shared instance per distinct triple. */
@@ -167,19 +177,48 @@ public final class SubscriberRegistry<C> {
 
     /** The pushes needed to bring every subscriber of {@code id} to {@code version}, grouped by connection. */
     public synchronized List<PushBatch<C>> pushesNeeded(DataInfoId id, long version) {
+        return pushesNeeded(id, version, -1);
+    }
+
+    /**
+     * As {@link #pushesNeeded(DataInfoId, long)}, with the subscribers that hold exactly
+     * {@code deltaBase} (when positive) in batches of their own: they can be sent a delta.
+     */
+    public synchronized List<PushBatch<C>> pushesNeeded(DataInfoId id, long version, long deltaBase) {
         Map<String, Entry<C>> subs = byId.get(id);
         if (subs == null) {
             return List.of();
         }
-        Map<C, List<String>> grouped = new LinkedHashMap<>();
+        Map<C, List<String>> full = new LinkedHashMap<>();
+        Map<C, List<String>> delta = new LinkedHashMap<>();
         for (Entry<C> e : subs.values()) {
             if (e.pushedVersion < version) {
-                grouped.computeIfAbsent(e.connection, c -> new ArrayList<>()).add(e.registerId);
+                boolean fromBase = deltaBase > 0 && e.pushedVersion == deltaBase;
+                (fromBase ? delta : full).computeIfAbsent(e.connection, c -> new ArrayList<>()).add(e.registerId);
             }
         }
         List<PushBatch<C>> out = new ArrayList<>();
-        grouped.forEach((c, ids) -> out.add(new PushBatch<>(c, ids)));
+        full.forEach((c, ids) -> out.add(new PushBatch<>(c, ids)));
+        delta.forEach((c, ids) -> out.add(new PushBatch<>(c, ids, deltaBase)));
         return out;
+    }
+
+    /**
+     * The client could not apply a delta for these subscribers (it does not hold what this
+     * session believed): they are treated as holding nothing, so the next round pushes them the
+     * full list.
+     */
+    public synchronized void markResync(DataInfoId id, C connection, List<String> subscriberIds) {
+        Map<String, Entry<C>> subs = byId.get(id);
+        if (subs == null) {
+            return;
+        }
+        for (String rid : subscriberIds) {
+            Entry<C> e = subs.get(rid);
+            if (e != null && e.connection.equals(connection)) {
+                e.pushedVersion = -1;
+            }
+        }
     }
 
     /** Records an acknowledged push; ignores subscribers that left or moved to another connection. */

@@ -1,36 +1,17 @@
 package dev.registry.session.push;
 
-import com.google.common.net.HostAndPort;
-import dev.registry.common.meta.MetaClient;
 import dev.registry.common.model.DataInfoId;
 import dev.registry.common.model.Subscriber;
-import dev.registry.common.protocol.DatumValues;
-import dev.registry.common.protocol.FetchDatumRequest;
-import dev.registry.common.protocol.SessionHello;
-import dev.registry.common.protocol.WireClasses;
-import dev.registry.common.protocol.WriteResult;
-import dev.registry.common.rpc.ConnectionListener;
-import dev.registry.common.rpc.HandlerRegistry;
-import dev.registry.common.rpc.RpcClient;
-import dev.registry.common.rpc.RpcConfig;
-import dev.registry.common.rpc.RpcServer;
-import dev.registry.common.slot.SlotAssignment;
-import dev.registry.common.slot.SlotTable;
-import dev.registry.common.slot.SlotTableHolder;
-import dev.registry.session.link.DataServerLinks;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -43,56 +24,30 @@ import static org.awaitility.Awaitility.await;
  * change into a round that never ends. Against a fake slot leader on a real socket.
  */
 class PushEngineFailuresTest {
-    private static final int SLOTS = 4;
     private static final int MAX_RETRIES = 3;
 
-    private final SlotTableHolder tables = new SlotTableHolder(SLOTS);
     private final DataInfoId id = DataInfoId.of("com.example.EchoService", "RPC", "tenant-a");
+    private FakeSlotLeader leader;
     /** The version the leader holds, its values one address "10.0.0.1:<version>". */
-    private final AtomicLong leaderVersion = new AtomicLong(1);
-    private final SubscriberRegistry<PushTarget> subscribers = new SubscriberRegistry<>();
-    private RpcServer leader;
-    private RpcClient client;
-    private ScheduledExecutorService scheduler;
-    private DataServerLinks links;
+    private AtomicLong leaderVersion;
+    private SubscriberRegistry<PushTarget> subscribers;
     private PushEngine engine;
 
     @BeforeEach
     void start() {
-        HandlerRegistry handlers = new HandlerRegistry()
-                .register(SessionHello.class, (c, hello) -> new WriteResult(0, false))
-                .register(FetchDatumRequest.class, (c, fetch) -> {
-                    long v = leaderVersion.get();
-                    LinkedHashMap<String, ArrayList<String>> byZone = new LinkedHashMap<>();
-                    byZone.put("zone-a", new ArrayList<>(List.of("10.0.0.1:" + v)));
-                    return new DatumValues(fetch.dataInfoId(), v, 0, byZone);
-                });
-        leader = new RpcServer("fake-leader", RpcConfig.serverDefaults().withWorkerThreads(1), WireClasses.serializer(),
-                handlers, new ConnectionListener() { });
-        String address = "127.0.0.1:" + leader.start("127.0.0.1", 0).getPort();
-        List<SlotAssignment> slots = new ArrayList<>();
-        for (int i = 0; i < SLOTS; i++) {
-            slots.add(new SlotAssignment(i, address, List.of()));
-        }
-        tables.update(new SlotTable(1, 1, slots));
-        client = new RpcClient("session-test", RpcConfig.clientDefaults(), WireClasses.serializer(), new HandlerRegistry(),
-                new ConnectionListener() { });
-        scheduler = Executors.newSingleThreadScheduledExecutor();
-        // Never started: the table above is complete, so the links never ask meta for anything.
-        MetaClient meta = new MetaClient("session-test", List.of(HostAndPort.fromParts("127.0.0.1", 1)),
-                WireClasses.serializer(), tables, () -> null, Duration.ofSeconds(1));
-        links = new DataServerLinks("s1", client, tables, meta, scheduler, Duration.ofSeconds(3), a -> { });
-        PushEngine.Settings settings = new PushEngine.Settings(Duration.ofSeconds(1), 20, Duration.ofSeconds(5),
-                Duration.ofSeconds(5), MAX_RETRIES, Duration.ofMillis(10), Duration.ofMillis(50), 16L * 1024 * 1024);
-        engine = new PushEngine(subscribers, links, SLOTS, settings, scheduler, Clock.systemUTC());
+        leader = new FakeSlotLeader(v -> {
+            LinkedHashMap<String, ArrayList<String>> byZone = new LinkedHashMap<>();
+            byZone.put("zone-a", new ArrayList<>(List.of("10.0.0.1:" + v)));
+            return byZone;
+        }, MAX_RETRIES);
+        leaderVersion = leader.version;
+        subscribers = leader.subscribers;
+        engine = leader.engine;
     }
 
     @AfterEach
     void stop() {
-        links.close();
-        client.close();
         leader.close();
-        scheduler.shutdownNow();
     }
 
     private void subscribe(String registerId, PushTarget target) {

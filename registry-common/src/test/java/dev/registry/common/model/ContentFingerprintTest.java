@@ -1,4 +1,4 @@
-package dev.registry.session.push;
+package dev.registry.common.model;
 
 import org.junit.jupiter.api.Test;
 

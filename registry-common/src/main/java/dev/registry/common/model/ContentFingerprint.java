@@ -1,4 +1,4 @@
-package dev.registry.session.push;
+package dev.registry.common.model;
 
 import com.google.common.hash.HashFunction;
 import com.google.common.hash.Hashing;

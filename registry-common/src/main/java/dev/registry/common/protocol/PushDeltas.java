@@ -1,0 +1,119 @@
+package dev.registry.common.protocol;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Delta pushes: a subscriber that holds version A of an id's list gets only what changed to
+ * version B, as one splice per changed zone, instead of the whole list. A change of one
+ * publisher among 200 is then one value on the wire, not 200.
+ *
+ * <p>{@link #between} is exact: {@code apply(a, between(a, b)) } equals {@code b}, values and
+ * their order in every zone, and the zones in order. It declines (empty) when the zone order
+ * of B is not A's with the vanished zones dropped and the new ones appended (a delta could not
+ * express it), or when the delta would not be clearly smaller than the full list. Pure.
+ */
+public final class PushDeltas {
+    /** A delta is sent only below this share of the full list's characters. */
+    static final double MAX_SHARE = 0.5;
+
+    private PushDeltas() {
+    }
+
+    /** The splices that turn {@code from} into {@code to}, or empty where a full push is better. */
+    public static Optional<List<ZoneSplice>> between(Map<String, ? extends List<String>> from,
+                                                     Map<String, ? extends List<String>> to) {
+        if (!sameZoneOrder(from, to)) {
+            return Optional.empty();
+        }
+        List<ZoneSplice> splices = new ArrayList<>();
+        long fullChars = 0;
+        long deltaChars = 0;
+        for (Map.Entry<String, ? extends List<String>> e : to.entrySet()) {
+            List<String> b = e.getValue();
+            List<String> a = from.get(e.getKey());
+            fullChars += chars(b, 0, b.size()) + 8;
+            if (a == null) {
+                a = List.of();
+            }
+            int prefix = 0;
+            int max = Math.min(a.size(), b.size());
+            while (prefix < max && a.get(prefix).equals(b.get(prefix))) {
+                prefix++;
+            }
+            int suffix = 0;
+            while (suffix < max - prefix && a.get(a.size() - 1 - suffix).equals(b.get(b.size() - 1 - suffix))) {
+                suffix++;
+            }
+            int removed = a.size() - prefix - suffix;
+            List<String> inserted = b.subList(prefix, b.size() - suffix);
+            if (removed > 0 || !inserted.isEmpty()) {
+                splices.add(new ZoneSplice(e.getKey(), prefix, removed, inserted));
+                deltaChars += chars(inserted, 0, inserted.size()) + 12;
+            }
+        }
+        for (Map.Entry<String, ? extends List<String>> e : from.entrySet()) {
+            if (!to.containsKey(e.getKey())) {
+                splices.add(new ZoneSplice(e.getKey(), 0, e.getValue().size(), List.of())); // the zone is gone
+                deltaChars += 12;
+            }
+        }
+        return deltaChars < fullChars * MAX_SHARE ? Optional.of(splices) : Optional.empty();
+    }
+
+    /**
+     * {@code from} with the splices applied: a new map, {@code from} is not changed. Throws
+     * IllegalArgumentException for a splice that does not fit (the base was not what the sender
+     * thought: the receiver then asks for the full list).
+     */
+    public static LinkedHashMap<String, List<String>> apply(Map<String, ? extends List<String>> from,
+                                                           List<ZoneSplice> splices) {
+        LinkedHashMap<String, List<String>> out = new LinkedHashMap<>();
+        from.forEach((zone, values) -> out.put(zone, values));
+        for (ZoneSplice s : splices) {
+            List<String> current = out.getOrDefault(s.zone(), List.of());
+            if (s.start() > current.size() || s.removeCount() > current.size() - s.start()) {
+                throw new IllegalArgumentException("splice " + s + " does not fit zone " + s.zone() + " of "
+                        + current.size() + " values");
+            }
+            List<String> changed = new ArrayList<>(current.size() - s.removeCount() + s.inserted().size());
+            changed.addAll(current.subList(0, s.start()));
+            changed.addAll(s.inserted());
+            changed.addAll(current.subList(s.start() + s.removeCount(), current.size()));
+            if (changed.isEmpty()) {
+                out.remove(s.zone());
+            } else {
+                out.put(s.zone(), changed);
+            }
+        }
+        return out;
+    }
+
+    /** B's zones are A's (those still there, same order) followed by the new ones. */
+    private static boolean sameZoneOrder(Map<String, ?> from, Map<String, ?> to) {
+        Iterator<String> kept = from.keySet().stream().filter(to::containsKey).iterator();
+        boolean appending = false;
+        for (String zone : to.keySet()) {
+            if (from.containsKey(zone)) {
+                if (appending || !kept.hasNext() || !kept.next().equals(zone)) {
+                    return false;
+                }
+            } else {
+                appending = true;
+            }
+        }
+        return true;
+    }
+
+    private static long chars(List<String> values, int from, int to) {
+        long n = 0;
+        for (int i = from; i < to; i++) {
+            n += values.get(i).length() + 2;
+        }
+        return n;
+    }
+}
