@@ -1,8 +1,6 @@
 package dev.registry.data;
 
 import dev.registry.common.admin.AdminHttpServer;
-import dev.registry.common.admin.AdminResponse;
-import dev.registry.common.admin.SlotTableJson;
 import dev.registry.common.meta.MetaClient;
 import dev.registry.common.model.DataInfoId;
 import dev.registry.common.model.Datum;
@@ -15,12 +13,10 @@ import dev.registry.common.protocol.DatumVersionsRequest;
 import dev.registry.common.protocol.DatumValues;
 import dev.registry.common.protocol.FetchDatumRequest;
 import dev.registry.common.protocol.FetchDatumsRequest;
-import dev.registry.common.protocol.HeartbeatResponse;
 import dev.registry.common.protocol.RemovePublisherRequest;
 import dev.registry.common.protocol.ReplicateRequest;
 import dev.registry.common.protocol.SessionHello;
 import dev.registry.common.protocol.SessionSlotDigestRequest;
-import dev.registry.common.protocol.SessionSlotDigestResponse;
 import dev.registry.common.protocol.SlotSnapshotDigestRequest;
 import dev.registry.common.protocol.SlotSyncDone;
 import dev.registry.common.protocol.WireClasses;
@@ -39,8 +35,10 @@ import dev.registry.common.serialize.Serializer;
 import dev.registry.common.slot.SlotHash;
 import dev.registry.common.slot.SlotTable;
 import dev.registry.common.slot.SlotTableHolder;
+import dev.registry.data.admin.DataAdminRoutes;
 import dev.registry.data.replication.SlotReplication;
 import dev.registry.data.session.ExpectedSessions;
+import dev.registry.data.session.SessionReconciliation;
 import dev.registry.data.slot.SlotOwnership;
 import dev.registry.data.store.DatumStore;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -81,6 +79,7 @@ public final class DataServer implements AutoCloseable {
     private final Map<String, Long> absentSince = new HashMap<>();
     /** Sessions new slot leaders wait for; guarded by itself. */
     private final ExpectedSessions expectedSessions;
+    private SessionReconciliation reconciliation;
     private ScheduledExecutorService timer;
     private RpcServer rpcServer;
     private RpcClient peerClient;
@@ -108,9 +107,9 @@ public final class DataServer implements AutoCloseable {
                 .register(RemovePublisherRequest.class, this::onRemove)
                 .register(FetchDatumRequest.class, this::onFetch)
                 .register(DatumVersionsRequest.class, this::onVersions)
-                .register(SessionSlotDigestRequest.class, this::onSessionDigest)
+                .register(SessionSlotDigestRequest.class, (conn, req) -> reconciliation.onSessionDigest(conn, req))
                 .register(dev.registry.common.protocol.DataCatalogRequest.class, this::onCatalog)
-                .register(SlotSyncDone.class, this::onSlotSyncDone)
+                .register(SlotSyncDone.class, (conn, req) -> reconciliation.onSlotSyncDone(conn, req))
                 .register(ReplicateRequest.class, (conn, req) -> replication.onReplicate(req))
                 .register(SlotSnapshotDigestRequest.class, (conn, req) -> replication.digest(req.slotId()))
                 .register(FetchDatumsRequest.class, (conn, req) -> replication.datums(req.slotId(), req.dataInfoIds()));
@@ -138,15 +137,17 @@ public final class DataServer implements AutoCloseable {
         replication = new SlotReplication(address, store, peers, config.replication(), clock::millis);
         meta = new MetaClient("data-" + port, config.metaAddresses(), serializer, tables,
                 () -> new DataServerHeartbeat(address, tables.epoch(), adminAddress()), config.heartbeatInterval(), config.rpc().tls());
-        ownership = new SlotOwnership(address, tables, meta::refreshSoon);
+        ownership = new SlotOwnership(address, tables, meta::refreshSoon, replication::leads);
+        reconciliation = new SessionReconciliation(ownership, replication, store, meta, expectedSessions,
+                this::connectedSessionIds, clock);
         tables.addListener(this::onSlotTable);
         meta.start();
         timer.scheduleWithFixedDelay(this::pumpQuietly, 5, 5, TimeUnit.MILLISECONDS);
         timer.scheduleWithFixedDelay(this::expireAbsentSessions, 500, 500, TimeUnit.MILLISECONDS);
-        timer.scheduleWithFixedDelay(this::reportTakeoverProgress, 1, 1, TimeUnit.SECONDS);
+        timer.scheduleWithFixedDelay(reconciliation::reportTakeoverProgress, 1, 1, TimeUnit.SECONDS);
         if (config.adminPort() >= 0) {
             admin = new AdminHttpServer("data", config.adminToken(), config.rpc().tls()); // HTTPS with the node certificate
-            registerAdminRoutes(admin);
+            new DataAdminRoutes(this, meta, reconciliation, sessions::size, rpcServer, peerClient).register(admin);
             admin.start(config.adminBindHost(), config.adminPort());
         }
         log.info("data server {} started: rpc port {}, admin http port {}", address, port,
@@ -198,60 +199,10 @@ public final class DataServer implements AutoCloseable {
         return out;
     }
 
-    /** The sessions a newly led slot waits for: live ones by meta's word, plus those connected here. */
-    private Set<String> expectedSessions() {
-        HeartbeatResponse last = meta.lastResponse();
-        List<String> metaList = last == null ? null : last.sessionServers();
-        if (metaList == null) {
-            meta.refreshSoon(); // the table came by push first: ask for the member list now
-        }
-        boolean complete = last != null && !last.sessionListIncomplete();
-        synchronized (expectedSessions) {
-            return expectedSessions.expected(connectedSessionIds(), metaList, complete, clock.millis());
-        }
-    }
-
     /**
      * The session lease: a session with publishers in slots led here and no connection for the
      * whole grace period is dead; its clients' publishers go (they re-registered elsewhere if alive).
      */
-    /** Timer thread only: slots led but not yet serving reads at the last report. */
-    private int lastWaitingSlots;
-    private long waitingSince;
-
-    /**
-     * Migration progress for operators: while led slots wait for the sessions' reconciliation
-     * before serving reads, one line a second when the count changes, and one when all serve.
-     */
-    private void reportTakeoverProgress() {
-        try {
-            // Observes only: slots turn readable on the read path, as they always did.
-            Set<Integer> led = replication.ledSlots();
-            int waiting = 0;
-            for (int slot : led) {
-                if (!replication.servesReads(slot)) {
-                    waiting++;
-                }
-            }
-            int sessions = connectedSessionIds().size();
-            if (waiting != lastWaitingSlots) {
-                if (waiting > 0) {
-                    if (lastWaitingSlots == 0) {
-                        waitingSince = clock.millis();
-                    }
-                    log.info("taking over slots: {} of {} led slots serve reads, {} wait for the sessions ({} connected) "
-                            + "to reconcile", led.size() - waiting, led.size(), waiting, sessions);
-                } else {
-                    log.info("all {} led slots serve reads ({} ms after the takeover began)", led.size(),
-                            clock.millis() - waitingSince);
-                }
-                lastWaitingSlots = waiting;
-            }
-        } catch (RuntimeException e) {
-            log.debug("takeover progress report failed: {}", e.toString());
-        }
-    }
-
     private void expireAbsentSessions() {
         try {
             Set<Integer> ledSlots = replication.ledSlots();
@@ -292,8 +243,8 @@ public final class DataServer implements AutoCloseable {
             throw new IllegalArgumentException("publisher with a dataInfoId is required");
         }
         DataInfoId id = p.dataInfoId().validate();
-        checkSlot(request.slotId(), id);
-        checkLeaderAndNotDraining(request.slotId(), request.epoch());
+        ownership.checkSlot(request.slotId(), id);
+        ownership.checkTakenOver(request.slotId(), request.epoch());
         // A registerId belongs to the app that registered it: another app (through any session)
         // cannot take it over. With authentication on, sessions stamp the authenticated app.
         Publisher existing = store.publisher(request.slotId(), id, p.registerId());
@@ -307,30 +258,22 @@ public final class DataServer implements AutoCloseable {
     }
 
     private Object onRemove(RpcConnection connection, RemovePublisherRequest request) {
-        DataInfoId id = requireId(request.dataInfoId());
+        DataInfoId id = SlotOwnership.requireId(request.dataInfoId());
         if (request.registerId() == null) {
             throw new IllegalArgumentException("registerId is required");
         }
-        checkSlot(request.slotId(), id);
-        checkLeaderAndNotDraining(request.slotId(), request.epoch());
+        ownership.checkSlot(request.slotId(), id);
+        ownership.checkTakenOver(request.slotId(), request.epoch());
         DatumStore.Change change = replication.write(request.slotId(),
                 st -> st.remove(request.slotId(), id, request.registerId(), request.connectionId()));
         notifySessions(change);
         return new WriteResult(change.version(), change.changed());
     }
 
-    private void checkLeaderAndNotDraining(int slot, long epoch) {
-        ownership.checkLeader(slot, epoch);
-        if (!replication.leads(slot)) {
-            throw new RpcException(ErrorCode.NOT_LEADER, address + " is taking over slot " + slot + "; retry",
-                    tables.epoch());
-        }
-    }
-
     // ---- reads (slot leader, once reconciled) ----
 
     private Object onFetch(RpcConnection connection, FetchDatumRequest request) {
-        DataInfoId id = requireId(request.dataInfoId());
+        DataInfoId id = SlotOwnership.requireId(request.dataInfoId());
         int slot = SlotHash.slotOf(id, config.slotCount());
         if (request.isLocalCopy()) {
             var assignment = tables.current().slot(slot);
@@ -339,7 +282,7 @@ public final class DataServer implements AutoCloseable {
             }
             return store.get(slot, id);
         }
-        checkReadable(slot, request.epoch());
+        reconciliation.checkReadable(slot, request.epoch());
         Datum datum = store.get(slot, id);
         return request.isValuesOnly() ? DatumValues.of(datum) : datum;
     }
@@ -349,18 +292,10 @@ public final class DataServer implements AutoCloseable {
             throw new IllegalArgumentException("at most 100000 ids per versions request");
         }
         for (DataInfoId id : request.dataInfoIds()) {
-            checkSlot(request.slotId(), requireId(id));
+            ownership.checkSlot(request.slotId(), SlotOwnership.requireId(id));
         }
-        checkReadable(request.slotId(), request.epoch());
+        reconciliation.checkReadable(request.slotId(), request.epoch());
         return new DatumVersions(new ArrayList<>(store.versionsOf(request.slotId(), request.dataInfoIds())));
-    }
-
-    private void checkReadable(int slot, long epoch) {
-        ownership.checkLeader(slot, epoch);
-        if (!replication.isReadable(slot, expectedSessions())) {
-            throw new RpcException(ErrorCode.UNAVAILABLE, "slot " + slot + " on " + address
-                    + " is reconciling with the sessions after a leader change; retry shortly", tables.epoch());
-        }
     }
 
     /** A page of the catalog of slots this server leads and serves reads of (else NOT_LEADER / UNAVAILABLE: retry). */
@@ -370,59 +305,9 @@ public final class DataServer implements AutoCloseable {
         }
         request.query().validated();
         for (int slot : request.slots()) {
-            checkReadable(slot, request.epoch());
+            reconciliation.checkReadable(slot, request.epoch());
         }
         return store.catalog(request.slots(), request.query());
-    }
-
-    // ---- session reconciliation of a led slot ----
-
-    private Object onSessionDigest(RpcConnection connection, SessionSlotDigestRequest request) {
-        int slot = request.slotId();
-        checkLeaderAndNotDraining(slot, request.epoch());
-        if (request.summaryOnly()) {
-            if (request.sessionId() == null) {
-                throw new IllegalArgumentException("digest needs a sessionId");
-            }
-            long tenure = replication.tenure(slot);
-            if (!store.sessionSummaryMatches(slot, request.sessionId(), request.summaryCount(), request.summaryXor())) {
-                return SessionSlotDigestResponse.summaryMismatched();
-            }
-            replication.onSessionDigested(slot, request.sessionId(), tenure);
-            return SessionSlotDigestResponse.summaryMatched();
-        }
-        long tenure = replication.tenure(slot);
-        SessionSlotDigestResponse answer = dev.registry.data.session.SessionDigestCheck.compare(request,
-                store.publishersOfSession(slot, request.sessionId()), id -> {
-                    DataInfoId checked = requireId(id);
-                    checkSlot(slot, checked);
-                    return checked;
-                });
-        // The session counts as digested once its last page is answered in this tenure after all
-        // the earlier ones, and nothing was left out of an answer.
-        replication.onSessionDigestPage(slot, request.sessionId(), tenure, request.from(), request.to(),
-                answer.extrasTruncated());
-        return answer;
-    }
-
-    private Object onSlotSyncDone(RpcConnection connection, SlotSyncDone done) {
-        checkLeaderAndNotDraining(done.slotId(), done.epoch());
-        replication.onSessionSynced(done.slotId(), done.sessionId());
-        return new WriteResult(0, false);
-    }
-
-    private static DataInfoId requireId(DataInfoId id) {
-        if (id == null) {
-            throw new IllegalArgumentException("dataInfoId is required");
-        }
-        return id.validate();
-    }
-
-    private void checkSlot(int slotId, DataInfoId id) {
-        int expected = SlotHash.slotOf(id, config.slotCount());
-        if (slotId != expected) {
-            throw new IllegalArgumentException(id + " belongs to slot " + expected + ", not " + slotId);
-        }
     }
 
     private void notifySessions(DatumStore.Change change) {
@@ -437,12 +322,6 @@ public final class DataServer implements AutoCloseable {
 
     // ---- graceful leave ----
 
-    /**
-     * Hands this server's slots to others before it stops: asks meta to take it out of the
-     * table, waits until a table without it is installed, then until every slot it led is
-     * readable on its new leader (reconciled), bounded by {@code timeout}. Without another data
-     * server there is nobody to hand off to, and it returns at once.
-     */
     /** Why a drain cannot start now (the only data server, or one without slots), or null if it can. */
     public String drainRefusal() {
         SlotTable table = tables.current();
@@ -455,6 +334,12 @@ public final class DataServer implements AutoCloseable {
         return null;
     }
 
+    /**
+     * Hands this server's slots to others before it stops: asks meta to take it out of the
+     * table, waits until a table without it is installed, then until every slot it led is
+     * readable on its new leader (reconciled), bounded by {@code timeout}. Without another data
+     * server there is nobody to hand off to, and it returns at once.
+     */
     public void drain(Duration timeout) {
         if (drainRefusal() != null) {
             return;
@@ -496,74 +381,6 @@ public final class DataServer implements AutoCloseable {
         } catch (Exception e) {
             return false;
         }
-    }
-
-    // ---- admin ----
-
-    private void registerAdminRoutes(AdminHttpServer http) {
-        http.get("/health", r -> AdminResponse.ok(Map.of("status", "UP", "role", "data", "address", address)));
-        http.get("/health/ready", r -> {
-            boolean ready = tables.epoch() > 0 && meta.isConnected() && !draining;
-            return new AdminResponse(ready ? 200 : 503, Map.of("ready", ready, "slotTableEpoch", tables.epoch(),
-                    "metaConnected", meta.isConnected(), "draining", draining), null);
-        });
-        http.get("/api/v1/slot-table", r -> AdminResponse.ok(SlotTableJson.of(tables.current(), address)));
-        http.get("/metrics", r -> AdminResponse.text(200, metricsText(), "text/plain; version=0.0.4"));
-        dev.registry.common.admin.CommonAdminRoutes.register(http, "data");
-        http.get("/api/v1/slots", r -> {
-            Map<Integer, Integer> counts = store.publisherCounts();
-            List<Map<String, Object>> slots = new ArrayList<>();
-            for (SlotReplication.SlotView v : replication.view()) {
-                Map<String, Object> m = new java.util.LinkedHashMap<>();
-                m.put("slot", v.slot());
-                m.put("role", v.role());
-                m.put("publishers", counts.getOrDefault(v.slot(), 0));
-                m.put("logId", v.logId());
-                if (v.role().equals("leader")) {
-                    m.put("lastSeq", v.lastSeq());
-                    // Decided as a read would decide it now (the gate opens lazily, on the first read after it may).
-                    m.put("readable", v.readable() || replication.isReadable(v.slot(), expectedSessions()));
-                    m.put("replicationLagOps", v.lagEntries());
-                    m.put("replicationLagMillis", v.lagMillis());
-                } else {
-                    m.put("leader", v.leader());
-                    m.put("appliedSeq", v.appliedSeq());
-                    m.put("snapshotting", v.snapshotting());
-                }
-                slots.add(m);
-            }
-            Map<String, Object> out = new java.util.LinkedHashMap<>();
-            out.put("address", address);
-            out.put("slotTableEpoch", tables.epoch());
-            out.put("publishers", store.publisherCount());
-            out.put("slots", slots);
-            return AdminResponse.ok(out);
-        });
-        http.post("/api/v1/drain", r -> {
-            String refusal = drainRefusal();
-            if (refusal != null) {
-                return AdminResponse.error(409, refusal);
-            }
-            CompletableFuture.runAsync(() -> drain(Duration.ofSeconds(60)));
-            return AdminResponse.ok(Map.of("draining", true));
-        });
-    }
-
-    private String metricsText() {
-        StringBuilder out = new StringBuilder();
-        dev.registry.common.rpc.RpcMetrics.appendPrometheus(out, rpcServer.metrics(), peerClient.metrics());
-        dev.registry.common.metrics.JvmMetrics.appendPrometheus(out);
-        gauge(out, "registry_data_publishers", store.publisherCount());
-        gauge(out, "registry_data_slots_led", replication.ledSlots().size());
-        gauge(out, "registry_data_slots_followed", replication.followedSlots());
-        gauge(out, "registry_data_replication_lag_entries", replication.maxReplicationLag());
-        gauge(out, "registry_data_slot_table_epoch", tables.epoch());
-        gauge(out, "registry_data_sessions", sessions.size());
-        return out.toString();
-    }
-
-    private static void gauge(StringBuilder out, String name, long value) {
-        out.append("# TYPE ").append(name).append(" gauge\n").append(name).append(' ').append(value).append('\n');
     }
 
     /** Where other nodes reach the admin port (null while it is not up, or off). */

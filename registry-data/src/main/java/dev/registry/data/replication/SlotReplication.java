@@ -3,12 +3,10 @@ package dev.registry.data.replication;
 import dev.registry.common.model.DataInfoId;
 import dev.registry.common.model.Datum;
 import dev.registry.common.protocol.DatumBatch;
-import dev.registry.common.protocol.FetchDatumsRequest;
 import dev.registry.common.protocol.OpLogEntry;
 import dev.registry.common.protocol.ReplicateRequest;
 import dev.registry.common.protocol.ReplicateResponse;
 import dev.registry.common.protocol.SlotSnapshotDigest;
-import dev.registry.common.protocol.SlotSnapshotDigestRequest;
 import dev.registry.common.rpc.ConnectionPool;
 import dev.registry.common.rpc.ErrorCode;
 import dev.registry.common.rpc.RpcException;
@@ -26,7 +24,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.function.LongSupplier;
 
 /**
@@ -39,8 +36,8 @@ import java.util.function.LongSupplier;
  * it serve reads, so subscribers never see a list that is partial because of the move.
  *
  * <p>Follower: applies entries strictly in order; an entry from another log (new leader) or
- * after a gap makes it pull a snapshot: the leader's per-id version digest, then only the
- * datums whose versions differ.
+ * after a gap makes it pull a snapshot ({@link SnapshotFetcher}): the leader's per-id version
+ * digest, then only the datums whose versions differ.
  *
  * <p>Threading: role state is guarded by {@code this}; network calls run outside the lock.
  */
@@ -59,6 +56,7 @@ public final class SlotReplication {
     private final String self;
     private final DatumStore store;
     private final ConnectionPool peers;
+    private final SnapshotFetcher snapshots;
     private final Settings settings;
     private final LongSupplier clockMillis;
     /** Slots that serve reads before every session synced: one WARN line per window, not per slot. */
@@ -110,6 +108,7 @@ public final class SlotReplication {
         this.self = self;
         this.store = store;
         this.peers = peers;
+        this.snapshots = new SnapshotFetcher(store, peers, settings.batchSize());
         this.settings = settings;
         this.clockMillis = clockMillis;
         this.lateReads = new dev.registry.common.log.WarnSummary(log,
@@ -201,16 +200,16 @@ public final class SlotReplication {
         }
     }
 
-    /**
-     * Whether a led slot serves reads: after every expected session synced it, or after the
-     * reconcile deadline (a session that cannot reach us must not block the slot forever).
-     */
     /** Whether a led slot already serves reads, without deciding anything (progress reports). */
     public synchronized boolean servesReads(int slot) {
         LeaderSlot l = led.get(slot);
         return l != null && l.readable;
     }
 
+    /**
+     * Whether a led slot serves reads: after every expected session synced it, or after the
+     * reconcile deadline (a session that cannot reach us must not block the slot forever).
+     */
     public synchronized boolean isReadable(int slot, Set<String> expectedSessions) {
         LeaderSlot l = led.get(slot);
         if (l == null) {
@@ -433,53 +432,15 @@ public final class SlotReplication {
         synchronized (this) {
             tableEpoch = epoch;
         }
-        peers.get(f.leader).thenCompose(conn -> conn.call(new SlotSnapshotDigestRequest(tableEpoch, slot),
-                SlotSnapshotDigest.class, Duration.ofSeconds(10)).thenCompose(digest -> {
-                    Map<DataInfoId, Long> mine = store.versions(slot);
-                    ArrayList<DataInfoId> differing = new ArrayList<>();
-                    for (int i = 0; i < digest.dataInfoIds().size(); i++) {
-                        DataInfoId id = digest.dataInfoIds().get(i);
-                        if (!digest.versions().get(i).equals(mine.get(id))) {
-                            differing.add(id);
-                        }
-                    }
-                    List<CompletableFuture<DatumBatch>> fetches = new ArrayList<>();
-                    for (int from = 0; from < differing.size(); from += settings.batchSize()) {
-                        ArrayList<DataInfoId> chunk = new ArrayList<>(differing.subList(from,
-                                Math.min(differing.size(), from + settings.batchSize())));
-                        fetches.add(conn.call(new FetchDatumsRequest(tableEpoch, slot, chunk), DatumBatch.class,
-                                Duration.ofSeconds(10)));
-                    }
-                    return CompletableFuture.allOf(fetches.toArray(new CompletableFuture<?>[0])).thenApply(v -> {
-                        for (CompletableFuture<DatumBatch> b : fetches) {
-                            for (Datum d : b.join().datums()) {
-                                store.replace(slot, d);
-                            }
-                        }
-                        store.retainOnly(slot, new HashSet<>(digest.dataInfoIds()));
-                        log.info("slot {}: snapshot from {} applied ({} of {} ids differed)", slot, f.leader,
-                                differing.size(), digest.dataInfoIds().size());
-                        return digest;
-                    });
-                })).whenComplete((digest, error) -> {
-                    synchronized (this) {
-                        f.snapshotting = false;
-                        if (error == null && followed.get(slot) == f) {
-                            f.logId = digest.logId();
-                            f.appliedSeq = digest.seq();
-                        }
-                    }
-                    if (error != null) {
-                        // NOT_LEADER: this follower learnt the table before its leader did, a routine race
-                        // on every table change (once per slot); the next sync tick asks again.
-                        dev.registry.common.rpc.RpcException rpc = dev.registry.common.rpc.RpcException.unwrap(error);
-                        if (rpc != null && rpc.code() == dev.registry.common.rpc.ErrorCode.NOT_LEADER) {
-                            log.debug("slot {}: snapshot from {} not served yet: {}", slot, f.leader, error.getMessage());
-                        } else {
-                            log.warn("slot {}: snapshot from {} failed: {}", slot, f.leader, error.getMessage());
-                        }
-                    }
-                });
+        snapshots.fetch(f.leader, slot, tableEpoch, (digest, error) -> {
+            synchronized (this) {
+                f.snapshotting = false;
+                if (error == null && followed.get(slot) == f) {
+                    f.logId = digest.logId();
+                    f.appliedSeq = digest.seq();
+                }
+            }
+        });
     }
 
     /** One slot as this server sees it, for the admin endpoint. */

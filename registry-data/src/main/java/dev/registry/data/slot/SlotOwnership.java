@@ -1,25 +1,36 @@
 package dev.registry.data.slot;
 
+import dev.registry.common.model.DataInfoId;
 import dev.registry.common.rpc.ErrorCode;
 import dev.registry.common.rpc.RpcException;
 import dev.registry.common.slot.SlotAssignment;
+import dev.registry.common.slot.SlotHash;
 import dev.registry.common.slot.SlotTable;
 import dev.registry.common.slot.SlotTableHolder;
+
+import java.util.function.IntPredicate;
 
 /**
  * Decides whether this data server may serve a request for a slot: it must lead the slot in
  * its newest table, and the request's epoch must not be newer than that table (else this
- * server has not seen the change yet and the caller must retry). Thread-safe.
+ * server has not seen the change yet and the caller must retry). A write or a session's
+ * reconciliation also waits until replication has taken the slot over. Thread-safe.
  */
 public final class SlotOwnership {
     private final String self;
     private final SlotTableHolder tables;
     private final Runnable refreshTable;
+    private final IntPredicate replicationLeads;
 
-    public SlotOwnership(String self, SlotTableHolder tables, Runnable refreshTable) {
+    /**
+     * @param replicationLeads whether replication plays the leader of a slot already (it adopts a
+     *                         new table just after {@code tables} holds it)
+     */
+    public SlotOwnership(String self, SlotTableHolder tables, Runnable refreshTable, IntPredicate replicationLeads) {
         this.self = self;
         this.tables = tables;
         this.refreshTable = refreshTable;
+        this.replicationLeads = replicationLeads;
     }
 
     /**
@@ -41,6 +52,35 @@ public final class SlotOwnership {
             throw new RpcException(ErrorCode.NOT_LEADER, "data server " + self + " does not lead slot " + slotId
                     + " at epoch " + table.epoch() + " (leader: " + slot.leader() + ")", table.epoch());
         }
+    }
+
+    /**
+     * {@link #checkLeader}, and replication has taken the slot over.
+     *
+     * @throws RpcException NOT_LEADER ("taking over; retry") while it has not
+     */
+    public void checkTakenOver(int slotId, long requestEpoch) {
+        checkLeader(slotId, requestEpoch);
+        if (!replicationLeads.test(slotId)) {
+            throw new RpcException(ErrorCode.NOT_LEADER, self + " is taking over slot " + slotId + "; retry",
+                    tables.epoch());
+        }
+    }
+
+    /** @throws IllegalArgumentException if {@code id} belongs to another slot than {@code slotId} */
+    public void checkSlot(int slotId, DataInfoId id) {
+        int expected = SlotHash.slotOf(id, tables.current().slotCount());
+        if (slotId != expected) {
+            throw new IllegalArgumentException(id + " belongs to slot " + expected + ", not " + slotId);
+        }
+    }
+
+    /** The request's id, validated. */
+    public static DataInfoId requireId(DataInfoId id) {
+        if (id == null) {
+            throw new IllegalArgumentException("dataInfoId is required");
+        }
+        return id.validate();
     }
 
     public String self() {

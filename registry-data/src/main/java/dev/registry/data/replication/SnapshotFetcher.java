@@ -1,0 +1,99 @@
+package dev.registry.data.replication;
+
+import dev.registry.common.model.DataInfoId;
+import dev.registry.common.model.Datum;
+import dev.registry.common.protocol.DatumBatch;
+import dev.registry.common.protocol.FetchDatumsRequest;
+import dev.registry.common.protocol.SlotSnapshotDigest;
+import dev.registry.common.protocol.SlotSnapshotDigestRequest;
+import dev.registry.common.rpc.ConnectionPool;
+import dev.registry.common.rpc.ErrorCode;
+import dev.registry.common.rpc.RpcException;
+import dev.registry.data.store.DatumStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BiConsumer;
+
+/**
+ * A follower's snapshot of one slot from its leader: the leader's digest (every id with its
+ * version, and the log position it was read at), then, in batches, only the datums whose
+ * versions differ here. They replace the local ones, and ids the leader no longer holds are
+ * dropped; entries written meanwhile come again from the log after that position and are
+ * skipped by version.
+ *
+ * <p>Threading: runs on the network threads, outside {@link SlotReplication}'s lock (each store
+ * write is atomic in the store); the caller records the outcome under its lock.
+ */
+final class SnapshotFetcher {
+    private static final Logger log = LoggerFactory.getLogger(SnapshotFetcher.class);
+    private static final Duration CALL_TIMEOUT = Duration.ofSeconds(10);
+
+    private final DatumStore store;
+    private final ConnectionPool peers;
+    private final int batchSize;
+
+    SnapshotFetcher(DatumStore store, ConnectionPool peers, int batchSize) {
+        this.store = store;
+        this.peers = peers;
+        this.batchSize = batchSize;
+    }
+
+    /**
+     * Fetches and applies {@code slot} from {@code leader}, then hands {@code done} the leader's
+     * digest (its log id and position), or the failure, which is logged after {@code done} ran.
+     */
+    void fetch(String leader, int slot, long tableEpoch, BiConsumer<SlotSnapshotDigest, Throwable> done) {
+        fetchAndApply(leader, slot, tableEpoch).whenComplete((digest, error) -> {
+            done.accept(digest, error);
+            if (error != null) {
+                // NOT_LEADER: this follower learnt the table before its leader did, a routine race
+                // on every table change (once per slot); the next sync tick asks again.
+                RpcException rpc = RpcException.unwrap(error);
+                if (rpc != null && rpc.code() == ErrorCode.NOT_LEADER) {
+                    log.debug("slot {}: snapshot from {} not served yet: {}", slot, leader, error.getMessage());
+                } else {
+                    log.warn("slot {}: snapshot from {} failed: {}", slot, leader, error.getMessage());
+                }
+            }
+        });
+    }
+
+    private CompletableFuture<SlotSnapshotDigest> fetchAndApply(String leader, int slot, long tableEpoch) {
+        return peers.get(leader).thenCompose(conn -> conn.call(new SlotSnapshotDigestRequest(tableEpoch, slot),
+                SlotSnapshotDigest.class, CALL_TIMEOUT).thenCompose(digest -> {
+                    Map<DataInfoId, Long> mine = store.versions(slot);
+                    ArrayList<DataInfoId> differing = new ArrayList<>();
+                    for (int i = 0; i < digest.dataInfoIds().size(); i++) {
+                        DataInfoId id = digest.dataInfoIds().get(i);
+                        if (!digest.versions().get(i).equals(mine.get(id))) {
+                            differing.add(id);
+                        }
+                    }
+                    List<CompletableFuture<DatumBatch>> fetches = new ArrayList<>();
+                    for (int from = 0; from < differing.size(); from += batchSize) {
+                        ArrayList<DataInfoId> chunk = new ArrayList<>(differing.subList(from,
+                                Math.min(differing.size(), from + batchSize)));
+                        fetches.add(conn.call(new FetchDatumsRequest(tableEpoch, slot, chunk), DatumBatch.class,
+                                CALL_TIMEOUT));
+                    }
+                    return CompletableFuture.allOf(fetches.toArray(new CompletableFuture<?>[0])).thenApply(v -> {
+                        for (CompletableFuture<DatumBatch> b : fetches) {
+                            for (Datum d : b.join().datums()) {
+                                store.replace(slot, d);
+                            }
+                        }
+                        store.retainOnly(slot, new HashSet<>(digest.dataInfoIds()));
+                        log.info("slot {}: snapshot from {} applied ({} of {} ids differed)", slot, leader,
+                                differing.size(), digest.dataInfoIds().size());
+                        return digest;
+                    });
+                }));
+    }
+}
