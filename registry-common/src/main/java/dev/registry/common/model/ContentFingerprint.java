@@ -19,13 +19,29 @@ public final class ContentFingerprint {
     }
 
     public static long of(Map<String, ? extends List<String>> valuesByZone) {
+        java.util.LinkedHashMap<String, long[]> hashes = new java.util.LinkedHashMap<>();
+        valuesByZone.forEach((zone, values) -> hashes.put(zone, valueHashes(values)));
+        return ofHashes(hashes);
+    }
+
+    /** The 64-bit hash of each value, in order: what {@link #ofHashes} and delta pushes compare. */
+    public static long[] valueHashes(List<String> values) {
+        long[] out = new long[values.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = HASH.hashUnencodedChars(values.get(i)).asLong();
+        }
+        return out;
+    }
+
+    /** {@link #of} from the {@link #valueHashes} of each zone's values (the same result). */
+    public static long ofHashes(Map<String, long[]> valueHashesByZone) {
         long sum = 0;
         long count = 0;
-        for (Map.Entry<String, ? extends List<String>> zone : valuesByZone.entrySet()) {
+        for (Map.Entry<String, long[]> zone : valueHashesByZone.entrySet()) {
             long zoneHash = HASH.hashUnencodedChars(zone.getKey() == null ? "" : zone.getKey()).asLong();
-            for (String value : zone.getValue()) {
+            for (long valueHash : zone.getValue()) {
                 // Per value: mixed with its zone, then summed, so the order of values is irrelevant.
-                sum += mix(zoneHash * 0x9E3779B97F4A7C15L + HASH.hashUnencodedChars(value).asLong());
+                sum += mix(zoneHash * 0x9E3779B97F4A7C15L + valueHash);
                 count++;
             }
         }

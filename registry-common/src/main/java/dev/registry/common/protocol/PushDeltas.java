@@ -1,5 +1,7 @@
 package dev.registry.common.protocol;
 
+import dev.registry.common.model.ContentFingerprint;
+
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -27,7 +29,29 @@ public final class PushDeltas {
     /** The splices that turn {@code from} into {@code to}, or empty where a full push is better. */
     public static Optional<List<ZoneSplice>> between(Map<String, ? extends List<String>> from,
                                                      Map<String, ? extends List<String>> to) {
-        if (!sameZoneOrder(from, to)) {
+        return between(hashes(from), to, hashes(to));
+    }
+
+    /** The {@link ContentFingerprint#valueHashes} of every zone, in zone order. */
+    public static LinkedHashMap<String, long[]> hashes(Map<String, ? extends List<String>> valuesByZone) {
+        LinkedHashMap<String, long[]> out = new LinkedHashMap<>();
+        valuesByZone.forEach((zone, values) -> out.put(zone, ContentFingerprint.valueHashes(values)));
+        return out;
+    }
+
+    /**
+     * As {@link #between(Map, Map)}, comparing values by their 64-bit hashes: a sender keeps only
+     * the hashes of the list it pushed last (a long per value instead of the strings). Two
+     * different values with one hash would make a wrong delta; the receiver's fingerprint check
+     * catches it and asks for the full list.
+     *
+     * @param fromHashes the value hashes of the list the subscribers hold
+     * @param toHashes   the value hashes of {@code to}
+     */
+    public static Optional<List<ZoneSplice>> between(Map<String, long[]> fromHashes,
+                                                     Map<String, ? extends List<String>> to,
+                                                     Map<String, long[]> toHashes) {
+        if (!sameZoneOrder(fromHashes, to)) {
             return Optional.empty();
         }
         List<ZoneSplice> splices = new ArrayList<>();
@@ -35,35 +59,35 @@ public final class PushDeltas {
         long deltaChars = 0;
         for (Map.Entry<String, ? extends List<String>> e : to.entrySet()) {
             List<String> b = e.getValue();
-            List<String> a = from.get(e.getKey());
+            long[] bh = toHashes.get(e.getKey());
+            long[] ah = fromHashes.getOrDefault(e.getKey(), NONE);
             fullChars += chars(b, 0, b.size()) + 8;
-            if (a == null) {
-                a = List.of();
-            }
             int prefix = 0;
-            int max = Math.min(a.size(), b.size());
-            while (prefix < max && a.get(prefix).equals(b.get(prefix))) {
+            int max = Math.min(ah.length, bh.length);
+            while (prefix < max && ah[prefix] == bh[prefix]) {
                 prefix++;
             }
             int suffix = 0;
-            while (suffix < max - prefix && a.get(a.size() - 1 - suffix).equals(b.get(b.size() - 1 - suffix))) {
+            while (suffix < max - prefix && ah[ah.length - 1 - suffix] == bh[bh.length - 1 - suffix]) {
                 suffix++;
             }
-            int removed = a.size() - prefix - suffix;
+            int removed = ah.length - prefix - suffix;
             List<String> inserted = b.subList(prefix, b.size() - suffix);
             if (removed > 0 || !inserted.isEmpty()) {
                 splices.add(new ZoneSplice(e.getKey(), prefix, removed, inserted));
                 deltaChars += chars(inserted, 0, inserted.size()) + 12;
             }
         }
-        for (Map.Entry<String, ? extends List<String>> e : from.entrySet()) {
+        for (Map.Entry<String, long[]> e : fromHashes.entrySet()) {
             if (!to.containsKey(e.getKey())) {
-                splices.add(new ZoneSplice(e.getKey(), 0, e.getValue().size(), List.of())); // the zone is gone
+                splices.add(new ZoneSplice(e.getKey(), 0, e.getValue().length, List.of())); // the zone is gone
                 deltaChars += 12;
             }
         }
         return deltaChars < fullChars * MAX_SHARE ? Optional.of(splices) : Optional.empty();
     }
+
+    private static final long[] NONE = new long[0];
 
     /**
      * {@code from} with the splices applied: a new map, {@code from} is not changed. Throws

@@ -1,83 +1,83 @@
 package dev.registry.session.push;
 
 import dev.registry.common.model.DataInfoId;
-import dev.registry.common.protocol.DatumValues;
 
 import java.util.HashMap;
-import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The last list each id was pushed with, kept so the next round can send subscribers that hold
- * it only what changed ({@link dev.registry.common.protocol.PushDeltas}). Only lists worth a
- * delta are kept (at least {@link #MIN_CHARS} characters of values), and at most
- * {@code budgetChars} characters in all: past that, ids not yet kept get full pushes (correct,
- * only larger). Thread-safe.
+ * What each id's last pushed list was, kept so the next round can send subscribers that hold it
+ * only what changed ({@link dev.registry.common.protocol.PushDeltas}). Kept as one 64-bit hash
+ * per value, not the values: the strings of a round would otherwise live until the id's next
+ * round, surviving young collections (a 200-value list is 1.6 KB of hashes instead of ~40 KB of
+ * strings copied from one survivor space to the next). Only lists worth a delta are kept (at
+ * least {@link #MIN_CHARS} characters of values), at most {@code budgetValues} values in all:
+ * past that, ids not yet kept get full pushes (correct, only larger). Thread-safe.
  */
 final class DeltaBases {
-    /** Below this, a full push is a few hundred bytes: not worth a delta or the memory. */
+    /** Below this, a full push is a few hundred bytes: not worth a delta. */
     static final long MIN_CHARS = 2_000;
-    /** What all kept lists may hold together by default: 16 M characters (16–32 MB). */
-    static final long DEFAULT_BUDGET_CHARS = 16_000_000;
+    /** What all kept lists may hold together by default: 2 M values (16 MB of hashes). */
+    static final long DEFAULT_BUDGET_VALUES = 2_000_000;
 
-    private final long budgetChars;
-    private final Map<DataInfoId, Kept> kept = new HashMap<>();
-    private long keptChars;
-
-    private record Kept(DatumValues values, long chars) {
+    /** The base of one id: its version and each zone's value hashes, in zone order. */
+    record Base(long version, LinkedHashMap<String, long[]> hashes) {
     }
 
-    DeltaBases(long budgetChars) {
-        this.budgetChars = budgetChars;
+    private final long budgetValues;
+    private final Map<DataInfoId, Base> kept = new HashMap<>();
+    private long keptValues;
+
+    DeltaBases(long budgetValues) {
+        this.budgetValues = budgetValues;
     }
 
-    /** The list last kept for the id, if older than {@code version} (a delta goes forward only). */
-    synchronized DatumValues baseFor(DataInfoId id, long version) {
-        Kept k = kept.get(id);
-        return k != null && k.values.version() < version ? k.values : null;
+    /** The base kept for the id, if older than {@code version} (a delta goes forward only). */
+    synchronized Base baseFor(DataInfoId id, long version) {
+        Base b = kept.get(id);
+        return b != null && b.version < version ? b : null;
     }
 
     /** Keeps a round's list as the id's base, if it is newer than the one kept and worth it. */
-    synchronized void remember(DatumValues values) {
-        Kept old = kept.get(values.dataInfoId());
-        if (old != null && old.values.version() >= values.version()) {
+    synchronized void remember(DataInfoId id, long version, LinkedHashMap<String, long[]> hashes, long chars) {
+        Base old = kept.get(id);
+        if (old != null && old.version >= version) {
             return;
         }
-        long chars = chars(values);
-        long without = keptChars - (old == null ? 0 : old.chars);
-        if (chars < MIN_CHARS || without + chars > budgetChars) {
+        long values = count(hashes);
+        long without = keptValues - (old == null ? 0 : count(old.hashes));
+        if (chars < MIN_CHARS || without + values > budgetValues) {
             if (old != null) { // a small list now, or no room: the old base would only be wrong
-                kept.remove(values.dataInfoId());
-                keptChars = without;
+                kept.remove(id);
+                keptValues = without;
             }
             return;
         }
-        kept.put(values.dataInfoId(), new Kept(values, chars));
-        keptChars = without + chars;
+        kept.put(id, new Base(version, hashes));
+        keptValues = without + values;
     }
 
     /** The id has no subscribers here any more. */
     synchronized void forget(DataInfoId id) {
-        Kept old = kept.remove(id);
+        Base old = kept.remove(id);
         if (old != null) {
-            keptChars -= old.chars;
+            keptValues -= count(old.hashes);
         }
     }
 
-    synchronized long keptChars() {
-        return keptChars;
+    synchronized long keptValues() {
+        return keptValues;
     }
 
     synchronized int size() {
         return kept.size();
     }
 
-    private static long chars(DatumValues values) {
+    private static long count(Map<String, long[]> hashes) {
         long n = 0;
-        for (Map.Entry<String, ? extends List<String>> e : values.valuesByZone().entrySet()) {
-            for (String v : e.getValue()) {
-                n += v.length();
-            }
+        for (long[] h : hashes.values()) {
+            n += h.length;
         }
         return n;
     }

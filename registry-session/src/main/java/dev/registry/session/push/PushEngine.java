@@ -98,10 +98,16 @@ public final class PushEngine {
     private final LongAdder slowClientsCut = new LongAdder();
     private final LongAdder pushesAvoided = new LongAdder();
     private final LongAdder unexpectedFailures = new LongAdder();
+    /**
+     * Delta pushes are off unless {@code -Dregistry.push.deltas=true}: correct and ~200x smaller
+     * on the wire, but scenario 2 of the bench (separate client processes) shows a p99 of
+     * 150-380 ms with them against 20 ms without, not yet explained (docs/benchmarks.md).
+     */
+    private volatile boolean deltas = "true".equals(System.getProperty("registry.push.deltas"));
     private final LongAdder deltaPushes = new LongAdder();
     private final LongAdder deltaResyncs = new LongAdder();
     /** Each id's last pushed list, for delta pushes to clients that take them. */
-    private final DeltaBases deltaBases = new DeltaBases(DeltaBases.DEFAULT_BUDGET_CHARS);
+    private final DeltaBases deltaBases = new DeltaBases(DeltaBases.DEFAULT_BUDGET_VALUES);
     private final LatencyHistogram latency = new LatencyHistogram("registry_session_push_latency_seconds",
             "time from the data change on the slot leader to the client's push ack");
     private volatile boolean paused;
@@ -276,12 +282,13 @@ public final class PushEngine {
             announced.merge(datum.dataInfoId(), datum.version(), Math::max);
         }
         // A subscriber that holds a list equal to this version's is moved to it without a push.
-        long fingerprint = ContentFingerprint.of(datum.valuesByZone());
+        LinkedHashMap<String, long[]> hashes = PushDeltas.hashes(datum.valuesByZone());
+        long fingerprint = ContentFingerprint.ofHashes(hashes);
         pushesAvoided.add(subscribers.advanceUnchanged(datum.dataInfoId(), datum.version(), fingerprint));
-        DatumValues base = deltaBases.baseFor(datum.dataInfoId(), datum.version());
+        DeltaBases.Base base = deltaBases.baseFor(datum.dataInfoId(), datum.version());
         List<SubscriberRegistry.PushBatch<PushTarget>> batches = subscribers.pushesNeeded(datum.dataInfoId(),
                 datum.version(), base == null ? -1 : base.version());
-        deltaBases.remember(datum);
+        deltaBases.remember(datum.dataInfoId(), datum.version(), hashes, chars(datum.valuesByZone()));
         if (batches.isEmpty()) {
             return;
         }
@@ -292,9 +299,9 @@ public final class PushEngine {
         java.util.Optional<List<ZoneSplice>> delta = null;
         for (SubscriberRegistry.PushBatch<PushTarget> batch : batches) {
             try {
-                if (batch.isDelta() && batch.connection().acceptsDeltas()) {
+                if (deltas && batch.isDelta() && batch.connection().acceptsDeltas()) {
                     if (delta == null) {
-                        delta = PushDeltas.between(base.valuesByZone(), byZone);
+                        delta = PushDeltas.between(base.hashes(), byZone, hashes);
                     }
                     if (delta.isPresent()) {
                         pushDelta(datum, batch, fingerprint, delta.get());
@@ -308,6 +315,16 @@ public final class PushEngine {
                 retryLater(datum.dataInfoId(), retryKey(datum.dataInfoId(), batch.connection()));
             }
         }
+    }
+
+    private static long chars(Map<String, ArrayList<String>> byZone) {
+        long n = 0;
+        for (ArrayList<String> values : byZone.values()) {
+            for (String v : values) {
+                n += v.length();
+            }
+        }
+        return n;
     }
 
     private static String retryKey(DataInfoId id, PushTarget conn) {
@@ -483,6 +500,11 @@ public final class PushEngine {
         return slowClientsCut.sum();
     }
 
+    /** Turns delta pushes on or off (see {@link #deltas}); for tests and operators' experiments. */
+    public void setDeltas(boolean on) {
+        deltas = on;
+    }
+
     public long deltaPushes() {
         return deltaPushes.sum();
     }
@@ -516,8 +538,8 @@ public final class PushEngine {
         out.append("# HELP registry_session_delta_resyncs_total delta pushes a client could not apply (it got the "
                 + "full list next)\n# TYPE registry_session_delta_resyncs_total counter\n")
                 .append("registry_session_delta_resyncs_total ").append(deltaResyncs.sum()).append('\n');
-        out.append("# TYPE registry_session_delta_base_chars gauge\nregistry_session_delta_base_chars ")
-                .append(deltaBases.keptChars()).append('\n');
+        out.append("# TYPE registry_session_delta_base_values gauge\nregistry_session_delta_base_values ")
+                .append(deltaBases.keptValues()).append('\n');
         out.append("# HELP registry_session_push_unexpected_failures_total unexpected exceptions on the push path "
                 + "(bugs; each logged at WARN with its stack trace)\n"
                 + "# TYPE registry_session_push_unexpected_failures_total counter\n")
