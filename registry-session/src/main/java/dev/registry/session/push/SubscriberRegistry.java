@@ -209,6 +209,12 @@ public final class SubscriberRegistry<C> {
      * full list.
      */
     public synchronized void markResync(DataInfoId id, C connection, List<String> subscriberIds) {
+        forEachOn(id, connection, subscriberIds, e -> e.pushedVersion = -1);
+    }
+
+    /** The listed subscribers of the id that are still on that connection (caller holds the lock). */
+    private void forEachOn(DataInfoId id, C connection, List<String> subscriberIds,
+                           java.util.function.Consumer<Entry<C>> action) {
         Map<String, Entry<C>> subs = byId.get(id);
         if (subs == null) {
             return;
@@ -216,23 +222,14 @@ public final class SubscriberRegistry<C> {
         for (String rid : subscriberIds) {
             Entry<C> e = subs.get(rid);
             if (e != null && e.connection.equals(connection)) {
-                e.pushedVersion = -1;
+                action.accept(e);
             }
         }
     }
 
     /** Records an acknowledged push; ignores subscribers that left or moved to another connection. */
     public synchronized void markPushed(DataInfoId id, C connection, List<String> subscriberIds, long version) {
-        Map<String, Entry<C>> subs = byId.get(id);
-        if (subs == null) {
-            return;
-        }
-        for (String rid : subscriberIds) {
-            Entry<C> e = subs.get(rid);
-            if (e != null && e.connection.equals(connection)) {
-                e.pushedVersion = Math.max(e.pushedVersion, version);
-            }
-        }
+        forEachOn(id, connection, subscriberIds, e -> e.pushedVersion = Math.max(e.pushedVersion, version));
     }
 
     /** True if any subscriber of {@code id} has been pushed something older than {@code version}. */

@@ -90,15 +90,14 @@ class PushEngineDeltaTest {
     }
 
     /** A client as the registry client behaves: applies deltas to what it holds, answers resync when it cannot. */
-    private static final class ClientModel implements PushTarget {
-        final String id;
+    private static final class ClientModel extends StubPushTarget {
         final boolean deltas;
         final List<String> kinds = new CopyOnWriteArrayList<>();
         volatile long version;
         volatile Map<String, List<String>> zones;
 
         ClientModel(String id, boolean deltas) {
-            this.id = id;
+            super(id);
             this.deltas = deltas;
         }
 
@@ -137,33 +136,5 @@ class PushEngineDeltaTest {
             return CompletableFuture.completedFuture(new PushAck(v));
         }
 
-        @Override
-        public String id() {
-            return id;
-        }
-
-        @Override
-        public boolean isActive() {
-            return true;
-        }
-
-        @Override
-        public boolean isWritable() {
-            return true;
-        }
-
-        @Override
-        public long pendingOutboundBytes() {
-            return 0;
-        }
-
-        @Override
-        public void close() {
-        }
-
-        @Override
-        public String toString() {
-            return id;
-        }
     }
 }

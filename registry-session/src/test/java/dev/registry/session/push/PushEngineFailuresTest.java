@@ -107,39 +107,14 @@ class PushEngineFailuresTest {
     }
 
     /** A connection whose first {@code failures} pushes throw (a bug in the push path), then acks at once. */
-    private static final class FakeTarget implements PushTarget {
-        final String id;
+    private static final class FakeTarget extends StubPushTarget {
         final AtomicInteger failures;
         final AtomicInteger calls = new AtomicInteger();
         final List<Long> pushed = new CopyOnWriteArrayList<>();
 
         FakeTarget(String id, int failures) {
-            this.id = id;
+            super(id);
             this.failures = new AtomicInteger(failures);
-        }
-
-        @Override
-        public String id() {
-            return id;
-        }
-
-        @Override
-        public boolean isActive() {
-            return true;
-        }
-
-        @Override
-        public boolean isWritable() {
-            return true;
-        }
-
-        @Override
-        public long pendingOutboundBytes() {
-            return 0;
-        }
-
-        @Override
-        public void close() {
         }
 
         @Override
@@ -147,15 +122,11 @@ class PushEngineFailuresTest {
                                          LinkedHashMap<String, ArrayList<String>> valuesByZone, Duration timeout) {
             calls.incrementAndGet();
             if (failures.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
-                throw new IllegalStateException("a bug in the push path of " + id);
+                throw new IllegalStateException("a bug in the push path of " + id());
             }
             pushed.add(version);
             return CompletableFuture.completedFuture(null);
         }
 
-        @Override
-        public String toString() {
-            return id;
-        }
     }
 }
