@@ -565,6 +565,12 @@ public final class RegistryClient implements AutoCloseable {
         private volatile SubscriptionData current;
         /** The lists of {@code current} in the session's zone order (delta pushes splice them). Guarded by this. */
         private LinkedHashMap<String, List<String>> zones;
+        /**
+         * The value hashes of {@code zones}, computed at the first delta and then kept up to date
+         * by hashing only inserted values: the check of a delta's fingerprint costs what the
+         * change costs, not what the list costs. Guarded by this.
+         */
+        private LinkedHashMap<String, long[]> zoneHashes;
         private final java.util.concurrent.CountDownLatch first = new java.util.concurrent.CountDownLatch(1);
 
         SubscriptionImpl(DataInfoId id, String registerId, SubscriptionObserver observer) {
@@ -592,17 +598,23 @@ public final class RegistryClient implements AutoCloseable {
             if (last == null || zones == null || last.version() != push.baseVersion()) {
                 return false;
             }
+            if (zoneHashes == null) {
+                zoneHashes = PushDeltas.hashes(zones);
+            }
             LinkedHashMap<String, List<String>> next;
+            LinkedHashMap<String, long[]> nextHashes;
             try {
                 next = PushDeltas.apply(zones, push.splices());
+                nextHashes = PushDeltas.applyToHashes(zoneHashes, push.splices());
             } catch (IllegalArgumentException e) {
                 return false;
             }
-            next.replaceAll((zone, values) -> List.copyOf(values));
-            if (ContentFingerprint.of(next) != push.fingerprint()) {
+            if (ContentFingerprint.ofHashes(nextHashes) != push.fingerprint()) {
                 return false;
             }
+            next.replaceAll((zone, values) -> List.copyOf(values));
             deliver(dataOf(id, push.version(), next), next);
+            zoneHashes = nextHashes;
             return true;
         }
 
@@ -617,6 +629,7 @@ public final class RegistryClient implements AutoCloseable {
             }
             current = data;
             zones = orderedZones;
+            zoneHashes = null; // recomputed at the next delta (a delta path sets its own after this)
             try {
                 observer.onUpdate(data);
             } catch (RuntimeException e) {

@@ -117,6 +117,35 @@ public final class PushDeltas {
         return out;
     }
 
+    /**
+     * The value hashes of {@code apply(from, splices)}, from the hashes of {@code from}: only the
+     * inserted values are hashed, so a receiver checks a delta's fingerprint
+     * ({@link ContentFingerprint#ofHashes}) in time proportional to the change, not the list.
+     * Throws IllegalArgumentException for a splice that does not fit, as {@link #apply} does.
+     */
+    public static LinkedHashMap<String, long[]> applyToHashes(Map<String, long[]> from, List<ZoneSplice> splices) {
+        LinkedHashMap<String, long[]> out = new LinkedHashMap<>(from);
+        for (ZoneSplice s : splices) {
+            long[] current = out.getOrDefault(s.zone(), NONE);
+            if (s.start() > current.length || s.removeCount() > current.length - s.start()) {
+                throw new IllegalArgumentException("splice " + s + " does not fit zone " + s.zone() + " of "
+                        + current.length + " values");
+            }
+            long[] inserted = ContentFingerprint.valueHashes(s.inserted());
+            int tail = current.length - s.start() - s.removeCount();
+            long[] changed = new long[s.start() + inserted.length + tail];
+            System.arraycopy(current, 0, changed, 0, s.start());
+            System.arraycopy(inserted, 0, changed, s.start(), inserted.length);
+            System.arraycopy(current, s.start() + s.removeCount(), changed, s.start() + inserted.length, tail);
+            if (changed.length == 0) {
+                out.remove(s.zone());
+            } else {
+                out.put(s.zone(), changed);
+            }
+        }
+        return out;
+    }
+
     /** B's zones are A's (those still there, same order) followed by the new ones. */
     private static boolean sameZoneOrder(Map<String, ?> from, Map<String, ?> to) {
         Iterator<String> kept = from.keySet().stream().filter(to::containsKey).iterator();

@@ -131,6 +131,13 @@ class PushDeltasTest {
                         .isEqualTo(to);
                 assertThat(new ArrayList<>(PushDeltas.apply(from, delta.get()).keySet()))
                         .isEqualTo(new ArrayList<>(to.keySet()));
+                // The receiver's incremental hashes agree with hashing the result from scratch.
+                Map<String, long[]> incremental = PushDeltas.applyToHashes(PushDeltas.hashes(from), delta.get());
+                Map<String, long[]> scratch = PushDeltas.hashes(to);
+                assertThat(incremental.keySet()).containsExactlyElementsOf(scratch.keySet());
+                scratch.forEach((zone, h) -> assertThat(incremental.get(zone)).isEqualTo(h));
+                assertThat(dev.registry.common.model.ContentFingerprint.ofHashes(incremental))
+                        .isEqualTo(dev.registry.common.model.ContentFingerprint.of(to));
             }
         }
         assertThat(offered).isGreaterThan(1_000); // the property was checked, not skipped
