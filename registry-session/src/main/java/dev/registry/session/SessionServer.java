@@ -1,5 +1,6 @@
 package dev.registry.session;
 
+import dev.registry.common.metrics.PrometheusText;
 import dev.registry.common.admin.AdminHttpServer;
 import dev.registry.common.admin.AdminResponse;
 import dev.registry.common.admin.SlotTableJson;
@@ -728,8 +729,8 @@ public final class SessionServer implements AutoCloseable {
             return AdminResponse.ok(out);
         });
         http.get("/api/v1/client-off", r -> AdminResponse.ok(Map.of("offIps", List.copyOf(publishers.offIps()))));
-        http.post("/api/v1/client-off", r -> AdminResponse.ok(setClientOff(requireIp(r.requireParam("ip")), true)));
-        http.post("/api/v1/client-on", r -> AdminResponse.ok(setClientOff(requireIp(r.requireParam("ip")), false)));
+        http.post("/api/v1/client-off", r -> AdminResponse.ok(setClientOff(r.requireIpParam("ip"), true)));
+        http.post("/api/v1/client-on", r -> AdminResponse.ok(setClientOff(r.requireIpParam("ip"), false)));
         http.post("/api/v1/push/stop", r -> {
             push.setPaused(true);
             log.warn("pushes stopped by an admin request");
@@ -842,12 +843,6 @@ public final class SessionServer implements AutoCloseable {
         return out;
     }
 
-    private static String requireIp(String ip) {
-        if (!com.google.common.net.InetAddresses.isInetAddress(ip)) {
-            throw new IllegalArgumentException("ip must be an IPv4 or IPv6 address, got '" + ip + "'");
-        }
-        return ip;
-    }
 
     /**
      * Client-off (true) takes every publisher of that client IP off the data servers while the
@@ -898,11 +893,11 @@ public final class SessionServer implements AutoCloseable {
         StringBuilder out = new StringBuilder();
         dev.registry.common.rpc.RpcMetrics.appendPrometheus(out, clientServer.metrics(), dataClient.metrics());
         dev.registry.common.metrics.JvmMetrics.appendPrometheus(out);
-        gauge(out, "registry_session_publishers", publishers.size());
-        gauge(out, "registry_session_subscribers", subscribers.size());
-        gauge(out, "registry_session_sync_pending_keys", syncer.pendingKeys());
-        gauge(out, "registry_session_slot_table_epoch", tables.epoch());
-        gauge(out, "registry_session_client_connections", clientServer.connections().size());
+        PrometheusText.gauge(out, "registry_session_publishers", publishers.size());
+        PrometheusText.gauge(out, "registry_session_subscribers", subscribers.size());
+        PrometheusText.gauge(out, "registry_session_sync_pending_keys", syncer.pendingKeys());
+        PrometheusText.gauge(out, "registry_session_slot_table_epoch", tables.epoch());
+        PrometheusText.gauge(out, "registry_session_client_connections", clientServer.connections().size());
         out.append("# TYPE registry_session_clients_asked_to_move_total counter\nregistry_session_clients_asked_to_move_total ")
                 .append(clientsMoved.sum()).append('\n');
         out.append("# TYPE registry_session_slot_syncs_total counter\nregistry_session_slot_syncs_total ")
@@ -912,9 +907,7 @@ public final class SessionServer implements AutoCloseable {
         out.append("# TYPE registry_session_slot_sync_summary_mismatches_total counter\n")
                 .append("registry_session_slot_sync_summary_mismatches_total ").append(reconciler.summaryMismatches())
                 .append('\n');
-        out.append("# TYPE registry_session_sync_unexpected_failures_total counter\n")
-                .append("registry_session_sync_unexpected_failures_total ").append(syncer.unexpectedFailures())
-                .append('\n');
+        PrometheusText.counter(out, "registry_session_sync_unexpected_failures_total", syncer.unexpectedFailures());
         push.appendPrometheus(out);
         damping.appendPrometheus(out);
         catalog.appendMetrics(out);
@@ -924,9 +917,6 @@ public final class SessionServer implements AutoCloseable {
         return out.toString();
     }
 
-    private static void gauge(StringBuilder out, String name, long value) {
-        out.append("# TYPE ").append(name).append(" gauge\n").append(name).append(' ').append(value).append('\n');
-    }
 
     // ---- accessors ----
 

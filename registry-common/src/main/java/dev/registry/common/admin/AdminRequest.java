@@ -29,6 +29,15 @@ public record AdminRequest(String method, String path, Map<String, String> query
         return v;
     }
 
+    /** A required parameter that must be an IPv4 or IPv6 address (a 400 naming it otherwise). */
+    public String requireIpParam(String name) {
+        String ip = requireParam(name);
+        if (!com.google.common.net.InetAddresses.isInetAddress(ip)) {
+            throw new IllegalArgumentException(name + " must be an IPv4 or IPv6 address, got '" + ip + "'");
+        }
+        return ip;
+    }
+
     public int intParam(String name, int defaultValue, int min, int max) {
         String v = param(name);
         if (v == null) {

@@ -1,5 +1,6 @@
 package dev.registry.data.admin;
 
+import dev.registry.common.metrics.PrometheusText;
 import dev.registry.common.admin.AdminHttpServer;
 import dev.registry.common.admin.AdminResponse;
 import dev.registry.common.admin.CommonAdminRoutes;
@@ -109,16 +110,13 @@ public final class DataAdminRoutes {
         StringBuilder out = new StringBuilder();
         RpcMetrics.appendPrometheus(out, rpcServer.metrics(), peerClient.metrics());
         JvmMetrics.appendPrometheus(out);
-        gauge(out, "registry_data_publishers", store.publisherCount());
-        gauge(out, "registry_data_slots_led", replication.ledSlots().size());
-        gauge(out, "registry_data_slots_followed", replication.followedSlots());
-        gauge(out, "registry_data_replication_lag_entries", replication.maxReplicationLag());
-        gauge(out, "registry_data_slot_table_epoch", server.slotTables().epoch());
-        gauge(out, "registry_data_sessions", sessionConnections.getAsInt());
+        PrometheusText.gauge(out, "registry_data_publishers", store.publisherCount());
+        PrometheusText.gauge(out, "registry_data_slots_led", replication.ledSlots().size());
+        PrometheusText.gauge(out, "registry_data_slots_followed", replication.followedSlots());
+        PrometheusText.gauge(out, "registry_data_replication_lag_entries", replication.maxReplicationLag());
+        PrometheusText.gauge(out, "registry_data_slot_table_epoch", server.slotTables().epoch());
+        PrometheusText.gauge(out, "registry_data_sessions", sessionConnections.getAsInt());
         return out.toString();
     }
 
-    private static void gauge(StringBuilder out, String name, long value) {
-        out.append("# TYPE ").append(name).append(" gauge\n").append(name).append(' ').append(value).append('\n');
-    }
 }

@@ -1,6 +1,6 @@
 package dev.registry.meta.admin;
 
-import com.google.common.net.InetAddresses;
+import dev.registry.common.metrics.PrometheusText;
 import dev.registry.common.admin.AdminHttpServer;
 import dev.registry.common.admin.AdminResponse;
 import dev.registry.common.admin.CommonAdminRoutes;
@@ -72,12 +72,12 @@ public final class MetaAdminRoutes {
         http.get("/api/v1/members", r -> AdminResponse.ok(membersJson()));
         http.get("/api/v1/switches", r -> AdminResponse.ok(switchesJson(store.loadSwitches())));
         http.post("/api/v1/client-off", r -> {
-            String ip = requireIp(r.requireParam("ip"));
+            String ip = r.requireIpParam("ip");
             log.warn("client-off for ip {} by an admin request", ip);
             return AdminResponse.ok(switchesJson(changeSwitches(s -> s.withClientOff(ip, true))));
         });
         http.post("/api/v1/client-on", r -> {
-            String ip = requireIp(r.requireParam("ip"));
+            String ip = r.requireIpParam("ip");
             log.info("client-on for ip {} by an admin request", ip);
             return AdminResponse.ok(switchesJson(changeSwitches(s -> s.withClientOff(ip, false))));
         });
@@ -171,15 +171,15 @@ public final class MetaAdminRoutes {
         StringBuilder out = new StringBuilder();
         rpcServer.metrics().appendPrometheus(out);
         JvmMetrics.appendPrometheus(out);
-        gauge(out, "registry_meta_lease_remaining_millis", Math.max(0, election.remainingMillis()));
+        PrometheusText.gauge(out, "registry_meta_lease_remaining_millis", Math.max(0, election.remainingMillis()));
         LeaderState.View view = leader.view(); // one instant, as the members page
-        gauge(out, "registry_meta_leader", view.leader() ? 1 : 0);
-        gauge(out, "registry_meta_term", view.term());
-        gauge(out, "registry_meta_data_servers", view.members().dataServers().size());
-        gauge(out, "registry_meta_session_servers", view.members().sessionServers().size());
-        gauge(out, "registry_meta_slot_table_epoch", view.table().epoch());
-        gauge(out, "registry_meta_isolated", view.members().isolated() ? 1 : 0);
-        counter(out, "registry_meta_data_servers_evicted_on_report_total", view.members().evictedOnReport());
+        PrometheusText.gauge(out, "registry_meta_leader", view.leader() ? 1 : 0);
+        PrometheusText.gauge(out, "registry_meta_term", view.term());
+        PrometheusText.gauge(out, "registry_meta_data_servers", view.members().dataServers().size());
+        PrometheusText.gauge(out, "registry_meta_session_servers", view.members().sessionServers().size());
+        PrometheusText.gauge(out, "registry_meta_slot_table_epoch", view.table().epoch());
+        PrometheusText.gauge(out, "registry_meta_isolated", view.members().isolated() ? 1 : 0);
+        PrometheusText.counter(out, "registry_meta_data_servers_evicted_on_report_total", view.members().evictedOnReport());
         return out.toString();
     }
 
@@ -199,18 +199,6 @@ public final class MetaAdminRoutes {
         return out;
     }
 
-    private static String requireIp(String ip) {
-        if (!InetAddresses.isInetAddress(ip)) {
-            throw new IllegalArgumentException("ip must be an IPv4 or IPv6 address, got '" + ip + "'");
-        }
-        return ip;
-    }
 
-    private static void gauge(StringBuilder out, String name, long value) {
-        out.append("# TYPE ").append(name).append(" gauge\n").append(name).append(' ').append(value).append('\n');
-    }
 
-    private static void counter(StringBuilder out, String name, long value) {
-        out.append("# TYPE ").append(name).append(" counter\n").append(name).append(' ').append(value).append('\n');
-    }
 }
