@@ -1,9 +1,6 @@
 package dev.registry.server;
 
-import com.google.common.net.HostAndPort;
 import dev.registry.client.RegistryClientConfig;
-import dev.registry.meta.lease.LeaseSettings;
-import dev.registry.meta.store.MetaDatabase;
 import dev.registry.meta.store.SqlDialect;
 import dev.registry.server.config.ConfigException;
 import dev.registry.server.config.ConfigFile;
@@ -12,7 +9,6 @@ import dev.registry.server.config.LayeredConfig;
 import dev.registry.server.config.ValueType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import dev.registry.session.balance.ConnectionBalancer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.OptionSpec;
@@ -22,7 +18,6 @@ import picocli.CommandLine.ParseResult;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,7 +26,8 @@ import java.util.concurrent.Callable;
 
 /**
  * Command-line entry point: runs one role, or all of them in one JVM (the default).
- * {@code scripts/run.sh} starts it; {@code --help} lists every option.
+ * {@code scripts/run.sh} starts it; {@code --help} lists every option. The options are
+ * package-private fields because {@link NodeSettingsBuilder} turns them into the node's settings.
  */
 @Command(name = "registry-server", mixinStandardHelpOptions = true, version = "registry-server 0.1.0",
         description = "Runs the sharded registry: meta, data, session roles, or all of them in one process.")
@@ -418,90 +414,6 @@ public final class RegistryServerMain implements Callable<Integer> {
 
     /** What {@link RegistryNode#start} runs; checks the combinations single keys cannot. */
     public RegistryNode.Settings toSettings() {
-        if (slots < 1 || slots > 65536) {
-            throw new ConfigException(where("slots") + " must be in [1, 65536]");
-        }
-        String advertise = advertiseHost != null ? advertiseHost : host;
-        List<HostAndPort> metas = metaServers != null ? RegistryClientConfig.parseServers(metaServers)
-                : List.of(HostAndPort.fromParts(advertise, metaPort));
-        return new RegistryNode.Settings(role == Role.all || role == Role.meta, role == Role.all || role == Role.data,
-                role == Role.all || role == Role.session, host, advertise, metas, metaPort, metaHttpPort, dataPort,
-                dataHttpPort, sessionPort, sessionHttpPort, slots, replicas, Duration.ofSeconds(dataLeaseSeconds),
-                Duration.ofSeconds(clientIdleSeconds), Duration.ofSeconds(sessionGraceSeconds), adminToken,
-                effectiveSofaBoltPort(), metaDatabase(), metaLease(), sessionBalance(), adminHost,
-                Duration.ofMillis(dataProbeMillis), clientDamping(), clientLimits(), authAppsFile, clientTls(), clusterTls());
-    }
-
-    private ConnectionBalancer.Settings sessionBalance() {
-        ConnectionBalancer.Settings defaults = ConnectionBalancer.Settings.defaults();
-        if (sessionBalanceSeconds <= 0) {
-            return ConnectionBalancer.Settings.disabled();
-        }
-        return new ConnectionBalancer.Settings(true, Duration.ofSeconds(sessionBalanceSeconds), defaults.tolerance(),
-                sessionBalanceMaxMoves, defaults.maxMoveFraction());
-    }
-
-    private MetaDatabase metaDatabase() {
-        try {
-            if (metaDbUrl == null || metaDbUrl.isBlank()) {
-                // A meta on a random port has an address nobody can find again: nothing to keep for it.
-                return metaPort == 0 ? MetaDatabase.h2InMemory() : MetaDatabase.h2File(Path.of(DEFAULT_META_DB));
-            }
-            String user = metaDbUser != null ? metaDbUser : metaDbUrl.startsWith("jdbc:h2:") ? "sa" : null;
-            return new MetaDatabase(metaDbUrl, user, metaDbPassword);
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException(where("meta-db-url") + ": " + e.getMessage());
-        }
-    }
-
-    private dev.registry.common.tls.TlsSettings clusterTls() {
-        int given = (clusterTlsCert != null ? 1 : 0) + (clusterTlsKey != null ? 1 : 0) + (clusterTlsCa != null ? 1 : 0);
-        if (given == 0) {
-            return null;
-        }
-        if (given != 3) {
-            throw new ConfigException(where("cluster-tls-cert") + ", " + where("cluster-tls-key") + " and "
-                    + where("cluster-tls-ca") + " go together");
-        }
-        return new dev.registry.common.tls.TlsSettings(clusterTlsCert, clusterTlsKey, clusterTlsCa);
-    }
-
-    private dev.registry.common.tls.TlsSettings clientTls() {
-        if (tlsCert == null && tlsKey == null) {
-            return null;
-        }
-        if (tlsCert == null || tlsKey == null) {
-            throw new ConfigException(where("tls-cert") + " and " + where("tls-key") + " go together");
-        }
-        return dev.registry.common.tls.TlsSettings.server(tlsCert, tlsKey);
-    }
-
-    private dev.registry.session.limits.ClientLimits.Settings clientLimits() {
-        return new dev.registry.session.limits.ClientLimits.Settings(sessionMaxConnections,
-                sessionMaxQueuedPerConnection, sessionMaxPublishersPerConnection, sessionMaxSubscribersPerConnection,
-                sessionMaxRequestsPerSecond, Math.max(1, 2 * sessionMaxRequestsPerSecond));
-    }
-
-    private dev.registry.session.damping.FlapDamper.Settings clientDamping() {
-        try {
-            return new dev.registry.session.damping.FlapDamper.Settings(Duration.ofSeconds(flapDampingHalfLifeSeconds),
-                    flapDampingSuppress, flapDampingReuse, flapDampingMaxPenalty, Duration.ofMillis(flapDampingHoldMillis));
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException("flap damping (" + where("flap-damping-suppress") + ", "
-                    + where("flap-damping-reuse") + ", " + where("flap-damping-max-penalty") + "): " + e.getMessage());
-        }
-    }
-
-    private LeaseSettings metaLease() {
-        try {
-            return new LeaseSettings(Duration.ofMillis(metaLeaseMillis), Duration.ofMillis(metaRenewMillis));
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException(where("meta-lease-millis") + " / " + where("meta-renew-millis") + ": "
-                    + e.getMessage());
-        }
-    }
-
-    private String where(String key) {
-        return configuration == null ? key : configuration.describe(key);
+        return new NodeSettingsBuilder(this, configuration).build();
     }
 }

@@ -3,14 +3,10 @@ package dev.registry.common.protocol;
 import dev.registry.common.model.DataInfoId;
 import dev.registry.common.model.Datum;
 import dev.registry.common.model.Publisher;
-import dev.registry.common.model.Subscriber;
 import dev.registry.common.serialize.SerializationException;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * A hand-written binary form for the messages on the hot path (registration, write to the
@@ -59,7 +55,7 @@ public final class CompactCodec {
     /** Sent only in answer to a PUSH_DELTA: older sessions never see it. */
     private static final int PUSH_ACK_RESYNC = 18;
 
-    private static final ThreadLocal<Writer> WRITERS = ThreadLocal.withInitial(Writer::new);
+    private static final ThreadLocal<CompactWriter> WRITERS = ThreadLocal.withInitial(CompactWriter::new);
 
     private CompactCodec() {
     }
@@ -78,7 +74,7 @@ public final class CompactCodec {
 
     /** Encodes a supported message; the caller checked {@link #supports}. */
     public static byte[] encode(Object message) {
-        Writer w = WRITERS.get();
+        CompactWriter w = WRITERS.get();
         w.reset();
         w.raw(MARKER);
         if (message instanceof RegisterPublisherRequest m) {
@@ -203,7 +199,7 @@ public final class CompactCodec {
 
     /** Decodes a payload that starts with {@link #MARKER}. */
     public static Object decode(byte[] bytes, int offset, int length) throws SerializationException {
-        Reader r = new Reader(bytes, offset, length);
+        CompactReader r = new CompactReader(bytes, offset, length);
         try {
             if (r.raw() != MARKER) {
                 throw r.malformed("not a compact payload");
@@ -293,283 +289,6 @@ public final class CompactCodec {
         } catch (IllegalArgumentException | NullPointerException e) {
             // A constructor refused a decoded field (e.g. a missing id): malformed input, not a bug here.
             throw new SerializationException("malformed compact payload: " + e.getMessage(), e);
-        }
-    }
-
-    /** A growable buffer, one per thread, reused across messages. */
-    private static final class Writer {
-        private static final int KEEP_AT_MOST = 1 << 20;
-        /** Encoded value lists smaller than this are not worth keeping for the next push. */
-        private static final int SHARE_FROM_BYTES = 1024;
-        private byte[] buf = new byte[4096];
-        private int pos;
-        /** The values of the last push this thread encoded, and their bytes (see byZoneOncePerRound). */
-        private Map<String, ArrayList<String>> lastValues;
-        private byte[] lastValuesBytes;
-
-        void reset() {
-            if (buf.length > KEEP_AT_MOST) {
-                buf = new byte[4096]; // one huge message must not pin its buffer forever
-            }
-            pos = 0;
-        }
-
-        byte[] toByteArray() {
-            return java.util.Arrays.copyOf(buf, pos);
-        }
-
-        private void ensure(int more) {
-            if (pos + more > buf.length) {
-                buf = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, pos + more));
-            }
-        }
-
-        void raw(int b) {
-            ensure(1);
-            buf[pos++] = (byte) b;
-        }
-
-        void bool(boolean b) {
-            raw(b ? 1 : 0);
-        }
-
-        void varLong(long v) {
-            long z = (v << 1) ^ (v >> 63); // zig-zag: small negatives stay short
-            ensure(10);
-            while ((z & ~0x7FL) != 0) {
-                buf[pos++] = (byte) ((z & 0x7F) | 0x80);
-                z >>>= 7;
-            }
-            buf[pos++] = (byte) z;
-        }
-
-        void string(String s) {
-            if (s == null) {
-                varLong(0);
-                return;
-            }
-            // getBytes is an intrinsic copy for the usual all-ASCII (compact Latin-1) string.
-            byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
-            varLong(utf8.length + 1L);
-            ensure(utf8.length);
-            System.arraycopy(utf8, 0, buf, pos, utf8.length);
-            pos += utf8.length;
-        }
-
-        void count(java.util.Collection<?> c) {
-            varLong(c == null ? 0 : c.size() + 1L);
-        }
-
-        void count(Map<?, ?> m) {
-            varLong(m == null ? 0 : m.size() + 1L);
-        }
-
-        void strings(List<String> list) {
-            count(list);
-            if (list != null) {
-                for (String s : list) {
-                    string(s);
-                }
-            }
-        }
-
-        void byZone(Map<String, ArrayList<String>> byZone) {
-            count(byZone);
-            if (byZone != null) {
-                for (Map.Entry<String, ArrayList<String>> e : byZone.entrySet()) {
-                    string(e.getKey());
-                    strings(e.getValue());
-                }
-            }
-        }
-
-        /**
-         * A push round sends the one values map of its datum to every subscriber connection, one
-         * push after the other on the same thread: the map is encoded for the first and its bytes
-         * copied for the rest (a 200-publisher list is 200 string encodes, a copy is one memcpy).
-         * Relies on what {@link PushRequest} states: its map is never changed once it is in a request.
-         */
-        void byZoneOncePerRound(Map<String, ArrayList<String>> byZone) {
-            if (byZone != null && byZone == lastValues) {
-                ensure(lastValuesBytes.length);
-                System.arraycopy(lastValuesBytes, 0, buf, pos, lastValuesBytes.length);
-                pos += lastValuesBytes.length;
-                return;
-            }
-            int start = pos;
-            byZone(byZone);
-            boolean keep = byZone != null && pos - start >= SHARE_FROM_BYTES && pos - start <= KEEP_AT_MOST;
-            lastValues = keep ? byZone : null;
-            lastValuesBytes = keep ? java.util.Arrays.copyOfRange(buf, start, pos) : null;
-        }
-
-        void id(DataInfoId id) {
-            string(id.dataId());
-            string(id.group());
-            string(id.instanceId());
-        }
-
-        void nullableId(DataInfoId id) {
-            bool(id != null);
-            if (id != null) {
-                id(id);
-            }
-        }
-
-        void publisher(Publisher p) {
-            id(p.dataInfoId());
-            string(p.registerId());
-            varLong(p.version());
-            strings(p.values());
-            string(p.appName());
-            string(p.ip());
-            string(p.zone());
-            varLong(p.registeredAtMillis());
-            string(p.sessionId());
-            string(p.connectionId());
-        }
-
-        void subscriber(Subscriber s) {
-            id(s.dataInfoId());
-            string(s.registerId());
-            string(s.appName());
-            string(s.ip());
-            string(s.zone());
-            varLong(s.registeredAtMillis());
-        }
-    }
-
-    /** Bounds-checked reads over one payload. */
-    private static final class Reader {
-        private final byte[] bytes;
-        private final int end;
-        private int pos;
-
-        Reader(byte[] bytes, int offset, int length) {
-            this.bytes = bytes;
-            this.pos = offset;
-            this.end = offset + length;
-        }
-
-        int remaining() {
-            return end - pos;
-        }
-
-        SerializationException malformed(String why) {
-            return new SerializationException("malformed compact payload: " + why);
-        }
-
-        int raw() throws SerializationException {
-            if (pos >= end) {
-                throw malformed("truncated");
-            }
-            return bytes[pos++];
-        }
-
-        boolean bool() throws SerializationException {
-            int b = raw();
-            if (b != 0 && b != 1) {
-                throw malformed("bad boolean " + b);
-            }
-            return b == 1;
-        }
-
-        long varLong() throws SerializationException {
-            long z = 0;
-            for (int shift = 0; shift < 70; shift += 7) {
-                int b = raw();
-                z |= (long) (b & 0x7F) << shift;
-                if ((b & 0x80) == 0) {
-                    return (z >>> 1) ^ -(z & 1);
-                }
-            }
-            throw malformed("varint longer than 10 bytes");
-        }
-
-        int intValue() throws SerializationException {
-            long v = varLong();
-            if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
-                throw malformed("int out of range: " + v);
-            }
-            return (int) v;
-        }
-
-        /** A length or count: -1 for null, else checked against the bytes left (each element takes one or more). */
-        int count() throws SerializationException {
-            long v = varLong();
-            if (v < 0 || v - 1 > remaining()) {
-                throw malformed("length " + (v - 1) + " exceeds the " + remaining() + " bytes left");
-            }
-            return (int) v - 1;
-        }
-
-        String string() throws SerializationException {
-            int n = count();
-            if (n < 0) {
-                return null;
-            }
-            String s = new String(bytes, pos, n, StandardCharsets.UTF_8);
-            pos += n;
-            return s;
-        }
-
-        String internedString() throws SerializationException {
-            return WireInterner.string(string());
-        }
-
-        ArrayList<String> strings(boolean intern) throws SerializationException {
-            int n = count();
-            if (n < 0) {
-                return null;
-            }
-            ArrayList<String> out = new ArrayList<>(n);
-            for (int i = 0; i < n; i++) {
-                out.add(intern ? internedString() : string());
-            }
-            return out;
-        }
-
-        LinkedHashMap<String, ArrayList<String>> byZone() throws SerializationException {
-            int zones = count();
-            if (zones < 0) {
-                return null;
-            }
-            LinkedHashMap<String, ArrayList<String>> byZone = new LinkedHashMap<>();
-            for (int i = 0; i < zones; i++) {
-                byZone.put(internedString(), strings(false));
-            }
-            return byZone;
-        }
-
-        DataInfoId id() throws SerializationException {
-            String dataId = string();
-            String group = string();
-            String instanceId = string();
-            if (dataId == null || group == null || instanceId == null) {
-                throw malformed("dataInfoId with a missing part");
-            }
-            return WireInterner.id(dataId, group, instanceId);
-        }
-
-        DataInfoId nullableId() throws SerializationException {
-            return bool() ? id() : null;
-        }
-
-        Publisher publisher() throws SerializationException {
-            DataInfoId id = id();
-            String registerId = string();
-            if (registerId == null) {
-                throw malformed("publisher without a registerId");
-            }
-            long version = varLong();
-            ArrayList<String> values = strings(false);
-            return new Publisher(id, registerId, version, values == null ? List.of() : values, internedString(),
-                    internedString(), internedString(), varLong(), internedString(), internedString());
-        }
-
-        Subscriber subscriber() throws SerializationException {
-            DataInfoId id = id();
-            return new Subscriber(id, string(), internedString(), internedString(), internedString(), varLong());
         }
     }
 }

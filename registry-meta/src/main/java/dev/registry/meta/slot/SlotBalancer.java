@@ -70,7 +70,7 @@ public final class SlotBalancer {
      * copies are a list whose first element is the leader. Steps, each a no-op on a balanced table:
      * drop dead servers (promoting a follower), trim surplus copies, fill missing copies, move
      * copies from servers above their share to servers below it, then fix leader counts by the
-     * cheapest chains of leader/follower swaps inside slots.
+     * cheapest chains of leader/follower swaps inside slots ({@link LeaderBalancer}).
      */
     private static final class Layout {
         private final List<String> names;
@@ -121,7 +121,8 @@ public final class SlotBalancer {
                 chooseTargets();
                 fillMissingCopies();
                 balanceCopies();
-                balanceLeaders();
+                new LeaderBalancer(copies, leaders, leaderFloor, leaderCeil, holds, original, originalLeader,
+                        promoted, heir).balance();
             }
             List<SlotAssignment> out = new ArrayList<>(slotCount);
             for (int slot = 0; slot < slotCount; slot++) {
@@ -439,123 +440,6 @@ public final class SlotBalancer {
                 leaders[from]--;
                 leaders[to]++;
             }
-        }
-
-        /**
-         * Brings every leader count into [floor, ceil] by the cheapest chains of in-slot
-         * leader/follower swaps (no data moves). A chain always exists once copies are balanced (a
-         * Hall argument: servers closed under such swaps hold too few copies to lead too many or
-         * too few slots).
-         */
-        private void balanceLeaders() {
-            while (true) {
-                int over = -1;
-                int under = -1;
-                for (int s = 0; s < n; s++) {
-                    if (over < 0 && leaders[s] > leaderCeil) {
-                        over = s;
-                    }
-                    if (under < 0 && leaders[s] < leaderFloor) {
-                        under = s;
-                    }
-                }
-                if (over < 0 && under < 0) {
-                    return;
-                }
-                if (!swapChain(over >= 0 ? over : under, over >= 0)) {
-                    throw new IllegalStateException("no leader swap chain (unreachable once copies are balanced)");
-                }
-            }
-        }
-
-        /**
-         * Dijkstra over servers, then applies the chain found. Shedding walks (leader of a slot ->
-         * a follower of it) from an over-full server to one below ceil; gaining walks (follower ->
-         * leader) from an under-full server to one above floor. An edge is one in-slot swap. Cost,
-         * most significant first: taking a promoted slot from its heir for a server that is no
-         * heir of it; a slot whose leader changes from the one it had before this run (a slot
-         * already changed, e.g. a promoted heir handing over to another heir, is free); handing
-         * leadership to a copy placed in this run (it has no data yet). Equal costs go to the
-         * lower server index; slots are visited in order: deterministic.
-         */
-        private boolean swapChain(int start, boolean shed) {
-            long change = n + 1L; // above any number of fresh-leader penalties on a simple path
-            long heirLoss = change * (n + 1L); // above any number of changes on a simple path
-            long[] dist = new long[n];
-            Arrays.fill(dist, Long.MAX_VALUE);
-            int[] viaSlot = new int[n];
-            int[] prev = new int[n];
-            boolean[] done = new boolean[n];
-            dist[start] = 0;
-            while (true) {
-                int p = -1;
-                for (int i = 0; i < n; i++) {
-                    if (!done[i] && dist[i] != Long.MAX_VALUE && (p < 0 || dist[i] < dist[p])) {
-                        p = i;
-                    }
-                }
-                if (p < 0) {
-                    break;
-                }
-                done[p] = true;
-                for (int slot = 0; slot < slotCount; slot++) {
-                    List<Integer> c = copies.get(slot);
-                    int leader = c.get(0);
-                    if (shed ? leader != p : leader == p || !holds[slot][p]) {
-                        continue;
-                    }
-                    long cost = leader == originalLeader[slot] ? change : 0;
-                    for (int i = shed ? 1 : 0; i < (shed ? c.size() : 1); i++) {
-                        int next = c.get(i);
-                        int newLeader = shed ? next : p;
-                        if (done[next]) {
-                            continue;
-                        }
-                        boolean losesHeir = promoted[slot] && heir[slot][leader] && !heir[slot][newLeader];
-                        long d = dist[p] + cost + (losesHeir ? heirLoss : 0) + (original[slot][newLeader] ? 0 : 1);
-                        if (d < dist[next]) {
-                            dist[next] = d;
-                            viaSlot[next] = slot;
-                            prev[next] = p;
-                        }
-                    }
-                }
-            }
-            // The cheapest end; one that is itself out of range (under floor when shedding, over
-            // ceil when gaining) fixes two servers with one chain, worth one slot change.
-            int end = -1;
-            long endCost = Long.MAX_VALUE;
-            for (int i = 0; i < n; i++) {
-                if (i == start || dist[i] == Long.MAX_VALUE
-                        || (shed ? leaders[i] >= leaderCeil : leaders[i] <= leaderFloor)) {
-                    continue;
-                }
-                boolean outOfRange = shed ? leaders[i] < leaderFloor : leaders[i] > leaderCeil;
-                long cost = dist[i] - (outOfRange ? change : 0);
-                if (cost < endCost) {
-                    endCost = cost;
-                    end = i;
-                }
-            }
-            if (end < 0) {
-                return false;
-            }
-            for (int cur = end; cur != start; cur = prev[cur]) {
-                // shed: cur takes viaSlot[cur] from prev[cur]; gain: prev[cur] takes it from cur
-                swapLeader(viaSlot[cur], shed ? cur : prev[cur]);
-            }
-            return true;
-        }
-
-        /** {@code follower} leads {@code slot}; the old leader takes the follower's place. */
-        private void swapLeader(int slot, int follower) {
-            List<Integer> c = copies.get(slot);
-            int i = c.indexOf(follower);
-            int oldLeader = c.get(0);
-            c.set(0, follower);
-            c.set(i, oldLeader);
-            leaders[oldLeader]--;
-            leaders[follower]++;
         }
     }
 }
