@@ -74,6 +74,10 @@ public final class RegistryClient implements AutoCloseable {
     private final java.util.concurrent.atomic.LongAdder olderPushesDropped = new java.util.concurrent.atomic.LongAdder();
     /** Delta pushes this client could not apply (it answered resync and got the full list). */
     private final java.util.concurrent.atomic.LongAdder deltaResyncs = new java.util.concurrent.atomic.LongAdder();
+    /** Most publishes sent in one frame to a session that takes batches. */
+    private static final int MAX_PUBLISH_BATCH = 256;
+    /** Batches the publishes of the current connection, if its session takes batches. */
+    private volatile PublishBatcher batcher;
     /** Permits for registrations waiting for the session's answer (back-pressure of publishAsync). */
     private final java.util.concurrent.Semaphore pending;
     /** Who this client is to sessions, for the life of this object: its lost links are damped by it. */
@@ -330,12 +334,19 @@ public final class RegistryClient implements AutoCloseable {
                         return null; // a session of an older build: no damping there, nothing else lost
                     }
                     throw new java.util.concurrent.CompletionException(error);
+                }).thenApply(answer -> {
+                    // Set before the connection is reported ready: every publish on it can be batched.
+                    if (answer instanceof Integer features && (features & ClientHello.SESSION_REGISTER_BATCHES) != 0) {
+                        batcher = new PublishBatcher(conn, config.requestTimeout(),
+                                Math.min(config.maxPendingRegistrations(), MAX_PUBLISH_BATCH));
+                    }
+                    return answer;
                 });
         List<CompletableFuture<?>> all = new ArrayList<>();
         all.add(hello);
-        for (PublicationImpl p : publications.values()) {
-            all.add(conn.call(p.toRequest(), RegisterAck.class, config.requestTimeout()));
-        }
+        // Publications go once the hello answered whether the session takes batches, and on the I/O
+        // thread: a withdrawal issued meanwhile on another thread is written after them, not before.
+        all.add(hello.thenComposeAsync(answer -> reRegisterPublications(conn), conn.ioExecutor()));
         for (SubscriptionImpl s : subscriptions.values()) {
             all.add(conn.call(s.toRequest(), RegisterAck.class, config.requestTimeout()));
         }
@@ -355,6 +366,22 @@ public final class RegistryClient implements AutoCloseable {
             }
         }));
         return done;
+    }
+
+    private CompletableFuture<?> reRegisterPublications(RpcConnection conn) {
+        List<Publisher> all = new ArrayList<>(publications.size());
+        for (PublicationImpl p : publications.values()) {
+            all.add(p.toRequest().publisher());
+        }
+        PublishBatcher b = batcher;
+        if (b != null && b.connection() == conn) {
+            return PublishBatcher.registerAll(conn, all, config.requestTimeout(), MAX_PUBLISH_BATCH);
+        }
+        List<CompletableFuture<?>> calls = new ArrayList<>(all.size());
+        for (Publisher p : all) {
+            calls.add(conn.call(new RegisterPublisherRequest(p), RegisterAck.class, config.requestTimeout()));
+        }
+        return CompletableFuture.allOf(calls.toArray(new CompletableFuture<?>[0]));
     }
 
     /** The session is draining or rebalancing: move on (to its suggestion, if any); everything is re-registered there. */
@@ -400,6 +427,10 @@ public final class RegistryClient implements AutoCloseable {
         if (c.isEmpty()) {
             // Registered locally; registerAll sends it on (re)connect. Wait for that.
             return waitForConnectionThen(request);
+        }
+        PublishBatcher b = batcher;
+        if (b != null && b.connection() == c.get() && registration instanceof PublicationImpl p) {
+            return b.submit(p.toRequest().publisher());
         }
         return c.get().call(request.get(), config.requestTimeout());
     }

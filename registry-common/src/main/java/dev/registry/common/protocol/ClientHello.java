@@ -18,6 +18,11 @@ public final class ClientHello implements Serializable {
     public static final int MAX_LOSSES = 64;
     /** The client applies delta pushes ({@link PushRequest#isDelta}) and answers {@link PushAck#resync}. */
     public static final int FEATURE_PUSH_DELTAS = 1;
+    /**
+     * A bit of the session's answer to a hello (an {@code Integer}; sessions before this answer
+     * {@code Boolean.TRUE}): the session takes {@link RegisterPublishersRequest}.
+     */
+    public static final int SESSION_REGISTER_BATCHES = 1;
 
     private String clientId;
     /** ArrayList of Long, not long[]: Hessian builds it from allow-listed JDK classes. */

@@ -5,6 +5,9 @@ import dev.registry.common.model.Datum;
 import dev.registry.common.model.Publisher;
 import dev.registry.common.serialize.SerializationException;
 
+import dev.registry.common.rpc.ErrorCode;
+import dev.registry.common.rpc.RpcError;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -54,6 +57,11 @@ public final class CompactCodec {
     private static final int PUSH_DELTA = 17;
     /** Sent only in answer to a PUSH_DELTA: older sessions never see it. */
     private static final int PUSH_ACK_RESYNC = 18;
+    /** Sent only to sessions that answered a hello with {@link ClientHello#SESSION_REGISTER_BATCHES}. */
+    private static final int REGISTER_PUBLISHERS = 19;
+    private static final int REGISTER_PUBLISHERS_RESPONSE = 20;
+    private static final int OUTCOME_ACK = 0;
+    private static final int OUTCOME_ERROR = 1;
 
     private static final ThreadLocal<CompactWriter> WRITERS = ThreadLocal.withInitial(CompactWriter::new);
 
@@ -69,7 +77,8 @@ public final class CompactCodec {
                 || message instanceof RemovePublisherRequest || message instanceof WriteResult
                 || message instanceof DataChangeNotice || message instanceof FetchDatumRequest
                 || message instanceof Datum || message instanceof ReplicateRequest
-                || message instanceof ReplicateResponse || message instanceof DatumValues;
+                || message instanceof ReplicateResponse || message instanceof DatumValues
+                || message instanceof RegisterPublishersRequest || message instanceof RegisterPublishersResponse;
     }
 
     /** Encodes a supported message; the caller checked {@link #supports}. */
@@ -80,6 +89,28 @@ public final class CompactCodec {
         if (message instanceof RegisterPublisherRequest m) {
             w.raw(REGISTER_PUBLISHER);
             w.publisher(m.publisher());
+        } else if (message instanceof RegisterPublishersRequest m) {
+            w.raw(REGISTER_PUBLISHERS);
+            w.count(m.publishers());
+            for (Publisher p : m.publishers()) {
+                w.publisher(p);
+            }
+        } else if (message instanceof RegisterPublishersResponse m) {
+            w.raw(REGISTER_PUBLISHERS_RESPONSE);
+            w.count(m.outcomes());
+            for (Object outcome : m.outcomes()) {
+                if (outcome instanceof RegisterAck ack) {
+                    w.raw(OUTCOME_ACK);
+                    w.string(ack.registerId());
+                    w.varLong(ack.datumVersion());
+                } else {
+                    RpcError error = (RpcError) outcome;
+                    w.raw(OUTCOME_ERROR);
+                    w.string(error.code().name());
+                    w.string(error.message());
+                    w.varLong(error.epoch());
+                }
+            }
         } else if (message instanceof RegisterAck m) {
             w.raw(REGISTER_ACK);
             w.string(m.registerId());
@@ -197,6 +228,15 @@ public final class CompactCodec {
         return w.toByteArray();
     }
 
+    /** An error code a newer peer may know and this one not: still an error, of the generic kind. */
+    private static ErrorCode errorCode(String name) {
+        try {
+            return ErrorCode.valueOf(name);
+        } catch (RuntimeException e) {
+            return ErrorCode.SERVER_ERROR;
+        }
+    }
+
     /** Decodes a payload that starts with {@link #MARKER}. */
     public static Object decode(byte[] bytes, int offset, int length) throws SerializationException {
         CompactReader r = new CompactReader(bytes, offset, length);
@@ -208,6 +248,29 @@ public final class CompactCodec {
             Object message = switch (type) {
                 case REGISTER_PUBLISHER -> new RegisterPublisherRequest(r.publisher());
                 case REGISTER_ACK -> new RegisterAck(r.string(), r.varLong());
+                case REGISTER_PUBLISHERS -> {
+                    int n = r.count();
+                    List<Publisher> ps = new ArrayList<>(Math.max(0, n));
+                    for (int i = 0; i < n; i++) {
+                        ps.add(r.publisher());
+                    }
+                    yield new RegisterPublishersRequest(ps);
+                }
+                case REGISTER_PUBLISHERS_RESPONSE -> {
+                    int n = r.count();
+                    List<Object> outcomes = new ArrayList<>(Math.max(0, n));
+                    for (int i = 0; i < n; i++) {
+                        int kind = r.raw();
+                        if (kind == OUTCOME_ACK) {
+                            outcomes.add(new RegisterAck(r.string(), r.varLong()));
+                        } else if (kind == OUTCOME_ERROR) {
+                            outcomes.add(new RpcError(errorCode(r.string()), r.string(), r.varLong()));
+                        } else {
+                            throw r.malformed("unknown registration outcome " + kind);
+                        }
+                    }
+                    yield new RegisterPublishersResponse(outcomes);
+                }
                 case PUSH -> {
                     DataInfoId id = r.id();
                     long version = r.varLong();

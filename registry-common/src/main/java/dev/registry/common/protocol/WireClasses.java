@@ -26,6 +26,7 @@ public final class WireClasses {
             RegisterSubscriberRequest.class,
             UnregisterSubscriberRequest.class,
             RegisterAck.class,
+            RegisterPublishersRequest.class, RegisterPublishersResponse.class,
             PushRequest.class,
             PushAck.class, ZoneSplice.class,
             SessionHello.class,

@@ -166,17 +166,9 @@ final class RpcChannelHandler extends ChannelInboundHandlerAdapter {
     }
 
     private RpcError toRpcError(String type, Throwable error) {
-        RpcException rpc = RpcException.unwrap(error);
-        if (rpc != null) {
-            return rpc.toError();
-        }
-        Throwable cause = error;
-        while (cause.getCause() != null && cause.getCause() != cause
-                && !(cause instanceof IllegalArgumentException)) {
-            cause = cause.getCause();
-        }
-        if (cause instanceof IllegalArgumentException) {
-            return new RpcError(ErrorCode.BAD_REQUEST, cause.getMessage(), 0);
+        RpcError expected = RpcException.expectedError(error);
+        if (expected != null) {
+            return expected;
         }
         log.error("handler for {} from {} failed", type, connection.remoteAddress(), error);
         return new RpcError(ErrorCode.SERVER_ERROR, type + " failed: " + error, 0);

@@ -31,6 +31,12 @@ public final class RpcConnection {
     private final String id;
     private final AtomicLong nextRequestId = new AtomicLong(1);
     private final PendingCalls pending = new PendingCalls();
+    /** Frames written from threads other than the I/O thread, which writes them in order in one go. */
+    private final java.util.Queue<Outgoing> outbox = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.atomic.AtomicBoolean drainScheduled = new java.util.concurrent.atomic.AtomicBoolean();
+
+    private record Outgoing(Frame frame, io.netty.channel.ChannelPromise promise) {
+    }
     private volatile Object attachment;
 
     /** Requests of this connection waiting for (or in) a handler: bounded by {@link RpcConfig#maxQueuedPerConnection}. */
@@ -99,6 +105,14 @@ public final class RpcConnection {
         return type.isInstance(a) ? type.cast(a) : null;
     }
 
+    /**
+     * The connection's I/O thread: work handed to it runs in order with the writes issued from
+     * it, and a write issued on it is not handed over to it again.
+     */
+    public java.util.concurrent.Executor ioExecutor() {
+        return channel.eventLoop();
+    }
+
     /** Calls with the configured default timeout. */
     public CompletableFuture<Object> call(Object request) {
         return call(request, config.callTimeout());
@@ -138,7 +152,7 @@ public final class RpcConnection {
         long requestId = nextRequestId.getAndIncrement();
         pending.register(requestId, result, channel.eventLoop(), timeout, () -> request.getClass().getSimpleName()
                 + " to " + channel.remoteAddress() + " got no response within " + timeout.toMillis() + " ms");
-        channel.writeAndFlush(new Frame(FrameType.REQUEST, (byte) 0, requestId, body)).addListener((ChannelFuture f) -> {
+        write(new Frame(FrameType.REQUEST, (byte) 0, requestId, body)).addListener((ChannelFuture f) -> {
             if (!f.isSuccess()) {
                 pending.fail(requestId, new RpcException(ErrorCode.CONNECTION_CLOSED,
                         "cannot write to " + channel.remoteAddress() + ": " + f.cause()));
@@ -166,7 +180,7 @@ public final class RpcConnection {
         long requestId = nextRequestId.getAndIncrement();
         pending.register(requestId, answered, channel.eventLoop(), timeout, () -> "ping to " + channel.remoteAddress()
                 + " got no answer within " + timeout.toMillis() + " ms");
-        channel.writeAndFlush(new Frame(FrameType.HEARTBEAT, (byte) 0, requestId, new byte[0])).addListener((ChannelFuture f) -> {
+        write(new Frame(FrameType.HEARTBEAT, (byte) 0, requestId, new byte[0])).addListener((ChannelFuture f) -> {
             if (!f.isSuccess()) {
                 pending.fail(requestId, new RpcException(ErrorCode.CONNECTION_CLOSED,
                         "cannot write to " + channel.remoteAddress() + ": " + f.cause()));
@@ -188,7 +202,7 @@ public final class RpcConnection {
             written.completeExceptionally(e);
             return written;
         }
-        channel.writeAndFlush(new Frame(FrameType.ONEWAY, (byte) 0, 0, body)).addListener((ChannelFuture f) -> {
+        write(new Frame(FrameType.ONEWAY, (byte) 0, 0, body)).addListener((ChannelFuture f) -> {
             if (f.isSuccess()) {
                 written.complete(null);
             } else {
@@ -292,7 +306,7 @@ public final class RpcConnection {
             respondError(requestId, e.toError());
             return;
         }
-        channel.writeAndFlush(new Frame(FrameType.RESPONSE, (byte) 0, requestId, body));
+        write(new Frame(FrameType.RESPONSE, (byte) 0, requestId, body));
     }
 
     ChannelFuture respondError(long requestId, RpcError error) {
@@ -302,7 +316,49 @@ public final class RpcConnection {
         } catch (SerializationException e) {
             throw new IllegalStateException("RpcError must always serialize", e);
         }
-        return channel.writeAndFlush(new Frame(FrameType.RESPONSE, Frame.FLAG_ERROR, requestId, body));
+        return write(new Frame(FrameType.RESPONSE, Frame.FLAG_ERROR, requestId, body));
+    }
+
+    /**
+     * Writes and flushes a frame. From another thread than the connection's I/O thread the frame
+     * joins an outbox that one task on the I/O thread writes out with a single flush: a burst of
+     * calls from a worker (a batch of registrations synced to their slot leaders, say) costs one
+     * hand-over between threads, not one each. Frames go out in the order they were written,
+     * whichever thread wrote them.
+     */
+    private ChannelFuture write(Frame frame) {
+        io.netty.channel.EventLoop loop = channel.eventLoop();
+        if (loop.inEventLoop() && outbox.isEmpty()) {
+            return channel.writeAndFlush(frame);
+        }
+        io.netty.channel.ChannelPromise promise = channel.newPromise();
+        outbox.add(new Outgoing(frame, promise));
+        if (loop.inEventLoop()) {
+            drainOutbox(); // behind frames queued by other threads, not ahead of them
+        } else if (drainScheduled.compareAndSet(false, true)) {
+            try {
+                loop.execute(this::drainOutbox);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                drainScheduled.set(false);
+                for (Outgoing o; (o = outbox.poll()) != null; ) {
+                    o.promise().tryFailure(e); // the I/O thread stopped: the channel is gone with it
+                }
+            }
+        }
+        return promise;
+    }
+
+    private void drainOutbox() {
+        // Cleared before polling: a frame queued after this point schedules another drain.
+        drainScheduled.set(false);
+        boolean wrote = false;
+        for (Outgoing o; (o = outbox.poll()) != null; ) {
+            channel.write(o.frame(), o.promise());
+            wrote = true;
+        }
+        if (wrote) {
+            channel.flush();
+        }
     }
 
     @Override

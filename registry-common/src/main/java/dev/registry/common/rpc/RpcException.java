@@ -48,4 +48,25 @@ public class RpcException extends RuntimeException {
         }
         return null;
     }
+
+    /**
+     * The error a caller is answered with for a handler's failure: an RpcException's own, a
+     * BAD_REQUEST for an IllegalArgumentException (bad input, its message names the problem), or
+     * null for anything else: a bug the caller should log before answering SERVER_ERROR.
+     */
+    public static RpcError expectedError(Throwable error) {
+        RpcException rpc = unwrap(error);
+        if (rpc != null) {
+            return rpc.toError();
+        }
+        Throwable cause = error;
+        while (cause.getCause() != null && cause.getCause() != cause
+                && !(cause instanceof IllegalArgumentException)) {
+            cause = cause.getCause();
+        }
+        if (cause instanceof IllegalArgumentException) {
+            return new RpcError(ErrorCode.BAD_REQUEST, cause.getMessage(), 0);
+        }
+        return null;
+    }
 }

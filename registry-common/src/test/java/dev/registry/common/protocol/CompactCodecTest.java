@@ -33,6 +33,10 @@ class CompactCodecTest {
         return List.of(
                 new RegisterPublisherRequest(PUB), new RegisterPublisherRequest(SPARSE),
                 new RegisterAck("reg-1", 42), new RegisterAck(null, -1),
+                new RegisterPublishersRequest(List.of(PUB, SPARSE, PUB)),
+                new RegisterPublishersResponse(List.of(new RegisterAck("reg-1", 3),
+                        new dev.registry.common.rpc.RpcError(dev.registry.common.rpc.ErrorCode.BAD_REQUEST, "too long ü", 0),
+                        new dev.registry.common.rpc.RpcError(dev.registry.common.rpc.ErrorCode.NOT_LEADER, null, 7))),
                 new PushRequest(ID, Long.MAX_VALUE, new ArrayList<>(List.of("s1", "s2")), byZone),
                 new PushRequest(ID, 0, new ArrayList<>(), new LinkedHashMap<>()),
                 new PushAck(9), PushAck.resync(10),

@@ -226,4 +226,52 @@ class RpcCallTest {
         assertThat(result(connection.call(new Echo(2, "small"), EchoReply.class)).seq()).isEqualTo(2);
         assertThat(kit.echoesHandled).hasValue(1);
     }
+
+    @Test
+    void framesFromManyThreadsAndTheIoThreadKeepEachWritersOrder() throws Exception {
+        RpcServer server = kit.startServer();
+        RpcConnection connection = kit.connect(kit.client(), server);
+        int writers = 4;
+        int perWriter = 500;
+        ExecutorService threads = Executors.newFixedThreadPool(writers);
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<?>> done = new ArrayList<>();
+        try {
+            for (int w = 0; w < writers; w++) {
+                int writer = w;
+                done.add(threads.submit(() -> {
+                    start.await();
+                    for (int n = 0; n < perWriter; n++) {
+                        if (writer == 0) {
+                            // Written on the I/O thread itself, while the others' frames wait in its outbox.
+                            int seq = n;
+                            connection.ioExecutor().execute(() -> connection.send(new Note("w0-" + seq)));
+                        } else {
+                            connection.send(new Note("w" + writer + "-" + n));
+                        }
+                    }
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (Future<?> f : done) {
+                f.get(30, TimeUnit.SECONDS);
+            }
+            List<String> received = new ArrayList<>();
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                kit.notes.drainTo(received);
+                return received.size() >= writers * perWriter;
+            });
+            assertThat(received).hasSize(writers * perWriter);
+            int[] next = new int[writers];
+            for (String note : received) {
+                int writer = Integer.parseInt(note.substring(1, note.indexOf('-')));
+                int seq = Integer.parseInt(note.substring(note.indexOf('-') + 1));
+                assertThat(seq).as("writer %d's frames in the order written", writer).isEqualTo(next[writer]);
+                next[writer]++;
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+    }
 }

@@ -1,0 +1,161 @@
+package dev.registry.client;
+
+import dev.registry.common.model.Publisher;
+import dev.registry.common.protocol.RegisterAck;
+import dev.registry.common.protocol.RegisterPublisherRequest;
+import dev.registry.common.protocol.RegisterPublishersRequest;
+import dev.registry.common.protocol.RegisterPublishersResponse;
+import dev.registry.common.rpc.ErrorCode;
+import dev.registry.common.rpc.RpcConnection;
+import dev.registry.common.rpc.RpcError;
+import dev.registry.common.rpc.RpcException;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Sends the publishes of one session connection in batches: what callers publish while the
+ * connection's I/O thread is busy goes out as one {@link RegisterPublishersRequest} (up to
+ * {@code maxBatch} per frame) when that thread gets to it, instead of one frame, one answer and
+ * one hand-over between threads each. A lone publish still goes out as a plain
+ * {@link RegisterPublisherRequest}, so a quiet client's wire is what it was.
+ *
+ * <p>Order is kept: a publish queued here is sent before any request issued after it on the
+ * same connection (its unregister, say), because the drain that takes it was handed to the I/O
+ * thread before that request's write was, and that thread runs them in order.
+ *
+ * <p>Each publish's future completes as a single call's would: with the {@link RegisterAck}, or
+ * exceptionally with the {@link RpcException} the session answered for it (one refused
+ * registration does not fail the others), or the batch's own failure (timeout, connection closed).
+ */
+final class PublishBatcher {
+    private final RpcConnection connection;
+    private final Duration timeout;
+    private final int maxBatch;
+    private final Queue<Pending> outbox = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+
+    private record Pending(Publisher publisher, CompletableFuture<Object> result) {
+    }
+
+    PublishBatcher(RpcConnection connection, Duration timeout, int maxBatch) {
+        if (maxBatch < 1 || maxBatch > RegisterPublishersRequest.MAX_PUBLISHERS) {
+            throw new IllegalArgumentException("maxBatch must be 1.." + RegisterPublishersRequest.MAX_PUBLISHERS
+                    + ", got " + maxBatch);
+        }
+        this.connection = connection;
+        this.timeout = timeout;
+        this.maxBatch = maxBatch;
+    }
+
+    RpcConnection connection() {
+        return connection;
+    }
+
+    CompletableFuture<Object> submit(Publisher publisher) {
+        CompletableFuture<Object> result = new CompletableFuture<>();
+        outbox.add(new Pending(publisher, result));
+        // Cleared by the drain before it polls: whatever is added after that point schedules another.
+        if (drainScheduled.compareAndSet(false, true)) {
+            try {
+                connection.ioExecutor().execute(this::drain);
+            } catch (RejectedExecutionException e) {
+                drainScheduled.set(false);
+                failQueued("client connection " + connection.id() + " is closed");
+            }
+        }
+        return result;
+    }
+
+    private void drain() {
+        drainScheduled.set(false);
+        List<Pending> batch = new ArrayList<>();
+        for (Pending p; (p = outbox.poll()) != null; ) {
+            batch.add(p);
+            if (batch.size() == maxBatch) {
+                send(batch);
+                batch = new ArrayList<>();
+            }
+        }
+        if (!batch.isEmpty()) {
+            send(batch);
+        }
+    }
+
+    private void send(List<Pending> batch) {
+        if (batch.size() == 1) {
+            Pending only = batch.get(0);
+            connection.call(new RegisterPublisherRequest(only.publisher()), timeout).whenComplete((ack, error) -> {
+                if (error != null) {
+                    only.result().completeExceptionally(error);
+                } else {
+                    only.result().complete(ack);
+                }
+            });
+            return;
+        }
+        List<Publisher> publishers = new ArrayList<>(batch.size());
+        for (Pending p : batch) {
+            publishers.add(p.publisher());
+        }
+        connection.call(new RegisterPublishersRequest(publishers), RegisterPublishersResponse.class, timeout)
+                .whenComplete((response, error) -> complete(batch, response, error));
+    }
+
+    private static void complete(List<Pending> batch, RegisterPublishersResponse response, Throwable error) {
+        if (error == null && response.outcomes().size() != batch.size()) {
+            error = new RpcException(ErrorCode.BAD_PAYLOAD, "the session answered " + response.outcomes().size()
+                    + " outcomes for " + batch.size() + " registrations");
+        }
+        for (int i = 0; i < batch.size(); i++) {
+            CompletableFuture<Object> result = batch.get(i).result();
+            if (error != null) {
+                result.completeExceptionally(error);
+                continue;
+            }
+            Object outcome = response.outcomes().get(i);
+            if (outcome instanceof RegisterAck ack) {
+                result.complete(ack);
+            } else {
+                result.completeExceptionally(RpcException.from((RpcError) outcome));
+            }
+        }
+    }
+
+    /**
+     * Registers every publisher on a session that takes batches, {@code maxBatch} per frame;
+     * fails if any was not registered (the first refusal's error), as a call per publisher would.
+     */
+    static CompletableFuture<Void> registerAll(RpcConnection connection, List<Publisher> publishers,
+                                               Duration timeout, int maxBatch) {
+        List<CompletableFuture<?>> calls = new ArrayList<>();
+        for (int from = 0; from < publishers.size(); from += maxBatch) {
+            List<Publisher> chunk = publishers.subList(from, Math.min(publishers.size(), from + maxBatch));
+            calls.add(connection.call(new RegisterPublishersRequest(chunk), RegisterPublishersResponse.class, timeout)
+                    .thenAccept(response -> {
+                        for (Object outcome : response.outcomes()) {
+                            if (outcome instanceof RpcError refused) {
+                                throw RpcException.from(refused);
+                            }
+                        }
+                        if (response.outcomes().size() != chunk.size()) {
+                            throw new RpcException(ErrorCode.BAD_PAYLOAD, "the session answered "
+                                    + response.outcomes().size() + " outcomes for " + chunk.size() + " registrations");
+                        }
+                    }));
+        }
+        return CompletableFuture.allOf(calls.toArray(new CompletableFuture<?>[0]));
+    }
+
+    private void failQueued(String why) {
+        for (Pending p; (p = outbox.poll()) != null; ) {
+            p.result().completeExceptionally(new RpcException(ErrorCode.CONNECTION_CLOSED, why));
+        }
+    }
+}
