@@ -49,7 +49,8 @@ public final class SessionConsoleRoutes {
     private static final Logger log = LoggerFactory.getLogger(SessionConsoleRoutes.class);
     /** Most ids one session reports for one catalog page's range (ids with subscribers but no publisher are many). */
     static final int MAX_LOCAL_COUNTS = 10_000;
-    private static final Duration WAIT = Duration.ofSeconds(3);
+    /** How long a peer's answer is awaited. */
+    static final Duration WAIT = Duration.ofSeconds(3);
 
     private final String sessionId;
     private final int slotCount;
@@ -61,6 +62,7 @@ public final class SessionConsoleRoutes {
     private final Supplier<SessionCatalog> catalog;
     private final Clock clock;
     private final PeerAdmin peers;
+    private final NodeVersions nodeVersions;
 
     public SessionConsoleRoutes(String sessionId, int slotCount, String adminToken, SlotTableHolder tables,
                                 DataServerLinks links, MetaClient meta, SubscriberRegistry<?> subscribers,
@@ -75,6 +77,7 @@ public final class SessionConsoleRoutes {
         this.catalog = catalog;
         this.clock = clock;
         this.peers = peers;
+        this.nodeVersions = new NodeVersions(meta, peers, clock);
     }
 
     public void register(AdminHttpServer http) {
@@ -86,7 +89,7 @@ public final class SessionConsoleRoutes {
         // This session's part of a datum query (other sessions ask it).
         http.get("/api/v1/datum/local", r -> AdminResponse.ok(localSubscribersJson(requestedId(r), r.authorized())));
         http.get("/api/v1/slot-health", r -> AdminResponse.ok(slotHealthJson()));
-        http.get("/api/v1/node-info", r -> AdminResponse.ok(nodeInfoJson()));
+        http.get("/api/v1/node-info", r -> AdminResponse.ok(nodeVersions.json()));
         http.post("/api/v1/data-servers/drain", r -> drainDataServer(r.requireParam("address")));
     }
 
@@ -395,53 +398,6 @@ public final class SessionConsoleRoutes {
         out.put("migratingSlots", moving);
         out.put("unreachable", unreachable);
         out.put("slots", slots);
-        return out;
-    }
-
-    // ---- node versions ----
-
-    /**
-     * Every node this session knows of with its version and uptime, as the node itself reports
-     * them; the meta leader also with its term and the time left on its lease.
-     */
-    private List<Map<String, Object>> nodeInfoJson() {
-        HeartbeatResponse last = meta.lastResponse();
-        Map<String, String[]> nodes = new TreeMap<>(); // admin address -> role, node address
-        if (last != null) {
-            last.sessionAdminAddresses().forEach((s, admin) -> nodes.put(admin, new String[] {"session", s}));
-            last.dataAdminAddresses().forEach((d, admin) -> nodes.put(admin, new String[] {"data", d}));
-            if (last.metaAdminAddress() != null) {
-                nodes.put(last.metaAdminAddress(), new String[] {"meta", meta.leaderAddress()});
-            }
-        }
-        Map<String, CompletableFuture<JsonNode>> calls = new LinkedHashMap<>();
-        nodes.keySet().forEach(admin -> calls.put(admin, peers.get(admin, "/api/v1/version")));
-        String metaAdmin = last == null ? null : last.metaAdminAddress();
-        CompletableFuture<JsonNode> lease = metaAdmin == null ? null : peers.get(metaAdmin, "/api/v1/leader");
-        long now = clock.millis();
-        List<Map<String, Object>> out = new ArrayList<>();
-        calls.forEach((admin, call) -> {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("role", nodes.get(admin)[0]);
-            m.put("address", nodes.get(admin)[1]);
-            m.put("adminAddress", admin);
-            try {
-                JsonNode v = call.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-                m.put("version", v.path("version").asText());
-                m.put("java", v.path("java").asText());
-                long started = v.path("startedAtMillis").asLong();
-                m.put("startedAtMillis", started);
-                m.put("uptimeMillis", started > 0 ? Math.max(0, now - started) : null);
-                if (admin.equals(metaAdmin)) { // the leader's term and how long its lease still runs
-                    JsonNode l = lease.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-                    m.put("term", l.path("term").asLong());
-                    m.put("leaseLeftMillis", l.path("leadershipLeftMillis").asLong());
-                }
-            } catch (Exception e) {
-                m.put("error", PeerAdmin.describe(e));
-            }
-            out.add(m);
-        });
         return out;
     }
 

@@ -9,7 +9,7 @@ import com.alipay.sofa.registry.core.model.SyncConfigRequest;
 import dev.registry.common.model.DataInfoId;
 import dev.registry.common.model.Publisher;
 import dev.registry.common.model.Subscriber;
-import dev.registry.session.SessionServer;
+import dev.registry.session.client.RegistrationChecks;
 import dev.registry.session.push.PushTarget;
 import dev.registry.session.store.PublisherKey;
 import dev.registry.session.store.SessionPublisherStore;
@@ -79,7 +79,7 @@ final class SofaRegistrations {
     /** The registration's key; IllegalArgumentException if the id or registId is invalid. */
     private static DataInfoId keyOf(BaseRegister r) {
         DataInfoId id = SofaModel.dataInfoId(r);
-        SessionServer.checkRegisterId(r.getRegistId());
+        RegistrationChecks.checkRegisterId(r.getRegistId());
         return id;
     }
 
@@ -117,7 +117,7 @@ final class SofaRegistrations {
         if (!SofaModel.EVENT_REGISTER.equals(r.getEventType())) {
             return SofaModel.accepted(r, "event type " + r.getEventType() + " ignored"); // as SOFARegistry does
         }
-        Publisher publisher = SessionServer.validate(SofaModel.publisher(r, id, app,
+        Publisher publisher = RegistrationChecks.validate(SofaModel.publisher(r, id, app,
                 connection.remoteAddress().getAddress().getHostAddress(), session.clock().millis(),
                 session.sessionId(), connection.id()));
         if (publishers.put(publisher) == SessionPublisherStore.PutOutcome.STALE) {

@@ -1,6 +1,5 @@
 package dev.registry.session.push;
 
-import dev.registry.common.metrics.LatencyHistogram;
 import dev.registry.common.model.ContentFingerprint;
 import dev.registry.common.model.DataInfoId;
 import dev.registry.common.protocol.DatumValues;
@@ -28,7 +27,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Brings subscribers up to date: on a change notice (or a new subscriber) it fetches the datum
@@ -51,7 +49,8 @@ import java.util.concurrent.atomic.LongAdder;
  *   <li>Pushes are asynchronous, so a slow connection never holds up other subscribers or ids.
  * </ul>
  *
- * <p>Threading: window and retry state guarded by {@code this}; I/O runs without the lock.
+ * <p>Threading: window and announced versions guarded by {@code this}, retry state by its
+ * {@link PushRetries}; I/O runs without a lock.
  */
 public final class PushEngine {
     private static final Logger log = LoggerFactory.getLogger(PushEngine.class);
@@ -84,32 +83,18 @@ public final class PushEngine {
     private final dev.registry.common.log.WarnSummary fetchFailures;
     private static final long FAILURE_LOG_WINDOW_MILLIS = 5_000;
     private final PushWindows<DataInfoId> windows;
-    private final Backoff retryBackoff;
-    /** Consecutive failures per retry key: an id (fetch failed) or an id at one connection (push failed). */
-    private final Map<String, Integer> retryAttempts = new HashMap<>();
+    private final PushRetries retries;
     /** Highest version a data server announced per id, to find subscribers left behind. */
     private final Map<DataInfoId, Long> announced = new HashMap<>();
-    private final LongAdder rounds = new LongAdder();
-    private final LongAdder pushesSent = new LongAdder();
-    private final LongAdder pushesAcked = new LongAdder();
-    private final LongAdder pushesFailed = new LongAdder();
-    private final LongAdder pushesRetried = new LongAdder();
-    private final LongAdder pushesGivenUp = new LongAdder();
-    private final LongAdder slowClientsCut = new LongAdder();
-    private final LongAdder pushesAvoided = new LongAdder();
-    private final LongAdder unexpectedFailures = new LongAdder();
+    private final PushMetrics metrics = new PushMetrics();
     /**
      * Delta pushes are off unless {@code -Dregistry.push.deltas=true}: correct and ~200x smaller
      * on the wire, but scenario 2 of the bench (separate client processes) shows a p99 of
      * 150-380 ms with them against 20 ms without, not yet explained (docs/benchmarks.md).
      */
     private volatile boolean deltas = "true".equals(System.getProperty("registry.push.deltas"));
-    private final LongAdder deltaPushes = new LongAdder();
-    private final LongAdder deltaResyncs = new LongAdder();
     /** Each id's last pushed list, for delta pushes to clients that take them. */
     private final DeltaBases deltaBases = new DeltaBases(DeltaBases.DEFAULT_BUDGET_VALUES);
-    private final LatencyHistogram latency = new LatencyHistogram("registry_session_push_latency_seconds",
-            "time from the data change on the slot leader to the client's push ack");
     private volatile boolean paused;
 
     public PushEngine(SubscriberRegistry<PushTarget> subscribers, DataServerLinks links, int slotCount, Settings settings,
@@ -123,7 +108,8 @@ public final class PushEngine {
         this.fetchFailures = new dev.registry.common.log.WarnSummary(log, "cannot fetch for its subscribers",
                 FAILURE_LOG_WINDOW_MILLIS, clock::millis);
         this.windows = new PushWindows<>(settings.window().toMillis(), settings.burst());
-        this.retryBackoff = new Backoff(settings.retryMin(), settings.retryMax(), new Random());
+        this.retries = new PushRetries(new Backoff(settings.retryMin(), settings.retryMax(), new Random()),
+                settings.maxRetries());
     }
 
     /** A data server announced a new version. */
@@ -179,14 +165,14 @@ public final class PushEngine {
             if (!subscribers.hasSubscribers(id)) {
                 deltaBases.forget(id);
             } else if (!paused) {
-                rounds.increment();
+                metrics.rounds.increment();
                 int slot = SlotHash.slotOf(id, slotCount);
                 fetch = links.callLeader(slot, epoch -> FetchDatumRequest.forPush(epoch, id), DatumValues.class,
                         settings.fetchDeadline());
             }
         } catch (RuntimeException e) {
             unexpected("starting a push round of " + id, e);
-            retryLater(id, unexpectedKey(id));
+            retryLater(id, PushRetries.unexpectedKey(id));
         }
         if (fetch == null) {
             endRound(id);
@@ -196,19 +182,15 @@ public final class PushEngine {
             try {
                 if (error != null) {
                     fetchFailures.warn(id, error.getMessage()); // a failover fails thousands at once: one line
-                    retryLater(id, id.canonical());
+                    retryLater(id, PushRetries.fetchKey(id));
                 } else {
-                    synchronized (this) {
-                        retryAttempts.remove(id.canonical());
-                    }
+                    retries.succeeded(PushRetries.fetchKey(id));
                     pushToAll(datum);
-                    synchronized (this) {
-                        retryAttempts.remove(unexpectedKey(id));
-                    }
+                    retries.succeeded(PushRetries.unexpectedKey(id));
                 }
             } catch (RuntimeException e) {
                 unexpected("in a push round of " + id, e);
-                retryLater(id, unexpectedKey(id));
+                retryLater(id, PushRetries.unexpectedKey(id));
             } finally {
                 // The round ends once its pushes are sent: acks arrive on their own time, so a
                 // slow subscriber never holds up the next round for anyone else.
@@ -217,18 +199,9 @@ public final class PushEngine {
         });
     }
 
-    /**
-     * Retry key of an id's rounds that failed unexpectedly: apart from {@code id.canonical()},
-     * which a successful fetch resets, so a round that always throws after its fetch still
-     * reaches {@code maxRetries} instead of retrying forever.
-     */
-    private static String unexpectedKey(DataInfoId id) {
-        return id.canonical() + "#unexpected";
-    }
-
     /** A bug on the push path, not a failed call: never swallowed, always counted. */
     private void unexpected(String where, RuntimeException e) {
-        unexpectedFailures.increment();
+        metrics.unexpectedFailures.increment();
         log.warn("unexpected failure {}", where, e);
     }
 
@@ -254,18 +227,13 @@ public final class PushEngine {
 
     /** Re-runs the id's round after a backoff, up to maxRetries per failing key (id, or id + connection). */
     private void retryLater(DataInfoId id, String key) {
-        long delay;
-        synchronized (this) {
-            int attempt = retryAttempts.merge(key, 1, Integer::sum);
-            if (attempt > settings.maxRetries()) {
-                retryAttempts.remove(key);
-                pushesGivenUp.increment();
-                log.warn("giving up on {} after {} retries; reconciliation will try again", key, settings.maxRetries());
-                return;
-            }
-            delay = retryBackoff.delay(attempt - 1).toMillis();
+        long delay = retries.nextDelayMillis(key);
+        if (delay == PushRetries.GIVE_UP) {
+            metrics.pushesGivenUp.increment();
+            log.warn("giving up on {} after {} retries; reconciliation will try again", key, settings.maxRetries());
+            return;
         }
-        pushesRetried.increment();
+        metrics.pushesRetried.increment();
         try {
             scheduler.schedule(() -> trigger(id), delay, TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
@@ -284,7 +252,7 @@ public final class PushEngine {
         // A subscriber that holds a list equal to this version's is moved to it without a push.
         LinkedHashMap<String, long[]> hashes = PushDeltas.hashes(datum.valuesByZone());
         long fingerprint = ContentFingerprint.ofHashes(hashes);
-        pushesAvoided.add(subscribers.advanceUnchanged(datum.dataInfoId(), datum.version(), fingerprint));
+        metrics.pushesAvoided.add(subscribers.advanceUnchanged(datum.dataInfoId(), datum.version(), fingerprint));
         DeltaBases.Base base = deltaBases.baseFor(datum.dataInfoId(), datum.version());
         List<SubscriberRegistry.PushBatch<PushTarget>> batches = subscribers.pushesNeeded(datum.dataInfoId(),
                 datum.version(), base == null ? -1 : base.version());
@@ -312,7 +280,7 @@ public final class PushEngine {
             } catch (RuntimeException e) {
                 // One connection's failure must not skip the pushes to the others.
                 unexpected("pushing " + datum.dataInfoId() + " to " + batch.connection(), e);
-                retryLater(datum.dataInfoId(), retryKey(datum.dataInfoId(), batch.connection()));
+                retryLater(datum.dataInfoId(), PushRetries.pushKey(datum.dataInfoId(), batch.connection()));
             }
         }
     }
@@ -327,19 +295,15 @@ public final class PushEngine {
         return n;
     }
 
-    private static String retryKey(DataInfoId id, PushTarget conn) {
-        return id.canonical() + "@" + conn.id();
-    }
-
     private void push(DatumValues datum, LinkedHashMap<String, ArrayList<String>> byZone,
                       SubscriberRegistry.PushBatch<PushTarget> batch) {
         PushTarget conn = batch.connection();
         DataInfoId id = datum.dataInfoId();
-        String retryKey = retryKey(id, conn);
+        String retryKey = PushRetries.pushKey(id, conn);
         if (!mayPush(datum, conn, retryKey)) {
             return;
         }
-        pushesSent.increment();
+        metrics.pushesSent.increment();
         conn.push(id, datum.version(), batch.subscriberIds(), byZone, settings.ackTimeout())
                 .whenComplete((ack, error) -> afterPush(datum, batch, retryKey, ack, error));
     }
@@ -348,12 +312,12 @@ public final class PushEngine {
     private void pushDelta(DatumValues datum, SubscriberRegistry.PushBatch<PushTarget> batch, long fingerprint,
                            List<ZoneSplice> splices) {
         PushTarget conn = batch.connection();
-        String retryKey = retryKey(datum.dataInfoId(), conn);
+        String retryKey = PushRetries.pushKey(datum.dataInfoId(), conn);
         if (!mayPush(datum, conn, retryKey)) {
             return;
         }
-        pushesSent.increment();
-        deltaPushes.increment();
+        metrics.pushesSent.increment();
+        metrics.deltaPushes.increment();
         conn.pushDelta(datum.dataInfoId(), datum.version(), batch.subscriberIds(), batch.deltaBase(), fingerprint,
                 splices, settings.ackTimeout()).whenComplete((ack, error) -> afterPush(datum, batch, retryKey, ack, error));
     }
@@ -363,7 +327,7 @@ public final class PushEngine {
         try {
             if (error == null && ack instanceof PushAck a && a.resync()) {
                 // The client does not hold the base this session thought: full list, at once.
-                deltaResyncs.increment();
+                metrics.deltaResyncs.increment();
                 subscribers.markResync(datum.dataInfoId(), batch.connection(), batch.subscriberIds());
                 trigger(datum.dataInfoId());
                 return;
@@ -384,14 +348,14 @@ public final class PushEngine {
         }
         long pending = conn.pendingOutboundBytes();
         if (pending > settings.maxPendingBytes()) {
-            slowClientsCut.increment();
+            metrics.slowClientsCut.increment();
             log.warn("disconnecting {}: {} bytes of pushes unread (limit {}); the client does not read", conn,
                     pending, settings.maxPendingBytes());
             conn.close();
             return false;
         }
         if (!conn.isWritable()) {
-            pushesFailed.increment();
+            metrics.pushesFailed.increment();
             retryLater(id, retryKey); // try again once its buffer drained
             return false;
         }
@@ -403,17 +367,15 @@ public final class PushEngine {
         PushTarget conn = batch.connection();
         DataInfoId id = datum.dataInfoId();
         if (error == null) {
-            pushesAcked.increment();
+            metrics.pushesAcked.increment();
             subscribers.markPushed(id, conn, batch.subscriberIds(), datum.version());
-            synchronized (this) {
-                retryAttempts.remove(retryKey);
-            }
+            retries.succeeded(retryKey);
             if (datum.changedAtMillis() > 0) {
-                latency.record(clock.millis() - datum.changedAtMillis());
+                metrics.latency.record(clock.millis() - datum.changedAtMillis());
             }
             return;
         }
-        pushesFailed.increment();
+        metrics.pushesFailed.increment();
         // Routine (a client gone or slow to ack): counted, retried, and WARNed only when given up.
         log.debug("push of {} v{} to {} failed: {}", id, datum.version(), conn, error.getMessage());
         if (conn.isActive()) {
@@ -421,14 +383,14 @@ public final class PushEngine {
         }
     }
 
+    /** Ids per version check of a slot at most (a few hundred KB on the wire). */
+    static final int VERSIONS_BATCH = 4096;
+
     /**
      * Heals lost notices and failed pushes: asks each slot leader for the versions of the ids
      * subscribed here and starts a round for every id with a subscriber behind. Also covers
      * subscribers never pushed at all.
      */
-    /** Ids per version check of a slot at most (a few hundred KB on the wire). */
-    static final int VERSIONS_BATCH = 4096;
-
     public void reconcile() {
         fetchFailures.flush();
         Map<Integer, ArrayList<DataInfoId>> bySlot = new HashMap<>();
@@ -480,24 +442,24 @@ public final class PushEngine {
     }
 
     public long rounds() {
-        return rounds.sum();
+        return metrics.rounds.sum();
     }
 
     public long pushesSent() {
-        return pushesSent.sum();
+        return metrics.pushesSent.sum();
     }
 
     public long pushesAcked() {
-        return pushesAcked.sum();
+        return metrics.pushesAcked.sum();
     }
 
     /** Subscribers moved to a newer version without a push, because their list would not change. */
     public long pushesAvoided() {
-        return pushesAvoided.sum();
+        return metrics.pushesAvoided.sum();
     }
 
     public long slowClientsCut() {
-        return slowClientsCut.sum();
+        return metrics.slowClientsCut.sum();
     }
 
     /** Turns delta pushes on or off (see {@link #deltas}); for tests and operators' experiments. */
@@ -506,48 +468,23 @@ public final class PushEngine {
     }
 
     public long deltaPushes() {
-        return deltaPushes.sum();
+        return metrics.deltaPushes.sum();
     }
 
     public long deltaResyncs() {
-        return deltaResyncs.sum();
+        return metrics.deltaResyncs.sum();
     }
 
     /** Unexpected exceptions (bugs) on the push path; each was logged at WARN with its stack trace. */
     public long unexpectedFailures() {
-        return unexpectedFailures.sum();
+        return metrics.unexpectedFailures.sum();
     }
 
     public void appendPrometheus(StringBuilder out) {
-        out.append("# TYPE registry_session_push_rounds_total counter\nregistry_session_push_rounds_total ")
-                .append(rounds.sum()).append('\n');
-        out.append("# TYPE registry_session_pushes_total counter\n");
-        out.append("registry_session_pushes_total{outcome=\"sent\"} ").append(pushesSent.sum()).append('\n');
-        out.append("registry_session_pushes_total{outcome=\"acked\"} ").append(pushesAcked.sum()).append('\n');
-        out.append("registry_session_pushes_total{outcome=\"failed\"} ").append(pushesFailed.sum()).append('\n');
-        out.append("registry_session_pushes_total{outcome=\"retried\"} ").append(pushesRetried.sum()).append('\n');
-        out.append("registry_session_pushes_total{outcome=\"given_up\"} ").append(pushesGivenUp.sum()).append('\n');
-        out.append("# HELP registry_session_pushes_avoided_total subscribers moved to a newer version without a "
-                + "push: the list they hold is equal\n# TYPE registry_session_pushes_avoided_total counter\n")
-                .append("registry_session_pushes_avoided_total ").append(pushesAvoided.sum()).append('\n');
-        out.append("# TYPE registry_session_slow_clients_disconnected_total counter\n")
-                .append("registry_session_slow_clients_disconnected_total ").append(slowClientsCut.sum()).append('\n');
-        out.append("# HELP registry_session_delta_pushes_total pushes that carried only what changed since the "
-                + "version the subscribers held\n# TYPE registry_session_delta_pushes_total counter\n")
-                .append("registry_session_delta_pushes_total ").append(deltaPushes.sum()).append('\n');
-        out.append("# HELP registry_session_delta_resyncs_total delta pushes a client could not apply (it got the "
-                + "full list next)\n# TYPE registry_session_delta_resyncs_total counter\n")
-                .append("registry_session_delta_resyncs_total ").append(deltaResyncs.sum()).append('\n');
-        out.append("# TYPE registry_session_delta_base_values gauge\nregistry_session_delta_base_values ")
-                .append(deltaBases.keptValues()).append('\n');
-        out.append("# HELP registry_session_push_unexpected_failures_total unexpected exceptions on the push path "
-                + "(bugs; each logged at WARN with its stack trace)\n"
-                + "# TYPE registry_session_push_unexpected_failures_total counter\n")
-                .append("registry_session_push_unexpected_failures_total ").append(unexpectedFailures.sum()).append('\n');
+        int queueKeys;
         synchronized (this) {
-            out.append("# TYPE registry_session_push_queue_keys gauge\nregistry_session_push_queue_keys ")
-                    .append(windows.trackedKeys()).append('\n');
+            queueKeys = windows.trackedKeys();
         }
-        latency.appendPrometheus(out);
+        metrics.appendPrometheus(out, deltaBases.keptValues(), queueKeys);
     }
 }
