@@ -125,6 +125,11 @@ public final class SessionServer implements AutoCloseable {
         scheduler = Executors.newScheduledThreadPool(1, new DefaultThreadFactory("session-timer", true));
         HandlerRegistry clientHandlers = new HandlerRegistry()
                 .register(RegisterPublisherRequest.class, (c, r) -> requests().onRegisterPublisher(c, r))
+                .register(dev.registry.common.protocol.RegisterPublishersRequest.class, (c, batch) -> {
+                    ClientRequests handler = requests(); // a starting session refuses the whole batch at once
+                    return dev.registry.session.publish.PublisherBatches.handle(batch,
+                            one -> handler.onRegisterPublisher(c, one), c);
+                })
                 .register(UnregisterPublisherRequest.class, (c, r) -> requests().onUnregisterPublisher(c, r))
                 .register(RegisterSubscriberRequest.class, (c, r) -> requests().onRegisterSubscriber(c, r))
                 .register(UnregisterSubscriberRequest.class, (c, r) -> requests().onUnregisterSubscriber(c, r))

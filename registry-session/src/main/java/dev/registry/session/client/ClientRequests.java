@@ -256,6 +256,7 @@ public final class ClientRequests {
         if (hello.has(ClientHello.FEATURE_PUSH_DELTAS)) {
             pushTarget(connection).enableDeltas(); // before its first subscriber: the hello comes first
         }
-        return Boolean.TRUE;
+        // What this session takes; a client of an older build ignores the answer, as it did Boolean.TRUE.
+        return ClientHello.SESSION_REGISTER_BATCHES;
     }
 }
