@@ -89,11 +89,15 @@ public final class RegistryNode implements AutoCloseable {
             // The session and the data server keep one publisher object between them, not two copies.
             dev.registry.common.protocol.WireInterner.shareRegistrations(true);
         }
+        // Roles of one process reach each other's ports without sockets or codecs (off with -Dregistry.inProcessLinks=false).
+        boolean inProcess = (s.meta() ? 1 : 0) + (s.data() ? 1 : 0) + (s.session() ? 1 : 0) > 1
+                && Boolean.parseBoolean(System.getProperty("registry.inProcessLinks", "true"));
         try {
             List<HostAndPort> metaServers = s.metaServers();
             if (s.meta()) {
                 MetaServer created = new MetaServer(new MetaServerConfig(s.bindHost(), s.metaPort(), s.metaHttpPort(),
-                        s.slots(), s.replicas(), s.dataLease(), s.dataLease(), RpcConfig.serverDefaults().withTls(s.clusterTls()),
+                        s.slots(), s.replicas(), s.dataLease(), s.dataLease(),
+                        RpcConfig.serverDefaults().withTls(s.clusterTls()).withInProcess(inProcess),
                         s.advertiseHost(), s.metaLease(), s.metaDatabase(), s.adminToken(), s.adminHost(),
                         s.dataProbeTimeout()), clock);
                 metaStart = new CompletableFuture<>();
@@ -106,7 +110,8 @@ public final class RegistryNode implements AutoCloseable {
             if (s.data()) {
                 data = new DataServer(new DataServerConfig(s.bindHost(), s.dataPort(), s.dataHttpPort(),
                         s.advertiseHost(), metaServers, s.slots(), Duration.ofSeconds(1), s.sessionGrace(),
-                        RpcConfig.serverDefaults().withTls(s.clusterTls()), SlotReplication.Settings.defaults(), s.adminToken(), 0,
+                        RpcConfig.serverDefaults().withTls(s.clusterTls()).withInProcess(inProcess),
+                        SlotReplication.Settings.defaults(), s.adminToken(), 0,
                         s.adminHost()), clock).start();
             }
             if (s.session()) {

@@ -46,7 +46,9 @@ class LauncherAndCliTest {
     void stop() throws InterruptedException {
         cliThreads.shutdownNow();
         cliThreads.awaitTermination(10, TimeUnit.SECONDS);
-        node.close();
+        if (node != null) {
+            node.close();
+        }
     }
 
     private HttpResponse<String> get(int port, String path) throws Exception {
@@ -73,6 +75,40 @@ class LauncherAndCliTest {
         assertThat(get(sessionHttp, "/api/v1/datum?dataId=bad%23%40%23id").statusCode()).isEqualTo(400);
         assertThat(get(sessionHttp, "/no/such/path").statusCode()).isEqualTo(404);
         assertThat(get(sessionHttp, "/metrics").body()).contains("registry_session_publishers");
+    }
+
+    @Test
+    void theRolesReachEachOtherInProcessAndClientsStillBySocket() throws Exception {
+        await().atMost(Duration.ofSeconds(15)).until(() -> get(node.session().adminPort(), "/health/ready").statusCode() == 200);
+        assertThat(dev.registry.common.rpc.InProcessLinks.serves("127.0.0.1", node.data().port())).isTrue();
+        assertThat(dev.registry.common.rpc.InProcessLinks.serves("127.0.0.1", node.meta().port())).isTrue();
+        assertThat(dev.registry.common.rpc.InProcessLinks.serves("127.0.0.1", node.session().port()))
+                .as("the client port stays a socket").isFalse();
+
+        dev.registry.client.RegistryClient client = dev.registry.client.RegistryClient.start(
+                dev.registry.client.RegistryClientConfig.builder("127.0.0.1:" + node.session().port()).appName("inproc").build());
+        try {
+            RecordingObserver observer = new RecordingObserver();
+            client.subscribe(dev.registry.common.model.DataInfoId.of("inproc.svc"), observer);
+            List<java.util.concurrent.CompletableFuture<dev.registry.client.Publication>> published = new ArrayList<>();
+            for (int i = 0; i < 300; i++) {
+                published.add(client.publishAsync(dev.registry.common.model.DataInfoId.of("inproc.svc"),
+                        List.of("10.9." + (i / 200) + "." + (i % 200) + ":80")));
+            }
+            java.util.concurrent.CompletableFuture.allOf(published.toArray(new java.util.concurrent.CompletableFuture<?>[0]))
+                    .get(30, TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(10)).until(() -> observer.lastValues() != null
+                    && observer.lastValues().size() == 300);
+            published.get(0).join().unregister();
+            await().atMost(Duration.ofSeconds(10)).until(() -> observer.lastValues().size() == 299);
+        } finally {
+            client.close();
+        }
+        int dataPort = node.data().port();
+        RegistryNode stopping = node;
+        node = null;
+        stopping.close();
+        assertThat(dev.registry.common.rpc.InProcessLinks.serves("127.0.0.1", dataPort)).as("gone with the node").isFalse();
     }
 
     @Test

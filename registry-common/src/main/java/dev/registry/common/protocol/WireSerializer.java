@@ -30,6 +30,19 @@ public final class WireSerializer implements Serializer {
         return hessian.serialize(value);
     }
 
+    /**
+     * The messages of a registration's and a push round's path between session and data server,
+     * all immutable once built (a {@link DatumValues}' lists are built for the one answer and only
+     * read), and errors.
+     */
+    @Override
+    public boolean passesInProcess(Object message) {
+        return message instanceof WritePublisherRequest || message instanceof WriteResult
+                || message instanceof RemovePublisherRequest || message instanceof DataChangeNotice
+                || message instanceof FetchDatumRequest || message instanceof DatumValues
+                || message instanceof dev.registry.common.rpc.RpcError;
+    }
+
     @Override
     public Object deserialize(byte[] bytes, int offset, int length) throws SerializationException {
         if (length > 0 && bytes[offset] == CompactCodec.MARKER) {

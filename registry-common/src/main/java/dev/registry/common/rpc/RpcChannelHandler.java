@@ -105,7 +105,7 @@ final class RpcChannelHandler extends ChannelInboundHandlerAdapter {
         boolean expectsResponse = frame.type() == FrameType.REQUEST;
         Object message;
         try {
-            message = connection.serializer().deserialize(frame.body());
+            message = connection.messageOf(frame);
         } catch (SerializationException e) {
             metrics.rejectedPayload();
             ErrorCode code = e.rejectedClass() != null ? ErrorCode.CLASS_NOT_ALLOWED : ErrorCode.BAD_PAYLOAD;

@@ -33,6 +33,8 @@ public final class RpcClient implements AutoCloseable {
     private final EventLoopGroup io;
     private final ExecutorService workers;
     private final Bootstrap bootstrap;
+    /** To servers of this process that take in-process connections ({@link InProcessLinks}). */
+    private final Bootstrap localBootstrap;
     private final RpcMetrics metrics;
     /** TLS towards servers, or null (plain TCP). */
     private final dev.registry.common.tls.TlsContext tls;
@@ -68,6 +70,17 @@ public final class RpcClient implements AutoCloseable {
                                         : tls.newHandler(ch.alloc(), peer.getHostString(), peer.getPort())));
                     }
                 });
+        this.localBootstrap = new Bootstrap()
+                .group(io)
+                .channel(io.netty.channel.local.LocalChannel.class)
+                .handler(new ChannelInitializer<io.netty.channel.local.LocalChannel>() {
+                    @Override
+                    protected void initChannel(io.netty.channel.local.LocalChannel ch) {
+                        // Never leaves the process: no TLS.
+                        ch.attr(CONNECTION).set(RpcPipeline.install(ch, config, serializer, handlers, listener,
+                                workers, metrics, null));
+                    }
+                });
     }
 
     /** Connects within the configured connect timeout; fails with {@link ErrorCode#CONNECTION_CLOSED}. */
@@ -76,14 +89,17 @@ public final class RpcClient implements AutoCloseable {
         ChannelFuture f;
         try {
             InetSocketAddress peer = InetSocketAddress.createUnresolved(host, port);
-            f = bootstrap.clone().attr(PEER, peer).connect(new InetSocketAddress(host, port));
+            io.netty.channel.local.LocalAddress inProcess = InProcessLinks.lookup(host, port);
+            f = inProcess != null ? localBootstrap.clone().attr(RpcConnection.PEER, new InetSocketAddress(host, port))
+                    .connect(inProcess)
+                    : bootstrap.clone().attr(PEER, peer).connect(new InetSocketAddress(host, port));
         } catch (RuntimeException e) {
             result.completeExceptionally(new RpcException(ErrorCode.CONNECTION_CLOSED,
                     "cannot connect to " + host + ":" + port + ": " + e.getMessage()));
             return result;
         }
         f.addListener((ChannelFuture done) -> {
-            if (done.isSuccess() && tls != null) {
+            if (done.isSuccess() && tls != null && !(done.channel() instanceof io.netty.channel.local.LocalChannel)) {
                 // Ready once the TLS handshake succeeded; a refused certificate is a clear failure, not a hang.
                 SslHandler ssl = done.channel().pipeline().get(SslHandler.class);
                 ssl.handshakeFuture().addListener(hs -> {

@@ -16,11 +16,22 @@ import java.time.Duration;
  *                          above it a request is answered UNAVAILABLE ("retry") instead of queued without end
  * @param maxConnections    connections a server accepts at once (0 = no limit); above it a new one is closed
  * @param tls               TLS of the connections (null: plain TCP): a server's certificate, a client's trusted CA
+ * @param inProcess         a server also takes connections from clients in its own process without
+ *                          sockets, passing immutable messages as objects ({@link InProcessLinks}):
+ *                          for the roles of one all-in-one process
  */
 public record RpcConfig(int maxFrameBytes, Duration heartbeatInterval, Duration idleTimeout,
                         Duration connectTimeout, Duration callTimeout, int workerThreads,
                         int writeBufferHighBytes, int maxQueuedPerConnection, int maxConnections,
-                        dev.registry.common.tls.TlsSettings tls) {
+                        dev.registry.common.tls.TlsSettings tls, boolean inProcess) {
+
+    /** Not reachable in-process. */
+    public RpcConfig(int maxFrameBytes, Duration heartbeatInterval, Duration idleTimeout,
+                     Duration connectTimeout, Duration callTimeout, int workerThreads, int writeBufferHighBytes,
+                     int maxQueuedPerConnection, int maxConnections, dev.registry.common.tls.TlsSettings tls) {
+        this(maxFrameBytes, heartbeatInterval, idleTimeout, connectTimeout, callTimeout, workerThreads,
+                writeBufferHighBytes, maxQueuedPerConnection, maxConnections, tls, false);
+    }
 
     /** Plain TCP. */
     public RpcConfig(int maxFrameBytes, Duration heartbeatInterval, Duration idleTimeout,
@@ -74,36 +85,41 @@ public record RpcConfig(int maxFrameBytes, Duration heartbeatInterval, Duration 
 
     public RpcConfig withMaxFrameBytes(int bytes) {
         return new RpcConfig(bytes, heartbeatInterval, idleTimeout, connectTimeout, callTimeout, workerThreads,
-                writeBufferHighBytes, maxQueuedPerConnection, maxConnections, tls);
+                writeBufferHighBytes, maxQueuedPerConnection, maxConnections, tls, inProcess);
     }
 
     public RpcConfig withHeartbeat(Duration interval, Duration idle) {
         return new RpcConfig(maxFrameBytes, interval, idle, connectTimeout, callTimeout, workerThreads,
-                writeBufferHighBytes, maxQueuedPerConnection, maxConnections, tls);
+                writeBufferHighBytes, maxQueuedPerConnection, maxConnections, tls, inProcess);
     }
 
     public RpcConfig withCallTimeout(Duration timeout) {
         return new RpcConfig(maxFrameBytes, heartbeatInterval, idleTimeout, connectTimeout, timeout, workerThreads,
-                writeBufferHighBytes, maxQueuedPerConnection, maxConnections, tls);
+                writeBufferHighBytes, maxQueuedPerConnection, maxConnections, tls, inProcess);
     }
 
     public RpcConfig withConnectTimeout(Duration timeout) {
         return new RpcConfig(maxFrameBytes, heartbeatInterval, idleTimeout, timeout, callTimeout, workerThreads,
-                writeBufferHighBytes, maxQueuedPerConnection, maxConnections, tls);
+                writeBufferHighBytes, maxQueuedPerConnection, maxConnections, tls, inProcess);
     }
 
     public RpcConfig withWorkerThreads(int threads) {
         return new RpcConfig(maxFrameBytes, heartbeatInterval, idleTimeout, connectTimeout, callTimeout, threads,
-                writeBufferHighBytes, maxQueuedPerConnection, maxConnections, tls);
+                writeBufferHighBytes, maxQueuedPerConnection, maxConnections, tls, inProcess);
     }
 
     public RpcConfig withLimits(int queuedPerConnection, int connections) {
         return new RpcConfig(maxFrameBytes, heartbeatInterval, idleTimeout, connectTimeout, callTimeout, workerThreads,
-                writeBufferHighBytes, queuedPerConnection, connections, tls);
+                writeBufferHighBytes, queuedPerConnection, connections, tls, inProcess);
     }
 
     public RpcConfig withTls(dev.registry.common.tls.TlsSettings settings) {
         return new RpcConfig(maxFrameBytes, heartbeatInterval, idleTimeout, connectTimeout, callTimeout, workerThreads,
-                writeBufferHighBytes, maxQueuedPerConnection, maxConnections, settings);
+                writeBufferHighBytes, maxQueuedPerConnection, maxConnections, settings, inProcess);
+    }
+
+    public RpcConfig withInProcess(boolean on) {
+        return new RpcConfig(maxFrameBytes, heartbeatInterval, idleTimeout, connectTimeout, callTimeout, workerThreads,
+                writeBufferHighBytes, maxQueuedPerConnection, maxConnections, tls, on);
     }
 }

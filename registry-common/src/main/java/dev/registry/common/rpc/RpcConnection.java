@@ -25,6 +25,7 @@ public final class RpcConnection {
     private static final AtomicLong IDS = new AtomicLong();
 
     private final Channel channel;
+    private final boolean local;
     private final Serializer serializer;
     private final RpcConfig config;
     private final Executor inbound;
@@ -56,6 +57,7 @@ public final class RpcConnection {
         this.config = config;
         this.inbound = inbound;
         this.id = "c" + IDS.incrementAndGet() + "-" + channel.remoteAddress();
+        this.local = channel instanceof io.netty.channel.local.LocalChannel;
     }
 
     /** A process-unique id, e.g. {@code c17-/127.0.0.1:53412}. */
@@ -63,12 +65,39 @@ public final class RpcConnection {
         return id;
     }
 
+    /** The server's address as the client named it, for a connection {@link InProcessLinks in-process}. */
+    static final io.netty.util.AttributeKey<InetSocketAddress> PEER = io.netty.util.AttributeKey.valueOf("inProcessPeer");
+    private static final InetSocketAddress IN_PROCESS = new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0);
+
+    /** The peer's address; for an in-process connection the server's as named, or loopback port 0 on the server side. */
     public InetSocketAddress remoteAddress() {
-        return (InetSocketAddress) channel.remoteAddress();
+        if (channel.remoteAddress() instanceof InetSocketAddress a) {
+            return a;
+        }
+        InetSocketAddress named = channel.attr(PEER).get();
+        return named != null ? named : IN_PROCESS;
     }
 
     public InetSocketAddress localAddress() {
-        return (InetSocketAddress) channel.localAddress();
+        return channel.localAddress() instanceof InetSocketAddress a ? a : IN_PROCESS;
+    }
+
+    /** Whether this connection stays inside the process ({@link InProcessLinks}). */
+    public boolean inProcess() {
+        return local;
+    }
+
+    /** A frame carrying {@code message}: as the object itself in-process when the serializer allows it, else encoded. */
+    private Frame frame(FrameType type, byte flags, long requestId, Object message) {
+        if (local && serializer.passesInProcess(message)) {
+            return new Frame(type, flags, requestId, null, message);
+        }
+        return new Frame(type, flags, requestId, encode(message));
+    }
+
+    /** The message a received frame carries. */
+    Object messageOf(Frame frame) throws SerializationException {
+        return frame.message() != null ? frame.message() : serializer.deserialize(frame.body());
     }
 
     public boolean isActive() {
@@ -138,9 +167,10 @@ public final class RpcConnection {
      */
     public CompletableFuture<Object> call(Object request, Duration timeout) {
         CompletableFuture<Object> result = new CompletableFuture<>();
-        byte[] body;
+        long requestId = nextRequestId.getAndIncrement();
+        Frame frame;
         try {
-            body = encode(request);
+            frame = frame(FrameType.REQUEST, (byte) 0, requestId, request);
         } catch (RpcException e) {
             result.completeExceptionally(e);
             return result;
@@ -149,10 +179,9 @@ public final class RpcConnection {
             result.completeExceptionally(new RpcException(ErrorCode.CONNECTION_CLOSED, "connection " + id + " is closed"));
             return result;
         }
-        long requestId = nextRequestId.getAndIncrement();
         pending.register(requestId, result, channel.eventLoop(), timeout, () -> request.getClass().getSimpleName()
                 + " to " + channel.remoteAddress() + " got no response within " + timeout.toMillis() + " ms");
-        write(new Frame(FrameType.REQUEST, (byte) 0, requestId, body)).addListener((ChannelFuture f) -> {
+        write(frame).addListener((ChannelFuture f) -> {
             if (!f.isSuccess()) {
                 pending.fail(requestId, new RpcException(ErrorCode.CONNECTION_CLOSED,
                         "cannot write to " + channel.remoteAddress() + ": " + f.cause()));
@@ -195,14 +224,14 @@ public final class RpcConnection {
     /** Sends a one-way message; the future completes when it was written (not processed). */
     public CompletableFuture<Void> send(Object message) {
         CompletableFuture<Void> written = new CompletableFuture<>();
-        byte[] body;
+        Frame frame;
         try {
-            body = encode(message);
+            frame = frame(FrameType.ONEWAY, (byte) 0, 0, message);
         } catch (RpcException e) {
             written.completeExceptionally(e);
             return written;
         }
-        write(new Frame(FrameType.ONEWAY, (byte) 0, 0, body)).addListener((ChannelFuture f) -> {
+        write(frame).addListener((ChannelFuture f) -> {
             if (f.isSuccess()) {
                 written.complete(null);
             } else {
@@ -257,7 +286,7 @@ public final class RpcConnection {
         }
         Object body;
         try {
-            body = serializer.deserialize(frame.body());
+            body = messageOf(frame);
         } catch (SerializationException e) {
             result.completeExceptionally(new RpcException(ErrorCode.BAD_PAYLOAD,
                     "cannot decode response from " + channel.remoteAddress() + ": " + e.getMessage()));
@@ -274,7 +303,7 @@ public final class RpcConnection {
 
     private String decodeQuietly(Frame frame) {
         try {
-            return String.valueOf(serializer.deserialize(frame.body()));
+            return String.valueOf(messageOf(frame));
         } catch (SerializationException e) {
             return "(undecodable: " + e.getMessage() + ")";
         }
@@ -298,18 +327,21 @@ public final class RpcConnection {
     }
 
     void respond(long requestId, Object response) {
-        byte[] body;
+        Frame frame;
         try {
-            body = encode(response);
+            frame = frame(FrameType.RESPONSE, (byte) 0, requestId, response);
         } catch (RpcException e) {
             log.warn("cannot encode response to {}: {}", channel.remoteAddress(), e.getMessage());
             respondError(requestId, e.toError());
             return;
         }
-        write(new Frame(FrameType.RESPONSE, (byte) 0, requestId, body));
+        write(frame);
     }
 
     ChannelFuture respondError(long requestId, RpcError error) {
+        if (local && serializer.passesInProcess(error)) {
+            return write(new Frame(FrameType.RESPONSE, Frame.FLAG_ERROR, requestId, null, error));
+        }
         byte[] body;
         try {
             body = serializer.serialize(error);

@@ -46,6 +46,11 @@ final class RpcPipeline {
                 .addLast("frameDecoder", new FrameDecoder(config.maxFrameBytes()))
                 .addLast("frameEncoder", FrameEncoder.INSTANCE)
                 .addLast("rpc", new RpcChannelHandler(connection, handlers, listener, sendHeartbeats, metrics));
+        if (ch instanceof io.netty.channel.local.LocalChannel) {
+            // In-process: frames travel as objects, never as bytes.
+            ch.pipeline().remove("frameDecoder");
+            ch.pipeline().remove("frameEncoder");
+        }
         return connection;
     }
 }

@@ -4,7 +4,6 @@ import dev.registry.common.serialize.Serializer;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.socket.SocketChannel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +42,10 @@ public final class RpcServer implements AutoCloseable {
         this.metrics = new RpcMetrics(name);
     }
 
+    /** The in-process endpoint ({@link RpcConfig#inProcess()}), or null. */
+    private io.netty.channel.Channel localChannel;
+    private io.netty.channel.local.LocalAddress localAddress;
+
     /** TLS of this port, or null (plain TCP); its files are re-read when they change. */
     private final dev.registry.common.tls.TlsContext tls;
 
@@ -70,29 +73,37 @@ public final class RpcServer implements AutoCloseable {
                 listener.onDisconnected(c);
             }
         };
-        ServerBootstrap bootstrap = loops.bootstrap()
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        int max = config.maxConnections();
-                        if (max > 0 && connections.size() >= max) {
-                            // Full: the client moves on to another server rather than overload this one.
-                            metrics.refusedConnection();
-                            refusals.warn("limit", ch.remoteAddress() + " refused: " + max + " connections open (limit)");
-                            ch.close();
-                            return;
-                        }
-                        RpcPipeline.install(ch, config, serializer, handlers, tracking, workers, metrics,
-                                tls == null ? null : tls.newHandler(ch.alloc(), null, 0));
-                    }
-                });
+        ChannelInitializer<io.netty.channel.Channel> initializer = new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(io.netty.channel.Channel ch) {
+                int max = config.maxConnections();
+                if (max > 0 && connections.size() >= max) {
+                    // Full: the client moves on to another server rather than overload this one.
+                    metrics.refusedConnection();
+                    refusals.warn("limit", ch.remoteAddress() + " refused: " + max + " connections open (limit)");
+                    ch.close();
+                    return;
+                }
+                boolean local = ch instanceof io.netty.channel.local.LocalChannel;
+                RpcPipeline.install(ch, config, serializer, handlers, tracking, workers, metrics,
+                        tls == null || local ? null : tls.newHandler(ch.alloc(), null, 0));
+            }
+        };
+        ServerBootstrap bootstrap = loops.bootstrap().childHandler(initializer);
         serverChannel = loops.bind(bootstrap, host, port);
         if (tls != null) {
             // A renewed certificate is in force for new connections within 10 s, without a restart.
             serverChannel.eventLoop().scheduleWithFixedDelay(tls::reloadIfChanged, 10, 10,
                     java.util.concurrent.TimeUnit.SECONDS);
         }
-        log.info("{} listening on {}{}", name, serverChannel.localAddress(), tls == null ? "" : " (TLS)");
+        if (config.inProcess()) {
+            localAddress = new io.netty.channel.local.LocalAddress(name + "@" + serverChannel.localAddress());
+            localChannel = loops.localBootstrap().childHandler(initializer).bind(localAddress).syncUninterruptibly()
+                    .channel();
+            InProcessLinks.register((InetSocketAddress) serverChannel.localAddress(), localAddress);
+        }
+        log.info("{} listening on {}{}{}", name, serverChannel.localAddress(), tls == null ? "" : " (TLS)",
+                localChannel == null ? "" : " and in-process");
         return (InetSocketAddress) serverChannel.localAddress();
     }
 
@@ -114,8 +125,17 @@ public final class RpcServer implements AutoCloseable {
 
     /** Stops accepting new connections but keeps the existing ones (for draining). */
     public synchronized void stopAccepting() {
+        closeLocalEndpoint();
         if (serverChannel != null) {
             serverChannel.close().syncUninterruptibly();
+        }
+    }
+
+    private void closeLocalEndpoint() {
+        if (localChannel != null) {
+            InProcessLinks.unregister((InetSocketAddress) serverChannel.localAddress(), localAddress);
+            localChannel.close().syncUninterruptibly();
+            localChannel = null;
         }
     }
 
@@ -127,6 +147,7 @@ public final class RpcServer implements AutoCloseable {
         }
         closed = true;
         if (serverChannel != null) {
+            closeLocalEndpoint();
             serverChannel.close().syncUninterruptibly();
         }
         for (RpcConnection c : connections.keySet()) {

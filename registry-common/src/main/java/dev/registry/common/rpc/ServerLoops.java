@@ -45,6 +45,11 @@ public final class ServerLoops implements AutoCloseable {
                 .childOption(ChannelOption.SO_KEEPALIVE, true);
     }
 
+    /** A server bootstrap for in-process connections (a Netty local channel), on these loops. */
+    public ServerBootstrap localBootstrap() {
+        return new ServerBootstrap().group(boss, io).channel(io.netty.channel.local.LocalServerChannel.class);
+    }
+
     /** Where handlers run. */
     public ExecutorService workers() {
         return workers;

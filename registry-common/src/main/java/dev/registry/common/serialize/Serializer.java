@@ -17,4 +17,13 @@ public interface Serializer {
     default Object deserialize(byte[] bytes) throws SerializationException {
         return deserialize(bytes, 0, bytes.length);
     }
+
+    /**
+     * Whether a message may travel between two roles of one process as the object itself,
+     * neither encoded nor decoded: true only for immutable messages neither side changes after
+     * sending or receiving (an in-process link, see {@code InProcessLinks}).
+     */
+    default boolean passesInProcess(Object message) {
+        return false;
+    }
 }
