@@ -66,7 +66,25 @@ final class CompactWriter {
             varLong(0);
             return;
         }
-        // getBytes is an intrinsic copy for the usual all-ASCII (compact Latin-1) string.
+        // The usual value is ASCII: its chars are its UTF-8 bytes, written in place without the
+        // temporary array getBytes makes (a push round writes every value of the id's list).
+        int n = s.length();
+        int start = pos;
+        varLong(n + 1L);
+        ensure(n);
+        int i = 0;
+        for (; i < n; i++) {
+            char c = s.charAt(i);
+            if (c >= 0x80) {
+                break;
+            }
+            buf[pos + i] = (byte) c;
+        }
+        if (i == n) {
+            pos += n;
+            return;
+        }
+        pos = start; // not ASCII: the byte length differs from the char count
         byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
         varLong(utf8.length + 1L);
         ensure(utf8.length);

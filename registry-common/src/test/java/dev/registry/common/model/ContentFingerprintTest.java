@@ -60,4 +60,22 @@ class ContentFingerprintTest {
             assertThat(seen.add(ContentFingerprint.of(zones("z", List.of("10.1.0." + i + ":1"))))).isTrue();
         }
     }
+
+    @Test
+    void valueHashesDoNotCollideOnAMillionAddressLikeValuesAndSeeEveryCharAndTheLength() {
+        Set<Long> seen = new HashSet<>();
+        for (int i = 0; i < 1_000_000; i++) {
+            String value = "10." + (i >> 16) + "." + ((i >> 8) & 255) + "." + (i & 255) + ":" + (8000 + i % 7);
+            assertThat(seen.add(ContentFingerprint.hash(value))).as("collision at %s", value).isTrue();
+        }
+        String base = "x".repeat(37);
+        Set<Long> oneCharApart = new HashSet<>();
+        oneCharApart.add(ContentFingerprint.hash(base));
+        for (int pos = 0; pos < base.length(); pos++) {
+            String changed = base.substring(0, pos) + 'y' + base.substring(pos + 1);
+            assertThat(oneCharApart.add(ContentFingerprint.hash(changed))).as("position %d", pos).isTrue();
+        }
+        assertThat(ContentFingerprint.hash("a")).isNotEqualTo(ContentFingerprint.hash("a\u0000"));
+        assertThat(ContentFingerprint.hash("")).isNotEqualTo(ContentFingerprint.hash("\u0000"));
+    }
 }
