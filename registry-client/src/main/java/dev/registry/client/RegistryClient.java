@@ -59,6 +59,8 @@ public final class RegistryClient implements AutoCloseable {
     private final Map<String, PublicationImpl> publications = new ConcurrentHashMap<>();
     private final Map<String, SubscriptionImpl> subscriptions = new ConcurrentHashMap<>();
     private volatile boolean closed;
+    /** How long a registration whose connection closed waits before it is sent again. */
+    private static final long RESEND_AFTER_CLOSE_MILLIS = 50;
     private final LongAdder olderPushesDropped = new LongAdder();
     /** Permits for registrations waiting for the session's answer (back-pressure of publishAsync). */
     private final Semaphore pending;
@@ -260,7 +262,9 @@ public final class RegistryClient implements AutoCloseable {
             return CompletableFuture.failedFuture(new RegistryException(what + " interrupted", e));
         }
         CompletableFuture<Object> result = new CompletableFuture<>();
-        send(registration).orTimeout(config.requestTimeout().toMillis() + 500, TimeUnit.MILLISECONDS)
+        long deadline = System.nanoTime() + config.requestTimeout().toNanos();
+        sendSurvivingReconnect(registration, deadline)
+                .orTimeout(config.requestTimeout().toMillis() + 500, TimeUnit.MILLISECONDS)
                 .whenComplete((ack, error) -> {
                     pending.release();
                     if (error == null) {
@@ -299,6 +303,30 @@ public final class RegistryClient implements AutoCloseable {
     /** Every session address this client would try: the configured ones first, then those it learnt. */
     public List<HostAndPort> knownSessions() {
         return connection.knownAddresses();
+    }
+
+    /**
+     * Sends a registration; if its connection closes before the answer (the session asked this
+     * client to move, or went away), sends it again on the next connection until the deadline.
+     * The registration is still held here, so a move must not fail it; registering it twice is
+     * harmless (same registerId and version), and the old session withdraws its copy with the
+     * connection.
+     */
+    private CompletableFuture<Object> sendSurvivingReconnect(Object registration, long deadlineNanos) {
+        return send(registration).handle((ack, error) -> {
+            if (error == null) {
+                return CompletableFuture.completedFuture(ack);
+            }
+            dev.registry.common.rpc.RpcException lost = dev.registry.common.rpc.RpcException.unwrap(error);
+            if (lost == null || lost.code() != dev.registry.common.rpc.ErrorCode.CONNECTION_CLOSED || closed
+                    || System.nanoTime() - deadlineNanos >= 0) {
+                return CompletableFuture.<Object>failedFuture(error);
+            }
+            // A short pause: the closed connection may still be the current one for a moment.
+            return CompletableFuture.runAsync(() -> { },
+                            CompletableFuture.delayedExecutor(RESEND_AFTER_CLOSE_MILLIS, TimeUnit.MILLISECONDS))
+                    .thenCompose(x -> sendSurvivingReconnect(registration, deadlineNanos));
+        }).thenCompose(f -> f);
     }
 
     private CompletableFuture<Object> send(Object registration) {

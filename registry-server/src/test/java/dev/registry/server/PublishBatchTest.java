@@ -116,6 +116,35 @@ class PublishBatchTest {
     }
 
     @Test
+    void publishesInFlightWhenTheSessionAsksTheClientToMoveAreRegisteredOnTheNextSession() throws Exception {
+        SessionServer first = cluster.sessions.get(0);
+        SessionServer second = cluster.sessions.get(1);
+        RegistryClient client = RegistryClient.start(RegistryClientConfig.builder(
+                "127.0.0.1:" + first.port() + ",127.0.0.1:" + second.port()).appName("moving").build());
+        toClose.add(client);
+        await().atMost(Duration.ofSeconds(10)).until(() -> first.clientConnections() + second.clientConnections() == 1);
+        SessionServer connected = first.clientConnections() == 1 ? first : second;
+        List<CompletableFuture<Publication>> all = new ArrayList<>();
+        Thread drain = new Thread(() -> connected.drain(Duration.ofSeconds(10)), "drain-under-load");
+        for (int i = 0; i < 3_000; i++) {
+            all.add(client.publishAsync(DataInfoId.of("svc.moving." + (i % 30)), List.of("10.5." + (i / 250) + "." + (i % 250) + ":80")));
+            if (i == 500) {
+                drain.start(); // asks the client to move while most publishes are still in flight
+            }
+        }
+        drain.join(30_000);
+        CompletableFuture.allOf(all.toArray(new CompletableFuture<?>[0])).get(60, TimeUnit.SECONDS);
+        assertThat(all).as("no publish failed because of the move").allMatch(f -> !f.isCompletedExceptionally());
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            int stored = 0;
+            for (int i = 0; i < 30; i++) {
+                stored += cluster.leaderDatum(DataInfoId.of("svc.moving." + i)).publishers().size();
+            }
+            assertThat(stored).isEqualTo(3_000);
+        });
+    }
+
+    @Test
     void aSessionRefusesEmptyAndOversizedBatchesAndAnswersEachRegistration() throws Exception {
         SessionServer session = cluster.sessions.get(0);
         RpcClient raw = new RpcClient("raw", RpcConfig.clientDefaults(), WireClasses.serializer(), new HandlerRegistry(),
