@@ -37,7 +37,7 @@ class DeltaPushTest {
     void changesAmongManyPublishersArriveAsDeltasAndTheListStaysExact() throws Exception {
         cluster = new TestCluster(2, 2);
         SessionServer subscriberSession = cluster.sessions.get(1);
-        cluster.sessions.forEach(session -> session.pushEngine().setDeltas(true)); // off by default
+        cluster.sessions.forEach(session -> session.pushEngine().setDeltas(true)); // on by default; set explicitly so the test does not depend on it
         DataInfoId id = DataInfoId.of("svc.delta");
         RegistryClient publisherClient = cluster.client(cluster.sessions.get(0));
         List<Publication> pubs = new ArrayList<>();

@@ -88,11 +88,12 @@ public final class PushEngine {
     private final Map<DataInfoId, Long> announced = new HashMap<>();
     private final PushMetrics metrics = new PushMetrics();
     /**
-     * Delta pushes are off unless {@code -Dregistry.push.deltas=true}: correct and ~200x smaller
-     * on the wire, but scenario 2 of the bench (separate client processes) shows a p99 of
-     * 150-380 ms with them against 20 ms without, not yet explained (docs/benchmarks.md).
+     * Delta pushes, on unless {@code -Dregistry.push.deltas=false}: ~200x smaller on the wire
+     * for one changed publisher among 200, and in scenario 2 of the bench a lower p50 in every
+     * A/B pair and a lower p99 in most since push rounds stopped allocating per value
+     * (docs/benchmarks.md). Only clients that announce them get them.
      */
-    private volatile boolean deltas = "true".equals(System.getProperty("registry.push.deltas"));
+    private volatile boolean deltas = !"false".equals(System.getProperty("registry.push.deltas"));
     /** Each id's last pushed list, for delta pushes to clients that take them. */
     private final DeltaBases deltaBases = new DeltaBases(DeltaBases.DEFAULT_BUDGET_VALUES);
     private volatile boolean paused;

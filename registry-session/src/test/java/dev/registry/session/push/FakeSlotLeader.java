@@ -68,7 +68,7 @@ final class FakeSlotLeader implements AutoCloseable {
         PushEngine.Settings settings = new PushEngine.Settings(Duration.ofSeconds(1), 20, Duration.ofSeconds(5),
                 Duration.ofSeconds(5), maxRetries, Duration.ofMillis(10), Duration.ofMillis(50), 16L * 1024 * 1024);
         engine = new PushEngine(subscribers, links, SLOTS, settings, scheduler, Clock.systemUTC());
-        engine.setDeltas(true); // off by default in servers
+        engine.setDeltas(true); // as in servers (on by default), explicitly
     }
 
     @Override
