@@ -92,9 +92,7 @@ class PublishBatchTest {
     void aReconnectingClientReRegistersItsPublishersInBatches() throws Exception {
         SessionServer first = cluster.sessions.get(0);
         SessionServer second = cluster.sessions.get(1);
-        RegistryClient client = RegistryClient.start(RegistryClientConfig.builder(
-                "127.0.0.1:" + first.port() + ",127.0.0.1:" + second.port()).appName("batch").build());
-        toClose.add(client);
+        RegistryClient client = clientOfBothSessions("batch");
         List<CompletableFuture<Publication>> all = new ArrayList<>();
         for (int i = 0; i < 1_200; i++) {
             all.add(client.publishAsync(DataInfoId.of("svc.rebatch." + (i % 12)), List.of("10.3.0." + i + ":80")));
@@ -119,9 +117,7 @@ class PublishBatchTest {
     void publishesInFlightWhenTheSessionAsksTheClientToMoveAreRegisteredOnTheNextSession() throws Exception {
         SessionServer first = cluster.sessions.get(0);
         SessionServer second = cluster.sessions.get(1);
-        RegistryClient client = RegistryClient.start(RegistryClientConfig.builder(
-                "127.0.0.1:" + first.port() + ",127.0.0.1:" + second.port()).appName("moving").build());
-        toClose.add(client);
+        RegistryClient client = clientOfBothSessions("moving");
         await().atMost(Duration.ofSeconds(10)).until(() -> first.clientConnections() + second.clientConnections() == 1);
         SessionServer connected = first.clientConnections() == 1 ? first : second;
         List<CompletableFuture<Publication>> all = new ArrayList<>();
@@ -186,6 +182,14 @@ class PublishBatchTest {
             }
         }).isInstanceOfSatisfying(RpcException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_REQUEST))
                 .hasMessageContaining(message);
+    }
+
+    /** A client that knows both sessions and connects to one of them; closed after the test. */
+    private RegistryClient clientOfBothSessions(String app) {
+        RegistryClient client = RegistryClient.start(RegistryClientConfig.builder("127.0.0.1:"
+                + cluster.sessions.get(0).port() + ",127.0.0.1:" + cluster.sessions.get(1).port()).appName(app).build());
+        toClose.add(client);
+        return client;
     }
 
     /** The session's count of handled requests of a type, from its Prometheus text. */
