@@ -83,23 +83,52 @@ public final class RpcClient implements AutoCloseable {
                 });
     }
 
-    /** Connects within the configured connect timeout; fails with {@link ErrorCode#CONNECTION_CLOSED}. */
+    /**
+     * Connects within the configured connect timeout; fails with {@link ErrorCode#CONNECTION_CLOSED}.
+     * A server of this process that takes in-process connections is reached without a socket;
+     * should that fail, by socket as any other.
+     */
     public CompletableFuture<RpcConnection> connect(String host, int port) {
+        io.netty.channel.local.LocalAddress inProcess = InProcessLinks.lookup(host, port);
+        if (inProcess == null) {
+            return connectBySocket(host, port);
+        }
+        CompletableFuture<RpcConnection> result = new CompletableFuture<>();
+        ChannelFuture f;
+        try {
+            f = localBootstrap.clone().attr(RpcConnection.PEER, new InetSocketAddress(host, port)).connect(inProcess);
+        } catch (RuntimeException e) {
+            return connectBySocket(host, port);
+        }
+        f.addListener((ChannelFuture done) -> {
+            if (done.isSuccess()) {
+                result.complete(done.channel().attr(CONNECTION).get());
+            } else {
+                connectBySocket(host, port).whenComplete((c, error) -> {
+                    if (error == null) {
+                        result.complete(c);
+                    } else {
+                        result.completeExceptionally(error);
+                    }
+                });
+            }
+        });
+        return result;
+    }
+
+    private CompletableFuture<RpcConnection> connectBySocket(String host, int port) {
         CompletableFuture<RpcConnection> result = new CompletableFuture<>();
         ChannelFuture f;
         try {
             InetSocketAddress peer = InetSocketAddress.createUnresolved(host, port);
-            io.netty.channel.local.LocalAddress inProcess = InProcessLinks.lookup(host, port);
-            f = inProcess != null ? localBootstrap.clone().attr(RpcConnection.PEER, new InetSocketAddress(host, port))
-                    .connect(inProcess)
-                    : bootstrap.clone().attr(PEER, peer).connect(new InetSocketAddress(host, port));
+            f = bootstrap.clone().attr(PEER, peer).connect(new InetSocketAddress(host, port));
         } catch (RuntimeException e) {
             result.completeExceptionally(new RpcException(ErrorCode.CONNECTION_CLOSED,
                     "cannot connect to " + host + ":" + port + ": " + e.getMessage()));
             return result;
         }
         f.addListener((ChannelFuture done) -> {
-            if (done.isSuccess() && tls != null && !(done.channel() instanceof io.netty.channel.local.LocalChannel)) {
+            if (done.isSuccess() && tls != null) {
                 // Ready once the TLS handshake succeeded; a refused certificate is a clear failure, not a hang.
                 SslHandler ssl = done.channel().pipeline().get(SslHandler.class);
                 ssl.handshakeFuture().addListener(hs -> {

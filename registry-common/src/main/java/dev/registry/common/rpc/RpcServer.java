@@ -97,10 +97,7 @@ public final class RpcServer implements AutoCloseable {
                     java.util.concurrent.TimeUnit.SECONDS);
         }
         if (config.inProcess()) {
-            localAddress = new io.netty.channel.local.LocalAddress(name + "@" + serverChannel.localAddress());
-            localChannel = loops.localBootstrap().childHandler(initializer).bind(localAddress).syncUninterruptibly()
-                    .channel();
-            InProcessLinks.register((InetSocketAddress) serverChannel.localAddress(), localAddress);
+            bindInProcess(initializer);
         }
         log.info("{} listening on {}{}{}", name, serverChannel.localAddress(), tls == null ? "" : " (TLS)",
                 localChannel == null ? "" : " and in-process");
@@ -121,6 +118,24 @@ public final class RpcServer implements AutoCloseable {
 
     public RpcMetrics metrics() {
         return metrics;
+    }
+
+    /**
+     * Also takes in-process connections, if this process's Netty can run local channels on these
+     * loops (a Netty 4.2 brought in by an embedding application cannot); else clients of this
+     * process connect by socket like any other, which only costs speed.
+     */
+    private void bindInProcess(ChannelInitializer<io.netty.channel.Channel> initializer) {
+        io.netty.channel.local.LocalAddress address =
+                new io.netty.channel.local.LocalAddress(name + "@" + serverChannel.localAddress());
+        try {
+            localChannel = loops.localBootstrap().childHandler(initializer).bind(address).syncUninterruptibly().channel();
+        } catch (Exception e) { // Netty rethrows the bind failure unchecked and undeclared
+            log.info("{}: no in-process links ({}); clients of this process connect by socket", name, e.toString());
+            return;
+        }
+        localAddress = address;
+        InProcessLinks.register((InetSocketAddress) serverChannel.localAddress(), localAddress);
     }
 
     /** Stops accepting new connections but keeps the existing ones (for draining). */
