@@ -109,23 +109,33 @@ final class PublishBatcher {
     }
 
     private static void complete(List<Pending> batch, RegisterPublishersResponse response, Throwable error) {
-        if (error == null && response.outcomes().size() != batch.size()) {
-            error = new RpcException(ErrorCode.BAD_PAYLOAD, "the session answered " + response.outcomes().size()
-                    + " outcomes for " + batch.size() + " registrations");
+        List<Object> outcomes = null;
+        if (error == null) {
+            try {
+                outcomes = outcomesFor(response, batch.size());
+            } catch (RpcException e) {
+                error = e;
+            }
         }
         for (int i = 0; i < batch.size(); i++) {
             CompletableFuture<Object> result = batch.get(i).result();
             if (error != null) {
                 result.completeExceptionally(error);
-                continue;
-            }
-            Object outcome = response.outcomes().get(i);
-            if (outcome instanceof RegisterAck ack) {
+            } else if (outcomes.get(i) instanceof RegisterAck ack) {
                 result.complete(ack);
             } else {
-                result.completeExceptionally(RpcException.from((RpcError) outcome));
+                result.completeExceptionally(RpcException.from((RpcError) outcomes.get(i)));
             }
         }
+    }
+
+    /** The answer's outcomes, one per registration sent; a session that answered another count broke the protocol. */
+    private static List<Object> outcomesFor(RegisterPublishersResponse response, int sent) {
+        if (response.outcomes().size() != sent) {
+            throw new RpcException(ErrorCode.BAD_PAYLOAD, "the session answered " + response.outcomes().size()
+                    + " outcomes for " + sent + " registrations");
+        }
+        return response.outcomes();
     }
 
     /**
@@ -139,14 +149,10 @@ final class PublishBatcher {
             List<Publisher> chunk = publishers.subList(from, Math.min(publishers.size(), from + maxBatch));
             calls.add(connection.call(new RegisterPublishersRequest(chunk), RegisterPublishersResponse.class, timeout)
                     .thenAccept(response -> {
-                        for (Object outcome : response.outcomes()) {
+                        for (Object outcome : outcomesFor(response, chunk.size())) {
                             if (outcome instanceof RpcError refused) {
                                 throw RpcException.from(refused);
                             }
-                        }
-                        if (response.outcomes().size() != chunk.size()) {
-                            throw new RpcException(ErrorCode.BAD_PAYLOAD, "the session answered "
-                                    + response.outcomes().size() + " outcomes for " + chunk.size() + " registrations");
                         }
                     }));
         }

@@ -54,7 +54,7 @@ public final class PublisherBatches {
         CompletableFuture<Object> result;
         try {
             Object answer = single.apply(request);
-            result = answer instanceof CompletionStage<?> stage ? stage.toCompletableFuture().thenApply(a -> a)
+            result = answer instanceof CompletionStage<?> stage ? stage.toCompletableFuture().thenApply(Object.class::cast)
                     : CompletableFuture.completedFuture(answer);
         } catch (RuntimeException e) {
             result = CompletableFuture.failedFuture(e);
