@@ -261,6 +261,30 @@ final class Bench {
         return (percentile >= 100 ? h.getMaxValue() : h.getValueAtPercentile(percentile)) / 1000.0;
     }
 
+    /**
+     * Registers {@code count} publishers on services {@code prefix-0 .. prefix-(dataIds-1)}, split over
+     * the agents; returns {rate (acknowledged per second), seconds, failed}.
+     */
+    private double[] register(List<AgentProcess> pubs, int count, String prefix, int dataIds, int clientsEach,
+                              int threadsPerClient, int inflightPerClient) throws Exception {
+        int procs = pubs.size();
+        int per = count / procs;
+        List<CompletableFuture<Map<String, String>>> f = new ArrayList<>();
+        long t0 = System.nanoTime();
+        for (int i = 0; i < procs; i++) {
+            int n = i == procs - 1 ? count - per * (procs - 1) : per;
+            f.add(pubs.get(i).send("publish", "count", n, "start", i * per, "ids", dataIds, "prefix", prefix,
+                    "threads", threadsPerClient * clientsEach, "inflight", inflightPerClient * clientsEach,
+                    "timeoutMs", budget(Duration.ofMinutes(8)).toMillis()));
+        }
+        List<Map<String, String>> answers = all(f, budget(Duration.ofMinutes(9)), "publish");
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        long failed = sum(answers, "failed") + sum(answers, "unacked");
+        double rate = (count - failed) / seconds;
+        log("  %,d registrations (%s-*) in %.2f s = %,.0f/s (%d failed)", count, prefix, seconds, rate, failed);
+        return new double[] {rate, seconds, failed};
+    }
+
     // ---- scenarios 1 to 4 on the single-node system ----
 
     private void standalone(String system) throws Exception {
@@ -273,24 +297,24 @@ final class Bench {
             int clientsEach = Math.max(1, o.clients / procs);
             List<AgentProcess> pubs = agents(sut, "pub", procs, clientsEach);
             AgentProcess sub = agents(sut, "sub", 1, o.subscriberClients).get(0);
+            // Warm-up (before the heap baseline, so scenario 4's per-publisher figure excludes it).
+            int warmup = Math.min(o.warmupPublishers, publishers);
+            if (warmup > 0) {
+                phase(system + " S1 warm-up: " + warmup + " publishers on other services", warmup, pubs);
+                double[] w = register(pubs, warmup, "warm", o.dataIds, clientsEach, o.threadsPerClient, o.inflightPerClient);
+                if (o.runs(1)) {
+                    results.add(system, S1, "registrations/s of the warm-up (cold JVMs)", "1/s", Better.HIGHER, w[0],
+                            String.format(Locale.ROOT, "%,d publishers on other services, before the measured run", warmup));
+                }
+            }
             long heap0 = heap(sut);
 
             // 1: registration throughput
             phase(system + " S1: " + publishers + " publishers over " + clientsEach * procs + " connections", publishers, pubs);
-            int per = publishers / procs;
-            List<CompletableFuture<Map<String, String>>> f = new ArrayList<>();
-            long t0 = System.nanoTime();
-            for (int i = 0; i < procs; i++) {
-                int count = i == procs - 1 ? publishers - per * (procs - 1) : per;
-                f.add(pubs.get(i).send("publish", "count", count, "start", i * per, "ids", o.dataIds, "prefix", "svc",
-                        "threads", o.threadsPerClient * clientsEach, "inflight", o.inflightPerClient * clientsEach,
-                        "timeoutMs", budget(Duration.ofMinutes(8)).toMillis()));
-            }
-            List<Map<String, String>> answers = all(f, budget(Duration.ofMinutes(9)), "publish");
-            double seconds = (System.nanoTime() - t0) / 1e9;
-            long failed = sum(answers, "failed") + sum(answers, "unacked");
-            double rate = (publishers - failed) / seconds;
-            log("  %s: %,d registrations in %.2f s = %,.0f/s (%d failed)", system, publishers, seconds, rate, failed);
+            double[] r = register(pubs, publishers, "svc", o.dataIds, clientsEach, o.threadsPerClient, o.inflightPerClient);
+            double rate = r[0];
+            double seconds = r[1];
+            long failed = (long) r[2];
             if (o.runs(1)) {
                 results.add(system, S1, "registrations/s", "1/s", Better.HIGHER, rate);
                 results.add(system, S1, "time until all acknowledged", "s", Better.LOWER, seconds,
@@ -489,16 +513,21 @@ final class Bench {
         try {
             AgentProcess pub = agents(sut, "fo-pub", 1, o.failoverClients).get(0);
             AgentProcess sub = agents(sut, "fo-sub", 1, o.failoverClients).get(0);
+            int warmup = Math.min(o.warmupPublishers, o.failoverPublishers);
+            if (warmup > 0) {
+                phase(name + " S6 warm-up: " + warmup + " publishers on other services", warmup, List.of(pub));
+                double[] w = register(List.of(pub), warmup, "fo-warm", o.failoverDataIds, o.failoverClients,
+                        o.threadsPerClient, o.inflightPerClient);
+                results.add(sut.name(), S1, "registrations/s of the warm-up (cold JVMs)", "1/s", Better.HIGHER, w[0],
+                        String.format(Locale.ROOT, "%,d publishers on other services, before the measured run", warmup));
+            }
             phase(name + " S6: " + o.failoverPublishers + " publishers", o.failoverPublishers, List.of(pub));
-            long p0 = System.nanoTime();
-            Map<String, String> a = pub.call(budget(Duration.ofMinutes(5)), "publish", "count", o.failoverPublishers,
-                    "ids", o.failoverDataIds, "prefix", "fo", "threads", o.threadsPerClient * o.failoverClients,
-                    "inflight", o.inflightPerClient * o.failoverClients);
-            double secs = (System.nanoTime() - p0) / 1e9;
-            results.add(sut.name(), S1, "registrations/s", "1/s", Better.HIGHER, o.failoverPublishers / secs,
+            double[] r = register(List.of(pub), o.failoverPublishers, "fo", o.failoverDataIds, o.failoverClients,
+                    o.threadsPerClient, o.inflightPerClient);
+            results.add(sut.name(), S1, "registrations/s", "1/s", Better.HIGHER, r[0],
                     String.format(Locale.ROOT, "%,d publishers, %d connections", o.failoverPublishers, o.failoverClients));
-            if (!a.get("failed").equals("0")) {
-                throw new IllegalStateException(a.get("failed") + " registrations failed before the failover");
+            if (r[2] != 0) {
+                throw new IllegalStateException((long) r[2] + " registrations failed before the failover");
             }
             pub.call(budget(Duration.ofMinutes(1)), "ticker", "ids", o.failoverDataIds, "prefix", "fo");
             phase(name + " S6: " + o.failoverSubscribers + " subscribers", o.failoverSubscribers, List.of(sub));

@@ -49,6 +49,12 @@ public final class BenchMain implements Callable<Integer> {
     @Option(names = "--publishers", defaultValue = "100000", description = "scenario 1 and 4: publishers (default: ${DEFAULT-VALUE})")
     int publishers;
 
+    @Option(names = "--warmup-publishers", defaultValue = "50000",
+            description = "publishers registered on other services through the same connections before scenario 1 and before "
+                    + "scenario 6's registration phase (at most as many as measured), so those figures measure warm JVMs as a "
+                    + "long-running registry is; the warm-up's own rate is reported too; 0: none (default: ${DEFAULT-VALUE})")
+    int warmupPublishers;
+
     @Option(names = "--sofa-publishers", defaultValue = "10000",
             description = "cap of publishers and of memory subscribers for SOFARegistry, which registers ~1k/s (default: ${DEFAULT-VALUE})")
     int sofaPublishers;
@@ -116,7 +122,8 @@ public final class BenchMain implements Callable<Integer> {
             description = "scenario 5: loopback source addresses (default: ${DEFAULT-VALUE})")
     String sources;
 
-    @Option(names = "--failover-publishers", defaultValue = "2000", description = "scenario 6 (default: ${DEFAULT-VALUE})")
+    @Option(names = "--failover-publishers", defaultValue = "20000",
+            description = "scenario 6: publishers registered (the cluster's registrations/s) and kept through the kill (default: ${DEFAULT-VALUE})")
     int failoverPublishers;
 
     @Option(names = "--failover-data-ids", defaultValue = "100", description = "scenario 6 (default: ${DEFAULT-VALUE})")
@@ -286,6 +293,7 @@ public final class BenchMain implements Callable<Integer> {
     /** Shrinks every size to a few seconds' worth. */
     private void applySmoke() {
         publishers = 300;
+        warmupPublishers = 100;
         sofaPublishers = 300;
         dataIds = 10;
         clients = 4;
@@ -407,11 +415,12 @@ public final class BenchMain implements Callable<Integer> {
     private String sizes() {
         return String.format(Locale.ROOT, "- Sizes: %,d publishers (SOFARegistry: %,d) on %d ids, %d B values, %d connections "
                         + "in %d processes × %d threads each; %d subscribers on %d ids, %d changes/s for %d s; %,d memory "
-                        + "subscribers on %,d ids; %,d idle connections; failover: %,d publishers, %d subscribers, %d changes/s",
+                        + "subscribers on %,d ids; %,d idle connections; failover: %,d publishers, %d subscribers, %d changes/s; "
+                        + "warm-up before scenarios 1 and 6: %,d publishers on other services",
                 publishers, Math.min(publishers, sofaPublishers), dataIds, payload, clients, clientProcesses,
                 threadsPerClient * Math.max(1, clients / clientProcesses), subscribers, Math.min(latencyDataIds, dataIds),
                 changeRate, changeSeconds, memSubscribers, memDataIds, connections, failoverPublishers, failoverSubscribers,
-                failoverRate);
+                failoverRate, warmupPublishers);
     }
 
     private List<String> rawArgs() {
