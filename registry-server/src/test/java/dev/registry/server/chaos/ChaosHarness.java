@@ -47,6 +47,8 @@ import static org.awaitility.Awaitility.await;
  */
 final class ChaosHarness extends ChaosScenario {
     static final Duration DEAD_BOUND = Duration.ofSeconds(8); // session idle 3 s + push window + retries
+    /** A write is pushed within a second (DESIGN.md); 3 s of slack for a loaded 2-core machine. */
+    static final Duration PUSH_BOUND = Duration.ofSeconds(3);
     static final Duration SETTLE_BOUND = Duration.ofSeconds(40);
     static final int METAS = 3;
 
@@ -69,7 +71,7 @@ final class ChaosHarness extends ChaosScenario {
     private final TestClusterAccess cluster;
 
     ChaosHarness(long seed) {
-        super(seed, KINDS, DEAD_BOUND, SETTLE_BOUND);
+        super(seed, KINDS, DEAD_BOUND, PUSH_BOUND, SETTLE_BOUND);
         cluster = new TestClusterAccess(MetaDatabase.h2InMemory(), METAS, 3, 2, new TestClusterAccess.Links() {
             @Override
             public String metaAdvertiseHost(int index) {
@@ -150,6 +152,7 @@ final class ChaosHarness extends ChaosScenario {
         switch (kind) {
             case "kill data server", "drain data server" -> {
                 if (cluster.data().size() < 3) {
+                    checker.skipped(kind);
                     return null;
                 }
                 DataServer victim = randomData();
@@ -175,12 +178,14 @@ final class ChaosHarness extends ChaosScenario {
                     p.retarget(fresh.port());
                     p.resetAll(); // connections to the old session are gone anyway
                 }
+                checker.excuseChurnBriefly(kind); // its churn clients reconnect and re-register
                 checker.log("session " + i + " now " + fresh.sessionId());
                 return null;
             }
             case "crash meta leader", "stop meta leader gracefully" -> {
                 Optional<MetaServer> leader = leader();
                 if (leader.isEmpty() || cluster.metas().size() < 2) {
+                    checker.skipped(kind);
                     return null;
                 }
                 MetaServer m = leader.get();
@@ -244,12 +249,16 @@ final class ChaosHarness extends ChaosScenario {
         checker.count(kind);
         checker.log(kind + " " + node + " for " + millis + " ms");
         long[] excuse = anchorsCut ? checker.excuseAnchors("the anchor client's session is paused") : null;
+        long[] churnExcuse = kind.equals("pause session") ? checker.excuseChurn(kind) : null;
         links.forEach(p -> p.setBlackhole(true));
         LockSupport.parkNanos(millis * 1_000_000L);
         links.forEach(p -> p.setBlackhole(false));
         checker.restartDeadClocks();
         if (excuse != null) {
             checker.endExcuse(excuse);
+        }
+        if (churnExcuse != null) {
+            checker.endChurnExcuse(churnExcuse);
         }
         checker.log("resumed");
     }

@@ -40,8 +40,8 @@ abstract class ChaosScenario implements AutoCloseable {
         return t;
     });
 
-    ChaosScenario(long seed, List<String> kinds, Duration deadBound, Duration settleBound) {
-        this.checker = new InvariantChecker(seed, deadBound);
+    ChaosScenario(long seed, List<String> kinds, Duration deadBound, Duration pushBound, Duration settleBound) {
+        this.checker = new InvariantChecker(seed, deadBound, pushBound);
         this.random = new Random(seed);
         this.kinds = List.copyOf(kinds);
         this.settleBound = settleBound;
@@ -65,8 +65,16 @@ abstract class ChaosScenario implements AutoCloseable {
         checker.count(kind);
         checker.log(kind + " via proxy :" + proxy.port() + " (" + proxy.connections() + " connections)"
                 + (delay > 0 ? ": " + delay + " ms per chunk" : ""));
+        // The churn clients reach their sessions through the client links: cut, they look gone for a moment.
+        long[] churnExcuse = kind.endsWith("client links") ? checker.excuseChurn(kind) : null;
+        Runnable endExcuse = () -> {
+            if (churnExcuse != null) {
+                checker.endChurnExcuse(churnExcuse);
+            }
+        };
         if (kind.startsWith("reset")) {
             proxy.resetAll();
+            endExcuse.run();
             return null;
         }
         if (kind.startsWith("blackhole")) {
@@ -76,6 +84,7 @@ abstract class ChaosScenario implements AutoCloseable {
                 if (over.compareAndSet(false, true)) {
                     proxy.setBlackhole(false);
                     checker.restartDeadClocks(); // deaths behind the silent link could not be seen until now
+                    endExcuse.run();
                     checker.log("blackhole over on :" + proxy.port());
                 }
             };
@@ -84,7 +93,10 @@ abstract class ChaosScenario implements AutoCloseable {
         }
         if (delay > 0) {
             proxy.setDelayMillis(delay);
-            return () -> proxy.setDelayMillis(0);
+            return () -> {
+                proxy.setDelayMillis(0);
+                endExcuse.run();
+            };
         }
         throw new IllegalArgumentException(kind);
     }
@@ -109,7 +121,10 @@ abstract class ChaosScenario implements AutoCloseable {
 
     /**
      * Runs workload and faults for at least {@code duration} (and, if {@code everyKind}, until
-     * every fault kind was drawn once), then checks convergence.
+     * every fault kind was executed once, or drawn four times over without its precondition
+     * holding), then checks convergence and the floors: at least one acknowledged workload
+     * operation per second of the run, a push per subscriber plus one per such operation, and
+     * (if {@code everyKind}) every kind executed.
      */
     void run(Duration duration, boolean everyKind) throws Exception {
         AtomicBoolean running = new AtomicBoolean(true);
@@ -125,12 +140,13 @@ abstract class ChaosScenario implements AutoCloseable {
             }
         }, "chaos-workload");
         load.start();
-        long end = System.nanoTime() + duration.toNanos();
+        long started = System.nanoTime();
+        long end = started + duration.toNanos();
         int drawn = 0;
         int kindCount = kinds.size();
         Runnable pendingRepair = null;
         try {
-            while (System.nanoTime() < end || (everyKind && drawn < kindCount)) {
+            while (System.nanoTime() < end || (everyKind && !everyKindExecuted() && drawn < 4 * kindCount)) {
                 String kind = nextKind();
                 drawn++;
                 Runnable repair = inject(kind);
@@ -154,5 +170,13 @@ abstract class ChaosScenario implements AutoCloseable {
         checker.checkConverged(workload::expected, settleBound);
         checker.checkContinuously();
         checker.checkVersions(workload.clients());
+        long seconds = (System.nanoTime() - started) / 1_000_000_000L;
+        checker.checkFloors(seconds, workload.subscriberCount() + seconds, everyKind ? kinds : List.of());
+        checker.log("workload: " + checker.operationsDone() + " operations acknowledged, " + checker.operationsFailed()
+                + " failed; convergence " + checker.convergenceSummary());
+    }
+
+    private boolean everyKindExecuted() {
+        return checker.faults().keySet().containsAll(kinds);
     }
 }

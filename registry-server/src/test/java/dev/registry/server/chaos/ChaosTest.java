@@ -22,8 +22,9 @@ class ChaosTest {
     @ValueSource(longs = {1, 2, 3})
     void invariantsHoldUnderRandomFaults(long seed) throws Exception {
         try (ChaosHarness h = scenario(seed, Duration.ofSeconds(20))) {
-            System.out.printf("chaos seed %d: faults %s, %d pushes checked, %d violations%n", seed, h.faults(),
-                    h.checker.pushesChecked(), h.checker.violations().size());
+            System.out.printf("chaos seed %d: faults %s, %d operations acknowledged, %d pushes checked, convergence %s, "
+                    + "%d violations%n", seed, h.faults(), h.checker.operationsDone(), h.checker.pushesChecked(),
+                    h.checker.convergenceSummary(), h.checker.violations().size());
             assertThat(h.checker.violations()).as("invariant violations; replay with -Dchaos.seed=%d%n%s", seed,
                     h.checker.history()).isEmpty();
         }

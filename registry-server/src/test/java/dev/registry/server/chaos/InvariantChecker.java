@@ -29,28 +29,52 @@ import static org.awaitility.Awaitility.await;
  *       link silent): to the registry that client is indistinguishable from a dead one, so its
  *       publishers may be missing from pushes from the start of the pause until
  *       {@link #deadBound} after it ends ({@link #excuseAnchors});
- *   <li>values of closed clients are gone from pushes received more than {@link #deadBound}
- *       after the client died (plus the damping hold if its link flapped: a damped client's
- *       publishers are held that long on purpose), or after the last fault that kept the
- *       registry from hearing of the death healed ({@link #restartDeadClocks}) (2);
+ *   <li>so is every acknowledged value of every churn client ({@link #acknowledged}) while it is
+ *       live, except while a fault cuts the churn clients' links ({@link #excuseChurn}): a
+ *       client whose connection is reset or frozen is, for a moment, a gone client;
+ *   <li>values of closed clients, and values overwritten or unregistered with an acknowledgement
+ *       ({@link #retired}), are gone from pushes received more than {@link #deadBound} after that
+ *       (plus the damping hold if a dead client's link flapped), or after the last fault that
+ *       kept the registry from hearing of the death healed ({@link #restartDeadClocks}) (2). A
+ *       value every subscriber of its id has already seen gone keeps its clock through later
+ *       faults: if it comes back after its bound, the registry resurrected it;
  *   <li>once faults stop, every subscriber's last push is exactly the live publishers, within
- *       the settle bound (3);
- *   <li>no client ever received an older version than one it had: the client counts them (4).
+ *       the settle bound (3); how long each acknowledged value took to reach each subscriber is
+ *       kept as a distribution ({@link #convergenceMillis});
+ *   <li>no client ever received an older version than one it had: the client counts them (4);
+ *   <li>floors: a run that did too little proves nothing ({@link #checkFloors}).
  * </ol>
- * Threading: pushes are recorded on client threads; everything else is called by one driver
- * thread.
+ * Threading: pushes are recorded on client threads; workload calls come from the workload
+ * thread; everything else is called by one driver thread.
  */
 final class InvariantChecker {
     static final String ANCHOR = "anchor:";
 
     private final long seed;
     private final Duration deadBound;
+    private final Duration pushBound;
     private final long start = System.nanoTime();
     private final List<Subscriber> subscribers = new CopyOnWriteArrayList<>();
-    /** Values of closed clients, with the time the dead-client bound starts. */
+    /** Values of closed clients, and retired values, with the time their bound starts. */
     private final Map<String, Long> deadValues = new ConcurrentHashMap<>();
+    /** The service of each value the workload reported (acknowledged, retired or dead). */
+    private final Map<String, DataInfoId> valueIds = new ConcurrentHashMap<>();
+    /** Live acknowledged churn values, with the time of their acknowledgement. */
+    private final Map<String, Long> liveValues = new ConcurrentHashMap<>();
+    /** Every acknowledged value, live or not since, with the time of its acknowledgement (for convergence). */
+    private final Map<String, Long> ackedAt = new ConcurrentHashMap<>();
+    /** Dead or retired values every subscriber of their id was seen without after their death. */
+    private final Set<String> goneEverywhere = ConcurrentHashMap.newKeySet();
     /** [from, to] windows (nanoTime) in which a missing anchor is excused; to is MAX_VALUE while open. */
     private final List<long[]> anchorExcuses = new CopyOnWriteArrayList<>();
+    /** The same for acknowledged churn values (their clients' links were cut). */
+    private final List<long[]> churnExcuses = new CopyOnWriteArrayList<>();
+    /** Milliseconds from an acknowledgement until a subscriber of the id had the value, per (value, subscriber). */
+    private final List<Long> convergence = new CopyOnWriteArrayList<>();
+    private final Set<String> convergedPairs = ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.atomic.AtomicLong operationsDone = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong operationsFailed = new java.util.concurrent.atomic.AtomicLong();
+    private final Map<String, Integer> skipped = new TreeMap<>();
     private final List<String> history = Collections.synchronizedList(new ArrayList<>());
     private final Map<String, Integer> faults = new TreeMap<>();
     private final List<String> violations = new CopyOnWriteArrayList<>();
@@ -76,8 +100,17 @@ final class InvariantChecker {
     }
 
     InvariantChecker(long seed, Duration deadBound) {
+        this(seed, deadBound, deadBound);
+    }
+
+    /**
+     * @param pushBound how long after its acknowledgement a live value may still be missing from
+     *                  a push (one generated before the write, still on its way)
+     */
+    InvariantChecker(long seed, Duration deadBound, Duration pushBound) {
         this.seed = seed;
         this.deadBound = deadBound;
+        this.pushBound = pushBound;
     }
 
     static String anchorValue(DataInfoId id) {
@@ -126,28 +159,114 @@ final class InvariantChecker {
         return "seed " + seed + "\n" + String.join("\n", history);
     }
 
-    /** A client was closed with these published values. */
-    void clientDied(Collection<String> values) {
+    /** A client was closed with these published values (value to its service). */
+    void clientDied(Map<String, DataInfoId> values) {
         clientDied(values, Duration.ZERO);
     }
 
     /**
-     * A client was closed with these published values; {@code held}: how long a session may keep
-     * them on purpose (its link flapped, so it is damped and its publishers are held through a
-     * lost link: docs/architecture.md, "Flapping clients"). Their bound starts after the hold.
+     * A client was closed with these published values (value to its service); {@code held}: how
+     * long a session may keep them on purpose (its link flapped, so it is damped and its
+     * publishers are held through a lost link: docs/architecture.md, "Flapping clients"). Their
+     * bound starts after the hold.
      */
-    void clientDied(Collection<String> values, Duration held) {
+    void clientDied(Map<String, DataInfoId> values, Duration held) {
         long from = System.nanoTime() + held.toNanos();
-        values.forEach(v -> deadValues.put(v, from));
+        values.forEach((v, id) -> {
+            valueIds.put(v, id);
+            liveValues.remove(v);
+            deadValues.put(v, from);
+        });
+    }
+
+    /** The registry acknowledged a churn value (a publish or an update returned). */
+    void acknowledged(String value, DataInfoId id) {
+        long now = System.nanoTime();
+        valueIds.put(value, id);
+        liveValues.put(value, now);
+        ackedAt.put(value, now);
+        operationsDone.incrementAndGet();
+    }
+
+    /** The registry acknowledged that this value is no longer published (overwritten or unregistered). */
+    void retired(String value, DataInfoId id) {
+        valueIds.put(value, id);
+        liveValues.remove(value);
+        deadValues.put(value, System.nanoTime());
+        operationsDone.incrementAndGet();
+    }
+
+    /**
+     * An operation on this value failed: whether the registry still holds it is unknown (the
+     * client keeps re-sending what it wants), so it is neither checked live nor dead.
+     */
+    void uncertain(String value) {
+        liveValues.remove(value);
+        operationsFailed.incrementAndGet();
+    }
+
+    long operationsDone() {
+        return operationsDone.get();
+    }
+
+    long operationsFailed() {
+        return operationsFailed.get();
+    }
+
+    /** A fault kind drawn whose precondition failed (nothing to fault): not counted as executed. */
+    void skipped(String kind) {
+        synchronized (skipped) {
+            skipped.merge(kind, 1, Integer::sum);
+        }
+        log("skipped " + kind + ": its precondition does not hold now");
+    }
+
+    Map<String, Integer> skippedKinds() {
+        synchronized (skipped) {
+            return new TreeMap<>(skipped);
+        }
     }
 
     /**
      * A fault that kept the registry from learning of deaths (a silent link to data servers, a
-     * paused node) healed: the bound of clients that died before now starts now.
+     * paused node) healed: the bound of clients that died before now starts now, except for
+     * values already seen gone by every subscriber of their id (the registry knew; a return of
+     * one of those is a resurrection, whatever the fault).
      */
     void restartDeadClocks() {
+        updateGoneEverywhere();
         long now = System.nanoTime();
-        deadValues.replaceAll((v, t) -> Math.max(t, now));
+        deadValues.replaceAll((v, t) -> goneEverywhere.contains(v) ? t : Math.max(t, now));
+    }
+
+    /** Marks dead values that every subscriber of their id has received a push without, after the death. */
+    private void updateGoneEverywhere() {
+        for (Map.Entry<String, Long> e : deadValues.entrySet()) {
+            String v = e.getKey();
+            if (goneEverywhere.contains(v)) {
+                continue;
+            }
+            DataInfoId id = valueIds.get(v);
+            boolean all = id != null;
+            for (Subscriber s : subscribers) {
+                if (all && s.id.equals(id) && !seenWithoutSince(s, v, e.getValue())) {
+                    all = false;
+                }
+            }
+            if (all) {
+                goneEverywhere.add(v);
+            }
+        }
+    }
+
+    private static boolean seenWithoutSince(Subscriber s, String value, long since) {
+        int n = Math.min(s.pushes.size(), s.times.size());
+        for (int i = n - 1; i >= 0 && s.times.get(i) >= since; i--) {
+            if (!s.pushes.get(i).values().contains(value)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Opens a window in which anchors may be missing (their client is partitioned); returns its handle. */
@@ -163,8 +282,29 @@ final class InvariantChecker {
         window[1] = System.nanoTime() + deadBound.toNanos();
     }
 
+    /** Opens a window in which acknowledged churn values may be missing (their links are cut); returns its handle. */
+    long[] excuseChurn(String why) {
+        long[] w = {System.nanoTime(), Long.MAX_VALUE};
+        churnExcuses.add(w);
+        return w;
+    }
+
+    /** The churn clients' fault ended: its excuse lasts {@link #deadBound} more. */
+    void endChurnExcuse(long[] window) {
+        window[1] = System.nanoTime() + deadBound.toNanos();
+    }
+
+    /** Excuses churn values from now for one {@link #deadBound} (a fault that ends at once: a reset, a restart). */
+    void excuseChurnBriefly(String why) {
+        endChurnExcuse(excuseChurn(why));
+    }
+
     private boolean excused(long at) {
-        for (long[] w : anchorExcuses) {
+        return within(anchorExcuses, at);
+    }
+
+    private static boolean within(List<long[]> windows, long at) {
+        for (long[] w : windows) {
             if (at >= w[0] && at <= w[1]) {
                 return true;
             }
@@ -172,12 +312,25 @@ final class InvariantChecker {
         return false;
     }
 
-    /** Invariants 1/5 (anchors never missing once seen) and 2 (dead values gone after the bound). */
+    /**
+     * Invariants 1/5 (anchors and live acknowledged values never missing once seen) and 2 (dead
+     * and retired values gone after the bound); records convergence times.
+     */
     void checkContinuously() {
         long bound = deadBound.toNanos();
+        long late = pushBound.toNanos();
+        Map<DataInfoId, Map<String, Long>> liveById = new java.util.HashMap<>();
+        liveValues.forEach((v, acked) -> {
+            DataInfoId id = valueIds.get(v);
+            if (id != null) {
+                liveById.computeIfAbsent(id, k -> new java.util.HashMap<>()).put(v, acked);
+            }
+        });
         for (Subscriber s : subscribers) {
+            Map<String, Long> liveHere = liveById.getOrDefault(s.id, Map.of());
             String anchor = anchorValue(s.id);
             boolean seen = false;
+            Set<String> seenLive = new HashSet<>();
             int n = Math.min(s.pushes.size(), s.times.size());
             for (int i = 0; i < n; i++) {
                 List<String> values = s.pushes.get(i).values();
@@ -187,13 +340,70 @@ final class InvariantChecker {
                             + " lacks live publisher " + anchor + ": " + values);
                 }
                 seen |= values.contains(anchor);
+                for (Map.Entry<String, Long> e : liveHere.entrySet()) {
+                    String v = e.getKey();
+                    boolean missing = (seenLive.contains(v) || at - e.getValue() > late) && !values.contains(v);
+                    if (missing && !within(churnExcuses, at)) {
+                        violation("invariants 1/5: push v" + s.pushes.get(i).version() + " of " + s.id
+                                + " lacks live acknowledged publisher " + v + " (acknowledged "
+                                + (at - e.getValue()) / 1_000_000 + " ms before)" + ": " + values);
+                    }
+                }
                 for (String v : values) {
                     Long died = deadValues.get(v);
                     if (died != null && at - died > bound) {
                         violation("invariant 2: push v" + s.pushes.get(i).version() + " of " + s.id + " still has "
-                                + v + " " + (at - died) / 1_000_000 + " ms after its client died");
+                                + v + " " + (at - died) / 1_000_000 + " ms after it was withdrawn, overwritten or its "
+                                + "client died" + (goneEverywhere.contains(v) ? " (it had been gone everywhere: resurrected)" : ""));
+                    }
+                    Long live = liveValues.get(v);
+                    if (live != null && at >= live) {
+                        seenLive.add(v);
+                    }
+                    Long acked = ackedAt.get(v);
+                    if (acked != null && convergedPairs.add(v + "@" + System.identityHashCode(s))) {
+                        convergence.add(Math.max(0, at - acked) / 1_000_000);
                     }
                 }
+            }
+        }
+    }
+
+    /** Milliseconds from each acknowledgement until each subscriber of the id had the value (0: before the answer). */
+    List<Long> convergenceMillis() {
+        List<Long> out = new ArrayList<>(convergence);
+        Collections.sort(out);
+        return out;
+    }
+
+    /** "p50 / p99 / max" of {@link #convergenceMillis}, or "none". */
+    String convergenceSummary() {
+        List<Long> c = convergenceMillis();
+        if (c.isEmpty()) {
+            return "none";
+        }
+        return String.format(java.util.Locale.ROOT, "%d values: p50 %d ms, p99 %d ms, max %d ms", c.size(),
+                c.get(c.size() / 2), c.get(Math.min(c.size() - 1, (int) Math.ceil(c.size() * 0.99) - 1)),
+                c.get(c.size() - 1));
+    }
+
+    /**
+     * A run that did too little proves nothing: fewer acknowledged operations or pushes than the
+     * floors, or (when {@code kinds} is given) a fault kind never executed, is a violation.
+     */
+    void checkFloors(long minOperations, long minPushes, Collection<String> kinds) {
+        if (operationsDone() < minOperations) {
+            violation("floor: only " + operationsDone() + " acknowledged workload operations (at least " + minOperations
+                    + "; " + operationsFailed() + " failed)");
+        }
+        if (pushesChecked() < minPushes) {
+            violation("floor: only " + pushesChecked() + " pushes checked (at least " + minPushes + ")");
+        }
+        Map<String, Integer> done = faults();
+        for (String k : kinds) {
+            if (!done.containsKey(k)) {
+                violation("floor: fault kind \"" + k + "\" never executed (skipped " + skippedKinds().getOrDefault(k, 0)
+                        + " times)");
             }
         }
     }

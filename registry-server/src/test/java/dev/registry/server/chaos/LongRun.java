@@ -26,6 +26,7 @@ final class LongRun {
         Map<String, Integer> faults = new TreeMap<>();
         int scenarios = 0;
         long pushes = 0;
+        long operations = 0;
         int violations = 0;
         StringBuilder failures = new StringBuilder();
         do {
@@ -35,8 +36,10 @@ final class LongRun {
                 c.faults().forEach((k, v) -> faults.merge(k, v, Integer::sum));
                 pushes += c.pushesChecked();
                 violations += c.violations().size();
-                System.out.printf("%s seed %d: faults %s, %d pushes checked, %d violations%n", label, seed, c.faults(),
-                        c.pushesChecked(), c.violations().size());
+                operations += c.operationsDone();
+                System.out.printf("%s seed %d: faults %s, %d operations acknowledged, %d pushes checked, convergence %s, "
+                        + "%d violations%n", label, seed, c.faults(), c.operationsDone(), c.pushesChecked(),
+                        c.convergenceSummary(), c.violations().size());
                 if (!c.violations().isEmpty()) {
                     failures.append(c.history()).append("\n\n");
                 }
@@ -44,8 +47,9 @@ final class LongRun {
             scenarios++;
         } while (System.nanoTime() < end);
         int total = faults.values().stream().mapToInt(Integer::intValue).sum();
-        System.out.printf("%s summary: %d scenarios (seeds %d..%d), %d faults %s, %d pushes checked, %d violations%n",
-                label, scenarios, firstSeed, firstSeed + scenarios - 1, total, faults, pushes, violations);
+        System.out.printf("%s summary: %d scenarios (seeds %d..%d), %d faults %s, %d operations acknowledged, "
+                        + "%d pushes checked, %d violations%n",
+                label, scenarios, firstSeed, firstSeed + scenarios - 1, total, faults, operations, pushes, violations);
         assertThat(violations).as("invariant violations; replay with -Dchaos.seed=N%n%s", failures).isZero();
     }
 }

@@ -8,7 +8,9 @@ import dev.registry.common.model.DataInfoId;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
@@ -35,6 +37,7 @@ final class Workload implements AutoCloseable {
     private final AtomicLong valueCounter = new AtomicLong();
     private final RegistryClient anchor;
     private final java.util.function.Predicate<String> isDamped;
+    private final int subscriberClients;
 
     /** A client that comes and goes and publishes random values. */
     private static final class ChurnClient {
@@ -63,6 +66,7 @@ final class Workload implements AutoCloseable {
         this.checker = checker;
         this.isDamped = isDamped;
         this.churnServers = churnServers;
+        this.subscriberClients = subscriberServers.size();
         for (int i = 0; i < IDS; i++) {
             ids.add(DataInfoId.of("chaos." + i));
         }
@@ -91,6 +95,11 @@ final class Workload implements AutoCloseable {
         return c;
     }
 
+    /** Subscribers the checker follows (every id, per subscriber client). */
+    int subscriberCount() {
+        return subscriberClients * IDS;
+    }
+
     /** The session (or proxy) the anchor client is connected to now. */
     Optional<InetSocketAddress> anchorSession() {
         return anchor.sessionAddress();
@@ -100,27 +109,56 @@ final class Workload implements AutoCloseable {
         return allClients;
     }
 
-    /** One random operation of a churn client: publish, update or unregister. */
+    /**
+     * One random operation of a churn client: publish, update or unregister. What the registry
+     * acknowledged is reported to the checker (a new value live, an old one retired); a failed
+     * operation leaves its values uncertain and is rethrown.
+     */
     void step(Random r) {
         ChurnClient c = churn.get(r.nextInt(churn.size()));
         int op = r.nextInt(10);
         if (op < 4 && c.live.size() < 3) {
             DataInfoId id = ids.get(r.nextInt(ids.size()));
-            c.live.add(c.client.publish(id, List.of("churn:" + valueCounter.incrementAndGet())));
+            String value = "churn:" + valueCounter.incrementAndGet();
+            try {
+                c.live.add(c.client.publish(id, List.of(value)));
+            } catch (RuntimeException e) {
+                checker.uncertain(value);
+                throw e;
+            }
+            checker.acknowledged(value, id);
         } else if (op < 8 && !c.live.isEmpty()) {
-            c.live.get(r.nextInt(c.live.size())).update(List.of("churn:" + valueCounter.incrementAndGet()));
+            Publication p = c.live.get(r.nextInt(c.live.size()));
+            List<String> old = p.values();
+            String value = "churn:" + valueCounter.incrementAndGet();
+            try {
+                p.update(List.of(value));
+            } catch (RuntimeException e) {
+                old.forEach(checker::uncertain);
+                checker.uncertain(value);
+                throw e;
+            }
+            old.forEach(v -> checker.retired(v, p.dataInfoId()));
+            checker.acknowledged(value, p.dataInfoId());
         } else if (!c.live.isEmpty()) {
-            c.live.remove(r.nextInt(c.live.size())).unregister();
+            Publication p = c.live.remove(r.nextInt(c.live.size()));
+            try {
+                p.unregister();
+            } catch (RuntimeException e) {
+                p.values().forEach(checker::uncertain);
+                throw e;
+            }
+            p.values().forEach(v -> checker.retired(v, p.dataInfoId()));
         }
     }
 
     /** A churn client dies (closes without unregistering) and a new one takes its place. */
     void clientDies(Random r) {
         ChurnClient dying = churn.get(r.nextInt(churn.size()));
-        List<String> values = new ArrayList<>();
-        dying.live.forEach(p -> values.addAll(p.values()));
+        Map<String, DataInfoId> values = new HashMap<>();
+        dying.live.forEach(p -> p.values().forEach(v -> values.put(v, p.dataInfoId())));
         checker.count("client dies");
-        checker.log("client dies with " + dying.live.size() + " publishers " + values);
+        checker.log("client dies with " + dying.live.size() + " publishers " + values.keySet());
         churn.remove(dying);
         boolean damped = isDamped.test(dying.client.clientId());
         if (damped) {
