@@ -7,6 +7,7 @@ import dev.registry.common.protocol.ReconnectRequest;
 import dev.registry.common.protocol.UnregisterPublisherRequest;
 import dev.registry.common.protocol.UnregisterSubscriberRequest;
 import dev.registry.common.protocol.WireClasses;
+import dev.registry.common.random.RandomSource;
 import dev.registry.common.rpc.Backoff;
 import dev.registry.common.rpc.ConnectionListener;
 import dev.registry.common.rpc.HandlerRegistry;
@@ -22,12 +23,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
@@ -64,8 +63,10 @@ public final class RegistryClient implements AutoCloseable {
     private final LongAdder olderPushesDropped = new LongAdder();
     /** Permits for registrations waiting for the session's answer (back-pressure of publishAsync). */
     private final Semaphore pending;
+    /** Registration ids, the client id and auth nonces: secure unless a seed was configured. */
+    private final RegisterIds ids;
     /** Who this client is to sessions, for the life of this object: its lost links are damped by it. */
-    private final String clientId = RegisterIds.next();
+    private final String clientId;
     private final CatalogWatches catalogWatches = new CatalogWatches();
     private final PushReceiver pushes = new PushReceiver(subscriptions);
     private final SessionHandshake handshake;
@@ -73,6 +74,11 @@ public final class RegistryClient implements AutoCloseable {
 
     private RegistryClient(RegistryClientConfig config) {
         this.config = config;
+        // All of this client's randomness follows from one seed (issue #21): a simulator can replay it.
+        RandomSource random = RandomSource.of(config.randomSeed());
+        log.debug("random seed {} ({})", random.seed(), random.isSeeded() ? "configured" : "drawn");
+        this.ids = new RegisterIds(random.forIds("client.ids"));
+        this.clientId = ids.nextId();
         this.pending = new Semaphore(config.maxPendingRegistrations());
         HandlerRegistry handlers = new HandlerRegistry()
                 .register(PushRequest.class, pushes::onPush)
@@ -87,12 +93,17 @@ public final class RegistryClient implements AutoCloseable {
         this.rpc = new RpcClient("registry-client", rpcConfig, WireClasses.serializer(), handlers,
                 new ConnectionListener() { });
         this.connection = new ReconnectingConnection(rpc, config.sessionServers(),
-                new Backoff(config.reconnectMin(), config.reconnectMax(), new Random()),
-                ThreadLocalRandom.current().nextInt(config.sessionServers().size()), this::onConnected);
-        this.handshake = new SessionHandshake(config, clientId, publications, subscriptions, catalogWatches,
+                new Backoff(config.reconnectMin(), config.reconnectMax(), random.forComponent("client.reconnect-backoff")),
+                firstSession(random, config.sessionServers().size()), this::onConnected);
+        this.handshake = new SessionHandshake(config, clientId, ids, publications, subscriptions, catalogWatches,
                 connection::setDiscovered, () -> closed);
         this.connectionWait = new ConnectionWait(connection, rpc.scheduler(), config, handshake::authFailure,
                 () -> closed);
+    }
+
+    /** Which configured session the client tries first: a random one, so clients spread over them. */
+    static int firstSession(RandomSource random, int sessions) {
+        return random.forComponent("client.first-session").nextInt(sessions);
     }
 
     /** Every (re)connect: the connection counts as ready once the handshake re-registered everything. */
@@ -173,7 +184,7 @@ public final class RegistryClient implements AutoCloseable {
      * callbacks short and never block in them (a publish there could wait for its own answer).
      */
     public CompletableFuture<Publication> publishAsync(DataInfoId id, List<String> values) {
-        String registerId = RegisterIds.next();
+        String registerId = ids.nextId();
         PublicationImpl p = new PublicationImpl(id, registerId, values, this::sendUpdate,
                 () -> unregisterFrom(publications, registerId, new UnregisterPublisherRequest(id, registerId), id));
         publications.put(registerId, p);
@@ -191,7 +202,7 @@ public final class RegistryClient implements AutoCloseable {
      * registry acknowledged, and every change after that.
      */
     public Subscription subscribe(DataInfoId id, SubscriptionObserver observer) {
-        String registerId = RegisterIds.next();
+        String registerId = ids.nextId();
         SubscriptionImpl s = new SubscriptionImpl(id, registerId, observer, olderPushesDropped,
                 () -> unregisterFrom(subscriptions, registerId, new UnregisterSubscriberRequest(id, registerId), id));
         subscriptions.put(registerId, s);

@@ -37,12 +37,15 @@ import java.util.List;
  * @param discoverSessions  also try the sessions' own addresses, learnt from the session it connects to, when
  *                          the configured ones fail (default); off, the client only ever connects to the
  *                          configured addresses (sessions not routable from the client, a mandatory proxy)
+ * @param randomSeed        seed of all the client's randomness (first session, reconnect jitter, registration
+ *                          ids), for a simulator that replays a run; null (default): drawn at random, with
+ *                          registration ids from a {@link java.security.SecureRandom}
  */
 public record RegistryClientConfig(List<HostAndPort> sessionServers, String appName, String zone, String ip,
                                    Duration requestTimeout, Duration heartbeatInterval, Duration idleTimeout,
                                    Duration reconnectMin, Duration reconnectMax, int maxPendingRegistrations,
                                    boolean discoverSessions, String accessKey, String secretKey,
-                                   java.nio.file.Path tlsCa) {
+                                   java.nio.file.Path tlsCa, Long randomSeed) {
 
     public RegistryClientConfig {
         if (sessionServers == null || sessionServers.isEmpty()) {
@@ -116,6 +119,7 @@ public record RegistryClientConfig(List<HostAndPort> sessionServers, String appN
         private String accessKey;
         private String secretKey;
         private java.nio.file.Path tlsCa;
+        private Long randomSeed;
 
         private Builder(List<HostAndPort> servers) {
             this.servers = servers;
@@ -170,6 +174,17 @@ public record RegistryClientConfig(List<HostAndPort> sessionServers, String appN
             return this;
         }
 
+        /**
+         * Seeds all of the client's randomness, so that a deterministic simulation can replay a run
+         * (issue #21). For simulation and reproducing only: seeded registration ids are predictable,
+         * and a client started again with the same seed repeats them, so every client process needs
+         * its own seed. Default: a random seed and secure ids.
+         */
+        public Builder randomSeed(long seed) {
+            this.randomSeed = seed;
+            return this;
+        }
+
         /** App credentials for sessions with authentication on. */
         public Builder credentials(String accessKey, String secretKey) {
             this.accessKey = accessKey;
@@ -201,7 +216,8 @@ public record RegistryClientConfig(List<HostAndPort> sessionServers, String appN
 
         public RegistryClientConfig build() {
             return new RegistryClientConfig(servers, appName, zone, ip, requestTimeout, heartbeatInterval, idleTimeout,
-                    reconnectMin, reconnectMax, maxPendingRegistrations, discoverSessions, accessKey, secretKey, tlsCa);
+                    reconnectMin, reconnectMax, maxPendingRegistrations, discoverSessions, accessKey, secretKey, tlsCa,
+                    randomSeed);
         }
     }
 }

@@ -41,6 +41,8 @@ final class SessionHandshake {
 
     private final RegistryClientConfig config;
     private final String clientId;
+    /** Where the auth nonces come from (the client's id generator). */
+    private final RegisterIds ids;
     private final Map<String, PublicationImpl> publications;
     private final Map<String, SubscriptionImpl> subscriptions;
     private final CatalogWatches catalogWatches;
@@ -57,11 +59,13 @@ final class SessionHandshake {
     /** The last session's refusal of this client's credentials; null once one accepted them. */
     private volatile RegistryException authFailure;
 
-    SessionHandshake(RegistryClientConfig config, String clientId, Map<String, PublicationImpl> publications,
+    SessionHandshake(RegistryClientConfig config, String clientId, RegisterIds ids,
+                     Map<String, PublicationImpl> publications,
                      Map<String, SubscriptionImpl> subscriptions, CatalogWatches catalogWatches,
                      Consumer<List<HostAndPort>> discovered, BooleanSupplier clientClosed) {
         this.config = config;
         this.clientId = clientId;
+        this.ids = ids;
         this.publications = publications;
         this.subscriptions = subscriptions;
         this.catalogWatches = catalogWatches;
@@ -95,7 +99,7 @@ final class SessionHandshake {
         }
         // First prove the app's credentials: a signature over a fresh timestamp and nonce, never the secret.
         long now = System.currentTimeMillis();
-        String nonce = RegisterIds.next();
+        String nonce = ids.nextId();
         return conn.call(new AuthRequest(config.accessKey(), now, nonce,
                         AuthSignature.sign(config.secretKey(), config.accessKey(), now, nonce)),
                         AuthResult.class, config.requestTimeout())

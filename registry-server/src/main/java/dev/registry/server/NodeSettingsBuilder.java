@@ -18,6 +18,13 @@ import java.util.List;
  * combinations single keys cannot; its errors name where each value came from.
  */
 final class NodeSettingsBuilder {
+    /**
+     * JVM system property seeding the node's randomness (issue #21), to reproduce a run or drive a
+     * deterministic simulation; unset: a random seed, as always. Not a launcher key: production
+     * never needs it.
+     */
+    static final String RANDOM_SEED_PROPERTY = "registry.random.seed";
+
     private final RegistryServerMain options;
     /** How each option got its value; null when the options were parsed without the config layers. */
     private final LayeredConfig configuration;
@@ -42,7 +49,21 @@ final class NodeSettingsBuilder {
                 Duration.ofSeconds(options.clientIdleSeconds), Duration.ofSeconds(options.sessionGraceSeconds),
                 options.adminToken, options.effectiveSofaBoltPort(), metaDatabase(), metaLease(), sessionBalance(),
                 options.adminHost, Duration.ofMillis(options.dataProbeMillis), clientDamping(), clientLimits(),
-                options.authAppsFile, clientTls(), clusterTls());
+                options.authAppsFile, clientTls(), clusterTls(), randomSeed());
+    }
+
+    /** {@code -Dregistry.random.seed}: null when unset or empty. */
+    private static Long randomSeed() {
+        String value = System.getProperty(RANDOM_SEED_PROPERTY);
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            return Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            throw new ConfigException("invalid value for JVM system property " + RANDOM_SEED_PROPERTY + ": '" + value
+                    + "'; expected a whole number (a 64-bit seed)");
+        }
     }
 
     private ConnectionBalancer.Settings sessionBalance() {

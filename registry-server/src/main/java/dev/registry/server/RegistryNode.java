@@ -43,6 +43,8 @@ public final class RegistryNode implements AutoCloseable {
      * @param appsFile     apps file of client authentication (sessions); null: off
      * @param clientTls    TLS of the sessions' client ports; null: plain TCP
      * @param clusterTls   mutual TLS between the roles (and HTTPS on admin ports); null: plain TCP
+     * @param randomSeed   seed of the node's randomness, for reproducing a run; null: drawn at random. Only the
+     *                     session role draws random numbers (meta and data have no jitter or shuffles).
      */
     public record Settings(boolean meta, boolean data, boolean session, String bindHost, String advertiseHost,
                            List<HostAndPort> metaServers, int metaPort, int metaHttpPort, int dataPort,
@@ -53,7 +55,7 @@ public final class RegistryNode implements AutoCloseable {
                            dev.registry.session.damping.FlapDamper.Settings clientDamping,
                            dev.registry.session.limits.ClientLimits.Settings clientLimits,
                            java.nio.file.Path appsFile, dev.registry.common.tls.TlsSettings clientTls,
-                           dev.registry.common.tls.TlsSettings clusterTls) {
+                           dev.registry.common.tls.TlsSettings clusterTls, Long randomSeed) {
 
         @Override
         public String toString() {
@@ -121,7 +123,7 @@ public final class RegistryNode implements AutoCloseable {
                         s.sessionHttpPort(), s.advertiseHost(), metaServers, s.slots(), Duration.ofSeconds(1),
                         Duration.ofSeconds(10), Duration.ofSeconds(5), Duration.ofSeconds(30), clientRpc, PushEngine.Settings.defaults(),
                         s.adminToken(), s.sofaBoltPort(), s.sessionBalance(), s.adminHost(), s.clientDamping(),
-                        s.clientLimits(), s.appsFile(), s.clusterTls()),
+                        s.clientLimits(), s.appsFile(), s.clusterTls()).withRandomSeed(s.randomSeed()),
                         clock).start();
             }
             if (metaStart != null) {

@@ -16,6 +16,7 @@ import dev.registry.common.protocol.SessionServerHeartbeat;
 import dev.registry.common.protocol.UnregisterPublisherRequest;
 import dev.registry.common.protocol.UnregisterSubscriberRequest;
 import dev.registry.common.protocol.WireClasses;
+import dev.registry.common.random.RandomSource;
 import dev.registry.common.rpc.ConnectionListener;
 import dev.registry.common.rpc.ErrorCode;
 import dev.registry.common.rpc.HandlerRegistry;
@@ -75,6 +76,8 @@ public final class SessionServer implements AutoCloseable {
 
     private final SessionServerConfig config;
     private final Clock clock;
+    /** All of the session's randomness (issue #21): seeded from the config, a simulator can replay it. */
+    private final RandomSource random;
     private final Serializer serializer = WireClasses.serializer();
     private final SlotTableHolder tables;
     private final SessionPublisherStore publishers;
@@ -115,6 +118,8 @@ public final class SessionServer implements AutoCloseable {
     public SessionServer(SessionServerConfig config, Clock clock) {
         this.config = config;
         this.clock = clock;
+        this.random = RandomSource.of(config.randomSeed());
+        log.debug("random seed {} ({})", random.seed(), random.isSeeded() ? "configured" : "drawn");
         this.tables = new SlotTableHolder(config.slotCount());
         this.publishers = new SessionPublisherStore(config.slotCount());
         this.clientLimits = new ClientLimits(config.clientLimits(), System::nanoTime);
@@ -162,7 +167,7 @@ public final class SessionServer implements AutoCloseable {
                         adminAddress()),
                 config.heartbeatInterval(), config.clusterTls());
         migration = new ClientMigration(sessionId, clientServer, meta, scheduler, config.balance(),
-                () -> started && !closing && isReady());
+                () -> started && !closing && isReady(), random.forComponent("session.client-migration"));
         HandlerRegistry dataHandlers = new HandlerRegistry()
                 .register(DataChangeNotice.class, (conn, notice) -> {
                     push.onNotice(notice.dataInfoId(), notice.version());
@@ -177,10 +182,11 @@ public final class SessionServer implements AutoCloseable {
                 serializer, dataHandlers,
                 new ConnectionListener() { });
         links = new DataServerLinks(sessionId, dataClient, tables, meta, scheduler, Duration.ofSeconds(3),
-                this::resyncSlotsLedBy);
+                this::resyncSlotsLedBy, random.forComponent("session.data-links"));
         syncer = new PublisherSyncer(publishers, links, config.slotCount(), scheduler, config.writeDeadline(),
                 Duration.ofSeconds(2));
-        push = new PushEngine(subscribers, links, config.slotCount(), config.push(), scheduler, clock);
+        push = new PushEngine(subscribers, links, config.slotCount(), config.push(), scheduler, clock,
+                random.forComponent("session.push"));
         damping = new ClientLinkDamping(new FlapDamper(config.damping(), clock::millis), publishers, syncer, scheduler);
         reconciler = new SlotReconciler(sessionId, publishers, syncer, links, config.slotCount(), config.writeDeadline());
         catalog = new SessionCatalog(tables, links, scheduler);

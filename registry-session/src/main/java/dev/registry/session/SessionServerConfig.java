@@ -39,6 +39,8 @@ import java.util.List;
  *                           authentication on for the client ports (reloaded when it changes)
  * @param clusterTls         mutual TLS on the links to meta and data servers (this node's certificate and key,
  *                           the cluster CA); null: plain TCP
+ * @param randomSeed         seed of all the session's randomness (retry jitter, which clients a balancing round
+ *                           moves), for a simulator that replays a run; null (default): drawn at random
  */
 public record SessionServerConfig(String bindHost, int port, int adminPort, String advertiseHost,
                                   List<HostAndPort> metaAddresses, int slotCount, Duration heartbeatInterval,
@@ -47,7 +49,8 @@ public record SessionServerConfig(String bindHost, int port, int adminPort, Stri
                                   PushEngine.Settings push, String adminToken, int sofaBoltPort,
                                   ConnectionBalancer.Settings balance, String adminBindHost,
                                   FlapDamper.Settings damping, ClientLimits.Settings clientLimits,
-                                  java.nio.file.Path appsFile, dev.registry.common.tls.TlsSettings clusterTls) {
+                                  java.nio.file.Path appsFile, dev.registry.common.tls.TlsSettings clusterTls,
+                                  Long randomSeed) {
 
     public SessionServerConfig {
         if (metaAddresses.isEmpty()) {
@@ -58,6 +61,19 @@ public record SessionServerConfig(String bindHost, int port, int adminPort, Stri
         adminBindHost = adminBindHost == null ? bindHost : adminBindHost;
         java.util.Objects.requireNonNull(damping, "damping");
         java.util.Objects.requireNonNull(clientLimits, "clientLimits");
+    }
+
+    /** A random seed drawn at start (the default). */
+    public SessionServerConfig(String bindHost, int port, int adminPort, String advertiseHost,
+                               List<HostAndPort> metaAddresses, int slotCount, Duration heartbeatInterval,
+                               Duration writeDeadline, Duration reconcileInterval, Duration slotSyncInterval,
+                               RpcConfig clientRpc, PushEngine.Settings push, String adminToken, int sofaBoltPort,
+                               ConnectionBalancer.Settings balance, String adminBindHost, FlapDamper.Settings damping,
+                               ClientLimits.Settings clientLimits, java.nio.file.Path appsFile,
+                               dev.registry.common.tls.TlsSettings clusterTls) {
+        this(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount, heartbeatInterval, writeDeadline,
+                reconcileInterval, slotSyncInterval, clientRpc, push, adminToken, sofaBoltPort, balance, adminBindHost,
+                damping, clientLimits, appsFile, clusterTls, null);
     }
 
     /**
@@ -72,7 +88,7 @@ public record SessionServerConfig(String bindHost, int port, int adminPort, Stri
         this(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount, heartbeatInterval, writeDeadline,
                 reconcileInterval, slotSyncInterval, clientRpc, push, adminToken, -1,
                 ConnectionBalancer.Settings.disabled(), null, FlapDamper.Settings.defaults(),
-                ClientLimits.Settings.defaults(), null, null);
+                ClientLimits.Settings.defaults(), null, null, null);
     }
 
     public static SessionServerConfig local(List<HostAndPort> metaAddresses) {
@@ -85,72 +101,82 @@ public record SessionServerConfig(String bindHost, int port, int adminPort, Stri
     public SessionServerConfig withPorts(int clientPort, int httpPort) {
         return new SessionServerConfig(bindHost, clientPort, httpPort, advertiseHost, metaAddresses, slotCount,
                 heartbeatInterval, writeDeadline, reconcileInterval, slotSyncInterval, clientRpc, push, adminToken,
-                sofaBoltPort, balance, adminBindHost, damping, clientLimits, appsFile, clusterTls);
+                sofaBoltPort, balance, adminBindHost, damping, clientLimits, appsFile, clusterTls, randomSeed);
     }
 
     public SessionServerConfig withClientRpc(RpcConfig rpc) {
         return new SessionServerConfig(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount,
                 heartbeatInterval, writeDeadline, reconcileInterval, slotSyncInterval, rpc, push, adminToken,
-                sofaBoltPort, balance, adminBindHost, damping, clientLimits, appsFile, clusterTls);
+                sofaBoltPort, balance, adminBindHost, damping, clientLimits, appsFile, clusterTls, randomSeed);
     }
 
     public SessionServerConfig withPush(PushEngine.Settings settings) {
         return new SessionServerConfig(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount,
                 heartbeatInterval, writeDeadline, reconcileInterval, slotSyncInterval, clientRpc, settings, adminToken,
-                sofaBoltPort, balance, adminBindHost, damping, clientLimits, appsFile, clusterTls);
+                sofaBoltPort, balance, adminBindHost, damping, clientLimits, appsFile, clusterTls, randomSeed);
     }
 
     public SessionServerConfig withAdminToken(String token) {
         return new SessionServerConfig(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount,
                 heartbeatInterval, writeDeadline, reconcileInterval, slotSyncInterval, clientRpc, push, token,
-                sofaBoltPort, balance, adminBindHost, damping, clientLimits, appsFile, clusterTls);
+                sofaBoltPort, balance, adminBindHost, damping, clientLimits, appsFile, clusterTls, randomSeed);
     }
 
     public SessionServerConfig withReconcileInterval(Duration interval) {
         return new SessionServerConfig(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount,
                 heartbeatInterval, writeDeadline, interval, slotSyncInterval, clientRpc, push, adminToken,
-                sofaBoltPort, balance, adminBindHost, damping, clientLimits, appsFile, clusterTls);
+                sofaBoltPort, balance, adminBindHost, damping, clientLimits, appsFile, clusterTls, randomSeed);
     }
 
     public SessionServerConfig withBalance(ConnectionBalancer.Settings settings) {
         return new SessionServerConfig(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount,
                 heartbeatInterval, writeDeadline, reconcileInterval, slotSyncInterval, clientRpc, push, adminToken,
-                sofaBoltPort, settings, adminBindHost, damping, clientLimits, appsFile, clusterTls);
+                sofaBoltPort, settings, adminBindHost, damping, clientLimits, appsFile, clusterTls, randomSeed);
     }
 
     public SessionServerConfig withSofaBoltPort(int boltPort) {
         return new SessionServerConfig(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount,
                 heartbeatInterval, writeDeadline, reconcileInterval, slotSyncInterval, clientRpc, push, adminToken,
-                boltPort, balance, adminBindHost, damping, clientLimits, appsFile, clusterTls);
+                boltPort, balance, adminBindHost, damping, clientLimits, appsFile, clusterTls, randomSeed);
     }
 
     public SessionServerConfig withAdminBindHost(String host) {
         return new SessionServerConfig(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount,
                 heartbeatInterval, writeDeadline, reconcileInterval, slotSyncInterval, clientRpc, push, adminToken,
-                sofaBoltPort, balance, host, damping, clientLimits, appsFile, clusterTls);
+                sofaBoltPort, balance, host, damping, clientLimits, appsFile, clusterTls, randomSeed);
     }
 
     public SessionServerConfig withDamping(FlapDamper.Settings settings) {
         return new SessionServerConfig(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount,
                 heartbeatInterval, writeDeadline, reconcileInterval, slotSyncInterval, clientRpc, push, adminToken,
-                sofaBoltPort, balance, adminBindHost, settings, clientLimits, appsFile, clusterTls);
+                sofaBoltPort, balance, adminBindHost, settings, clientLimits, appsFile, clusterTls, randomSeed);
     }
 
     public SessionServerConfig withClientLimits(ClientLimits.Settings limits) {
         return new SessionServerConfig(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount,
                 heartbeatInterval, writeDeadline, reconcileInterval, slotSyncInterval, clientRpc, push, adminToken,
-                sofaBoltPort, balance, adminBindHost, damping, limits, appsFile, clusterTls);
+                sofaBoltPort, balance, adminBindHost, damping, limits, appsFile, clusterTls, randomSeed);
     }
 
     public SessionServerConfig withAppsFile(java.nio.file.Path file) {
         return new SessionServerConfig(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount,
                 heartbeatInterval, writeDeadline, reconcileInterval, slotSyncInterval, clientRpc, push, adminToken,
-                sofaBoltPort, balance, adminBindHost, damping, clientLimits, file, clusterTls);
+                sofaBoltPort, balance, adminBindHost, damping, clientLimits, file, clusterTls, randomSeed);
     }
 
     public SessionServerConfig withClusterTls(dev.registry.common.tls.TlsSettings tls) {
         return new SessionServerConfig(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount,
                 heartbeatInterval, writeDeadline, reconcileInterval, slotSyncInterval, clientRpc, push, adminToken,
-                sofaBoltPort, balance, adminBindHost, damping, clientLimits, appsFile, tls);
+                sofaBoltPort, balance, adminBindHost, damping, clientLimits, appsFile, tls, randomSeed);
+    }
+
+    /**
+     * Seeds the session's randomness (null: drawn at random), so that a deterministic simulation
+     * can replay a run (issue #21). The launcher sets it from {@code -Dregistry.random.seed}.
+     */
+    public SessionServerConfig withRandomSeed(Long seed) {
+        return new SessionServerConfig(bindHost, port, adminPort, advertiseHost, metaAddresses, slotCount,
+                heartbeatInterval, writeDeadline, reconcileInterval, slotSyncInterval, clientRpc, push, adminToken,
+                sofaBoltPort, balance, adminBindHost, damping, clientLimits, appsFile, clusterTls, seed);
     }
 }

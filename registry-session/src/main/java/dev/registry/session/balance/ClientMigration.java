@@ -44,7 +44,8 @@ public final class ClientMigration {
     private final BooleanSupplier serving;
     /** Connections asked to move elsewhere: their publishers are withdrawn only after a grace period. */
     private final Set<String> migrating = ConcurrentHashMap.newKeySet();
-    private final Random random = new Random();
+    /** Which clients a balancing round moves; from the node's RandomSource, so a seed replays it. */
+    private final Random random;
     /** Owned by the scheduler thread (balancing rounds). */
     private final ConnectionBalancer.Damper damper = new ConnectionBalancer.Damper();
     private final LongAdder clientsMoved = new LongAdder();
@@ -54,15 +55,17 @@ public final class ClientMigration {
      * @param sessionId    this session's client address, as meta's counts name it
      * @param clientServer the session's own client port
      * @param serving      the session is started, not stopping and ready
+     * @param random       shuffles the clients a balancing round may move
      */
     public ClientMigration(String sessionId, RpcServer clientServer, MetaClient meta, ScheduledExecutorService scheduler,
-                           ConnectionBalancer.Settings settings, BooleanSupplier serving) {
+                           ConnectionBalancer.Settings settings, BooleanSupplier serving, Random random) {
         this.sessionId = sessionId;
         this.clientServer = clientServer;
         this.meta = meta;
         this.scheduler = scheduler;
         this.settings = settings;
         this.serving = serving;
+        this.random = random;
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.registry.session.link;
 
 import dev.registry.common.meta.MetaClient;
 import dev.registry.common.protocol.SessionHello;
+import dev.registry.common.random.RandomSource;
 import dev.registry.common.rpc.Backoff;
 import dev.registry.common.rpc.ConnectionPool;
 import dev.registry.common.rpc.ErrorCode;
@@ -37,15 +38,25 @@ public final class DataServerLinks implements AutoCloseable {
     private final SlotTableHolder tables;
     private final MetaClient meta;
     private final ScheduledExecutorService scheduler;
-    private final Backoff backoff = new Backoff(Duration.ofMillis(20), Duration.ofMillis(500), new Random());
+    private final Backoff backoff;
     private final ConnectionPool pool;
     private final Duration callTimeout;
     private volatile boolean closed;
 
+    /** With retry jitter from an unseeded source (tests; the session passes its own). */
     public DataServerLinks(String sessionId, RpcClient client, SlotTableHolder tables, MetaClient meta,
                            ScheduledExecutorService scheduler, Duration callTimeout,
                            Consumer<String> onNewConnection) {
+        this(sessionId, client, tables, meta, scheduler, callTimeout, onNewConnection,
+                RandomSource.unseeded().forComponent("session.data-links"));
+    }
+
+    /** @param random jitter of the retries' backoff (the node's RandomSource, so a seed replays it) */
+    public DataServerLinks(String sessionId, RpcClient client, SlotTableHolder tables, MetaClient meta,
+                           ScheduledExecutorService scheduler, Duration callTimeout,
+                           Consumer<String> onNewConnection, Random random) {
         this.sessionId = sessionId;
+        this.backoff = new Backoff(Duration.ofMillis(20), Duration.ofMillis(500), random);
         // A data server whose connection drops or refuses us is reported to meta, which probes it
         // and fails its slots over at once if it is dead (instead of after its lease).
         this.pool = new ConnectionPool(client,

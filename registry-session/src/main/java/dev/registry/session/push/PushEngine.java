@@ -9,6 +9,7 @@ import dev.registry.common.protocol.ZoneSplice;
 import dev.registry.common.protocol.DatumVersions;
 import dev.registry.common.protocol.DatumVersionsRequest;
 import dev.registry.common.protocol.FetchDatumRequest;
+import dev.registry.common.random.RandomSource;
 import dev.registry.common.rpc.Backoff;
 import dev.registry.common.slot.SlotHash;
 import dev.registry.session.link.DataServerLinks;
@@ -98,8 +99,16 @@ public final class PushEngine {
     private final DeltaBases deltaBases = new DeltaBases(DeltaBases.DEFAULT_BUDGET_VALUES);
     private volatile boolean paused;
 
+    /** With retry jitter from an unseeded source (tests; the session passes its own). */
     public PushEngine(SubscriberRegistry<PushTarget> subscribers, DataServerLinks links, int slotCount, Settings settings,
                       ScheduledExecutorService scheduler, Clock clock) {
+        this(subscribers, links, slotCount, settings, scheduler, clock,
+                RandomSource.unseeded().forComponent("session.push"));
+    }
+
+    /** @param random jitter of the push retries' backoff (the node's RandomSource, so a seed replays it) */
+    public PushEngine(SubscriberRegistry<PushTarget> subscribers, DataServerLinks links, int slotCount, Settings settings,
+                      ScheduledExecutorService scheduler, Clock clock, Random random) {
         this.subscribers = subscribers;
         this.links = links;
         this.slotCount = slotCount;
@@ -109,7 +118,7 @@ public final class PushEngine {
         this.fetchFailures = new dev.registry.common.log.WarnSummary(log, "cannot fetch for its subscribers",
                 FAILURE_LOG_WINDOW_MILLIS, clock::millis);
         this.windows = new PushWindows<>(settings.window().toMillis(), settings.burst());
-        this.retries = new PushRetries(new Backoff(settings.retryMin(), settings.retryMax(), new Random()),
+        this.retries = new PushRetries(new Backoff(settings.retryMin(), settings.retryMax(), random),
                 settings.maxRetries());
     }
 
