@@ -37,6 +37,18 @@ final class PublicationImpl implements Publication {
                 config.zone(), registeredAt, null, null));
     }
 
+    /**
+     * The registration to send through a new connection: its version goes up first. A session the
+     * client left may still write the registration it holds (a retry, a re-sync while it holds a
+     * moved client's publishers); the data server keeps the higher version, so that late write
+     * cannot replace this one, and a later unregister through this connection finds its own
+     * registration instead of the stale one (which it would leave in place).
+     */
+    synchronized RegisterPublisherRequest toReRegistration(RegistryClientConfig config, String ip) {
+        version++;
+        return toRequest(config, ip);
+    }
+
     @Override
     public DataInfoId dataInfoId() {
         return id;

@@ -166,7 +166,7 @@ final class SessionHandshake {
     private CompletableFuture<?> reRegisterPublications(RpcConnection conn) {
         List<Publisher> all = new ArrayList<>(publications.size());
         for (PublicationImpl p : publications.values()) {
-            all.add(p.toRequest(config, ip()).publisher());
+            all.add(p.toReRegistration(config, ip()).publisher());
         }
         PublishBatcher b = batcher;
         if (b != null && b.connection() == conn) {
