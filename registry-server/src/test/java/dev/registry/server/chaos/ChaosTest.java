@@ -3,7 +3,7 @@ package dev.registry.server.chaos;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.time.Duration;
 
@@ -18,8 +18,14 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ChaosTest {
 
+    /** The seeds of the short suite: 1, 2, 3, or {@code -Dchaos.seeds=4,5,6} (scripts/planted-bugs.sh uses it). */
+    static java.util.stream.LongStream seeds() {
+        return java.util.Arrays.stream(System.getProperty("chaos.seeds", "1,2,3").split(","))
+                .map(String::trim).filter(s -> !s.isEmpty()).mapToLong(Long::parseLong);
+    }
+
     @ParameterizedTest(name = "seed {0}")
-    @ValueSource(longs = {1, 2, 3})
+    @MethodSource("seeds")
     void invariantsHoldUnderRandomFaults(long seed) throws Exception {
         try (ChaosHarness h = scenario(seed, Duration.ofSeconds(20))) {
             System.out.printf("chaos seed %d: faults %s, %d operations acknowledged, %d pushes checked, convergence %s, "

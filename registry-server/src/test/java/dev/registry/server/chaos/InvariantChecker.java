@@ -30,14 +30,18 @@ import static org.awaitility.Awaitility.await;
  *       publishers may be missing from pushes from the start of the pause until
  *       {@link #deadBound} after it ends ({@link #excuseAnchors});
  *   <li>so is every acknowledged value of every churn client ({@link #acknowledged}) while it is
- *       live, except while a fault cuts the churn clients' links ({@link #excuseChurn}): a
- *       client whose connection is reset or frozen is, for a moment, a gone client;
- *   <li>values of closed clients, and values overwritten or unregistered with an acknowledgement
- *       ({@link #retired}), are gone from pushes received more than {@link #deadBound} after that
- *       (plus the damping hold if a dead client's link flapped), or after the last fault that
- *       kept the registry from hearing of the death healed ({@link #restartDeadClocks}) (2). A
- *       value every subscriber of its id has already seen gone keeps its clock through later
- *       faults: if it comes back after its bound, the registry resurrected it;
+ *       live: once a subscriber has seen it, and in every push that arrives more than
+ *       {@code pushBound} after its acknowledgement (a new slot leader that serves reads before
+ *       the sessions re-synced it, a lost replication op). Excused while a fault cuts the churn
+ *       clients' links ({@link #excuseChurn}): a client whose connection is reset or frozen is,
+ *       for a moment, a gone client;
+ *   <li>values overwritten or unregistered with an acknowledgement ({@link #retired}) are gone
+ *       from pushes received more than {@code pushBound} after it, values of closed clients more
+ *       than {@link #deadBound} after the close (plus the damping hold if the client's link
+ *       flapped); either clock restarts when a fault that kept the registry from hearing of it
+ *       heals ({@link #restartDeadClocks}) (2). A value every subscriber of its id has already
+ *       seen gone keeps its clock through later faults: if it comes back after its bound, the
+ *       registry resurrected it;
  *   <li>once faults stop, every subscriber's last push is exactly the live publishers, within
  *       the settle bound (3); how long each acknowledged value took to reach each subscriber is
  *       kept as a distribution ({@link #convergenceMillis});
@@ -57,6 +61,8 @@ final class InvariantChecker {
     private final List<Subscriber> subscribers = new CopyOnWriteArrayList<>();
     /** Values of closed clients, and retired values, with the time their bound starts. */
     private final Map<String, Long> deadValues = new ConcurrentHashMap<>();
+    /** Dead values the registry acknowledged withdrawing (overwritten, unregistered): bound by {@code pushBound}. */
+    private final Set<String> retiredValues = ConcurrentHashMap.newKeySet();
     /** The service of each value the workload reported (acknowledged, retired or dead). */
     private final Map<String, DataInfoId> valueIds = new ConcurrentHashMap<>();
     /** Live acknowledged churn values, with the time of their acknowledgement. */
@@ -193,6 +199,7 @@ final class InvariantChecker {
         valueIds.put(value, id);
         liveValues.remove(value);
         deadValues.put(value, System.nanoTime());
+        retiredValues.add(value);
         operationsDone.incrementAndGet();
     }
 
@@ -351,7 +358,7 @@ final class InvariantChecker {
                 }
                 for (String v : values) {
                     Long died = deadValues.get(v);
-                    if (died != null && at - died > bound) {
+                    if (died != null && at - died > (retiredValues.contains(v) ? late : bound)) {
                         violation("invariant 2: push v" + s.pushes.get(i).version() + " of " + s.id + " still has "
                                 + v + " " + (at - died) / 1_000_000 + " ms after it was withdrawn, overwritten or its "
                                 + "client died" + (goneEverywhere.contains(v) ? " (it had been gone everywhere: resurrected)" : ""));
