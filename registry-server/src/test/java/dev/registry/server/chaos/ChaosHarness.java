@@ -35,7 +35,8 @@ import static org.awaitility.Awaitility.await;
  *   <li>session to data and data to data (replication): each data server advertises the port of
  *       its proxy in the slot table ({@code DataServerConfig.advertisePort}).
  * </ul>
- * Faults: kill (abrupt) / drain data servers, drain / stop sessions abruptly, crash / gracefully
+ * Faults: kill (abrupt; also while the other data servers' links are slow, so its followers lag)
+ * / drain data servers, drain / stop sessions abruptly, crash / gracefully
  * stop the meta leader (restarted on its port after the next fault), reset / blackhole / delay
  * each class of link, pause a node, client deaths and reconnect storms.
  *
@@ -53,7 +54,8 @@ final class ChaosHarness extends ChaosScenario {
     static final int METAS = 3;
 
     static final List<String> KINDS = List.of(
-            "kill data server", "drain data server", "drain session", "stop session abruptly",
+            "kill data server", "kill data server while replicas lag", "drain data server", "drain session",
+            "stop session abruptly",
             "crash meta leader", "stop meta leader gracefully",
             "reset client links", "blackhole client links", "delay client links",
             "reset meta links", "blackhole meta links", "delay meta links",
@@ -163,6 +165,29 @@ final class ChaosHarness extends ChaosScenario {
                 }
                 cluster.stopDataServer(victim);
                 retire(dataProxies.remove(victim));
+                return () -> checker.log("start empty data server " + cluster.addDataServer().address());
+            }
+            case "kill data server while replicas lag" -> {
+                if (cluster.data().size() < 3) {
+                    checker.skipped(kind);
+                    return null;
+                }
+                // Replication is asynchronous: a leader acknowledges writes its followers do not have
+                // yet. Slow every other data server's links, let the workload write, then kill the
+                // leader: its slots' new leaders lack its last writes until the sessions re-sync them,
+                // which the read gate waits for.
+                DataServer victim = randomData();
+                long lag = 300 + random.nextInt(500);
+                List<FaultyProxy> others = dataProxies.entrySet().stream().filter(e -> e.getKey() != victim)
+                        .map(Map.Entry::getValue).toList();
+                checker.count(kind);
+                checker.log(kind + " " + victim.address() + ": the others' links " + lag + " ms per chunk");
+                others.forEach(p -> p.setDelayMillis(lag));
+                LockSupport.parkNanos(1_500_000_000L);
+                cluster.stopDataServer(victim);
+                retire(dataProxies.remove(victim));
+                checker.log("killed " + victim.address());
+                later(() -> others.forEach(p -> p.setDelayMillis(0)), 2_000);
                 return () -> checker.log("start empty data server " + cluster.addDataServer().address());
             }
             case "drain session", "stop session abruptly" -> {

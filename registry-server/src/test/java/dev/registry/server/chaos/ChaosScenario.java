@@ -101,6 +101,11 @@ abstract class ChaosScenario implements AutoCloseable {
         throw new IllegalArgumentException(kind);
     }
 
+    /** Runs {@code action} on the link-fault timer after {@code millis} (ends a fault on time). */
+    void later(Runnable action, long millis) {
+        linkFaultTimer.schedule(action, millis, TimeUnit.MILLISECONDS);
+    }
+
     /** Stops the blackhole timer; subclasses call it when they close. */
     void stopLinkFaults() {
         linkFaultTimer.shutdownNow();

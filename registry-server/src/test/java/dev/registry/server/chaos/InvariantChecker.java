@@ -35,9 +35,10 @@ import static org.awaitility.Awaitility.await;
  *       the sessions re-synced it, a lost replication op). Excused while a fault cuts the churn
  *       clients' links ({@link #excuseChurn}): a client whose connection is reset or frozen is,
  *       for a moment, a gone client;
- *   <li>values overwritten or unregistered with an acknowledgement ({@link #retired}) are gone
- *       from pushes received more than {@code pushBound} after it, values of closed clients more
- *       than {@link #deadBound} after the close (plus the damping hold if the client's link
+ *   <li>values overwritten or unregistered with an acknowledgement ({@link #retired}), and
+ *       values of a client that closed while its links were whole, are gone from pushes received
+ *       more than {@code pushBound} after it; values of a client that closed behind a cut link,
+ *       more than {@link #deadBound} after the close (plus the damping hold if the client's link
  *       flapped); either clock restarts when a fault that kept the registry from hearing of it
  *       heals ({@link #restartDeadClocks}) (2). A value every subscriber of its id has already
  *       seen gone keeps its clock through later faults: if it comes back after its bound, the
@@ -61,7 +62,10 @@ final class InvariantChecker {
     private final List<Subscriber> subscribers = new CopyOnWriteArrayList<>();
     /** Values of closed clients, and retired values, with the time their bound starts. */
     private final Map<String, Long> deadValues = new ConcurrentHashMap<>();
-    /** Dead values the registry acknowledged withdrawing (overwritten, unregistered): bound by {@code pushBound}. */
+    /**
+     * Dead values bound by {@code pushBound}: those the registry acknowledged withdrawing
+     * (overwritten, unregistered) and those of clients that closed while their links were whole.
+     */
     private final Set<String> retiredValues = ConcurrentHashMap.newKeySet();
     /** The service of each value the workload reported (acknowledged, retired or dead). */
     private final Map<String, DataInfoId> valueIds = new ConcurrentHashMap<>();
@@ -177,11 +181,18 @@ final class InvariantChecker {
      * bound starts after the hold.
      */
     void clientDied(Map<String, DataInfoId> values, Duration held) {
-        long from = System.nanoTime() + held.toNanos();
+        long now = System.nanoTime();
+        long from = now + held.toNanos();
+        // A close the session hears at once is a withdrawal like any other: the push bound. A close
+        // behind a cut link (or of a damped client) waits for the idle timeout: the dead-client bound.
+        boolean prompt = held.isZero() && !within(churnExcuses, now);
         values.forEach((v, id) -> {
             valueIds.put(v, id);
             liveValues.remove(v);
             deadValues.put(v, from);
+            if (prompt) {
+                retiredValues.add(v);
+            }
         });
     }
 

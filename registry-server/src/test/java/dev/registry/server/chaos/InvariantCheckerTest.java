@@ -149,6 +149,20 @@ class InvariantCheckerTest {
     }
 
     @Test
+    void aClientClosedWithWholeLinksGetsThePushBoundOneClosedBehindACutLinkTheDeadBound() {
+        InvariantChecker checker = new InvariantChecker(7, Duration.ofSeconds(30), Duration.ofMillis(20));
+        InvariantChecker.Subscriber s = checker.newSubscriber(ID);
+        checker.clientDied(Map.of("churn:1", ID)); // heard at once: a withdrawal like any other
+        long[] cut = checker.excuseChurn("test");
+        checker.clientDied(Map.of("churn:2", ID)); // its close is held by the cut link
+        checker.endChurnExcuse(cut);
+        await().pollDelay(Duration.ofMillis(50)).until(() -> true);
+        s.record(push(1, ANCHOR, "churn:1", "churn:2"));
+        checker.checkContinuously();
+        assertThat(checker.violations()).singleElement().asString().contains("churn:1");
+    }
+
+    @Test
     void aSubscriberThatDoesNotConvergeIsAViolation() {
         InvariantChecker checker = new InvariantChecker(7, Duration.ofSeconds(8));
         InvariantChecker.Subscriber s = checker.newSubscriber(ID);

@@ -43,6 +43,8 @@ final class Workload implements AutoCloseable {
     private static final class ChurnClient {
         final RegistryClient client;
         final List<Publication> live = new CopyOnWriteArrayList<>();
+        /** Set before its values are taken as dead: a value it gets acknowledged after that is uncertain. */
+        volatile boolean dying;
 
         ChurnClient(RegistryClient client) {
             this.client = client;
@@ -115,6 +117,12 @@ final class Workload implements AutoCloseable {
      * operation leaves its values uncertain and is rethrown.
      */
     void step(Random r) {
+        if (r.nextInt(60) == 0) {
+            // Clients also come and go between faults (every ~2.4 s at the workload's pace): each
+            // close is a withdrawal the registry must carry out within its bound.
+            clientDies(r, false);
+            return;
+        }
         ChurnClient c = churn.get(r.nextInt(churn.size()));
         int op = r.nextInt(10);
         if (op < 4 && c.live.size() < 3) {
@@ -126,7 +134,7 @@ final class Workload implements AutoCloseable {
                 checker.uncertain(value);
                 throw e;
             }
-            checker.acknowledged(value, id);
+            acknowledged(c, value, id);
         } else if (op < 8 && !c.live.isEmpty()) {
             Publication p = c.live.get(r.nextInt(c.live.size()));
             List<String> old = p.values();
@@ -139,7 +147,7 @@ final class Workload implements AutoCloseable {
                 throw e;
             }
             old.forEach(v -> checker.retired(v, p.dataInfoId()));
-            checker.acknowledged(value, p.dataInfoId());
+            acknowledged(c, value, p.dataInfoId());
         } else if (!c.live.isEmpty()) {
             Publication p = c.live.remove(r.nextInt(c.live.size()));
             try {
@@ -152,13 +160,28 @@ final class Workload implements AutoCloseable {
         }
     }
 
-    /** A churn client dies (closes without unregistering) and a new one takes its place. */
+    /** A value the registry acknowledged; uncertain if its client began dying meanwhile (on another thread). */
+    private void acknowledged(ChurnClient c, String value, DataInfoId id) {
+        checker.acknowledged(value, id);
+        if (c.dying) {
+            checker.uncertain(value);
+        }
+    }
+
+    /** A churn client dies (closes without unregistering) and a new one takes its place: the fault "client dies". */
     void clientDies(Random r) {
+        clientDies(r, true);
+    }
+
+    private void clientDies(Random r, boolean asFault) {
         ChurnClient dying = churn.get(r.nextInt(churn.size()));
+        dying.dying = true;
         Map<String, DataInfoId> values = new HashMap<>();
         dying.live.forEach(p -> p.values().forEach(v -> values.put(v, p.dataInfoId())));
-        checker.count("client dies");
-        checker.log("client dies with " + dying.live.size() + " publishers " + values.keySet());
+        if (asFault) {
+            checker.count("client dies");
+        }
+        checker.log((asFault ? "" : "workload: ") + "client dies with " + dying.live.size() + " publishers " + values.keySet());
         churn.remove(dying);
         boolean damped = isDamped.test(dying.client.clientId());
         if (damped) {
