@@ -12,7 +12,8 @@
 #                                          slots), wait until it exits (--timeout S, default 60) and print its
 #                                          exit status; fails when it had to be killed or exited abnormally
 #   scripts/cluster.sh start-node ROLE N    start that node again (same ports, same command)
-#   ROLE: meta, data, session, or lb (the HAProxy process, N = 0)
+#   ROLE: meta, data, session, lb (the HAProxy process, N = 0) or h2 (the H2 server of the metas'
+#   database, N = 0: `kill h2 0` then `start-node h2 0` is a meta database outage)
 #
 # Options:
 #   --metas N (3)  --data N (3)  --sessions N (2)   how many of each (metas and data <= 10, sessions <= 10)
@@ -45,8 +46,8 @@ CMD=start
 if [[ $# -gt 0 && "$1" != --* ]]; then CMD="$1"; shift; fi
 NODE=""
 if [[ "$CMD" == kill || "$CMD" == start-node || "$CMD" == stop-node ]]; then
-  [[ $# -ge 2 && "$1" =~ ^(meta|data|session|lb)$ && "$2" =~ ^[0-9]+$ ]] \
-    || { echo "usage: scripts/cluster.sh $CMD meta|data|session|lb N [--dir DIR]" >&2; exit 2; }
+  [[ $# -ge 2 && "$1" =~ ^(meta|data|session|lb|h2)$ && "$2" =~ ^[0-9]+$ ]] \
+    || { echo "usage: scripts/cluster.sh $CMD meta|data|session|lb|h2 N [--dir DIR]" >&2; exit 2; }
   NODE="$1-$2"; shift 2
 fi
 METAS=3; DATA=3; SESSIONS=2; BASE=9700; DIR="$REPO_ROOT/data/cluster"; DETACH=0

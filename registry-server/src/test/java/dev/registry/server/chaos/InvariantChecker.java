@@ -372,7 +372,7 @@ final class InvariantChecker {
                     if (died != null && at - died > (retiredValues.contains(v) ? late : bound)) {
                         violation("invariant 2: push v" + s.pushes.get(i).version() + " of " + s.id + " still has "
                                 + v + " " + (at - died) / 1_000_000 + " ms after it was withdrawn, overwritten or its "
-                                + "client died" + (goneEverywhere.contains(v) ? " (it had been gone everywhere: resurrected)" : ""));
+                                + "client died");
                     }
                     Long live = liveValues.get(v);
                     if (live != null && at >= live) {

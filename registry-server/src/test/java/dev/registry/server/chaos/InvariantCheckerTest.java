@@ -113,7 +113,7 @@ class InvariantCheckerTest {
         checker.restartDeadClocks(); // a pause ended: only churn:2 may still be excused
         s.record(push(3, ANCHOR, "churn:1", "churn:2"));
         checker.checkContinuously();
-        assertThat(checker.violations()).singleElement().asString().contains("churn:1").contains("resurrected");
+        assertThat(checker.violations()).singleElement().asString().contains("churn:1").contains("after it was withdrawn");
     }
 
     @Test

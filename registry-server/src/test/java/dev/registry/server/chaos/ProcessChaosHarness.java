@@ -29,8 +29,9 @@ import java.util.concurrent.locks.LockSupport;
  * start-node} after the next fault, and SIGSTOP/SIGCONT, a true stop-the-world pause of 1-8 s;
  * reset, blackhole (at most {@link #MAX_BLACKHOLE}) and delay of client links (the churn clients
  * and one subscriber reach each session through a {@link FaultyProxy}; the anchor client and
- * the other subscriber connect straight); plus client deaths. At most one node per role is
- * down or paused at a time.
+ * the other subscriber connect straight); the metas' database down (its H2 server process
+ * killed, restarted on the same file after the next fault) or hung (SIGSTOP); plus client
+ * deaths. At most one node per role is down or paused at a time.
  *
  * <p>Bounds follow the launcher's defaults: a session drops a silent client after 6 s, a data
  * server keeps a vanished session's publishers for 20 s, so a dead client whose session was
@@ -51,6 +52,7 @@ final class ProcessChaosHarness extends ChaosScenario {
             "SIGKILL session", "SIGTERM session", "SIGSTOP session",
             "SIGKILL meta leader", "SIGTERM meta leader", "SIGSTOP meta leader",
             "reset client links", "blackhole client links", "delay client links",
+            "SIGKILL meta database", "SIGSTOP meta database",
             "client dies");
 
     private final Path repo;
@@ -221,8 +223,11 @@ final class ProcessChaosHarness extends ChaosScenario {
         if (kind.endsWith("client links")) {
             return linkFault(kind, clientProxies.get(random.nextInt(clientProxies.size())));
         }
-        String role = kind.contains("meta") ? "meta" : kind.contains("data") ? "data" : "session";
-        Optional<String> node = victim(role, role.equals("data") ? DATA : SESSIONS);
+        // The metas' database is the H2 server process of cluster.sh ("h2-0"): killed it is an
+        // outage (restarted on the same file after the next fault), stopped a database that hangs.
+        String role = kind.contains("database") ? "h2" : kind.contains("meta") ? "meta" : kind.contains("data") ? "data"
+                : "session";
+        Optional<String> node = victim(role, role.equals("data") ? DATA : role.equals("h2") ? 1 : SESSIONS);
         if (node.isEmpty()) {
             checker.skipped(kind);
             return null;
