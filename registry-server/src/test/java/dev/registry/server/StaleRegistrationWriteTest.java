@@ -24,7 +24,9 @@ import static org.awaitility.Awaitility.await;
  * publishers it holds), and the client's acknowledged unregister through its new connection then
  * removed nothing, because the data server's copy was stamped with the old connection. The value
  * stayed in pushes until the old session expired. A registration sent through a new connection now
- * carries a higher version, so the old write loses.
+ * carries a higher version, so the old write loses; and a data server remembers a withdrawn
+ * registration's version for a while, so an older write that lands after the unregister does not
+ * re-create it (found by the process-level run, seed 12001).
  */
 class StaleRegistrationWriteTest {
     private static final DataInfoId ID = DataInfoId.of("svc.stale-write");
@@ -74,5 +76,10 @@ class StaleRegistrationWriteTest {
                 .as("the acknowledged unregister removed it (not only the anti-entropy sweep, seconds later)").isNull();
         assertThat(current.version()).as("why: a registration through a new connection goes up a version")
                 .isGreaterThan(old.version());
+
+        // The other order (process-level chaos, seed 12001): the old write lands after the unregister.
+        data.store().put(slot, old);
+        assertThat(data.store().publisher(slot, ID, publication.registerId()))
+                .as("a late write of an older version does not re-create a withdrawn registration").isNull();
     }
 }

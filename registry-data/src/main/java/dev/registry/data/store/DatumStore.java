@@ -45,6 +45,9 @@ public final class DatumStore {
     private final LongSupplier clockMillis;
     private final int slotCount;
     private final Map<Integer, Map<DataInfoId, Entry>> slots = new HashMap<>();
+    /** Registrations removed lately: a late write of an older version must not re-create them. */
+    private final WithdrawnRegistrations withdrawn = new WithdrawnRegistrations(
+            WithdrawnRegistrations.DEFAULT_TTL_MILLIS, WithdrawnRegistrations.DEFAULT_CAPACITY);
     /** Publishers per session per slot, so the session-lease check never scans publishers. */
     private final Map<Integer, Map<String, SessionShare>> sessionCounts = new HashMap<>();
 
@@ -73,6 +76,11 @@ public final class DatumStore {
         if (existing != null && (existing.version() > publisher.version() || existing.equals(publisher))) {
             return Change.none(publisher.dataInfoId(), entry.version);
         }
+        if (existing == null && withdrawn.refuses(publisher.dataInfoId(), publisher.registerId(), publisher.version(),
+                clockMillis.getAsLong())) {
+            return Change.none(publisher.dataInfoId(), entry.version); // a late write of what was withdrawn
+        }
+        withdrawn.forget(publisher.dataInfoId(), publisher.registerId());
         counted(slot, entry.publishers.put(publisher.registerId(), publisher), publisher);
         bump(entry);
         return new Change(publisher.dataInfoId(), entry.version, true, Kind.PUT, publisher, publisher.registerId(),
@@ -93,6 +101,7 @@ public final class DatumStore {
             return Change.none(id, entry.version);
         }
         counted(slot, entry.publishers.remove(registerId), null);
+        withdrawn.remember(id, registerId, existing.version(), clockMillis.getAsLong());
         bump(entry);
         return new Change(id, entry.version, true, Kind.REMOVE, null, registerId, entry.changedAtMillis,
                 entry.publishers.size());
@@ -139,6 +148,7 @@ public final class DatumStore {
         if (entry.version >= version) {
             return false;
         }
+        withdrawn.forget(publisher.dataInfoId(), publisher.registerId());
         counted(slot, entry.publishers.put(publisher.registerId(), publisher), publisher);
         entry.version = version;
         entry.changedAtMillis = changedAtMillis;
@@ -151,7 +161,12 @@ public final class DatumStore {
         if (entry.version >= version) {
             return false;
         }
-        counted(slot, entry.publishers.remove(registerId), null);
+        Publisher removed = entry.publishers.remove(registerId);
+        counted(slot, removed, null);
+        if (removed != null) {
+            // A follower remembers too: promoted, it must refuse the same late writes.
+            withdrawn.remember(id, registerId, removed.version(), clockMillis.getAsLong());
+        }
         entry.version = version;
         entry.changedAtMillis = changedAtMillis;
         return true;

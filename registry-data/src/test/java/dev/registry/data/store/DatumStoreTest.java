@@ -36,6 +36,36 @@ class DatumStoreTest {
     }
 
     @Test
+    void aLateWriteOfAnOlderVersionDoesNotRecreateAWithdrawnRegistrationButTheSameVersionDoes() {
+        store.put(slot, pub("r1", 1, "a", "s0", "c-old"));
+        store.put(slot, pub("r1", 2, "a", "s1", "c-new")); // re-registered through a new connection
+        assertThat(store.remove(slot, ID, "r1", "c-new").changed()).as("unregistered").isTrue();
+
+        assertThat(store.put(slot, pub("r1", 1, "a", "s0", "c-old")).changed()).as("the old session's late write")
+                .isFalse();
+        assertThat(store.get(slot, ID).publishers()).isEmpty();
+
+        // A client that re-registers the same version after its publishers were withdrawn is live.
+        store.put(slot, pub("r2", 4, "b", "s1", "c1"));
+        store.remove(slot, ID, "r2", "c1");
+        assertThat(store.put(slot, pub("r2", 4, "b", "s1", "c2")).changed()).isTrue();
+
+        clock.addAndGet(WithdrawnRegistrations.DEFAULT_TTL_MILLIS);
+        assertThat(store.put(slot, pub("r1", 1, "a", "s0", "c-old")).changed()).as("remembered for a while only")
+                .isTrue();
+    }
+
+    @Test
+    void aPromotedFollowerRefusesTheSameLateWrites() {
+        store.put(slot, pub("r1", 2, "a", "s1", "c-new"));
+        DatumStore.Change removed = store.remove(slot, ID, "r1", "c-new");
+        DatumStore follower = new DatumStore(clock::get, 256);
+        follower.applyPut(slot, pub("r1", 2, "a", "s1", "c-new"), removed.version() - 1, 1);
+        follower.applyRemove(slot, ID, "r1", removed.version(), removed.changedAtMillis());
+        assertThat(follower.put(slot, pub("r1", 1, "a", "s0", "c-old")).changed()).isFalse();
+    }
+
+    @Test
     void versionsStayMonotonicWhenTheClockStandsStillOrGoesBack() {
         long last = 0;
         for (int i = 0; i < 100; i++) {
