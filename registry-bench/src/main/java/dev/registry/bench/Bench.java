@@ -5,7 +5,6 @@ import dev.registry.bench.process.Jvm;
 import dev.registry.bench.process.Proc;
 import dev.registry.bench.report.Results;
 import dev.registry.bench.report.Results.Better;
-import dev.registry.bench.target.OursCluster;
 import dev.registry.bench.target.OursServer;
 import dev.registry.bench.target.SofaRegistryServer;
 import dev.registry.bench.target.SystemUnderTest;
@@ -33,7 +32,7 @@ import java.util.function.Supplier;
  *   <li>Dead provider: kill -9 of a provider process until no subscriber lists it.</li>
  *   <li>Server heap after full GC per publisher and per subscriber.</li>
  *   <li>Idle connections on one server (several loopback source addresses) and its heap.</li>
- *   <li>Failover: kill -9 of a data server (ZooKeeper: the leader) under load.</li>
+ *   <li>Failover: kill -9 of a data server (ZooKeeper: the leader) under load ({@link FailoverScenario}).</li>
  *   <li>Scale: a million publishers and subscribers on {@code scripts/cluster.sh} ({@link ScaleScenario};
  *       only when asked for, never in the default set).</li>
  * </ol>
@@ -97,7 +96,7 @@ final class Bench {
                             + "one data server");
                     continue;
                 }
-                guarded(system + "-cluster", S6, () -> failover(system));
+                guarded(system + "-cluster", S6, () -> new FailoverScenario(this, o, ws).run(system));
             }
         }
         phase = "done";
@@ -207,7 +206,7 @@ final class Bench {
     }
 
     /** Starts and connects agents in parallel. */
-    private List<AgentProcess> agents(SystemUnderTest sut, String prefix, int count, int clientsEach,
+    List<AgentProcess> agents(SystemUnderTest sut, String prefix, int count, int clientsEach,
                                       Object... connectOptions) throws Exception {
         List<AgentProcess> out = new ArrayList<>();
         for (int i = 0; i < count; i++) {
@@ -265,7 +264,7 @@ final class Bench {
      * Registers {@code count} publishers on services {@code prefix-0 .. prefix-(dataIds-1)}, split over
      * the agents; returns {rate (acknowledged per second), seconds, failed}.
      */
-    private double[] register(List<AgentProcess> pubs, int count, String prefix, int dataIds, int clientsEach,
+    double[] register(List<AgentProcess> pubs, int count, String prefix, int dataIds, int clientsEach,
                               int threadsPerClient, int inflightPerClient) throws Exception {
         int procs = pubs.size();
         int per = count / procs;
@@ -497,82 +496,6 @@ final class Bench {
             log("  %s: %,d of %,d connections held, live heap %.1f MB (server alive: %s)", system, held, o.connections,
                     heap1 / 1048576.0, serverAlive);
             agents.forEach(AgentProcess::close);
-        }
-    }
-
-    // ---- scenario 6: failover in the multi-process cluster ----
-
-    private void failover(String system) throws Exception {
-        String name = system + (system.equals("ours") ? "-cluster" : "-ensemble");
-        log("starting %s …", name);
-        long t0 = System.nanoTime();
-        SystemUnderTest sut = system.equals("ours") ? OursCluster.start(ws, o.clusterHeapMb, 3, 2)
-                : dev.registry.bench.target.ZooKeeperServer.start(ws, o.clusterHeapMb, 3, Jvm.ownClasspath());
-        log("%s ready in %.1f s", name, (System.nanoTime() - t0) / 1e9);
-        results.note(sut.name(), sut.describe());
-        try {
-            AgentProcess pub = agents(sut, "fo-pub", 1, o.failoverClients).get(0);
-            AgentProcess sub = agents(sut, "fo-sub", 1, o.failoverClients).get(0);
-            int warmup = Math.min(o.warmupPublishers, o.failoverPublishers);
-            if (warmup > 0) {
-                phase(name + " S6 warm-up: " + warmup + " publishers on other services", warmup, List.of(pub));
-                double[] w = register(List.of(pub), warmup, "fo-warm", o.failoverDataIds, o.failoverClients,
-                        o.threadsPerClient, o.inflightPerClient);
-                results.add(sut.name(), S1, "registrations/s of the warm-up (cold JVMs)", "1/s", Better.HIGHER, w[0],
-                        String.format(Locale.ROOT, "%,d publishers on other services, before the measured run", warmup));
-            }
-            phase(name + " S6: " + o.failoverPublishers + " publishers", o.failoverPublishers, List.of(pub));
-            double[] r = register(List.of(pub), o.failoverPublishers, "fo", o.failoverDataIds, o.failoverClients,
-                    o.threadsPerClient, o.inflightPerClient);
-            results.add(sut.name(), S1, "registrations/s", "1/s", Better.HIGHER, r[0],
-                    String.format(Locale.ROOT, "%,d publishers, %d connections", o.failoverPublishers, o.failoverClients));
-            if (r[2] != 0) {
-                throw new IllegalStateException((long) r[2] + " registrations failed before the failover");
-            }
-            pub.call(budget(Duration.ofMinutes(1)), "ticker", "ids", o.failoverDataIds, "prefix", "fo");
-            phase(name + " S6: " + o.failoverSubscribers + " subscribers", o.failoverSubscribers, List.of(sub));
-            sub.call(budget(Duration.ofMinutes(3)), "subscribe", "count", o.failoverSubscribers, "ids", o.failoverDataIds,
-                    "prefix", "fo", "total", o.failoverPublishers, "ticker", true, "group", "fo", "threads", 8);
-            Map<String, String> full = sub.call(budget(Duration.ofMinutes(3)), "awaitFull", "group", "fo", "timeoutMs", 90_000);
-            if (!full.get("full").equals(full.get("of"))) {
-                throw new IllegalStateException("only " + full.get("full") + " of " + full.get("of") + " subscribers full");
-            }
-            sub.call(Duration.ofSeconds(30), "resetStats", "group", "fo");
-            int warm = o.smoke ? 2 : 5;
-            int streamSeconds = warm + o.failoverObserveSeconds;
-            phase(String.format(Locale.ROOT, "%s S6: %d changes/s, kill -9 after %d s", name, o.failoverRate, warm),
-                    (long) o.failoverRate * streamSeconds, List.of(pub));
-            CompletableFuture<Map<String, String>> stream = pub.send("stream", "rate", o.failoverRate, "seconds",
-                    streamSeconds, "threads", 8);
-            Jvm.sleep(warm * 1000L - 200);
-            long since = System.nanoTime() + 200_000_000L;
-            sub.call(Duration.ofSeconds(10), "watchRecovery", "group", "fo", "since", since);
-            while (System.nanoTime() < since) {
-                Thread.onSpinWait();
-            }
-            String killed = sut.killDataServer();
-            log("  kill -9 %s", killed);
-            Map<String, String> rec = sub.call(budget(Duration.ofSeconds(o.failoverObserveSeconds + 30)), "awaitRecovery",
-                    "group", "fo", "since", since, "timeoutMs", o.failoverObserveSeconds * 1000L);
-            Map<String, String> s = AgentProcess.await(stream, budget(Duration.ofSeconds(streamSeconds + 90)), "stream");
-            Jvm.sleep(2000);
-            Map<String, String> stats = sub.call(Duration.ofSeconds(30), "stats", "group", "fo");
-            Histogram h = histogram(stats);
-            int done = Integer.parseInt(rec.get("done"));
-            int of = Integer.parseInt(rec.get("of"));
-            double max = Long.parseLong(rec.get("maxUs")) / 1e6;
-            results.add(sut.name(), S6, "every subscriber sees all live publishers and a post-kill change", "s",
-                    Better.LOWER, max, (done == of ? of + " subscribers" : "only " + done + " of " + of) + ", killed " + killed);
-            results.add(sut.name(), S6, "shrunken pushes (must be 0)", "count", Better.LOWER,
-                    Long.parseLong(stats.get("shrunken")));
-            results.add(sut.name(), S6, "failed changes during the run", "count", Better.LOWER,
-                    Long.parseLong(s.get("failed")), s.get("changes") + " succeeded");
-            results.add(sut.name(), S6, "max change-to-notification latency across the failover", "ms", Better.LOWER,
-                    ms(h, 100), String.format(Locale.ROOT, "p50 %.1f ms", ms(h, 50)));
-            log("  %s: recovered in %.3f s (%d/%d), %s shrunken pushes, %s failed changes, max latency %.0f ms", name, max,
-                    done, of, stats.get("shrunken"), s.get("failed"), ms(h, 100));
-        } finally {
-            sut.close();
         }
     }
 
