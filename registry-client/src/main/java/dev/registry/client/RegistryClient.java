@@ -286,7 +286,12 @@ public final class RegistryClient implements AutoCloseable {
                     // Also while a reconnect re-registers everything: that may already have sent this
                     // registration on the new connection, and the withdrawal must follow it there
                     // (else it stays on the session as long as the connection: chaos seeds 4003, 4008).
-                    connection.latestActive().ifPresent(c -> c.call(unregister));
+                    Optional<RpcConnection> c = connection.latestActive();
+                    if (c.isPresent()) {
+                        c.get().call(unregister);
+                    } else if (unregister instanceof UnregisterPublisherRequest u) {
+                        handshake.withdrawLater(u); // the slot leader may hold it through a session now gone
+                    }
                     result.completeExceptionally(failure(what, error));
                 });
         return result;
@@ -384,7 +389,9 @@ public final class RegistryClient implements AutoCloseable {
 
     /**
      * Forgets a registration (no re-registration after a reconnect) and, if connected, tells the
-     * session; a second call does nothing. Disconnected, the session drops it with the connection.
+     * session; a second call does nothing. Disconnected, a session still alive drops it with the
+     * connection, but one that died cannot: the slot leader keeps what it wrote until it gives the
+     * session up, so an unregistered publication is withdrawn through the next connection too.
      */
     private void unregisterFrom(Map<String, ?> registrations, String registerId, Object request, DataInfoId id) {
         if (registrations.remove(registerId) == null) {
@@ -393,6 +400,8 @@ public final class RegistryClient implements AutoCloseable {
         Optional<RpcConnection> c = connection.latestActive(); // see registerOrWithdraw
         if (c.isPresent()) {
             await(c.get().call(request, config.requestTimeout()), "unregister " + id);
+        } else if (request instanceof UnregisterPublisherRequest u) {
+            handshake.withdrawLater(u);
         }
     }
 }

@@ -10,6 +10,7 @@ import dev.registry.common.protocol.RegisterAck;
 import dev.registry.common.protocol.RegisterPublisherRequest;
 import dev.registry.common.protocol.SessionList;
 import dev.registry.common.protocol.SessionListRequest;
+import dev.registry.common.protocol.UnregisterPublisherRequest;
 import dev.registry.common.rpc.Addresses;
 import dev.registry.common.rpc.ErrorCode;
 import dev.registry.common.rpc.RpcConnection;
@@ -52,6 +53,11 @@ final class SessionHandshake {
     private final LinkLosses linkLosses = new LinkLosses(System::nanoTime);
     /** Connections a session asked to leave: their close is a move, not a lost link. */
     private final Set<RpcConnection> moving = ConcurrentHashMap.newKeySet();
+    /**
+     * Publications unregistered while no connection was up, by registerId: sent with the next
+     * handshake, since a session that died meanwhile left them with their slot leader.
+     */
+    private final Map<String, UnregisterPublisherRequest> pendingWithdrawals = new ConcurrentHashMap<>();
     /** This host's address on the last session connection; null before the first. */
     private volatile String localIp;
     /** Batches the publishes of the current connection, if its session takes batches. */
@@ -163,7 +169,39 @@ final class SessionHandshake {
         return done;
     }
 
+    /** Sends this unregister through the next connection's handshake (see {@link #pendingWithdrawals}). */
+    void withdrawLater(UnregisterPublisherRequest unregister) {
+        pendingWithdrawals.put(unregister.registerId(), unregister);
+    }
+
+    /**
+     * Sends the withdrawals of {@link #pendingWithdrawals}. Each is forgotten once a session
+     * answered it (a refusal too: it would be refused again); one lost with this connection is
+     * kept for the next. They never fail the handshake.
+     */
+    private CompletableFuture<?> sendPendingWithdrawals(RpcConnection conn) {
+        List<CompletableFuture<?>> calls = new ArrayList<>();
+        for (UnregisterPublisherRequest u : pendingWithdrawals.values()) {
+            calls.add(conn.call(u, config.requestTimeout()).handle((answer, error) -> {
+                if (error == null || conn.isActive()) {
+                    pendingWithdrawals.remove(u.registerId(), u);
+                }
+                if (error != null) {
+                    log.info("withdrawal of publisher {} of {} through session {} failed: {}", u.registerId(),
+                            u.dataInfoId(), conn.remoteAddress(), error.getMessage());
+                }
+                return null;
+            }));
+        }
+        return CompletableFuture.allOf(calls.toArray(new CompletableFuture<?>[0]));
+    }
+
     private CompletableFuture<?> reRegisterPublications(RpcConnection conn) {
+        CompletableFuture<?> withdrawals = sendPendingWithdrawals(conn);
+        return CompletableFuture.allOf(withdrawals, reRegisterPublicationsOnly(conn));
+    }
+
+    private CompletableFuture<?> reRegisterPublicationsOnly(RpcConnection conn) {
         List<Publisher> all = new ArrayList<>(publications.size());
         for (PublicationImpl p : publications.values()) {
             all.add(p.toReRegistration(config, ip()).publisher());

@@ -188,7 +188,8 @@ public final class DataServer implements AutoCloseable {
         return new WriteResult(0, false);
     }
 
-    private Set<String> connectedSessionIds() {
+    /** The sessions connected to this data server now (by id). */
+    public Set<String> connectedSessionIds() {
         Set<String> out = new HashSet<>();
         for (RpcConnection c : sessions) {
             String id = c.attachment(String.class);
@@ -264,10 +265,41 @@ public final class DataServer implements AutoCloseable {
         }
         ownership.checkSlot(request.slotId(), id);
         ownership.checkTakenOver(request.slotId(), request.epoch());
+        String connectionId = request.connectionId();
+        if (request.leftBehind()) {
+            connectionId = leftBehindConnection(connection, request, id);
+            if (connectionId == null) {
+                return new WriteResult(store.get(request.slotId(), id).version(), false);
+            }
+        }
+        String stamped = connectionId;
         DatumStore.Change change = replication.write(request.slotId(),
-                st -> st.remove(request.slotId(), id, request.registerId(), request.connectionId()));
+                st -> st.remove(request.slotId(), id, request.registerId(), stamped));
         notifySessions(change);
         return new WriteResult(change.version(), change.changed());
+    }
+
+    /**
+     * The connection stamp of a registration a client unregistered through a session that does
+     * not hold it, if it may go: it came through a session no longer connected here (the client
+     * moved on from a dead session before re-registering) or through the asking session, and is
+     * of the named app (authentication on). Null: nothing of the client's to remove here; a live
+     * session withdraws its own registrations when their client's connection closes.
+     */
+    private String leftBehindConnection(RpcConnection asking, RemovePublisherRequest request, DataInfoId id) {
+        Publisher existing = store.publisher(request.slotId(), id, request.registerId());
+        if (existing == null || existing.connectionId() == null) {
+            return null;
+        }
+        if (request.appName() != null && !request.appName().equals(existing.appName())) {
+            return null;
+        }
+        String session = existing.sessionId();
+        boolean ownSession = session != null && session.equals(asking.attachment(String.class));
+        if (!ownSession && connectedSessionIds().contains(session)) {
+            return null;
+        }
+        return existing.connectionId();
     }
 
     // ---- reads (slot leader, once reconciled) ----

@@ -60,6 +60,8 @@ public final class CompactCodec {
     /** Sent only to sessions that answered a hello with {@link ClientHello#SESSION_REGISTER_BATCHES}. */
     private static final int REGISTER_PUBLISHERS = 19;
     private static final int REGISTER_PUBLISHERS_RESPONSE = 20;
+    /** Session to data only; a data server of an older build answers it as malformed (the session retries). */
+    private static final int REMOVE_LEFT_BEHIND = 21;
     private static final int OUTCOME_ACK = 0;
     private static final int OUTCOME_ERROR = 1;
 
@@ -164,6 +166,13 @@ public final class CompactCodec {
             w.varLong(m.epoch());
             w.varLong(m.slotId());
             w.publisher(m.publisher());
+        } else if (message instanceof RemovePublisherRequest m && m.leftBehind()) {
+            w.raw(REMOVE_LEFT_BEHIND);
+            w.varLong(m.epoch());
+            w.varLong(m.slotId());
+            w.id(m.dataInfoId());
+            w.string(m.registerId());
+            w.string(m.appName());
         } else if (message instanceof RemovePublisherRequest m) {
             w.raw(REMOVE_PUBLISHER);
             w.varLong(m.epoch());
@@ -304,6 +313,8 @@ public final class CompactCodec {
                         WireInterner.registration(r.publisher()));
                 case REMOVE_PUBLISHER -> new RemovePublisherRequest(r.varLong(), r.intValue(), r.id(), r.string(),
                         r.internedString());
+                case REMOVE_LEFT_BEHIND -> RemovePublisherRequest.leftBehind(r.varLong(), r.intValue(), r.id(),
+                        r.string(), r.internedString());
                 case WRITE_RESULT -> new WriteResult(r.varLong(), r.bool());
                 case DATA_CHANGE_NOTICE -> new DataChangeNotice(r.id(), r.varLong(), (int) (r.varLong() - 1));
                 case FETCH_DATUM -> {

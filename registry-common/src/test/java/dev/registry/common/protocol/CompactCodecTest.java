@@ -48,6 +48,8 @@ class CompactCodecTest {
                 new WritePublisherRequest(3, 255, PUB),
                 new RemovePublisherRequest(3, 0, ID, "reg-1", null),
                 new RemovePublisherRequest(Long.MIN_VALUE, Integer.MAX_VALUE, ID, "reg-1", "c1"),
+                RemovePublisherRequest.leftBehind(3, 7, ID, "reg-1", "app-a"),
+                RemovePublisherRequest.leftBehind(3, 7, ID, "reg-1", null),
                 new WriteResult(77, true), new WriteResult(0, false),
                 new DataChangeNotice(ID, 5),
                 new FetchDatumRequest(4, ID), FetchDatumRequest.localCopy(ID), FetchDatumRequest.forPush(5, ID),

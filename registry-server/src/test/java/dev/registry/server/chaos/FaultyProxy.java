@@ -45,7 +45,7 @@ public final class FaultyProxy implements AutoCloseable {
     }
 
     /** New connections go to this port from now on (the server behind restarted elsewhere). */
-    void retarget(int targetPort) {
+    public void retarget(int targetPort) {
         this.target = new InetSocketAddress("127.0.0.1", targetPort);
     }
 

@@ -125,11 +125,14 @@ public final class ClientRequests {
         RegistrationChecks.checkRegisterId(request.registerId());
         PublisherKey key = new PublisherKey(id, request.registerId());
         clientLimits.checkRate(connection.id());
-        authentication.requireApp(connection.id());
+        var app = authentication.requireApp(connection.id());
         checkOwner("publisher", key.registerId(), publishers.holderOf(key), connection);
         Publisher removed = publishers.remove(key, null);
         if (removed == null) {
-            return new RegisterAck(request.registerId(), 0);
+            // Not held here: the client moved from a session that died before it re-registered (or it
+            // repeats itself). The slot leader removes what a gone session left behind, nothing else.
+            return syncer.syncLeftBehindRemoval(key, app == null ? null : app.name())
+                    .thenApply(v -> new RegisterAck(request.registerId(), v));
         }
         return syncer.syncRemoval(removed).thenApply(v -> new RegisterAck(request.registerId(), v));
     }

@@ -81,6 +81,19 @@ public final class PublisherSyncer {
         return enqueue(new PublisherKey(removed.dataInfoId(), removed.registerId()), removed);
     }
 
+    /**
+     * Asks the slot leader to remove a registration a client unregistered here without this
+     * session holding it ({@link RemovePublisherRequest#leftBehind}); {@code appName}: the
+     * client's authenticated app, or null with authentication off.
+     */
+    public CompletableFuture<Long> syncLeftBehindRemoval(PublisherKey key, String appName) {
+        return enqueue(key, new Publisher(key.dataInfoId(), key.registerId(), 0, List.of(), appName, null, null, 0,
+                null, LEFT_BEHIND));
+    }
+
+    /** The connection stamp of the stand-in {@link #syncLeftBehindRemoval} queues (never a real connection id). */
+    private static final String LEFT_BEHIND = "(left behind)";
+
     private CompletableFuture<Long> enqueue(PublisherKey key, Publisher removed) {
         CompletableFuture<Long> done = new CompletableFuture<>();
         boolean start;
@@ -118,6 +131,9 @@ public final class PublisherSyncer {
             if (desired != null) {
                 call = links.callLeader(slot, epoch -> new WritePublisherRequest(epoch, slot, desired),
                         WriteResult.class, callDeadline);
+            } else if (removed != null && LEFT_BEHIND.equals(removed.connectionId())) {
+                call = links.callLeader(slot, epoch -> RemovePublisherRequest.leftBehind(epoch, slot, key.dataInfoId(),
+                        key.registerId(), removed.appName()), WriteResult.class, callDeadline);
             } else if (removed != null) {
                 call = links.callLeader(slot, epoch -> new RemovePublisherRequest(epoch, slot, key.dataInfoId(),
                         key.registerId(), removed.connectionId()), WriteResult.class, callDeadline);
