@@ -134,7 +134,8 @@ public final class DataServer implements AutoCloseable {
         // slots over at once if it is dead (instead of after its lease).
         peers = new ConnectionPool(peerClient, conn -> CompletableFuture.completedFuture(null), a -> { },
                 this::reportUnreachablePeer);
-        replication = new SlotReplication(address, store, peers, config.replication(), clock::millis);
+        replication = new SlotReplication(address, store, dev.registry.common.rpc.PeerCalls.of(peers), config.replication(),
+                clock::millis);
         meta = new MetaClient("data-" + port, config.metaAddresses(), serializer, tables,
                 () -> new DataServerHeartbeat(address, tables.epoch(), adminAddress()), config.heartbeatInterval(), config.rpc().tls());
         ownership = new SlotOwnership(address, tables, meta::refreshSoon, replication::leads);

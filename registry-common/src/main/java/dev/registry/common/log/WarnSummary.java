@@ -19,6 +19,8 @@ public final class WarnSummary {
     private final String what;
     private final long windowMillis;
     private final LongSupplier clockMillis;
+    /** Routine events summarised the same way (a leader change's per-slot snapshots) log at INFO. */
+    private final boolean atInfo;
     private long windowEnd = Long.MIN_VALUE;
     private long suppressed;
     private String lastSubject;
@@ -28,6 +30,15 @@ public final class WarnSummary {
      * @param what what failed, as the line starts (e.g. "cannot fetch for its subscribers")
      */
     public WarnSummary(Logger log, String what, long windowMillis, LongSupplier clockMillis) {
+        this(log, what, windowMillis, clockMillis, false);
+    }
+
+    /** The same summary for routine events that strike many slots at once: its lines are INFO. */
+    public static WarnSummary atInfo(Logger log, String what, long windowMillis, LongSupplier clockMillis) {
+        return new WarnSummary(log, what, windowMillis, clockMillis, true);
+    }
+
+    private WarnSummary(Logger log, String what, long windowMillis, LongSupplier clockMillis, boolean atInfo) {
         if (windowMillis <= 0) {
             throw new IllegalArgumentException("windowMillis must be positive, was " + windowMillis);
         }
@@ -35,6 +46,7 @@ public final class WarnSummary {
         this.what = what;
         this.windowMillis = windowMillis;
         this.clockMillis = clockMillis;
+        this.atInfo = atInfo;
     }
 
     /** One failure of {@code subject} (an id, a slot) for {@code reason}. */
@@ -57,7 +69,11 @@ public final class WarnSummary {
             return;
         }
         log(previous);
-        log.warn("{} {}: {} (more within {} ms are counted into one line)", what, subject, reason, windowMillis);
+        if (atInfo) {
+            log.info("{} {}: {} (more within {} ms are counted into one line)", what, subject, reason, windowMillis);
+        } else {
+            log.warn("{} {}: {} (more within {} ms are counted into one line)", what, subject, reason, windowMillis);
+        }
     }
 
     /** Logs the failures counted since the last line, if any (and if the window has closed). */
@@ -90,7 +106,10 @@ public final class WarnSummary {
     }
 
     private void log(Gathered g) {
-        if (g.count() > 0) {
+        if (g.count() > 0 && atInfo) {
+            log.info("{}: {} more within {} ms, the last {}: {}", what, g.count(), windowMillis, g.lastSubject(),
+                    g.lastReason());
+        } else if (g.count() > 0) {
             log.warn("{}: {} more within {} ms, the last {}: {}", what, g.count(), windowMillis, g.lastSubject(),
                     g.lastReason());
         }

@@ -80,4 +80,18 @@ class WarnSummaryTest {
     void aWindowMustBePositive() {
         assertThatThrownBy(() -> new WarnSummary(logger, "x", 0, now::get)).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void aRoutineEventThatStrikesEverySlotIsTwoInfoLinesAndNoWarning() {
+        WarnSummary summary = WarnSummary.atInfo(logger, "snapshot applied for", 5_000, now::get);
+        for (int slot = 0; slot < 256; slot++) {
+            summary.warn("slot " + slot, "from a");
+        }
+        now.addAndGet(5_000);
+        summary.flush();
+        assertThat(warnings()).isEmpty();
+        assertThat(appender.list.stream().filter(e -> e.getLevel() == Level.INFO).map(ILoggingEvent::getFormattedMessage))
+                .containsExactly("snapshot applied for slot 0: from a (more within 5000 ms are counted into one line)",
+                        "snapshot applied for: 255 more within 5000 ms, the last slot 255: from a");
+    }
 }

@@ -7,7 +7,7 @@ import dev.registry.common.protocol.OpLogEntry;
 import dev.registry.common.protocol.ReplicateRequest;
 import dev.registry.common.protocol.ReplicateResponse;
 import dev.registry.common.protocol.SlotSnapshotDigest;
-import dev.registry.common.rpc.ConnectionPool;
+import dev.registry.common.rpc.PeerCalls;
 import dev.registry.common.rpc.ErrorCode;
 import dev.registry.common.rpc.RpcException;
 import dev.registry.common.slot.SlotAssignment;
@@ -55,12 +55,14 @@ public final class SlotReplication {
 
     private final String self;
     private final DatumStore store;
-    private final ConnectionPool peers;
+    private final PeerCalls peers;
     private final SnapshotFetcher snapshots;
     private final Settings settings;
     private final LongSupplier clockMillis;
     /** Slots that serve reads before every session synced: one WARN line per window, not per slot. */
     private final dev.registry.common.log.WarnSummary lateReads;
+    /** A leader change makes every slot it led snapshot at once: one INFO line per window, not per slot. */
+    private final dev.registry.common.log.WarnSummary snapshotsStarted;
     private final Map<Integer, LeaderSlot> led = new HashMap<>();
     private final Map<Integer, FollowerSlot> followed = new HashMap<>();
     private long epoch;
@@ -103,16 +105,18 @@ public final class SlotReplication {
         }
     }
 
-    public SlotReplication(String self, DatumStore store, ConnectionPool peers, Settings settings,
+    public SlotReplication(String self, DatumStore store, PeerCalls peers, Settings settings,
                            LongSupplier clockMillis) {
         this.self = self;
         this.store = store;
         this.peers = peers;
-        this.snapshots = new SnapshotFetcher(store, peers, settings.batchSize());
+        this.snapshots = new SnapshotFetcher(store, peers, settings.batchSize(), clockMillis);
         this.settings = settings;
         this.clockMillis = clockMillis;
         this.lateReads = new dev.registry.common.log.WarnSummary(log,
                 "serving reads after the reconcile deadline", 5_000, clockMillis);
+        this.snapshotsStarted = dev.registry.common.log.WarnSummary.atInfo(log,
+                "new leader log, snapshot needed for", 5_000, clockMillis);
     }
 
     /** Adopts a new slot table; returns the slots this server leads from now on that it did not lead before. */
@@ -288,6 +292,8 @@ public final class SlotReplication {
 
     /** Ships pending log entries (or a probe) to every follower that has none in flight. */
     public void pump() {
+        snapshotsStarted.flush();
+        snapshots.flushLog();
         List<Runnable> sends = new ArrayList<>();
         synchronized (this) {
             long now = clockMillis.getAsLong();
@@ -319,8 +325,7 @@ public final class SlotReplication {
     }
 
     private void send(int slot, String follower, ReplicateRequest request) {
-        peers.get(follower)
-                .thenCompose(conn -> conn.call(request, ReplicateResponse.class, Duration.ofSeconds(5)))
+        peers.call(follower, request, ReplicateResponse.class, Duration.ofSeconds(5))
                 .whenComplete((response, error) -> onReplicated(slot, follower, request, response, error));
     }
 
@@ -421,8 +426,8 @@ public final class SlotReplication {
             }
             f.snapshotting = true;
         }
-        log.info("slot {}: following {} log {} from a snapshot (had log {} at {})", slot, f.leader,
-                request.logId(), f.logId, f.appliedSeq);
+        snapshotsStarted.warn("slot " + slot, "following " + f.leader + " log " + request.logId() + " (had log "
+                + f.logId + " at " + f.appliedSeq + ")");
         snapshot(slot, f);
         return new ReplicateResponse(false, f.logId, f.appliedSeq);
     }

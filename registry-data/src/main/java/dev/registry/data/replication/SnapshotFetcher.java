@@ -6,7 +6,7 @@ import dev.registry.common.protocol.DatumBatch;
 import dev.registry.common.protocol.FetchDatumsRequest;
 import dev.registry.common.protocol.SlotSnapshotDigest;
 import dev.registry.common.protocol.SlotSnapshotDigestRequest;
-import dev.registry.common.rpc.ConnectionPool;
+import dev.registry.common.rpc.PeerCalls;
 import dev.registry.common.rpc.ErrorCode;
 import dev.registry.common.rpc.RpcException;
 import dev.registry.data.store.DatumStore;
@@ -36,13 +36,24 @@ final class SnapshotFetcher {
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(10);
 
     private final DatumStore store;
-    private final ConnectionPool peers;
+    private final PeerCalls peers;
     private final int batchSize;
+    /** One INFO line per window for the snapshots a leader change sets off in every slot. */
+    private final dev.registry.common.log.WarnSummary applied;
+    private final dev.registry.common.log.WarnSummary failed;
 
-    SnapshotFetcher(DatumStore store, ConnectionPool peers, int batchSize) {
+    SnapshotFetcher(DatumStore store, PeerCalls peers, int batchSize, java.util.function.LongSupplier clockMillis) {
         this.store = store;
         this.peers = peers;
         this.batchSize = batchSize;
+        this.applied = dev.registry.common.log.WarnSummary.atInfo(log, "snapshot applied for", 5_000, clockMillis);
+        this.failed = new dev.registry.common.log.WarnSummary(log, "snapshot failed for", 5_000, clockMillis);
+    }
+
+    /** Logs the counts the summaries gathered (the caller's timer). */
+    void flushLog() {
+        applied.flush();
+        failed.flush();
     }
 
     /**
@@ -59,14 +70,14 @@ final class SnapshotFetcher {
                 if (rpc != null && rpc.code() == ErrorCode.NOT_LEADER) {
                     log.debug("slot {}: snapshot from {} not served yet: {}", slot, leader, error.getMessage());
                 } else {
-                    log.warn("slot {}: snapshot from {} failed: {}", slot, leader, error.getMessage());
+                    failed.warn("slot " + slot, "from " + leader + ": " + error.getMessage());
                 }
             }
         });
     }
 
     private CompletableFuture<SlotSnapshotDigest> fetchAndApply(String leader, int slot, long tableEpoch) {
-        return peers.get(leader).thenCompose(conn -> conn.call(new SlotSnapshotDigestRequest(tableEpoch, slot),
+        return peers.call(leader, new SlotSnapshotDigestRequest(tableEpoch, slot),
                 SlotSnapshotDigest.class, CALL_TIMEOUT).thenCompose(digest -> {
                     Map<DataInfoId, Long> mine = store.versions(slot);
                     ArrayList<DataInfoId> differing = new ArrayList<>();
@@ -80,8 +91,8 @@ final class SnapshotFetcher {
                     for (int from = 0; from < differing.size(); from += batchSize) {
                         ArrayList<DataInfoId> chunk = new ArrayList<>(differing.subList(from,
                                 Math.min(differing.size(), from + batchSize)));
-                        fetches.add(conn.call(new FetchDatumsRequest(tableEpoch, slot, chunk), DatumBatch.class,
-                                CALL_TIMEOUT));
+                        fetches.add(peers.call(leader, new FetchDatumsRequest(tableEpoch, slot, chunk),
+                                DatumBatch.class, CALL_TIMEOUT));
                     }
                     return CompletableFuture.allOf(fetches.toArray(new CompletableFuture<?>[0])).thenApply(v -> {
                         for (CompletableFuture<DatumBatch> b : fetches) {
@@ -90,10 +101,10 @@ final class SnapshotFetcher {
                             }
                         }
                         store.retainOnly(slot, new HashSet<>(digest.dataInfoIds()));
-                        log.info("slot {}: snapshot from {} applied ({} of {} ids differed)", slot, leader,
-                                differing.size(), digest.dataInfoIds().size());
+                        applied.warn("slot " + slot, "from " + leader + " (" + differing.size() + " of "
+                                + digest.dataInfoIds().size() + " ids differed)");
                         return digest;
                     });
-                }));
+                });
     }
 }
