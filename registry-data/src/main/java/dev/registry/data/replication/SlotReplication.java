@@ -54,6 +54,7 @@ public final class SlotReplication {
     }
 
     private final String self;
+    private final String incarnation;
     private final DatumStore store;
     private final PeerCalls peers;
     private final SnapshotFetcher snapshots;
@@ -107,6 +108,20 @@ public final class SlotReplication {
 
     public SlotReplication(String self, DatumStore store, PeerCalls peers, Settings settings,
                            LongSupplier clockMillis) {
+        this(self, store, peers, settings, clockMillis,
+                Long.toString(clockMillis.getAsLong(), 36) + "." + Long.toString(System.nanoTime() & 0xfffff, 36));
+    }
+
+    /**
+     * @param incarnation unique to this process's life: part of every log id, so a server that
+     *                    restarts under the same address before meta noticed (same table epoch)
+     *                    does not reuse a log id its followers already hold entries of. They
+     *                    would take the new log's entries as the old one's continuation and skip
+     *                    those below their position (found by the simulator, seed 11).
+     */
+    public SlotReplication(String self, DatumStore store, PeerCalls peers, Settings settings,
+                           LongSupplier clockMillis, String incarnation) {
+        this.incarnation = incarnation;
         this.self = self;
         this.store = store;
         this.peers = peers;
@@ -130,7 +145,8 @@ public final class SlotReplication {
                 followed.remove(slot);
                 LeaderSlot l = led.get(slot);
                 if (l == null) {
-                    l = new LeaderSlot(new SlotOpLog(self + "@" + table.epoch() + "/" + slot, settings.maxLogEntries()),
+                    l = new LeaderSlot(new SlotOpLog(self + "@" + table.epoch() + "/" + slot + "#" + incarnation,
+                            settings.maxLogEntries()),
                             table.epoch(), now + settings.reconcileDeadline().toMillis());
                     led.put(slot, l);
                     newlyLed.add(slot);
@@ -381,8 +397,14 @@ public final class SlotReplication {
             seq = l.log.lastSeq();
         }
         // Versions read after seq: anything newer is replayed later and skipped by version.
-        Map<DataInfoId, Long> versions = store.versions(slot);
-        return new SlotSnapshotDigest(logId, seq, new ArrayList<>(versions.keySet()), new ArrayList<>(versions.values()));
+        Map<DataInfoId, DatumStore.DigestEntry> digest = store.digest(slot);
+        ArrayList<Long> versions = new ArrayList<>(digest.size());
+        ArrayList<Long> hashes = new ArrayList<>(digest.size());
+        digest.values().forEach(e -> {
+            versions.add(e.version());
+            hashes.add(e.contentHash());
+        });
+        return new SlotSnapshotDigest(logId, seq, new ArrayList<>(digest.keySet()), versions, hashes);
     }
 
     public DatumBatch datums(int slot, List<DataInfoId> ids) {
@@ -437,7 +459,16 @@ public final class SlotReplication {
         synchronized (this) {
             tableEpoch = epoch;
         }
-        snapshots.fetch(f.leader, slot, tableEpoch, (digest, error) -> {
+        SnapshotFetcher.Applier stillFollowing = writes -> {
+            synchronized (this) {
+                if (followed.get(slot) != f) {
+                    return false; // led here now, or followed from another leader: the answer is stale
+                }
+                writes.run();
+                return true;
+            }
+        };
+        snapshots.fetch(f.leader, slot, tableEpoch, stillFollowing, (digest, error) -> {
             synchronized (this) {
                 f.snapshotting = false;
                 if (error == null && followed.get(slot) == f) {

@@ -231,6 +231,33 @@ public final class DatumStore {
         return out;
     }
 
+    /** One id's version and the hash of its publishers' content, read together. */
+    public record DigestEntry(long version, long contentHash) {
+    }
+
+    /**
+     * Every DataInfoId of one slot with its version and a hash of its publishers (order-free),
+     * read atomically: a follower compares both, since two leaders can stamp the same version on
+     * different content (versions come from their clocks).
+     */
+    public synchronized Map<DataInfoId, DigestEntry> digest(int slot) {
+        Map<DataInfoId, DigestEntry> out = new TreeMap<>();
+        Map<DataInfoId, Entry> s = slots.get(slot);
+        if (s != null) {
+            s.forEach((id, e) -> out.put(id, new DigestEntry(e.version, contentHash(e.publishers.values()))));
+        }
+        return out;
+    }
+
+    /** XOR over the publishers of (their sync fingerprint, their values): the same set gives the same hash. */
+    static long contentHash(java.util.Collection<Publisher> publishers) {
+        long h = 0;
+        for (Publisher p : publishers) {
+            h ^= p.syncFingerprint() * 31 + p.values().hashCode();
+        }
+        return h;
+    }
+
     /** Versions of the given ids in one slot (0 for ids never written here). */
     public synchronized List<Long> versionsOf(int slot, List<DataInfoId> ids) {
         List<Long> out = new ArrayList<>(ids.size());

@@ -1,0 +1,155 @@
+package dev.registry.sim;
+
+import dev.registry.common.model.DataInfoId;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The invariants a simulated run must keep, checked as it goes (the convergence at the end is
+ * {@link SimWorld#checkConverged}):
+ * <ol>
+ *   <li>no shrunken push: once a session pushed an acknowledged value, every later push of that
+ *       id from it holds the value while it is still registered;</li>
+ *   <li>withdrawn values stay withdrawn: a value unregistered or replaced with an
+ *       acknowledgement is in no push fetched more than {@link #WITHDRAW_BOUND_MICROS} after;</li>
+ *   <li>pushed versions never go back, per session and id;</li>
+ *   <li>one leader per slot and table epoch: no two data servers accept writes for the same
+ *       slot at the same epoch.</li>
+ * </ol>
+ * Every violation is kept with the simulated time; the history (faults, violations) is what a
+ * replay of the seed must reproduce byte for byte.
+ */
+final class SimChecker {
+    /** How long a withdrawn value may still be pushed (pushes in flight, the leader's notice). */
+    static final long WITHDRAW_BOUND_MICROS = 3_000_000;
+
+    private final SimLoop loop;
+    private final List<String> history = new ArrayList<>();
+    private final List<String> violations = new ArrayList<>();
+    private final Map<String, DataInfoId> valueIds = new HashMap<>();
+    /** Values acknowledged and not withdrawn since. */
+    private final Set<String> live = new HashSet<>();
+    /** Values a client already replaced or unregistered (an acknowledgement arriving after that is not "live"). */
+    private final Set<String> left = new HashSet<>();
+    /** Withdrawn values: when the withdrawal was acknowledged. */
+    private final Map<String, Long> withdrawnAt = new HashMap<>();
+    /** Per session and id: acknowledged values it pushed. */
+    private final Map<String, Set<String>> seen = new HashMap<>();
+    private final Map<String, Long> lastVersion = new HashMap<>();
+    private final Map<String, String> leaderOfEpoch = new HashMap<>();
+    private final Map<String, Integer> faults = new TreeMap<>();
+    private long operations;
+    private long pushes;
+
+    SimChecker(SimLoop loop) {
+        this.loop = loop;
+    }
+
+    void log(String line) {
+        history.add(String.format(java.util.Locale.ROOT, "%9.3f s  %s", loop.nowMicros() / 1e6, line));
+    }
+
+    void fault(String kind, String detail) {
+        faults.merge(kind, 1, Integer::sum);
+        log(kind + (detail.isEmpty() ? "" : " " + detail));
+    }
+
+    void violation(String what) {
+        violations.add(String.format(java.util.Locale.ROOT, "%.3f s: %s", loop.nowMicros() / 1e6, what));
+        log("VIOLATION " + what);
+    }
+
+    /** A publish or update of {@code value} was acknowledged. */
+    void acknowledged(String value, DataInfoId id) {
+        valueIds.put(value, id);
+        if (!left.contains(value)) {
+            live.add(value);
+        }
+        operations++;
+    }
+
+    /**
+     * A client asked to unregister or replace {@code value}: from now on a push may lack it (the
+     * session may have sent the change already), though it may still show until {@link #withdrawn}.
+     */
+    void leaving(String value) {
+        left.add(value);
+        live.remove(value);
+    }
+
+    /** An unregister or a replacement of {@code value} was acknowledged: its bound starts. */
+    void withdrawn(String value) {
+        live.remove(value);
+        withdrawnAt.put(value, loop.nowMicros());
+        operations++;
+    }
+
+    /** An operation on {@code value} failed: whether it is registered is unknown until the session retried. */
+    void uncertain(String value) {
+        live.remove(value);
+    }
+
+    void leaderAccepted(int slot, long epoch, String server) {
+        String previous = leaderOfEpoch.putIfAbsent(slot + "@" + epoch, server);
+        if (previous != null && !previous.equals(server)) {
+            violation("invariant 4: slot " + slot + " epoch " + epoch + " had writes accepted by " + previous
+                    + " and " + server);
+        }
+    }
+
+    /** A session pushed {@code values} of {@code id} at {@code version}, fetched at {@code requestedAt}. */
+    void pushed(String session, DataInfoId id, long version, List<String> values, long requestedAt, String source) {
+        pushes++;
+        String key = session + "/" + id.dataId();
+        Long before = lastVersion.put(key, version);
+        if (before != null && version <= before) {
+            violation("invariant 3: " + key + " pushed version " + version + " after " + before);
+        }
+        Set<String> had = seen.computeIfAbsent(key, k -> new HashSet<>());
+        Set<String> now = new HashSet<>(values);
+        for (String v : new ArrayList<>(had)) {
+            if (!live.contains(v)) {
+                had.remove(v);
+            } else if (!now.contains(v)) {
+                violation("invariant 1: " + key + " push v" + version + " from " + source + " lacks " + v
+                        + ", pushed before and still registered: " + values);
+            }
+        }
+        for (String v : values) {
+            if (live.contains(v)) {
+                had.add(v);
+            }
+            Long gone = withdrawnAt.get(v);
+            if (gone != null && requestedAt - gone > WITHDRAW_BOUND_MICROS) {
+                violation("invariant 2: " + key + " push v" + version + " still has " + v + ", withdrawn "
+                        + (requestedAt - gone) / 1000 + " ms before it was fetched");
+            }
+        }
+    }
+
+    List<String> violations() {
+        return violations;
+    }
+
+    List<String> history() {
+        return history;
+    }
+
+    Map<String, Integer> faults() {
+        return faults;
+    }
+
+    long operations() {
+        return operations;
+    }
+
+    long pushes() {
+        return pushes;
+    }
+}

@@ -1,0 +1,249 @@
+package dev.registry.sim;
+
+import dev.registry.common.model.DataInfoId;
+import dev.registry.common.model.Publisher;
+import dev.registry.common.protocol.DataChangeNotice;
+import dev.registry.common.protocol.FetchDatumRequest;
+import dev.registry.common.protocol.FetchDatumsRequest;
+import dev.registry.common.protocol.RemovePublisherRequest;
+import dev.registry.common.protocol.ReplicateRequest;
+import dev.registry.common.protocol.SessionSlotDigestRequest;
+import dev.registry.common.protocol.SessionSlotDigestResponse;
+import dev.registry.common.protocol.SlotSnapshotDigestRequest;
+import dev.registry.common.protocol.SlotSyncDone;
+import dev.registry.common.protocol.WritePublisherRequest;
+import dev.registry.common.protocol.WriteResult;
+import dev.registry.common.rpc.ErrorCode;
+import dev.registry.common.rpc.PeerCalls;
+import dev.registry.common.rpc.RpcException;
+import dev.registry.common.slot.SlotHash;
+import dev.registry.common.slot.SlotTable;
+import dev.registry.common.slot.SlotTableHolder;
+import dev.registry.data.replication.SlotReplication;
+import dev.registry.data.session.ExpectedSessions;
+import dev.registry.data.session.SessionDigestCheck;
+import dev.registry.data.slot.SlotOwnership;
+import dev.registry.data.store.DatumStore;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A data server in the simulation: the real {@link DatumStore}, {@link SlotReplication} (with its
+ * snapshot fetcher and read gate), {@link SlotOwnership} and {@link SessionDigestCheck}, wired
+ * as {@code DataServer} wires them, with the simulated network for peers and a simulated clock.
+ * Only the Netty, HTTP and executor edges are replaced. One incarnation per object: a restart
+ * builds a new one with an empty store.
+ */
+final class SimDataNode implements SimNetwork.Handler {
+    /** A heartbeat to meta and its answer (the simulation's meta protocol). */
+    record Beat(String address, long epoch) {
+    }
+
+    record MetaView(SlotTable table, List<String> sessions) {
+    }
+
+    /** Debugging: -Dsim.traceSlot=N prints that slot's leader writes and follower applies to stderr. */
+    private static final int TRACE_SLOT = Integer.getInteger("sim.traceSlot", -1);
+
+    static final Duration PEER_TIMEOUT = Duration.ofSeconds(5);
+
+    private final String address;
+    private final SimLoop loop;
+    private final SimNetwork net;
+    private final SimChecker checker;
+    private final String meta;
+    private final SimClock clock;
+    private final DatumStore store;
+    private final SlotTableHolder tables;
+    private final SlotReplication replication;
+    private final SlotOwnership ownership;
+    private final int incarnation;
+    /** Meta's session list from the last heartbeat answer; null before the first (reads wait then). */
+    private List<String> sessions;
+    /** The real rule for which sessions a new slot leader waits for. */
+    private final ExpectedSessions expectedSessions = new ExpectedSessions(Duration.ofSeconds(5));
+
+    SimDataNode(String address, SimLoop loop, SimNetwork net, SimChecker checker, String meta, SimClock clock,
+                int slotCount, SlotReplication.Settings settings) {
+        this.address = address;
+        this.loop = loop;
+        this.net = net;
+        this.checker = checker;
+        this.meta = meta;
+        this.clock = clock;
+        this.store = new DatumStore(clock::millis, slotCount);
+        this.tables = new SlotTableHolder(slotCount);
+        PeerCalls peers = new PeerCalls() {
+            @Override
+            public <T> CompletableFuture<T> call(String peer, Object request, Class<T> type, Duration timeout) {
+                return net.call(address, peer, request, type, timeout);
+            }
+        };
+        this.replication = new SlotReplication(address, store, peers, settings, clock::millis,
+                Long.toString(loop.random().nextLong() & Long.MAX_VALUE, 36));
+        this.ownership = new SlotOwnership(address, tables, () -> { }, replication::leads);
+        tables.addListener((old, now) -> replication.onSlotTable(now));
+        net.attach(address, this);
+        this.incarnation = net.incarnation(address);
+        every(10, replication::pump);
+        every(100, this::beat);
+    }
+
+    String address() {
+        return address;
+    }
+
+    SimClock clock() {
+        return clock;
+    }
+
+    DatumStore store() {
+        return store;
+    }
+
+    SlotReplication replication() {
+        return replication;
+    }
+
+    SlotTable table() {
+        return tables.current();
+    }
+
+    /** A timer of this incarnation: stops when it crashed, waits while it is paused. */
+    private void every(long millis, Runnable tick) {
+        loop.afterMillis(millis, () -> {
+            if (net.incarnation(address) != incarnation || !net.isUp(address)) {
+                return;
+            }
+            if (net.isRunning(address)) {
+                tick.run();
+            }
+            every(millis, tick);
+        });
+    }
+
+    private void beat() {
+        net.call(address, meta, new Beat(address, tables.epoch()), MetaView.class, Duration.ofMillis(500))
+                .whenComplete((view, error) -> {
+                    if (view != null) {
+                        sessions = view.sessions();
+                        tables.update(view.table());
+                    }
+                });
+    }
+
+    @Override
+    public Object handle(String from, Object m) {
+        if (m instanceof SlotTable t) {
+            tables.update(t);
+            return null;
+        } else if (m instanceof WritePublisherRequest w) {
+            return onWrite(w);
+        } else if (m instanceof RemovePublisherRequest r) {
+            return onRemove(r);
+        } else if (m instanceof FetchDatumRequest f) {
+            DataInfoId id = SlotOwnership.requireId(f.dataInfoId());
+            int slot = SlotHash.slotOf(id, tables.current().slotCount());
+            checkReadable(slot, f.epoch());
+            return store.get(slot, id);
+        } else if (m instanceof SessionSlotDigestRequest d) {
+            return onDigest(d);
+        } else if (m instanceof SlotSyncDone done) {
+            ownership.checkTakenOver(done.slotId(), done.epoch());
+            replication.onSessionSynced(done.slotId(), done.sessionId());
+            return new WriteResult(0, false);
+        } else if (m instanceof ReplicateRequest r) {
+            var answer = replication.onReplicate(r);
+            if (TRACE_SLOT == r.slotId()) {
+                StringBuilder b = new StringBuilder();
+                r.entries().forEach(e -> b.append(' ').append(e.seq()).append(e.kind() == 1 ? "+" : "-")
+                        .append(e.registerId()).append('@').append(e.version() % 1_000_000));
+                System.err.printf("%.3f %s <- %s %s from %d:%s => %s %d%n", loop.nowMicros() / 1e6, address, from,
+                        r.logId(), r.fromSeq(), b, answer.accepted(), answer.appliedSeq());
+            }
+            return answer;
+        } else if (m instanceof SlotSnapshotDigestRequest r) {
+            return replication.digest(r.slotId());
+        } else if (m instanceof FetchDatumsRequest r) {
+            return replication.datums(r.slotId(), r.dataInfoIds());
+        }
+        throw new RpcException(ErrorCode.NO_HANDLER, "no handler for " + m.getClass().getSimpleName());
+    }
+
+    private void checkReadable(int slot, long epoch) {
+        ownership.checkLeader(slot, epoch);
+        Set<String> expected = expectedSessions.expected(Set.of(), sessions, true, clock.millis());
+        if (!replication.isReadable(slot, expected)) {
+            throw new RpcException(ErrorCode.UNAVAILABLE, "slot " + slot + " reconciling", tables.epoch());
+        }
+    }
+
+    private Object onWrite(WritePublisherRequest request) {
+        Publisher p = request.publisher();
+        DataInfoId id = SlotOwnership.requireId(p.dataInfoId());
+        ownership.checkSlot(request.slotId(), id);
+        ownership.checkTakenOver(request.slotId(), request.epoch());
+        Publisher existing = store.publisher(request.slotId(), id, p.registerId());
+        if (existing != null && !java.util.Objects.equals(existing.appName(), p.appName())) {
+            throw new RpcException(ErrorCode.FORBIDDEN, "belongs to another app");
+        }
+        checker.leaderAccepted(request.slotId(), tables.epoch(), address);
+        DatumStore.Change change = replication.write(request.slotId(), st -> st.put(request.slotId(), p));
+        if (TRACE_SLOT == request.slotId() && change.changed()) {
+            System.err.printf("%.3f %s leader +%s@%d%n", loop.nowMicros() / 1e6, address, p.registerId(),
+                    change.version() % 1_000_000);
+        }
+        notifySessions(change);
+        return new WriteResult(change.version(), change.changed());
+    }
+
+    private Object onRemove(RemovePublisherRequest request) {
+        DataInfoId id = SlotOwnership.requireId(request.dataInfoId());
+        ownership.checkSlot(request.slotId(), id);
+        ownership.checkTakenOver(request.slotId(), request.epoch());
+        checker.leaderAccepted(request.slotId(), tables.epoch(), address);
+        DatumStore.Change change = replication.write(request.slotId(),
+                st -> st.remove(request.slotId(), id, request.registerId(), request.connectionId()));
+        if (TRACE_SLOT == request.slotId() && change.changed()) {
+            System.err.printf("%.3f %s leader -%s@%d%n", loop.nowMicros() / 1e6, address, request.registerId(),
+                    change.version() % 1_000_000);
+        }
+        notifySessions(change);
+        return new WriteResult(change.version(), change.changed());
+    }
+
+    /** As {@code SessionReconciliation.onSessionDigest}: a summary, or the whole slot in one page. */
+    private Object onDigest(SessionSlotDigestRequest request) {
+        int slot = request.slotId();
+        ownership.checkTakenOver(slot, request.epoch());
+        long tenure = replication.tenure(slot);
+        if (request.summaryOnly()) {
+            if (!store.sessionSummaryMatches(slot, request.sessionId(), request.summaryCount(), request.summaryXor())) {
+                return SessionSlotDigestResponse.summaryMismatched();
+            }
+            replication.onSessionDigested(slot, request.sessionId(), tenure);
+            return SessionSlotDigestResponse.summaryMatched();
+        }
+        SessionSlotDigestResponse answer = SessionDigestCheck.compare(request,
+                store.publishersOfSession(slot, request.sessionId()), checked -> {
+                    ownership.checkSlot(slot, checked);
+                    return checked;
+                });
+        replication.onSessionDigestPage(slot, request.sessionId(), tenure, request.from(), request.to(),
+                answer.extrasTruncated());
+        return answer;
+    }
+
+    private void notifySessions(DatumStore.Change change) {
+        if (!change.changed()) {
+            return;
+        }
+        DataChangeNotice notice = new DataChangeNotice(change.dataInfoId(), change.version(), change.publishers());
+        for (String s : sessions == null ? List.<String>of() : sessions) {
+            net.send(address, s, notice);
+        }
+    }
+}
