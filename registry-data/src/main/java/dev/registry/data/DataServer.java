@@ -134,13 +134,14 @@ public final class DataServer implements AutoCloseable {
         // slots over at once if it is dead (instead of after its lease).
         peers = new ConnectionPool(peerClient, conn -> CompletableFuture.completedFuture(null), a -> { },
                 this::reportUnreachablePeer);
+        // Intervals on the monotonic clock (a stepped wall clock must not stall replication); versions on the wall clock.
         replication = new SlotReplication(address, store, dev.registry.common.rpc.PeerCalls.of(peers), config.replication(),
-                clock::millis);
+                () -> System.nanoTime() / 1_000_000, SlotReplication.newIncarnation());
         meta = new MetaClient("data-" + port, config.metaAddresses(), serializer, tables,
                 () -> new DataServerHeartbeat(address, tables.epoch(), adminAddress()), config.heartbeatInterval(), config.rpc().tls());
         ownership = new SlotOwnership(address, tables, meta::refreshSoon, replication::leads);
         reconciliation = new SessionReconciliation(ownership, replication, store, meta, expectedSessions,
-                this::connectedSessionIds, clock);
+                this::connectedSessionIds, clock, this::notifySessions);
         tables.addListener(this::onSlotTable);
         meta.start();
         timer.scheduleWithFixedDelay(this::pumpQuietly, 5, 5, TimeUnit.MILLISECONDS);

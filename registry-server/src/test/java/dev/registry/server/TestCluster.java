@@ -185,10 +185,19 @@ final class TestCluster implements AutoCloseable {
 
     /** A data server whose RPC settings {@code rpc} adjusts (e.g. a smaller frame limit). */
     DataServer addDataServer(java.util.function.UnaryOperator<RpcConfig> rpc) {
+        return addDataServer(rpc, Clock.systemUTC());
+    }
+
+    /** A data server whose wall clock is {@code clock} (one that runs ahead, say). */
+    DataServer addDataServer(Clock clock) {
+        return addDataServer(rpc -> rpc, clock);
+    }
+
+    private DataServer addDataServer(java.util.function.UnaryOperator<RpcConfig> rpc, Clock clock) {
         DataServer d = new DataServer(new DataServerConfig("127.0.0.1", 0, 0, "127.0.0.1", metaAddresses(), SLOTS,
                 Duration.ofMillis(300), sessionGrace, rpc.apply(RpcConfig.serverDefaults().withWorkerThreads(2).withTls(clusterTls)),
                 SlotReplication.Settings.defaults(), ADMIN_TOKEN).withAdvertisePort(links.dataAdvertisePort()),
-                Clock.systemUTC()).start();
+                clock).start();
         links.dataStarted(d);
         data.add(d);
         return d;

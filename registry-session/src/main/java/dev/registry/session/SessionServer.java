@@ -59,8 +59,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -189,6 +191,7 @@ public final class SessionServer implements AutoCloseable {
                 random.forComponent("session.push"));
         damping = new ClientLinkDamping(new FlapDamper(config.damping(), clock::millis), publishers, syncer, scheduler);
         reconciler = new SlotReconciler(sessionId, publishers, syncer, links, config.slotCount(), config.writeDeadline());
+        reconciler.setPushedVersions(this::pushedVersionsBySlot);
         catalog = new SessionCatalog(tables, links, scheduler);
         catalog.start();
         // Off the meta link's I/O thread; the single scheduler thread keeps table changes in order.
@@ -342,6 +345,24 @@ public final class SessionServer implements AutoCloseable {
                 push.trigger(id);
             }
         }
+    }
+
+    /**
+     * The highest version pushed of each subscribed id in {@code slots}, by slot, in one pass over
+     * the subscribed ids: a new leader raises its versions above these (its clock may be behind
+     * the one of the leader before it).
+     */
+    private Map<Integer, Map<DataInfoId, Long>> pushedVersionsBySlot(java.util.Collection<Integer> slots) {
+        Set<Integer> wanted = new java.util.HashSet<>(slots);
+        int slotCount = config.slotCount();
+        Map<Integer, Map<DataInfoId, Long>> out = new java.util.HashMap<>();
+        subscribers.pushStates(id -> wanted.contains(SlotHash.slotOf(id, slotCount))).forEach((id, state) -> {
+            if (state.maxPushedVersion() > 0) {
+                out.computeIfAbsent(SlotHash.slotOf(id, slotCount), x -> new java.util.HashMap<>())
+                        .put(id, state.maxPushedVersion());
+            }
+        });
+        return out;
     }
 
     /** A data server (re)connected: it may have dropped this session's publishers meanwhile. */

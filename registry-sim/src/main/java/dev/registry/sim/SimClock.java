@@ -10,11 +10,21 @@ final class SimClock {
     private double anchorReadingMillis;
     private long anchorMicros;
     private double rate = 1.0;
+    /** The monotonic clock: drifts with the same oscillator, never steps. */
+    private double monotonicAnchorMillis;
+    private long monotonicAnchorMicros;
 
     SimClock(SimLoop loop, long offsetMillis) {
         this.loop = loop;
         this.anchorMicros = loop.nowMicros();
         this.anchorReadingMillis = loop.nowMillis() + offsetMillis + 1_700_000_000_000L;
+        this.monotonicAnchorMicros = loop.nowMicros();
+        this.monotonicAnchorMillis = 1_000_000 + offsetMillis;
+    }
+
+    /** Milliseconds on the node's monotonic clock (System.nanoTime's): steps leave it alone. */
+    long monotonicMillis() {
+        return (long) (monotonicAnchorMillis + (loop.nowMicros() - monotonicAnchorMicros) / 1000.0 * rate);
     }
 
     long millis() {
@@ -34,6 +44,8 @@ final class SimClock {
     }
 
     private void reanchor() {
+        monotonicAnchorMillis = monotonicAnchorMillis + (loop.nowMicros() - monotonicAnchorMicros) / 1000.0 * rate;
+        monotonicAnchorMicros = loop.nowMicros();
         anchorReadingMillis = anchorReadingMillis + (loop.nowMicros() - anchorMicros) / 1000.0 * rate;
         anchorMicros = loop.nowMicros();
     }

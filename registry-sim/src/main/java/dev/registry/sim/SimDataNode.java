@@ -22,6 +22,7 @@ import dev.registry.common.slot.SlotTableHolder;
 import dev.registry.data.replication.SlotReplication;
 import dev.registry.data.session.ExpectedSessions;
 import dev.registry.data.session.SessionDigestCheck;
+import dev.registry.data.session.SessionReconciliation;
 import dev.registry.data.slot.SlotOwnership;
 import dev.registry.data.store.DatumStore;
 
@@ -82,7 +83,7 @@ final class SimDataNode implements SimNetwork.Handler {
                 return net.call(address, peer, request, type, timeout);
             }
         };
-        this.replication = new SlotReplication(address, store, peers, settings, clock::millis,
+        this.replication = new SlotReplication(address, store, peers, settings, clock::monotonicMillis,
                 Long.toString(loop.random().nextLong() & Long.MAX_VALUE, 36));
         this.ownership = new SlotOwnership(address, tables, () -> { }, replication::leads);
         tables.addListener((old, now) -> replication.onSlotTable(now));
@@ -219,6 +220,7 @@ final class SimDataNode implements SimNetwork.Handler {
     private Object onDigest(SessionSlotDigestRequest request) {
         int slot = request.slotId();
         ownership.checkTakenOver(slot, request.epoch());
+        SessionReconciliation.raiseKnownVersions(ownership, replication, slot, request, this::notifySessions);
         long tenure = replication.tenure(slot);
         if (request.summaryOnly()) {
             if (!store.sessionSummaryMatches(slot, request.sessionId(), request.summaryCount(), request.summaryXor())) {

@@ -198,7 +198,7 @@ final class SimFaults {
                 } else if (clock == null) {
                     return false;
                 } else if (kind.endsWith("drifts")) {
-                    double rate = 0.5 + random.nextDouble() * 1.5;
+                    double rate = 0.8 + random.nextDouble() * 0.45; // 0.8x-1.25x: far beyond NTP's slew, short of a frozen clock
                     long d = millis(1_000, 5_000);
                     w.checker.fault(kind, String.format(java.util.Locale.ROOT, "%s at %.2fx for %d ms", node, rate, d));
                     clock.drift(rate);

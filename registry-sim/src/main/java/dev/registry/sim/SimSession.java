@@ -55,11 +55,15 @@ final class SimSession implements SimNetwork.Handler {
     private final Map<String, KeyState> keys = new HashMap<>();
     private final Set<Integer> toReconcile = new TreeSet<>();
     private final Set<Integer> reconciling = new TreeSet<>();
-    private final Map<DataInfoId, Long> pushed = new HashMap<>();
+    /** Slots whose leader changed: reconciled with a whole digest carrying the versions pushed (as SlotReconciler). */
+    private final Set<Integer> takeovers = new TreeSet<>();
+    private final Map<DataInfoId, Long> pushed = new TreeMap<>((a, b) -> a.canonical().compareTo(b.canonical()));
     private final Map<DataInfoId, List<String>> lastPush = new HashMap<>();
     private final Set<DataInfoId> fetching = new java.util.HashSet<>();
     private final Set<DataInfoId> refetch = new java.util.HashSet<>();
     private SlotTable table;
+    /** The incarnation of each data server this session's link last reached. */
+    private final Map<String, Integer> linkIncarnations = new TreeMap<>();
 
     SimSession(String id, SimLoop loop, SimNetwork net, SimChecker checker, String meta, int slotCount,
                List<DataInfoId> watched) {
@@ -80,6 +84,7 @@ final class SimSession implements SimNetwork.Handler {
             }
         });
         every(1_000, () -> watched.forEach(this::fetch));
+        every(200, this::noticeRestartedDataServers);
     }
 
     String id() {
@@ -223,20 +228,26 @@ final class SimSession implements SimNetwork.Handler {
         for (Publisher p : mine.values()) {
             xor ^= p.syncFingerprint();
         }
-        net.call(id, leader, SessionSlotDigestRequest.summary(epoch, slot, id, mine.size(), xor),
-                SessionSlotDigestResponse.class, CALL).thenCompose(answer -> answer.summaryMismatch()
-                        ? repair(leader, epoch, slot) : CompletableFuture.completedFuture(null))
+        boolean takeover = takeovers.remove(slot);
+        CompletableFuture<Void> compared = takeover ? repair(leader, epoch, slot, true)
+                : net.call(id, leader, SessionSlotDigestRequest.summary(epoch, slot, id, mine.size(), xor),
+                        SessionSlotDigestResponse.class, CALL).thenCompose(answer -> answer.summaryMismatch()
+                        ? repair(leader, epoch, slot, false) : CompletableFuture.completedFuture(null));
+        compared
                 .thenCompose(v -> net.call(id, leader, new SlotSyncDone(epoch, slot, id), WriteResult.class, CALL))
                 .whenComplete((v, error) -> {
                     reconciling.remove(slot);
                     if (error != null) {
                         toReconcile.add(slot); // again on the next tick, against the table then
+                        if (takeover) {
+                            takeovers.add(slot);
+                        }
                     }
                 });
     }
 
     /** The whole slot as one digest page; writes what the leader lacks, removes what it holds in excess. */
-    private CompletableFuture<Void> repair(String leader, long epoch, int slot) {
+    private CompletableFuture<Void> repair(String leader, long epoch, int slot, boolean withPushedVersions) {
         List<Publisher> mine = new ArrayList<>(desired.getOrDefault(slot, new TreeMap<>()).values());
         ArrayList<DataInfoId> ids = new ArrayList<>();
         ArrayList<String> registerIds = new ArrayList<>();
@@ -246,8 +257,19 @@ final class SimSession implements SimNetwork.Handler {
             registerIds.add(p.registerId());
             stamps.add(p.syncStamp());
         }
-        return net.call(id, leader, new SessionSlotDigestRequest(epoch, slot, id, ids, registerIds, stamps),
-                SessionSlotDigestResponse.class, CALL).thenCompose(answer -> {
+        SessionSlotDigestRequest digest = new SessionSlotDigestRequest(epoch, slot, id, ids, registerIds, stamps);
+        if (withPushedVersions) {
+            ArrayList<DataInfoId> known = new ArrayList<>();
+            ArrayList<Long> versions = new ArrayList<>();
+            pushed.forEach((dataInfoId, v) -> {
+                if (slotOf(dataInfoId) == slot) {
+                    known.add(dataInfoId);
+                    versions.add(v);
+                }
+            });
+            digest.withKnownVersions(known, versions);
+        }
+        return net.call(id, leader, digest, SessionSlotDigestResponse.class, CALL).thenCompose(answer -> {
                     List<CompletableFuture<Void>> fixes = new ArrayList<>();
                     for (int i : answer.needed()) {
                         Publisher p = mine.get(i);
@@ -260,6 +282,27 @@ final class SimSession implements SimNetwork.Handler {
                     }
                     return CompletableFuture.allOf(fixes.toArray(new CompletableFuture<?>[0]));
                 });
+    }
+
+    /**
+     * As the real session's data link: a data server that restarted shows as a new connection,
+     * and its led slots are reconciled as after a takeover (SessionServer#resyncSlotsLedBy), so a
+     * server restarted under its address before meta noticed gets the sessions' publishers back.
+     */
+    private void noticeRestartedDataServers() {
+        for (String server : table.servers()) {
+            if (!net.isUp(server)) {
+                continue;
+            }
+            int now = net.incarnation(server);
+            Integer before = linkIncarnations.put(server, now);
+            if (before != null && before != now) {
+                for (int slot : table.slotsLedBy(server)) {
+                    toReconcile.add(slot);
+                    takeovers.add(slot);
+                }
+            }
+        }
     }
 
     // ---- tables and pushes ----
@@ -282,6 +325,7 @@ final class SimSession implements SimNetwork.Handler {
         for (int s = 0; s < slotCount; s++) {
             if (!java.util.Objects.equals(old.slot(s).leader(), t.slot(s).leader())) {
                 toReconcile.add(s);
+                takeovers.add(s);
             }
         }
         watched.forEach(this::fetch);
@@ -304,7 +348,7 @@ final class SimSession implements SimNetwork.Handler {
                 pushed.put(dataInfoId, datum.version());
                 List<String> values = datum.values();
                 lastPush.put(dataInfoId, values);
-                checker.pushed(id, dataInfoId, datum.version(), values, requestedAt, leader + "@" + epoch);
+                checker.pushed(id, dataInfoId, datum.version(), values, requestedAt, leader + "@" + epoch + " slot " + slot);
                 if (System.getenv("SIM_DEBUG") != null) {
                     for (Publisher p : desired.getOrDefault(slot, new TreeMap<>()).values()) {
                         if (p.dataInfoId().equals(dataInfoId) && !values.containsAll(p.values())) {

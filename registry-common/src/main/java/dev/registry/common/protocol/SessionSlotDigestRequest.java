@@ -32,6 +32,13 @@ public final class SessionSlotDigestRequest implements Serializable {
     private String fromRegisterId;
     private DataInfoId toId;
     private String toRegisterId;
+    /**
+     * With a takeover's first page or summary: the versions of the slot's ids this session has
+     * already pushed (parallel lists; null when not sent). The new leader raises lower versions
+     * above them, or sessions and clients would drop its lists as older.
+     */
+    private ArrayList<DataInfoId> knownIds;
+    private ArrayList<Long> knownVersions;
 
     /** The order pages follow: by id (its string form), then registerId. */
     public static final java.util.Comparator<Key> ORDER = java.util.Comparator
@@ -52,6 +59,26 @@ public final class SessionSlotDigestRequest implements Serializable {
         this.dataInfoIds = dataInfoIds;
         this.registerIds = registerIds;
         this.stamps = stamps;
+    }
+
+    /** This digest carrying the versions this session pushed of the slot's ids (see {@link #knownIds}). */
+    public SessionSlotDigestRequest withKnownVersions(ArrayList<DataInfoId> ids, ArrayList<Long> versions) {
+        if (ids.size() != versions.size()) {
+            throw new IllegalArgumentException("known ids and versions differ in length");
+        }
+        this.knownIds = ids;
+        this.knownVersions = versions;
+        return this;
+    }
+
+    /** Ids whose pushed versions this digest carries, or null. */
+    public ArrayList<DataInfoId> knownIds() {
+        return knownIds;
+    }
+
+    /** The pushed versions of {@link #knownIds}, or null. */
+    public ArrayList<Long> knownVersions() {
+        return knownVersions;
     }
 
     /** This digest as the page [from, to) of the slot (null = open end). */

@@ -45,6 +45,8 @@ public final class SlotReplication {
     private static final Logger log = LoggerFactory.getLogger(SlotReplication.class);
     public static final int KIND_PUT = 1;
     public static final int KIND_REMOVE = 2;
+    /** Only the version went up ({@link DatumStore#raiseVersions}); a follower of an older build takes it as a no-op removal. */
+    public static final int KIND_TOUCH = 3;
 
     /** Tunables. */
     public record Settings(int maxLogEntries, int batchSize, Duration probeInterval, Duration reconcileDeadline) {
@@ -108,11 +110,18 @@ public final class SlotReplication {
 
     public SlotReplication(String self, DatumStore store, PeerCalls peers, Settings settings,
                            LongSupplier clockMillis) {
-        this(self, store, peers, settings, clockMillis,
-                Long.toString(clockMillis.getAsLong(), 36) + "." + Long.toString(System.nanoTime() & 0xfffff, 36));
+        this(self, store, peers, settings, clockMillis, newIncarnation());
+    }
+
+    /** A value unique to this process's life (its start on the wall clock, and some nanoseconds). */
+    public static String newIncarnation() {
+        return Long.toString(System.currentTimeMillis(), 36) + "." + Long.toString(System.nanoTime() & 0xfffff, 36);
     }
 
     /**
+     * @param clockMillis a monotonic clock for intervals (probe back-off, the reconcile deadline):
+     *                    a wall clock stepped back would stall replication for the step, one stepped
+     *                    forward would open read gates early (found by the simulator's clock faults)
      * @param incarnation unique to this process's life: part of every log id, so a server that
      *                    restarts under the same address before meta noticed (same table epoch)
      *                    does not reuse a log id its followers already hold entries of. They
@@ -210,7 +219,11 @@ public final class SlotReplication {
         if (l == null || !change.changed()) {
             return;
         }
-        int kind = change.kind() == DatumStore.Kind.PUT ? KIND_PUT : KIND_REMOVE;
+        int kind = switch (change.kind()) {
+            case PUT -> KIND_PUT;
+            case REMOVE -> KIND_REMOVE;
+            case TOUCH -> KIND_TOUCH;
+        };
         l.log.append(kind, change.publisher(), change.dataInfoId(), change.registerId(), change.version(),
                 change.changedAtMillis());
         if (l.followers.isEmpty()) {
@@ -436,6 +449,8 @@ public final class SlotReplication {
                     }
                     if (e.kind() == KIND_PUT) {
                         store.applyPut(slot, e.publisher(), e.version(), e.changedAtMillis());
+                    } else if (e.kind() == KIND_TOUCH) {
+                        store.applyTouch(slot, e.dataInfoId(), e.version(), e.changedAtMillis());
                     } else {
                         store.applyRemove(slot, e.dataInfoId(), e.registerId(), e.version(), e.changedAtMillis());
                     }
@@ -488,7 +503,7 @@ public final class SlotReplication {
     /** Role, log position and replication lag (entries and milliseconds) of every slot held here. */
     public synchronized List<SlotView> view() {
         List<SlotView> out = new ArrayList<>();
-        long now = clockMillis.getAsLong();
+        long now = store.clockMillis(); // changedAtMillis is wall-clock time
         for (Map.Entry<Integer, LeaderSlot> e : new java.util.TreeMap<>(led).entrySet()) {
             LeaderSlot l = e.getValue();
             Map<String, Long> lag = new LinkedHashMap<>();

@@ -34,6 +34,9 @@ import java.util.function.Supplier;
  */
 public final class SessionReconciliation {
     private static final Logger log = LoggerFactory.getLogger(SessionReconciliation.class);
+    /** A takeover raises versions in many slots at once: one INFO line per window. */
+    private static final dev.registry.common.log.WarnSummary RAISED = dev.registry.common.log.WarnSummary.atInfo(log,
+            "raised versions in", 5_000, System::currentTimeMillis);
 
     private final SlotOwnership ownership;
     private final SlotReplication replication;
@@ -48,9 +51,14 @@ public final class SessionReconciliation {
     private int lastWaitingSlots;
     private long waitingSince;
 
+    /** Tells the sessions of changes this class makes (versions raised on a takeover). */
+    private final java.util.function.Consumer<DatumStore.Change> notifySessions;
+
     public SessionReconciliation(SlotOwnership ownership, SlotReplication replication, DatumStore store,
                                  MetaClient meta, ExpectedSessions expectedSessions,
-                                 Supplier<Set<String>> connectedSessions, Clock clock) {
+                                 Supplier<Set<String>> connectedSessions, Clock clock,
+                                 java.util.function.Consumer<DatumStore.Change> notifySessions) {
+        this.notifySessions = notifySessions;
         this.ownership = ownership;
         this.replication = replication;
         this.store = store;
@@ -64,6 +72,7 @@ public final class SessionReconciliation {
     public Object onSessionDigest(RpcConnection connection, SessionSlotDigestRequest request) {
         int slot = request.slotId();
         ownership.checkTakenOver(slot, request.epoch());
+        raiseKnownVersions(slot, request);
         if (request.summaryOnly()) {
             if (request.sessionId() == null) {
                 throw new IllegalArgumentException("digest needs a sessionId");
@@ -87,6 +96,38 @@ public final class SessionReconciliation {
         replication.onSessionDigestPage(slot, request.sessionId(), tenure, request.from(), request.to(),
                 answer.extrasTruncated());
         return answer;
+    }
+
+    /**
+     * A taking-over session's digest says which versions of the slot's ids it already pushed; the
+     * ones this copy has lower go above them (DatumStore#raiseVersions), logged and replicated
+     * like any write, before the session's repairs and before the read gate opens.
+     */
+    private void raiseKnownVersions(int slot, SessionSlotDigestRequest request) {
+        raiseKnownVersions(ownership, replication, slot, request, notifySessions);
+    }
+
+    /** {@link #raiseKnownVersions(int, SessionSlotDigestRequest)} for any data server shell (the simulator's too). */
+    public static void raiseKnownVersions(SlotOwnership ownership, SlotReplication replication, int slot,
+                                          SessionSlotDigestRequest request,
+                                          java.util.function.Consumer<DatumStore.Change> notifySessions) {
+        List<DataInfoId> ids = request.knownIds();
+        List<Long> versions = request.knownVersions();
+        if (ids == null || versions == null || ids.isEmpty()) {
+            return;
+        }
+        if (ids.size() != versions.size() || ids.size() > 100_000) {
+            throw new IllegalArgumentException("known versions: parallel lists of at most 100000 ids");
+        }
+        for (DataInfoId id : ids) {
+            ownership.checkSlot(slot, SlotOwnership.requireId(id));
+        }
+        List<DatumStore.Change> raised = replication.writeAll(st -> st.raiseVersions(slot, ids, versions));
+        raised.forEach(notifySessions);
+        if (!raised.isEmpty()) {
+            RAISED.warn("slot " + slot, raised.size() + " ids, above what session " + request.sessionId()
+                    + " already pushed (a former leader's clock ran ahead)");
+        }
     }
 
     /** A session repaired a led slot after its digest. */

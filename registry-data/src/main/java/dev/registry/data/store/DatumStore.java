@@ -40,7 +40,8 @@ public final class DatumStore {
         }
     }
 
-    public enum Kind { PUT, REMOVE }
+    /** TOUCH: only the version went up (above what sessions already pushed; see {@link #raiseVersions}). */
+    public enum Kind { PUT, REMOVE, TOUCH }
 
     private final LongSupplier clockMillis;
     private final int slotCount;
@@ -60,6 +61,11 @@ public final class DatumStore {
     public DatumStore(LongSupplier clockMillis, int slotCount) {
         this.clockMillis = clockMillis;
         this.slotCount = slotCount;
+    }
+
+    /** The clock versions and change times are stamped with (wall-clock milliseconds). */
+    public long clockMillis() {
+        return clockMillis.getAsLong();
     }
 
     public int slotOf(DataInfoId id) {
@@ -131,6 +137,49 @@ public final class DatumStore {
             }
         }
         return changes;
+    }
+
+    /**
+     * Raises the version of each listed id to above the version a session says it already pushed
+     * ({@code known}, parallel to {@code ids}), where this copy's is lower. Versions are stamped
+     * from leaders' clocks; a slot leader whose clock ran ahead may have had versions pushed that
+     * its successor (its clock behind, or its copy rebuilt by the sessions) would not reach for a
+     * while, and sessions and clients take a lower version for an older list and drop it. Found by
+     * the simulator's clock faults. An id this copy never held gets an empty entry at that version.
+     */
+    public synchronized List<Change> raiseVersions(int slot, List<DataInfoId> ids, List<Long> known) {
+        if (ids.size() != known.size()) {
+            throw new IllegalArgumentException("ids and versions differ in length");
+        }
+        List<Change> changes = new ArrayList<>();
+        Map<DataInfoId, Entry> inSlot = slots.computeIfAbsent(slot, s -> new HashMap<>());
+        for (int i = 0; i < ids.size(); i++) {
+            long pushed = known.get(i);
+            Entry e = inSlot.get(ids.get(i));
+            if (pushed <= 0 || (e != null && e.version > pushed)) {
+                continue;
+            }
+            if (e == null) {
+                e = new Entry();
+                inSlot.put(ids.get(i), e);
+            }
+            e.version = pushed + 1;
+            e.changedAtMillis = clockMillis.getAsLong();
+            changes.add(new Change(ids.get(i), e.version, true, Kind.TOUCH, null, null, e.changedAtMillis,
+                    e.publishers.size()));
+        }
+        return changes;
+    }
+
+    /** Applies a leader's {@link #raiseVersions} of one id. */
+    public synchronized boolean applyTouch(int slot, DataInfoId id, long version, long changedAtMillis) {
+        Entry entry = slots.computeIfAbsent(slot, s -> new HashMap<>()).computeIfAbsent(id, x -> new Entry());
+        if (entry.version >= version) {
+            return false;
+        }
+        entry.version = version;
+        entry.changedAtMillis = changedAtMillis;
+        return true;
     }
 
     private void bump(Entry entry) {

@@ -227,4 +227,33 @@ class DatumStoreTest {
         follower.applyRemove(slot, ID, "r1", 12, 1);
         assertThat(follower.sessionSummaryMatches(slot, "s1", 0, 0)).isTrue();
     }
+
+    @Test
+    void versionsGoAboveWhatSessionsAlreadyPushedAndOnlyWhereLower() {
+        store.put(slot, pub("r1", 1, "10.0.0.1:1", "s1", "c1"));
+        long mine = store.get(slot, ID).version();
+        DataInfoId never = DataInfoId.of("svc.never-here");
+        int neverSlot = store.slotOf(never);
+
+        // A former leader's clock ran ahead: sessions pushed versions this copy has not reached.
+        List<DatumStore.Change> raised = store.raiseVersions(slot, List.of(ID), List.of(mine + 5_000_000));
+        assertThat(raised).singleElement().satisfies(c -> {
+            assertThat(c.kind()).isEqualTo(DatumStore.Kind.TOUCH);
+            assertThat(c.version()).isEqualTo(mine + 5_000_001);
+            assertThat(c.publishers()).isEqualTo(1);
+        });
+        assertThat(store.get(slot, ID).values()).as("content untouched").containsExactly("10.0.0.1:1");
+        store.put(slot, pub("r2", 1, "10.0.0.2:2", "s1", "c1"));
+        assertThat(store.get(slot, ID).version()).as("later writes continue above").isGreaterThan(mine + 5_000_001);
+
+        assertThat(store.raiseVersions(slot, List.of(ID), List.of(mine))).as("already above: nothing").isEmpty();
+        assertThat(store.raiseVersions(neverSlot, List.of(never), List.of(77L))).singleElement()
+                .satisfies(c -> assertThat(c.version()).isEqualTo(78));
+        assertThat(store.get(neverSlot, never).publishers()).isEmpty();
+
+        DatumStore follower = new DatumStore(clock::get, 256);
+        assertThat(follower.applyTouch(slot, ID, 500, 1)).isTrue();
+        assertThat(follower.applyTouch(slot, ID, 400, 1)).as("never backwards").isFalse();
+        assertThat(follower.get(slot, ID).version()).isEqualTo(500);
+    }
 }

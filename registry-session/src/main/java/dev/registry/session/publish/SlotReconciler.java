@@ -80,7 +80,23 @@ public final class SlotReconciler {
                 System::currentTimeMillis);
     }
 
+    /**
+     * Per slot, the versions this session pushed of the slot's ids, sent with the first page of
+     * the slot's next full run (a takeover): the new leader raises its lower versions above them.
+     */
+    private final Map<Integer, Map<DataInfoId, Long>> pushedToSend = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile java.util.function.Function<Collection<Integer>, Map<Integer, Map<DataInfoId, Long>>> pushedVersions =
+            slots -> Map.of();
+
+    /** Where the versions pushed of each slot's ids come from (the session's subscribers); one call per batch of slots. */
+    public void setPushedVersions(
+            java.util.function.Function<Collection<Integer>, Map<Integer, Map<DataInfoId, Long>>> pushedVersions) {
+        this.pushedVersions = pushedVersions;
+    }
+
+    /** Full runs of slots whose leader changed (or restarted): each new leader also learns what was pushed. */
     public void syncSlots(Collection<Integer> slots) {
+        pushedToSend.putAll(pushedVersions.apply(slots));
         slots.forEach(this::syncSlot);
     }
 
@@ -165,6 +181,9 @@ public final class SlotReconciler {
         pages.thenCompose(v -> links.callLeader(slot, epoch -> new SlotSyncDone(digestEpoch.get(), slot, sessionId),
                         WriteResult.class, deadline))
                 .whenComplete((ok, error) -> {
+                    if (error == null) {
+                        pushedToSend.remove(slot); // the leader has them; a failed run sends them again
+                    }
                     if (error == null && truncated.get()) {
                         synchronized (this) {
                             running.put(slot, true); // the leader listed only some extras: remove the rest next run
@@ -190,11 +209,17 @@ public final class SlotReconciler {
         // publishers the leader holds that this session no longer does.
         SessionSlotDigestRequest.Key from = start == 0 ? null : key(held.get(start));
         SessionSlotDigestRequest.Key to = end >= held.size() ? null : key(held.get(end));
+        Map<DataInfoId, Long> pushed = start == 0 ? pushedToSend.get(slot) : null;
         return links.callLeader(slot, epoch -> {
                     if (start == 0) {
                         digestEpoch.set(epoch);
                     }
-                    return new SessionSlotDigestRequest(epoch, slot, sessionId, ids, registerIds, stamps).page(from, to);
+                    SessionSlotDigestRequest r = new SessionSlotDigestRequest(epoch, slot, sessionId, ids, registerIds,
+                            stamps).page(from, to);
+                    if (pushed != null && !pushed.isEmpty()) {
+                        r.withKnownVersions(new ArrayList<>(pushed.keySet()), new ArrayList<>(pushed.values()));
+                    }
+                    return r;
                 }, SessionSlotDigestResponse.class, deadline)
                 .thenCompose(answer -> {
                     if (answer.extrasTruncated()) {
