@@ -331,7 +331,9 @@ public final class SessionServer implements AutoCloseable {
         List<Integer> changed = new ArrayList<>();
         for (int slot = 0; slot < now.slotCount(); slot++) {
             String newLeader = now.slot(slot).leader();
-            if (newLeader != null && !newLeader.equals(old.slot(slot).leader())) {
+            // A leader that lost the slot and got it back in tables this session missed is new too.
+            if (newLeader != null && (!newLeader.equals(old.slot(slot).leader())
+                    || now.slot(slot).leaderSince() > old.slot(slot).leaderSince())) {
                 changed.add(slot);
             }
         }

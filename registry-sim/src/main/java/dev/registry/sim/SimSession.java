@@ -34,6 +34,13 @@ import java.util.concurrent.CompletableFuture;
  */
 final class SimSession implements SimNetwork.Handler {
     private static final Duration CALL = Duration.ofSeconds(3);
+    private static final int TRACE_SLOT = Integer.getInteger("sim.traceSlot", -1);
+
+    private void trace(int slot, String what) {
+        if (slot == TRACE_SLOT) {
+            System.err.printf("%.3f %s %s%n", loop.nowMicros() / 1e6, id, what);
+        }
+    }
 
     private static final class KeyState {
         boolean running;
@@ -229,6 +236,8 @@ final class SimSession implements SimNetwork.Handler {
             xor ^= p.syncFingerprint();
         }
         boolean takeover = takeovers.remove(slot);
+        trace(slot, (takeover ? "takeover" : "sweep") + " reconcile with " + leader + "@" + epoch + " holding "
+                + mine.size());
         CompletableFuture<Void> compared = takeover ? repair(leader, epoch, slot, true)
                 : net.call(id, leader, SessionSlotDigestRequest.summary(epoch, slot, id, mine.size(), xor),
                         SessionSlotDigestResponse.class, CALL).thenCompose(answer -> answer.summaryMismatch()
@@ -237,6 +246,7 @@ final class SimSession implements SimNetwork.Handler {
                 .thenCompose(v -> net.call(id, leader, new SlotSyncDone(epoch, slot, id), WriteResult.class, CALL))
                 .whenComplete((v, error) -> {
                     reconciling.remove(slot);
+                    trace(slot, "reconcile with " + leader + "@" + epoch + (error == null ? " synced" : " failed: " + error));
                     if (error != null) {
                         toReconcile.add(slot); // again on the next tick, against the table then
                         if (takeover) {
@@ -323,7 +333,8 @@ final class SimSession implements SimNetwork.Handler {
         SlotTable old = table;
         table = t;
         for (int s = 0; s < slotCount; s++) {
-            if (!java.util.Objects.equals(old.slot(s).leader(), t.slot(s).leader())) {
+            if (!java.util.Objects.equals(old.slot(s).leader(), t.slot(s).leader())
+                    || t.slot(s).leaderSince() > old.slot(s).leaderSince()) {
                 toReconcile.add(s);
                 takeovers.add(s);
             }

@@ -19,9 +19,10 @@ class SimulationTest {
      * Seeds (beyond 1-12) that catch the bugs the simulator found (docs/reliability.md,
      * "Deterministic simulation"): without the fix, 14, 16, 25 and 28 fail on a data server
      * restarted under its address reusing its log ids; 13, 15, 16 and 17 on a successor leader's
-     * lower clock-stamped versions dropped as older (1-12 catch that too).
+     * lower clock-stamped versions dropped as older (1-12 catch that too); 112, 166 and 176 on a
+     * leader that lost its slot and got it back in tables it missed, going on with a stale copy.
      */
-    private static final long[] REGRESSION_SEEDS = {13, 14, 15, 16, 17, 25, 28};
+    private static final long[] REGRESSION_SEEDS = {13, 14, 15, 16, 17, 25, 28, 112, 166, 176};
 
     private static List<String> kinds() {
         return SimFaults.KINDS;

@@ -153,6 +153,11 @@ public final class SlotReplication {
             if (self.equals(a.leader())) {
                 followed.remove(slot);
                 LeaderSlot l = led.get(slot);
+                if (l != null && a.leaderSince() > l.sinceEpoch) {
+                    // It lost the slot and got it back in tables this server never saw: what it holds may
+                    // be stale, so this is a new tenure (new log, read gate closed), not a continuation.
+                    l = null;
+                }
                 if (l == null) {
                     l = new LeaderSlot(new SlotOpLog(self + "@" + table.epoch() + "/" + slot + "#" + incarnation,
                             settings.maxLogEntries()),

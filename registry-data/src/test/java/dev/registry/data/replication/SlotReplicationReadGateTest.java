@@ -136,4 +136,27 @@ class SlotReplicationReadGateTest {
 
         assertThat(replication.isReadable(0, Set.of("s1", "s2"))).isTrue();
     }
+
+    @Test
+    void aLeaderThatLostTheSlotAndGotItBackInTablesItMissedStartsANewTenure() {
+        replication.onSlotTable(table(5, SELF));
+        replication.onSessionDigested(0, "s1", replication.tenure(0));
+        replication.onSessionSynced(0, "s1");
+        assertThat(replication.isReadable(0, Set.of("s1"))).isTrue();
+
+        // Epochs 6-8 (slot 0 led elsewhere, then back here since 8) never reached this server.
+        SlotTable back = new SlotTable(1, 9, List.of(
+                new SlotAssignment(0, SELF, List.of(OTHER), 8),
+                new SlotAssignment(1, OTHER, List.of(SELF)),
+                new SlotAssignment(2, OTHER, List.of(SELF)),
+                new SlotAssignment(3, OTHER, List.of(SELF))));
+        assertThat(replication.onSlotTable(back)).as("led anew").containsExactly(0);
+        assertThat(replication.tenure(0)).isEqualTo(9);
+        assertThat(replication.isReadable(0, Set.of("s1"))).as("its copy may be stale: the gate closes").isFalse();
+
+        // A table that only confirms the same unbroken leadership changes nothing.
+        SlotTable same = new SlotTable(1, 10, back.slots());
+        assertThat(replication.onSlotTable(same)).isEmpty();
+        assertThat(replication.tenure(0)).isEqualTo(9);
+    }
 }

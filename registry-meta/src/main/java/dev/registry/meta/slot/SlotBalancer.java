@@ -62,7 +62,15 @@ public final class SlotBalancer {
         if (next.equals(current.slots())) {
             return current;
         }
-        return new SlotTable(current.term(), current.epoch() + 1, next);
+        long epoch = current.epoch() + 1;
+        List<SlotAssignment> stamped = new java.util.ArrayList<>(next.size());
+        for (SlotAssignment a : next) {
+            SlotAssignment before = current.slot(a.slotId());
+            long since = a.leader() == null ? 0
+                    : Objects.equals(a.leader(), before.leader()) ? before.leaderSince() : epoch;
+            stamped.add(new SlotAssignment(a.slotId(), a.leader(), a.followers(), since));
+        }
+        return new SlotTable(current.term(), epoch, stamped);
     }
 
     /**

@@ -34,6 +34,7 @@ final class StateJson {
             s.put("leader", a.leader());
             ArrayNode followers = s.putArray("followers");
             a.followers().forEach(followers::add);
+            s.put("leaderSince", a.leaderSince());
         }
         return write(root);
     }
@@ -46,7 +47,7 @@ final class StateJson {
             s.path("followers").forEach(f -> followers.add(f.asText()));
             JsonNode leader = s.get("leader");
             slots.add(new SlotAssignment(s.path("slot").asInt(), leader == null || leader.isNull() ? null : leader.asText(),
-                    followers));
+                    followers, s.path("leaderSince").asLong(0)));
         }
         if (slots.size() != root.path("slotCount").asInt(-1)) {
             throw new MetaStoreException("stored slot table is damaged: " + slots.size() + " slots, expected "

@@ -172,4 +172,18 @@ class SlotBalancerTest {
     void replicasMustBePositive() {
         assertThatThrownBy(() -> new SlotBalancer(0)).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void everyLeaderCarriesTheEpochItTookItsSlotAt() {
+        SlotTable first = balancer.balance(SlotTable.initial(64), Set.of(A, B, C));
+        assertThat(first.slots()).allMatch(a -> a.leaderSince() == first.epoch());
+
+        SlotTable second = balancer.balance(first, Set.of(A, B)); // C died: its slots go to their followers
+        for (int slot = 0; slot < 64; slot++) {
+            boolean kept = second.slot(slot).leader().equals(first.slot(slot).leader());
+            assertThat(second.slot(slot).leaderSince()).as("slot %d", slot)
+                    .isEqualTo(kept ? first.epoch() : second.epoch());
+        }
+        assertThat(balancer.balance(second, Set.of(A, B))).as("balanced: the same table").isSameAs(second);
+    }
 }
