@@ -46,13 +46,40 @@ final class SimChecker {
     private final Map<String, Integer> faults = new TreeMap<>();
     private long operations;
     private long pushes;
+    /** Every push (who, what, when) and every history line, hashed: two runs of a seed must agree on it. */
+    private final java.security.MessageDigest trace = newDigest();
+
+    private static java.security.MessageDigest newDigest() {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void traced(String line) {
+        trace.update(line.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        trace.update((byte) '\n');
+    }
+
+    /** SHA-256 (first 16 hex digits) of the run's trace: every push and history line in order. */
+    String traceHash() {
+        try {
+            java.security.MessageDigest copy = (java.security.MessageDigest) trace.clone();
+            return java.util.HexFormat.of().formatHex(copy.digest()).substring(0, 16);
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 
     SimChecker(SimLoop loop) {
         this.loop = loop;
     }
 
     void log(String line) {
-        history.add(String.format(java.util.Locale.ROOT, "%9.3f s  %s", loop.nowMicros() / 1e6, line));
+        String stamped = String.format(java.util.Locale.ROOT, "%9.3f s  %s", loop.nowMicros() / 1e6, line);
+        history.add(stamped);
+        traced(stamped);
     }
 
     void fault(String kind, String detail) {
@@ -107,6 +134,7 @@ final class SimChecker {
     void pushed(String session, DataInfoId id, long version, List<String> values, long requestedAt, String source) {
         pushes++;
         String key = session + "/" + id.dataId();
+        traced(loop.nowMicros() + " " + key + " v" + version + " " + values);
         Long before = lastVersion.put(key, version);
         if (before != null && version <= before) {
             violation("invariant 3: " + key + " pushed version " + version + " after " + before);

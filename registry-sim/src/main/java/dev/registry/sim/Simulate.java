@@ -84,7 +84,8 @@ public final class Simulate {
     private static int replay(long seed, int faultSeconds, int settleSeconds, List<String> kinds) {
         Simulation.Result r = Simulation.run(seed, faultSeconds, settleSeconds, kinds);
         r.history().forEach(System.out::println);
-        System.out.println("history sha256 " + r.historyHash() + " (" + r.history().size() + " lines)");
+        System.out.println("history sha256 " + r.historyHash() + " (" + r.history().size() + " lines); trace sha256 "
+                + r.traceHash() + " (" + r.pushes() + " pushes, " + r.events() + " events)");
         printSummary(List.of(r));
         return r.violations().isEmpty() ? 0 : 1;
     }

@@ -14,7 +14,7 @@ import java.util.Map;
  */
 final class Simulation {
     record Result(long seed, Map<String, Integer> faults, long operations, long pushes, long events,
-                  List<String> violations, List<String> history) {
+                  List<String> violations, List<String> history, String traceHash) {
 
         int faultCount() {
             return faults.values().stream().mapToInt(Integer::intValue).sum();
@@ -65,6 +65,6 @@ final class Simulation {
             world.checker.violation("floor: only " + world.checker.pushes() + " pushes checked");
         }
         return new Result(seed, world.checker.faults(), world.checker.operations(), world.checker.pushes(),
-                world.loop.executed(), world.checker.violations(), world.checker.history());
+                world.loop.executed(), world.checker.violations(), world.checker.history(), world.checker.traceHash());
     }
 }

@@ -62,6 +62,7 @@ class SimulationTest {
         Simulation.Result again = Simulation.run(11, 20, 10, kinds());
         assertThat(again.history()).isEqualTo(first.history());
         assertThat(again.historyHash()).isEqualTo(first.historyHash());
+        assertThat(again.traceHash()).as("every push, in order, at the same simulated time").isEqualTo(first.traceHash());
         assertThat(again.events()).isEqualTo(first.events());
         assertThat(first.faultCount()).isGreaterThan(10);
     }

@@ -77,7 +77,7 @@ public final class DataAdminRoutes {
         SlotReplication replication = server.replication();
         Map<Integer, Integer> counts = store.publisherCounts();
         List<Map<String, Object>> slots = new ArrayList<>();
-        for (SlotReplication.SlotView v : replication.view()) {
+        for (dev.registry.data.replication.SlotView v : replication.view()) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("slot", v.slot());
             m.put("role", v.role());

@@ -70,30 +70,32 @@ public final class SlotReplication {
     private final Map<Integer, FollowerSlot> followed = new HashMap<>();
     private long epoch;
 
+    /** One follower's position in a led slot's log, as its answers report it. */
     private static final class Progress {
         long nextSeq = 1;
         long ackedSeq = -1;
         boolean synced;
         boolean inFlight;
         long notBefore;
+
+        /** The follower applied up to {@code seq} of this log (all of the batch, or up to a gap): send from there. */
+        void appliedThrough(long seq) {
+            synced = true;
+            ackedSeq = seq;
+            nextSeq = seq + 1;
+        }
     }
 
     private static final class LeaderSlot {
         final SlotOpLog log;
         final long sinceEpoch;
-        final long readableDeadline;
+        final ReadGate gate;
         final Map<String, Progress> followers = new LinkedHashMap<>();
-        /** Sessions whose digest this tenure answered: only their "synced" counts. */
-        final Set<String> digestedSessions = new HashSet<>();
-        /** A paged digest in progress: the key its next page must start at, per session. */
-        final Map<String, dev.registry.common.protocol.SessionSlotDigestRequest.Key> digestPages = new HashMap<>();
-        final Set<String> syncedSessions = new HashSet<>();
-        boolean readable;
 
         LeaderSlot(SlotOpLog log, long sinceEpoch, long readableDeadline) {
             this.log = log;
             this.sinceEpoch = sinceEpoch;
-            this.readableDeadline = readableDeadline;
+            this.gate = new ReadGate(readableDeadline);
         }
     }
 
@@ -119,14 +121,11 @@ public final class SlotReplication {
     }
 
     /**
-     * @param clockMillis a monotonic clock for intervals (probe back-off, the reconcile deadline):
-     *                    a wall clock stepped back would stall replication for the step, one stepped
-     *                    forward would open read gates early (found by the simulator's clock faults)
-     * @param incarnation unique to this process's life: part of every log id, so a server that
-     *                    restarts under the same address before meta noticed (same table epoch)
-     *                    does not reuse a log id its followers already hold entries of. They
-     *                    would take the new log's entries as the old one's continuation and skip
-     *                    those below their position (found by the simulator, seed 11).
+     * @param clockMillis monotonic, for intervals: a stepped wall clock would stall replication or
+     *                    open read gates early (the simulator's clock faults)
+     * @param incarnation unique to the process, part of every log id: a server restarted under its
+     *                    address within one epoch must not reuse a log id its followers hold entries
+     *                    of, or they skip the new log's first entries (docs/reliability.md)
      */
     public SlotReplication(String self, DatumStore store, PeerCalls peers, Settings settings,
                            LongSupplier clockMillis, String incarnation) {
@@ -224,11 +223,8 @@ public final class SlotReplication {
         if (l == null || !change.changed()) {
             return;
         }
-        int kind = switch (change.kind()) {
-            case PUT -> KIND_PUT;
-            case REMOVE -> KIND_REMOVE;
-            case TOUCH -> KIND_TOUCH;
-        };
+        int kind = change.kind() == DatumStore.Kind.PUT ? KIND_PUT
+                : change.kind() == DatumStore.Kind.REMOVE ? KIND_REMOVE : KIND_TOUCH;
         l.log.append(kind, change.publisher(), change.dataInfoId(), change.registerId(), change.version(),
                 change.changedAtMillis());
         if (l.followers.isEmpty()) {
@@ -241,33 +237,23 @@ public final class SlotReplication {
     /** Whether a led slot already serves reads, without deciding anything (progress reports). */
     public synchronized boolean servesReads(int slot) {
         LeaderSlot l = led.get(slot);
-        return l != null && l.readable;
+        return l != null && l.gate.isOpen();
     }
 
-    /**
-     * Whether a led slot serves reads: after every expected session synced it, or after the
-     * reconcile deadline (a session that cannot reach us must not block the slot forever).
-     */
+    /** Whether a led slot serves reads ({@link ReadGate}: every expected session synced, or the deadline passed). */
     public synchronized boolean isReadable(int slot, Set<String> expectedSessions) {
         LeaderSlot l = led.get(slot);
         if (l == null) {
             return false;
         }
-        if (!l.readable) {
-            boolean allSynced = l.syncedSessions.containsAll(expectedSessions);
-            if (allSynced || clockMillis.getAsLong() >= l.readableDeadline) {
-                l.readable = true;
-                // Per slot at DEBUG: the data server logs the takeover's progress over all slots once a second.
-                if (allSynced) {
-                    log.debug("slot {} reconciled with {} sessions; serving reads", slot, expectedSessions.size());
-                } else {
-                    Set<String> missing = new HashSet<>(expectedSessions);
-                    missing.removeAll(l.syncedSessions);
-                    lateReads.warn("slot " + slot, "sessions not synced: " + missing);
-                }
-            }
+        ReadGate.Decision d = l.gate.check(expectedSessions, clockMillis.getAsLong());
+        if (d.openedNow() && d.missing().isEmpty()) {
+            // Per slot at DEBUG: the data server logs the takeover's progress over all slots once a second.
+            log.debug("slot {} reconciled with {} sessions; serving reads", slot, expectedSessions.size());
+        } else if (d.openedNow()) {
+            lateReads.warn("slot " + slot, "sessions not synced: " + d.missing());
         }
-        return l.readable;
+        return d.open();
     }
 
     /** This server's tenure as the slot's leader (the table epoch it began at), or -1 if it does not lead it. */
@@ -280,47 +266,26 @@ public final class SlotReplication {
     public synchronized void onSessionDigested(int slot, String sessionId, long tenure) {
         LeaderSlot l = led.get(slot);
         if (l != null && l.sinceEpoch == tenure) {
-            l.digestedSessions.add(sessionId);
+            l.gate.digested(sessionId);
         }
     }
 
-    /**
-     * One page [from, to) of a session's digest was answered during {@code tenure}. The session
-     * is digested when the last page (to = null) follows, within this tenure, an unbroken chain
-     * of pages from the slot's start, and no answer of the chain was truncated; a single page
-     * with no bounds is the whole slot.
-     */
+    /** One page [from, to) of a session's digest was answered during {@code tenure} ({@link ReadGate#digestPage}). */
     public synchronized void onSessionDigestPage(int slot, String sessionId, long tenure,
                                                  dev.registry.common.protocol.SessionSlotDigestRequest.Key from,
                                                  dev.registry.common.protocol.SessionSlotDigestRequest.Key to,
                                                  boolean truncated) {
         LeaderSlot l = led.get(slot);
-        if (l == null || l.sinceEpoch != tenure) {
-            return;
+        if (l != null && l.sinceEpoch == tenure) {
+            l.gate.digestPage(sessionId, from, to, truncated);
         }
-        boolean chained = from == null || from.equals(l.digestPages.get(sessionId));
-        if (!chained || truncated) {
-            l.digestPages.remove(sessionId);
-            return;
-        }
-        if (to != null) {
-            l.digestPages.put(sessionId, to);
-            return;
-        }
-        l.digestPages.remove(sessionId);
-        l.digestedSessions.add(sessionId);
     }
 
-    /**
-     * A session repaired the slot after a digest. It counts only if this tenure answered that
-     * session's digest: a "synced" that concludes a digest another server (or an earlier tenure
-     * of this one) compared says nothing about what this leader holds, and counting it let a new
-     * leader serve reads without the session's publishers.
-     */
+    /** A session repaired the slot after a digest; counts only after a digest of this tenure ({@link ReadGate#synced}). */
     public synchronized void onSessionSynced(int slot, String sessionId) {
         LeaderSlot l = led.get(slot);
-        if (l != null && l.digestedSessions.contains(sessionId)) {
-            l.syncedSessions.add(sessionId);
+        if (l != null) {
+            l.gate.synced(sessionId);
         }
     }
 
@@ -379,21 +344,15 @@ public final class SlotReplication {
             log.debug("replicating slot {} to {} failed: {}", slot, follower, error.getMessage());
             return;
         }
-        if (response.accepted() && l.log.logId().equals(response.logId())) {
-            p.synced = true;
-            p.ackedSeq = response.appliedSeq();
-            p.nextSeq = response.appliedSeq() + 1;
+        if (l.log.logId().equals(response.logId())) {
+            p.appliedThrough(response.appliedSeq()); // not accepted: a gap or behind, resend from what it has
             long minAcked = Long.MAX_VALUE;
             for (Progress other : l.followers.values()) {
                 minAcked = Math.min(minAcked, other.synced ? other.ackedSeq : -1);
             }
-            if (minAcked > 0) {
+            if (response.accepted() && minAcked > 0) {
                 l.log.truncateThrough(minAcked);
             }
-        } else if (l.log.logId().equals(response.logId())) {
-            p.synced = true; // same log, but it has a gap or is behind: resend from what it has
-            p.ackedSeq = response.appliedSeq();
-            p.nextSeq = response.appliedSeq() + 1;
         } else {
             // On another log or taking a snapshot: probe again shortly.
             p.synced = false;
@@ -499,12 +458,6 @@ public final class SlotReplication {
         });
     }
 
-    /** One slot as this server sees it, for the admin endpoint. */
-    public record SlotView(int slot, String role, String logId, long lastSeq, Map<String, Long> lagEntries,
-                           Map<String, Long> lagMillis, boolean readable, String leader, long appliedSeq,
-                           boolean snapshotting) {
-    }
-
     /** Role, log position and replication lag (entries and milliseconds) of every slot held here. */
     public synchronized List<SlotView> view() {
         List<SlotView> out = new ArrayList<>();
@@ -520,7 +473,7 @@ public final class SlotReplication {
                 lagMs.put(f, pending == null || pending.isEmpty() ? (p.synced ? 0L : -1L)
                         : Math.max(0, now - pending.get(0).changedAtMillis()));
             });
-            out.add(new SlotView(e.getKey(), "leader", l.log.logId(), l.log.lastSeq(), lag, lagMs, l.readable, null, 0,
+            out.add(new SlotView(e.getKey(), "leader", l.log.logId(), l.log.lastSeq(), lag, lagMs, l.gate.isOpen(), null, 0,
                     false));
         }
         for (Map.Entry<Integer, FollowerSlot> e : new java.util.TreeMap<>(followed).entrySet()) {
