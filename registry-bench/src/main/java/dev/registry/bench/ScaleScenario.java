@@ -1,8 +1,8 @@
 package dev.registry.bench;
 
+import dev.registry.bench.ScaleHeaps.NodeHeap;
 import dev.registry.bench.process.AgentProcess;
 import dev.registry.bench.process.Jvm;
-import dev.registry.bench.process.Proc;
 import dev.registry.bench.report.Results;
 import dev.registry.bench.report.Results.Better;
 import dev.registry.bench.target.ScriptedCluster;
@@ -11,9 +11,6 @@ import dev.registry.bench.target.Workspace;
 import dev.registry.bench.target.ZooKeeperServer;
 import org.HdrHistogram.Histogram;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -21,8 +18,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Scenario 7, the scale run: a million publishers and a million subscribers on a real
@@ -42,6 +37,9 @@ import java.util.regex.Pattern;
  * subscribers. ZooKeeper: the publishers (ephemeral znodes through Curator discovery), heap of
  * every node, then one child watch per subscriber, heap again.
  *
+ * <p>The heap figures are {@link ScaleHeaps}' part, the kill of ours' data server is
+ * {@link ScaleDataServerKill}'s.
+ *
  * <p>Threading: the orchestrator thread.
  */
 final class ScaleScenario {
@@ -52,13 +50,16 @@ final class ScaleScenario {
     private final BenchMain o;
     private final Workspace ws;
     private final Results results;
-    private final List<String> nodeRows = new ArrayList<>();
+    private final ScaleHeaps heaps;
+    private final ScaleDataServerKill kill;
 
     ScaleScenario(Bench bench, BenchMain options, Workspace ws) {
         this.bench = bench;
         this.o = options;
         this.ws = ws;
         this.results = bench.results();
+        this.heaps = new ScaleHeaps(bench, options, ws);
+        this.kill = new ScaleDataServerKill(bench, options, ws);
     }
 
     /** Ids the registrations spread over: as given, else one per ten publishers. */
@@ -89,17 +90,7 @@ final class ScaleScenario {
                 default -> results.failure(system, S7, "not run: the scale run compares ours' cluster with ZooKeeper");
             }
         }
-        if (!nodeRows.isEmpty()) {
-            List<String> md = new ArrayList<>();
-            md.add("**Scale run: live heap of every node** (after a full GC: `jcmd GC.class_histogram`; copies and "
-                    + "subscribers as the node's `/metrics` count them)");
-            md.add("");
-            md.add("| system | node | empty | after the publishers | after the subscribers | publisher copies held "
-                    + "| per publisher copy | subscribers held | per subscriber |");
-            md.add("|---|---|---:|---:|---:|---:|---:|---:|---:|");
-            md.addAll(nodeRows);
-            results.section(String.join("\n", md));
-        }
+        heaps.reportTable();
     }
 
     private static String oursName(int dataServers) {
@@ -123,15 +114,15 @@ final class ScaleScenario {
         bench.log("%s ready in %.1f s", name, (System.nanoTime() - t0) / 1e9);
         results.note(name, c.describe() + String.format(Locale.ROOT, "; heaps: data %d MB, session %d MB, meta %d MB (G1)",
                 o.scaleDataHeapMb, o.scaleSessionHeapMb, o.scaleMetaHeapMb));
-        Map<String, NodeHeap> heaps = new LinkedHashMap<>();
+        Map<String, NodeHeap> nodeHeaps = new LinkedHashMap<>();
         try {
-            measure(c, heaps, "empty");
+            heaps.measure(c, nodeHeaps, "empty");
             List<AgentProcess> pubs = agents(c, "scale-pub", o.scalePublisherAgents, 0);
             if (!publish(name, pubs, ids)) {
                 return;
             }
-            measure(c, heaps, "publishers");
-            reportPublisherHeaps(name, heaps);
+            heaps.measure(c, nodeHeaps, "publishers");
+            heaps.reportPublisherHeaps(name, nodeHeaps);
             if (o.scaleSubscribers <= 0) {
                 return;
             }
@@ -144,16 +135,16 @@ final class ScaleScenario {
             if (!subscribe(name, subs, ids, probeIds, every)) {
                 return;
             }
-            measure(c, heaps, "subscribers");
-            reportSubscriberHeaps(name, heaps);
+            heaps.measure(c, nodeHeaps, "subscribers");
+            heaps.reportSubscriberHeaps(name, nodeHeaps);
             hotPushes(name, pubs.get(0), subs);
             if (o.scaleKill && dataServers > 1) {
-                kill(name, c, pubs.get(0), subs);
+                kill.run(name, c, pubs.get(0), subs);
             } else if (o.scaleKill) {
                 results.failure(name, S7, "kill -9 not run: one data server holds the only copy");
             }
         } finally {
-            heaps.values().forEach(h -> nodeRows.add(h.row(name)));
+            heaps.addRows(name, nodeHeaps);
             c.close();
         }
     }
@@ -315,261 +306,6 @@ final class ScaleScenario {
                 String.format(Locale.ROOT, "p99 %.1f ms over %,d deliveries", Bench.ms(all, 99), all.getTotalCount()));
     }
 
-    /** kill -9 of data-0 while the tickers change; as scenario 6, over the ticker ids' subscribers. */
-    private void kill(String system, ScriptedCluster c, AgentProcess changer, List<AgentProcess> subs) throws Exception {
-        int warm = 5;
-        int streamSeconds = warm + o.scaleObserveSeconds;
-        for (AgentProcess a : subs) {
-            a.call(Duration.ofSeconds(60), "resetStats"); // every subscriber: shrunken pushes counted from here
-        }
-        bench.phase(String.format(Locale.ROOT, "%s S7: %d ticker changes/s, kill -9 of data-0 after %d s", system,
-                o.scaleChangeRate, warm), (long) o.scaleChangeRate * streamSeconds, List.of(changer));
-        CompletableFuture<Map<String, String>> stream = changer.send("stream", "rate", o.scaleChangeRate, "seconds",
-                streamSeconds, "threads", 16);
-        Jvm.sleep(warm * 1000L - 200);
-        long since = System.nanoTime() + 200_000_000L;
-        for (AgentProcess a : subs) {
-            a.call(Duration.ofSeconds(10), "watchRecovery", "group", "hot,probe", "since", since);
-        }
-        Map<String, Long> logSizes = dataLogSizes(c);
-        while (System.nanoTime() < since) {
-            Thread.onSpinWait();
-        }
-        String killed = c.killDataServer();
-        bench.log("  kill -9 %s", killed);
-        Thread dumps = threadDumps(c, "after-kill", 2, 5, 10);
-        bench.phase(system + " S7: ticker subscribers whole again after the kill", 0, subs);
-        long timeoutMs = o.scaleObserveSeconds * 1000L;
-        List<CompletableFuture<Map<String, String>>> f = new ArrayList<>();
-        subs.forEach(a -> f.add(a.send("awaitRecovery", "group", "hot,probe", "since", since, "timeoutMs", timeoutMs)));
-        List<Map<String, String>> rec = Bench.all(f, bench.budget(Duration.ofMillis(timeoutMs + 60_000)), "awaitRecovery");
-        Map<String, String> s = AgentProcess.await(stream, bench.budget(Duration.ofSeconds(streamSeconds + 90)), "stream");
-        dumps.join(60_000);
-        Jvm.sleep(2000);
-        long shrunken = 0;
-        long notifications = 0;
-        Histogram h = new Histogram(3);
-        for (AgentProcess a : subs) {
-            Map<String, String> st = a.call(Duration.ofSeconds(60), "stats");
-            shrunken += Long.parseLong(st.get("shrunken"));
-            notifications += Long.parseLong(st.get("notifications"));
-            h.add(Bench.histogram(st));
-        }
-        long done = Bench.sum(rec, "done");
-        long of = Bench.sum(rec, "of");
-        double max = rec.stream().mapToLong(a -> Long.parseLong(a.get("maxUs"))).max().orElse(0) / 1e6;
-        results.add(system, S7, "kill -9 of a data server: every ticker subscriber sees all live publishers and a post-kill "
-                        + "change", "s", Better.LOWER, max, String.format(Locale.ROOT, "%s%,d subscribers of %d ids, killed %s",
-                        done == of ? "" : "only " + done + " of ", of, Math.min(o.scaleProbeIds, ids(o)), killed));
-        results.add(system, S7, "shrunken pushes during the kill (must be 0)", "count", Better.LOWER, shrunken,
-                String.format(Locale.ROOT, "over all %,d subscribers, %,d notifications", o.scaleSubscribers, notifications));
-        results.add(system, S7, "failed changes during the kill", "count", Better.LOWER, Long.parseLong(s.get("failed")),
-                s.get("changes") + " succeeded");
-        results.add(system, S7, "max change → notification latency across the kill", "ms", Better.LOWER, Bench.ms(h, 100),
-                String.format(Locale.ROOT, "p50 %.1f ms", Bench.ms(h, 50)));
-        String takeover = takeoverFromLogs(c, logSizes);
-        if (takeover != null) {
-            results.note(system + "-takeover", system + " after the kill, from the data servers' logs: " + takeover);
-        }
-        bench.log("  %s: whole again after %.2f s (%,d/%,d), %,d shrunken pushes, %s failed changes, max latency %.0f ms",
-                system, max, done, of, shrunken, s.get("failed"), Bench.ms(h, 100));
-    }
-
-    /**
-     * Thread dumps ({@code jcmd Thread.print}) of every live data server and session at the given
-     * seconds from now, in the logs folder: what the nodes were doing while they took over.
-     */
-    private Thread threadDumps(ScriptedCluster c, String label, int... seconds) {
-        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
-        Thread t = new Thread(() -> {
-            long t0 = System.nanoTime();
-            for (int at : seconds) {
-                long wait = t0 + at * 1_000_000_000L - System.nanoTime();
-                if (wait > 0) {
-                    Jvm.sleep(wait / 1_000_000);
-                }
-                for (ScriptedCluster.Node n : c.registryNodes()) {
-                    ProcessHandle h = n.handle();
-                    if (n.role().equals("meta") || h == null || !h.isAlive()) {
-                        continue;
-                    }
-                    Path out = ws.log("threads-" + c.name() + "-" + n.name() + "-" + label + "-" + at + "s");
-                    try {
-                        new ProcessBuilder(jcmd.toString(), String.valueOf(n.pid()), "Thread.print").redirectErrorStream(true)
-                                .redirectOutput(out.toFile()).start().waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
-                    } catch (IOException e) {
-                        bench.log("  thread dump of %s failed: %s", n.name(), e);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        return;
-                    }
-                }
-            }
-        }, "scale-thread-dumps");
-        t.setDaemon(true);
-        t.start();
-        return t;
-    }
-
-    private static Map<String, Long> dataLogSizes(ScriptedCluster c) {
-        Map<String, Long> out = new LinkedHashMap<>();
-        for (ScriptedCluster.Node n : c.nodes()) {
-            if (n.role().equals("data")) {
-                Path log = c.dir().resolve("logs").resolve(n.name() + ".log");
-                try {
-                    out.put(n.name(), Files.size(log));
-                } catch (IOException e) {
-                    out.put(n.name(), 0L);
-                }
-            }
-        }
-        return out;
-    }
-
-    private static final Pattern ALL_SERVE = Pattern.compile("all (\\d+) led slots serve reads \\((\\d+) ms after");
-
-    /** What the surviving data servers logged since the kill: when their newly led slots served reads again. */
-    private static String takeoverFromLogs(ScriptedCluster c, Map<String, Long> from) {
-        List<String> parts = new ArrayList<>();
-        for (Map.Entry<String, Long> e : from.entrySet()) {
-            Path log = c.dir().resolve("logs").resolve(e.getKey() + ".log");
-            try {
-                byte[] all = Files.readAllBytes(log);
-                int start = (int) Math.min(all.length, e.getValue());
-                String tail = new String(all, start, all.length - start, java.nio.charset.StandardCharsets.UTF_8);
-                Matcher m = ALL_SERVE.matcher(tail);
-                String last = null;
-                while (m.find()) {
-                    last = m.group(1) + " led slots served reads " + m.group(2) + " ms after its takeover began";
-                }
-                if (last != null) {
-                    parts.add(e.getKey() + ": " + last);
-                }
-            } catch (IOException ex) {
-                // killed node or no log: nothing to report
-            }
-        }
-        return parts.isEmpty() ? null : String.join("; ", parts);
-    }
-
-    // ---- heap per node ----
-
-    /** One node's live heap at each step, and what it held. */
-    private static final class NodeHeap {
-        final String node;
-        final Map<String, Long> bytes = new LinkedHashMap<>();
-        double publisherCopies = -1;
-        double subscribers = -1;
-        /** The step the subscribers' heap is counted from. */
-        String subscriberBase = "publishers";
-
-        NodeHeap(String node) {
-            this.node = node;
-        }
-
-        long delta(String from, String to) {
-            return bytes.getOrDefault(to, 0L) - bytes.getOrDefault(from, 0L);
-        }
-
-        String row(String system) {
-            boolean hasSubs = bytes.containsKey("subscribers");
-            return String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |", system, node,
-                    mb(bytes.get("empty")), mb(bytes.get("publishers")), mb(bytes.get("subscribers")),
-                    publisherCopies < 0 ? "–" : String.format(Locale.ROOT, "%,.0f", publisherCopies),
-                    publisherCopies > 0 && bytes.containsKey("publishers")
-                            ? String.format(Locale.ROOT, "%,.0f B", delta("empty", "publishers") / publisherCopies) : "–",
-                    subscribers < 0 ? "–" : String.format(Locale.ROOT, "%,.0f", subscribers),
-                    subscribers > 0 && hasSubs
-                            ? String.format(Locale.ROOT, "%,.0f B", delta(subscriberBase, "subscribers") / subscribers) : "–");
-        }
-
-        private static String mb(Long b) {
-            return b == null ? "–" : String.format(Locale.ROOT, "%,.0f MB", b / 1048576.0);
-        }
-    }
-
-    /** Live heap of every registry node (and what its metrics say it holds) at step {@code label}. */
-    private void measure(ScriptedCluster c, Map<String, NodeHeap> heaps, String label) {
-        if (o.scaleJfr && !label.equals("empty")) {
-            dumpFlightRecordings(c, label);
-        }
-        bench.log("  live heap of every node (%s) …", label);
-        for (ScriptedCluster.Node n : c.registryNodes()) {
-            ProcessHandle h = n.handle();
-            if (h == null || !h.isAlive()) {
-                continue;
-            }
-            NodeHeap nh = heaps.computeIfAbsent(n.name(), NodeHeap::new);
-            long b = Jvm.liveHeapBytes(n.pid(), ws.log("heap-" + c.name() + "-" + n.name() + "-" + label));
-            nh.bytes.put(label, b);
-            Map<String, Double> m = ScriptedCluster.metrics(n);
-            if (n.role().equals("data")) {
-                nh.publisherCopies = m.getOrDefault("registry_data_publishers", -1.0);
-            } else if (n.role().equals("session")) {
-                nh.publisherCopies = m.getOrDefault("registry_session_publishers", -1.0);
-                nh.subscribers = m.getOrDefault("registry_session_subscribers", -1.0);
-            }
-        }
-        bench.log("  %s", String.join(", ", heaps.values().stream().filter(x -> x.bytes.containsKey(label))
-                .map(x -> String.format(Locale.ROOT, "%s %.0f MB", x.node, x.bytes.get(label) / 1048576.0)).toList()));
-    }
-
-    /** The flight recording of every data server and session so far, into the logs folder. */
-    private void dumpFlightRecordings(ScriptedCluster c, String label) {
-        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
-        for (ScriptedCluster.Node n : c.registryNodes()) {
-            ProcessHandle h = n.handle();
-            if (n.role().equals("meta") || h == null || !h.isAlive()) {
-                continue;
-            }
-            Path file = ws.dir("logs").resolve("jfr-" + c.name() + "-" + n.name() + "-" + label + ".jfr");
-            try {
-                new ProcessBuilder(jcmd.toString(), String.valueOf(n.pid()), "JFR.dump", "name=scale", "filename=" + file)
-                        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start()
-                        .waitFor(60, java.util.concurrent.TimeUnit.SECONDS);
-            } catch (IOException e) {
-                bench.log("  flight recording of %s not dumped: %s", n.name(), e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
-    }
-
-    private void reportPublisherHeaps(String system, Map<String, NodeHeap> heaps) {
-        for (String role : List.of("data", "session")) {
-            List<NodeHeap> nodes = heaps.values().stream().filter(h -> h.node.startsWith(role + "-")).toList();
-            if (nodes.isEmpty()) {
-                continue;
-            }
-            double mean = nodes.stream().mapToLong(h -> h.bytes.getOrDefault("publishers", 0L)).average().orElse(0);
-            double copies = nodes.stream().mapToDouble(h -> Math.max(0, h.publisherCopies)).sum();
-            long delta = nodes.stream().mapToLong(h -> h.delta("empty", "publishers")).sum();
-            String label = role.equals("data") ? "data server" : "session";
-            results.add(system, S7, label + " live heap with the publishers (mean per node)", "MB", Better.LOWER,
-                    mean / 1048576.0, String.join(", ", nodes.stream().map(h -> String.format(Locale.ROOT, "%s %.0f",
-                            h.node, h.bytes.getOrDefault("publishers", 0L) / 1048576.0)).toList()));
-            if (copies > 0) {
-                results.add(system, S7, "heap per publisher copy on a " + label, "B", Better.LOWER, delta / copies,
-                        String.format(Locale.ROOT, "%,.0f copies on %d nodes", copies, nodes.size()));
-            }
-        }
-    }
-
-    private void reportSubscriberHeaps(String system, Map<String, NodeHeap> heaps) {
-        List<NodeHeap> sessions = heaps.values().stream().filter(h -> h.node.startsWith("session-")).toList();
-        double subs = sessions.stream().mapToDouble(h -> Math.max(0, h.subscribers)).sum();
-        long delta = sessions.stream().mapToLong(h -> h.delta("publishers", "subscribers")).sum();
-        double mean = sessions.stream().mapToLong(h -> h.bytes.getOrDefault("subscribers", 0L)).average().orElse(0);
-        results.add(system, S7, "session live heap with publishers and subscribers (mean per node)", "MB", Better.LOWER,
-                mean / 1048576.0, String.join(", ", sessions.stream().map(h -> String.format(Locale.ROOT, "%s %.0f",
-                        h.node, h.bytes.getOrDefault("subscribers", 0L) / 1048576.0)).toList()));
-        if (subs > 0) {
-            results.add(system, S7, "heap per subscriber on a session", "B", Better.LOWER, delta / subs,
-                    String.format(Locale.ROOT, "%,.0f subscribers on %d sessions", subs, sessions.size()));
-        }
-    }
-
     // ---- ZooKeeper ----
 
     private void zookeeper(int nodes) throws Exception {
@@ -580,25 +316,15 @@ final class ScaleScenario {
         ZooKeeperServer z = ZooKeeperServer.start(ws, o.scaleZkHeapMb, nodes, Jvm.ownClasspath());
         bench.log("%s ready in %.1f s", name, (System.nanoTime() - t0) / 1e9);
         results.note(name, z.describe() + "; heap " + o.scaleZkHeapMb + " MB per node");
-        Map<String, NodeHeap> heaps = new LinkedHashMap<>();
+        Map<String, NodeHeap> nodeHeaps = new LinkedHashMap<>();
         try {
-            measure(z, heaps, "empty");
+            heaps.measure(z, nodeHeaps, "empty");
             List<AgentProcess> pubs = agents(z, "scale-pub", o.scalePublisherAgents, 0);
             if (!publish(name, pubs, ids)) {
                 return;
             }
-            measure(z, heaps, "publishers");
-            for (NodeHeap h : heaps.values()) {
-                h.publisherCopies = o.scalePublishers; // every node holds the whole DataTree
-            }
-            double mean = heaps.values().stream().mapToLong(h -> h.bytes.get("publishers")).average().orElse(0);
-            long delta = heaps.values().stream().mapToLong(h -> h.delta("empty", "publishers")).sum();
-            results.add(name, S7, "ZooKeeper node live heap with the publishers (mean per node)", "MB", Better.LOWER,
-                    mean / 1048576.0, String.join(", ", heaps.values().stream().map(h -> String.format(Locale.ROOT,
-                            "%s %.0f", h.node, h.bytes.get("publishers") / 1048576.0)).toList()));
-            results.add(name, S7, "heap per publisher copy on a ZooKeeper node", "B", Better.LOWER,
-                    delta / (double) o.scalePublishers / heaps.size(),
-                    String.format(Locale.ROOT, "every one of %d node(s) holds all %,d", heaps.size(), o.scalePublishers));
+            heaps.measure(z, nodeHeaps, "publishers");
+            heaps.reportZooKeeperPublisherHeaps(name, nodeHeaps);
             if (o.scaleSubscribers <= 0 || !o.scaleZkWatches) {
                 return;
             }
@@ -610,7 +336,7 @@ final class ScaleScenario {
                         "prefix", PREFIX, "threads", 16));
             }
             Bench.all(f, bench.budget(Duration.ofMinutes(20)), "prepare");
-            measure(z, heaps, "watch-paths");
+            heaps.measure(z, nodeHeaps, "watch-paths");
             bench.phase(String.format(Locale.ROOT, "%s S7: %,d child watches (one per subscriber)", name,
                     o.scaleSubscribers), o.scaleSubscribers, subs);
             f.clear();
@@ -625,18 +351,10 @@ final class ScaleScenario {
             results.add(name, S7, "subscribers registered/s", "1/s", Better.HIGHER, (o.scaleSubscribers - failed) / secs,
                     String.format(Locale.ROOT, "%,d child watches", o.scaleSubscribers - failed)
                             + (failed > 0 ? ", " + failed + " failed" : ""));
-            measure(z, heaps, "subscribers");
-            long watches = o.scaleSubscribers - failed;
-            for (NodeHeap h : heaps.values()) {
-                h.subscriberBase = "watch-paths"; // per watch: from after the watched paths were created
-                h.subscribers = nodes == 1 ? watches : -1; // each client's watches live on its own server
-            }
-            long d = heaps.values().stream().mapToLong(h -> h.delta("watch-paths", "subscribers")).sum();
-            results.add(name, S7, "heap per subscriber (child watch) over all nodes", "B", Better.LOWER,
-                    d / (double) watches, String.format(Locale.ROOT, "%,d watches, each held by the node its client is "
-                            + "connected to", watches));
+            heaps.measure(z, nodeHeaps, "subscribers");
+            heaps.reportZooKeeperWatchHeaps(name, nodeHeaps, nodes, o.scaleSubscribers - failed);
         } finally {
-            heaps.values().forEach(h -> nodeRows.add(h.row(name)));
+            heaps.addRows(name, nodeHeaps);
             z.close();
             z.deleteData();
         }
@@ -648,16 +366,5 @@ final class ScaleScenario {
             s += share(total, parts, k);
         }
         return s;
-    }
-
-    private void measure(ZooKeeperServer z, Map<String, NodeHeap> heaps, String label) {
-        bench.log("  live heap of every node (%s) …", label);
-        List<Proc> nodes = z.nodes();
-        for (Proc p : nodes) {
-            NodeHeap nh = heaps.computeIfAbsent(p.name(), NodeHeap::new);
-            nh.bytes.put(label, Jvm.liveHeapBytes(p.pid(), ws.log("heap-" + p.name() + "-" + label)));
-        }
-        bench.log("  %s", String.join(", ", heaps.values().stream().filter(x -> x.bytes.containsKey(label))
-                .map(x -> String.format(Locale.ROOT, "%s %.0f MB", x.node, x.bytes.get(label) / 1048576.0)).toList()));
     }
 }

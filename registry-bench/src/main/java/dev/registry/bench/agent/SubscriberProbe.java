@@ -13,7 +13,7 @@ import java.util.List;
  *   <li>Latency: a ticker value newer than the last one seen delivers every change since the last
  *       one seen; each change's latency is now minus the nanoTime the changer took just before
  *       the change call (one monotonic clock for every process on this machine). The value
- *       carries the times of the ticker's last {@value AgentMain#TICK_HISTORY} changes, so changes
+ *       carries the times of the ticker's last {@value Tickers#TICK_HISTORY} changes, so changes
  *       merged into one notification are timed too; older merged ones count as unmeasured.
  *   <li>Shrunken push: once the subscriber saw every stable publisher of its service, any later
  *       notification with fewer of them.
