@@ -38,6 +38,7 @@ import dev.registry.common.slot.SlotTableHolder;
 import dev.registry.data.admin.DataAdminRoutes;
 import dev.registry.data.replication.SlotReplication;
 import dev.registry.data.session.ExpectedSessions;
+import dev.registry.data.session.SessionLease;
 import dev.registry.data.session.SessionReconciliation;
 import dev.registry.data.slot.SlotOwnership;
 import dev.registry.data.store.DatumStore;
@@ -48,10 +49,8 @@ import org.slf4j.LoggerFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -76,7 +75,8 @@ public final class DataServer implements AutoCloseable {
     private final SlotTableHolder tables;
     private final Set<RpcConnection> sessions = ConcurrentHashMap.newKeySet();
     /** Sessions with publishers here but no connection, and since when (the session lease). */
-    private final Map<String, Long> absentSince = new HashMap<>();
+    /** Monotonic: a stepped wall clock must not expire a live session's publishers. */
+    private final SessionLease sessionLease;
     /** Sessions new slot leaders wait for; guarded by itself. */
     private final ExpectedSessions expectedSessions;
     private SessionReconciliation reconciliation;
@@ -94,6 +94,7 @@ public final class DataServer implements AutoCloseable {
     public DataServer(DataServerConfig config, Clock clock) {
         this.config = config;
         this.expectedSessions = new ExpectedSessions(config.sessionGrace());
+        this.sessionLease = new SessionLease(config.sessionGrace().toMillis());
         this.clock = clock;
         this.store = new DatumStore(clock::millis, config.slotCount());
         this.tables = new SlotTableHolder(config.slotCount());
@@ -211,21 +212,9 @@ public final class DataServer implements AutoCloseable {
             Set<Integer> ledSlots = replication.ledSlots();
             Set<String> withPublishers = store.sessionIds(ledSlots);
             Set<String> connected = connectedSessionIds();
-            long now = clock.millis();
-            List<String> expired = new ArrayList<>();
-            synchronized (absentSince) {
-                absentSince.keySet().retainAll(withPublishers);
-                for (String s : withPublishers) {
-                    if (connected.contains(s)) {
-                        absentSince.remove(s);
-                    } else {
-                        long since = absentSince.computeIfAbsent(s, x -> now);
-                        if (now - since >= config.sessionGrace().toMillis()) {
-                            expired.add(s);
-                            absentSince.remove(s);
-                        }
-                    }
-                }
+            List<String> expired;
+            synchronized (sessionLease) {
+                expired = sessionLease.expired(withPublishers, connected, System.nanoTime() / 1_000_000);
             }
             for (String sessionId : expired) {
                 List<DatumStore.Change> changes = replication.writeAll(st -> st.removeSession(sessionId, ledSlots));

@@ -100,7 +100,8 @@ public final class MetaServer implements AutoCloseable {
         this.nanoTicker = nanoTicker;
         this.store = store;
         this.leader = new LeaderState(new SlotBalancer(config.replicas()),
-                new ClusterMembership<>(config.dataLease(), config.sessionLease(), clock::millis),
+                // Leases on the monotonic clock: a step of the wall clock would expire every member at once.
+                new ClusterMembership<>(config.dataLease(), config.sessionLease(), () -> nanoTicker.getAsLong() / 1_000_000),
                 SlotTable.initial(config.slotCount()), this::adminAddress);
     }
 

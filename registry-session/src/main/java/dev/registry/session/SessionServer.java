@@ -192,6 +192,9 @@ public final class SessionServer implements AutoCloseable {
         damping = new ClientLinkDamping(new FlapDamper(config.damping(), clock::millis), publishers, syncer, scheduler);
         reconciler = new SlotReconciler(sessionId, publishers, syncer, links, config.slotCount(), config.writeDeadline());
         reconciler.setPushedVersions(this::pushedVersionsBySlot);
+        // A leader whose versions fell below what was pushed (its lineage broke another way than a
+        // takeover this session saw) is told what was pushed, as on a takeover (simulator seed 176).
+        push.onVersionBehind(id -> reconciler.syncSlots(List.of(SlotHash.slotOf(id, config.slotCount()))));
         catalog = new SessionCatalog(tables, links, scheduler);
         catalog.start();
         // Off the meta link's I/O thread; the single scheduler thread keeps table changes in order.

@@ -122,6 +122,12 @@ final class SimChecker {
         live.remove(value);
     }
 
+    /** A session restarted empty: its subscribers are new (their pushes start over). */
+    void sessionRestarted(String session) {
+        seen.keySet().removeIf(k -> k.startsWith(session + "/"));
+        lastVersion.keySet().removeIf(k -> k.startsWith(session + "/"));
+    }
+
     void leaderAccepted(int slot, long epoch, String server) {
         String previous = leaderOfEpoch.putIfAbsent(slot + "@" + epoch, server);
         if (previous != null && !previous.equals(server)) {
@@ -155,7 +161,7 @@ final class SimChecker {
             }
             Long gone = withdrawnAt.get(v);
             if (gone != null && requestedAt - gone > WITHDRAW_BOUND_MICROS) {
-                violation("invariant 2: " + key + " push v" + version + " still has " + v + ", withdrawn "
+                violation("invariant 2: " + key + " push v" + version + " from " + source + " still has " + v + ", withdrawn "
                         + (requestedAt - gone) / 1000 + " ms before it was fetched");
             }
         }

@@ -21,6 +21,7 @@ import dev.registry.common.slot.SlotTable;
 import dev.registry.common.slot.SlotTableHolder;
 import dev.registry.data.replication.SlotReplication;
 import dev.registry.data.session.ExpectedSessions;
+import dev.registry.data.session.SessionLease;
 import dev.registry.data.session.SessionDigestCheck;
 import dev.registry.data.session.SessionReconciliation;
 import dev.registry.data.slot.SlotOwnership;
@@ -28,7 +29,9 @@ import dev.registry.data.store.DatumStore;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -43,8 +46,17 @@ final class SimDataNode implements SimNetwork.Handler {
     record Beat(String address, long epoch) {
     }
 
-    record MetaView(SlotTable table, List<String> sessions) {
+    /** {@code complete}: false while meta may not have heard every live session yet (just started or back). */
+    record MetaView(SlotTable table, List<String> sessions, boolean complete) {
     }
+
+    /** A session's link heartbeat (its connection to this data server, in the simulation). */
+    record SessionPing(String sessionId) {
+    }
+
+    /** How long without a ping a session's link counts as lost (the RPC idle timeout). */
+    static final long LINK_TIMEOUT_MILLIS = 1_000;
+    static final long SESSION_GRACE_MILLIS = 5_000;
 
     /** Debugging: -Dsim.traceSlot=N prints that slot's leader writes and follower applies to stderr. */
     private static final int TRACE_SLOT = Integer.getInteger("sim.traceSlot", -1);
@@ -64,8 +76,13 @@ final class SimDataNode implements SimNetwork.Handler {
     private final int incarnation;
     /** Meta's session list from the last heartbeat answer; null before the first (reads wait then). */
     private List<String> sessions;
+    private boolean sessionsComplete;
     /** The real rule for which sessions a new slot leader waits for. */
-    private final ExpectedSessions expectedSessions = new ExpectedSessions(Duration.ofSeconds(5));
+    private final ExpectedSessions expectedSessions = new ExpectedSessions(Duration.ofMillis(SESSION_GRACE_MILLIS));
+    /** The real session lease: a session gone for the grace loses its publishers here. */
+    private final SessionLease sessionLease = new SessionLease(SESSION_GRACE_MILLIS);
+    /** When each session's link last showed life (monotonic). */
+    private final Map<String, Long> lastPing = new TreeMap<>();
 
     SimDataNode(String address, SimLoop loop, SimNetwork net, SimChecker checker, String meta, SimClock clock,
                 int slotCount, SlotReplication.Settings settings) {
@@ -91,6 +108,7 @@ final class SimDataNode implements SimNetwork.Handler {
         this.incarnation = net.incarnation(address);
         every(10, replication::pump);
         every(100, this::beat);
+        every(500, this::expireAbsentSessions);
     }
 
     String address() {
@@ -131,14 +149,47 @@ final class SimDataNode implements SimNetwork.Handler {
                 .whenComplete((view, error) -> {
                     if (view != null) {
                         sessions = view.sessions();
+                        sessionsComplete = view.complete();
                         tables.update(view.table());
                     }
                 });
     }
 
+    /** Sessions whose link showed life within the timeout. */
+    private Set<String> connectedSessions() {
+        long now = clock.monotonicMillis();
+        Set<String> out = new java.util.TreeSet<>();
+        lastPing.forEach((s, at) -> {
+            if (now - at <= LINK_TIMEOUT_MILLIS) {
+                out.add(s);
+            }
+        });
+        return out;
+    }
+
+    /** As DataServer#expireAbsentSessions, over the real SessionLease. */
+    private void expireAbsentSessions() {
+        long now = clock.monotonicMillis();
+        lastPing.forEach((s, at) -> {
+            if (now - at > LINK_TIMEOUT_MILLIS && now - at <= LINK_TIMEOUT_MILLIS + 500) {
+                expectedSessions.disconnected(s, clock.millis()); // the link just dropped
+            }
+        });
+        Set<Integer> led = replication.ledSlots();
+        for (String gone : sessionLease.expired(store.sessionIds(led), connectedSessions(), now)) {
+            List<DatumStore.Change> changes = replication.writeAll(st -> st.removeSession(gone, led));
+            checker.log(address + ": session " + gone + " gone for " + SESSION_GRACE_MILLIS + " ms, removed its "
+                    + changes.size() + " publishers");
+            changes.forEach(this::notifySessions);
+        }
+    }
+
     @Override
     public Object handle(String from, Object m) {
-        if (m instanceof SlotTable t) {
+        if (m instanceof SessionPing p) {
+            lastPing.put(p.sessionId(), clock.monotonicMillis());
+            return null;
+        } else if (m instanceof SlotTable t) {
             tables.update(t);
             return null;
         } else if (m instanceof WritePublisherRequest w) {
@@ -176,7 +227,8 @@ final class SimDataNode implements SimNetwork.Handler {
 
     private void checkReadable(int slot, long epoch) {
         ownership.checkLeader(slot, epoch);
-        Set<String> expected = expectedSessions.expected(Set.of(), sessions, true, clock.millis());
+        Set<String> expected = expectedSessions.expected(connectedSessions(), sessions, sessionsComplete,
+                clock.millis());
         if (!replication.isReadable(slot, expected)) {
             throw new RpcException(ErrorCode.UNAVAILABLE, "slot " + slot + " reconciling", tables.epoch());
         }

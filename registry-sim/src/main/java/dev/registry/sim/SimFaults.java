@@ -18,7 +18,7 @@ final class SimFaults {
             "cut session from data server", "cut session from meta", "meta outage", "slow data server",
             "lossy network", "reorder across connections", "duplicate deliveries", "clock jumps forward",
             "clock jumps backward", "clock drifts", "add data server", "drain data server", "rolling restart",
-            "pause session", "meta clock jumps forward");
+            "pause session", "meta clock jumps forward", "crash session");
 
     private static final int MIN_DATA = 3;
     private static final int MAX_DATA = 6;
@@ -26,6 +26,20 @@ final class SimFaults {
     private final SimWorld w;
     private final Random random;
     private final List<String> kinds;
+    /**
+     * Per session, until when a fault keeps it silent towards meta or the data servers (plus a
+     * second): a second such fault waits, or their sum would pass meta's session lease, past
+     * which a silent session is dead to the cluster by design.
+     */
+    private final java.util.Map<String, Long> sessionQuietUntil = new java.util.TreeMap<>();
+
+    private boolean sessionBusy(String session) {
+        return w.loop.nowMillis() < sessionQuietUntil.getOrDefault(session, 0L);
+    }
+
+    private void sessionQuiet(String session, long millis) {
+        sessionQuietUntil.put(session, w.loop.nowMillis() + millis + 1_000);
+    }
 
     /** @param kinds the fault kinds to draw from (a subset of {@link #KINDS}) */
     SimFaults(SimWorld world, List<String> kinds) {
@@ -111,10 +125,14 @@ final class SimFaults {
             }
             case "pause data server", "pause session" -> {
                 String node = kind.endsWith("session") ? anySession() : anyUpData();
-                if (node == null || !w.net.isRunning(node)) {
+                if (node == null || !w.net.isRunning(node) || (kind.endsWith("session") && sessionBusy(node))) {
                     return false;
                 }
-                long d = millis(300, 3_000);
+                // A session silent longer than meta's session lease is dead to the cluster by design: stay under it.
+                long d = kind.endsWith("session") ? millis(300, 2_500) : millis(300, 3_000);
+                if (kind.endsWith("session")) {
+                    sessionQuiet(node, d);
+                }
                 w.checker.fault(kind, node + " for " + d + " ms");
                 w.net.pause(node, true);
                 w.loop.afterMillis(d, () -> w.net.pause(node, false));
@@ -143,10 +161,12 @@ final class SimFaults {
             case "cut session from data server", "cut session from meta" -> {
                 String session = anySession();
                 String other = kind.endsWith("meta") ? w.meta.address() : anyUpData();
-                if (other == null) {
+                if (other == null || sessionBusy(session)) {
                     return false;
                 }
-                long d = millis(300, 4_000);
+                // A session cut from meta longer than its session lease is dead to the cluster by design.
+                long d = kind.endsWith("meta") ? millis(300, 2_500) : millis(300, 4_000);
+                sessionQuiet(session, d);
                 w.checker.fault(kind, session + " / " + other + " for " + d + " ms");
                 cut(session, List.of(other), true, true, true);
                 w.loop.afterMillis(d, () -> cut(session, List.of(other), true, true, false));
@@ -208,6 +228,25 @@ final class SimFaults {
                     w.checker.fault(kind, node + " " + jump + " ms");
                     clock.jump(jump);
                 }
+                return true;
+            }
+            case "crash session" -> {
+                int i = random.nextInt(w.sessions.size());
+                String id = w.sessions.get(i).id();
+                boolean othersUp = w.sessions.stream().allMatch(s -> w.net.isUp(s.id()));
+                if (!othersUp || w.sessions.stream().anyMatch(s -> sessionBusy(s.id()))) {
+                    return false; // its clients need a session that can take them
+                }
+                long d = millis(500, 4_000);
+                sessionQuiet(id, d);
+                w.checker.fault(kind, id + ", back empty after " + d + " ms");
+                w.crashSession(i);
+                w.loop.afterMillis(d, () -> {
+                    if (!w.net.isUp(id)) {
+                        w.restartSession(i);
+                        w.checker.log("restarted " + id + " (empty)");
+                    }
+                });
                 return true;
             }
             case "add data server" -> {
@@ -272,6 +311,11 @@ final class SimFaults {
     /** Ends every fault still active: links whole, nodes running, crashed servers restarted, clocks at rate 1. */
     void healAll() {
         w.net.healAll();
+        for (int i = 0; i < w.sessions.size(); i++) {
+            if (!w.net.isUp(w.sessions.get(i).id())) {
+                w.restartSession(i);
+            }
+        }
         w.net.pause(w.meta.address(), false);
         w.sessions.forEach(s -> w.net.pause(s.id(), false));
         for (String node : new ArrayList<>(w.data.keySet())) {

@@ -38,9 +38,12 @@ final class SimMeta implements SimNetwork.Handler {
     private final SlotBalancer balancer = new SlotBalancer(SlotBalancer.DEFAULT_REPLICAS);
     private final List<String> sessions;
     private final Map<String, Long> lastBeat = new TreeMap<>();
+    private final Map<String, Long> lastSessionBeat = new TreeMap<>();
     private final Set<String> leaving = new HashSet<>();
     private SlotTable table;
     private boolean wasDown;
+    /** Since when meta has heard members without a break (its session list is complete a lease later). */
+    private long listeningSince;
     private final java.util.function.Consumer<String> log;
 
     SimMeta(String address, SimLoop loop, SimNetwork net, SimClock clock, int slotCount, List<String> sessions,
@@ -52,6 +55,7 @@ final class SimMeta implements SimNetwork.Handler {
         this.clock = clock;
         this.sessions = List.copyOf(sessions);
         this.table = SlotTable.initial(slotCount);
+        this.listeningSince = clock.monotonicMillis();
         net.attach(address, this);
         tick();
     }
@@ -71,8 +75,10 @@ final class SimMeta implements SimNetwork.Handler {
             } else {
                 if (wasDown) {
                     wasDown = false;
-                    long now = clock.millis();
+                    long now = clock.monotonicMillis();
                     lastBeat.replaceAll((a, t) -> now); // a meta back from an outage waits a lease before judging
+                    lastSessionBeat.replaceAll((a, t) -> now);
+                    listeningSince = now;
                 }
                 rebalance();
             }
@@ -81,7 +87,7 @@ final class SimMeta implements SimNetwork.Handler {
     }
 
     private void rebalance() {
-        long now = clock.millis();
+        long now = clock.monotonicMillis(); // leases on the monotonic clock, as MetaServer's
         Set<String> live = new HashSet<>();
         lastBeat.forEach((a, t) -> {
             if (now - t <= LEASE_MILLIS && !leaving.contains(a)) {
@@ -113,9 +119,11 @@ final class SimMeta implements SimNetwork.Handler {
     @Override
     public Object handle(String from, Object m) {
         if (m instanceof SimDataNode.Beat b) {
-            lastBeat.put(b.address(), clock.millis());
-            return new SimDataNode.MetaView(table, sessions);
-        } else if (m instanceof SessionBeat) {
+            lastBeat.put(b.address(), clock.monotonicMillis());
+            return new SimDataNode.MetaView(table, liveSessions(),
+                    clock.monotonicMillis() - listeningSince >= SESSION_LEASE_MILLIS);
+        } else if (m instanceof SessionBeat s) {
+            lastSessionBeat.put(s.sessionId(), clock.monotonicMillis());
             return table;
         } else if (m instanceof Leave l) {
             leaving.add(l.address());
@@ -123,6 +131,20 @@ final class SimMeta implements SimNetwork.Handler {
         }
         throw new RpcException(ErrorCode.NO_HANDLER, "meta: no handler for " + m.getClass().getSimpleName());
     }
+
+    /** Sessions heard within the session lease (meta's member list, as data servers get it). */
+    private List<String> liveSessions() {
+        long now = clock.monotonicMillis();
+        List<String> out = new ArrayList<>();
+        lastSessionBeat.forEach((s, t) -> {
+            if (now - t <= SESSION_LEASE_MILLIS) {
+                out.add(s);
+            }
+        });
+        return out;
+    }
+
+    static final long SESSION_LEASE_MILLIS = 3_000;
 
     /** Meta's clock jumps (its leases judge by it). */
     void clockJump(long millis) {

@@ -240,8 +240,14 @@ final class SimNetwork {
         };
         loop.after(at - loop.nowMicros(), land);
         if (duplicateProbability > 0 && loop.random().nextDouble() < duplicateProbability) {
-            // Sent again after a reconnect, though the first copy got through: the peer sees it twice.
-            loop.after(at - loop.nowMicros() + 2_000 + loop.random().nextInt(50_000), land);
+            // Sent again after a reconnect, though the first copy got through: the peer sees it twice,
+            // but before what its sender sent after it (a request is resent in order, never overtaking
+            // a later one; unless reordering is on, which lets anything overtake).
+            long again = at + 2_000 + loop.random().nextInt(50_000);
+            if (!reordering) {
+                lastArrival.put(link, Math.max(again, lastArrival.getOrDefault(link, 0L)));
+            }
+            loop.after(again - loop.nowMicros(), land);
         }
     }
 }

@@ -69,6 +69,7 @@ final class SimSession implements SimNetwork.Handler {
     private final Set<DataInfoId> fetching = new java.util.HashSet<>();
     private final Set<DataInfoId> refetch = new java.util.HashSet<>();
     private SlotTable table;
+    private final int incarnation;
     /** The incarnation of each data server this session's link last reached. */
     private final Map<String, Integer> linkIncarnations = new TreeMap<>();
 
@@ -83,6 +84,7 @@ final class SimSession implements SimNetwork.Handler {
         this.watched = List.copyOf(watched);
         this.table = SlotTable.initial(slotCount);
         net.attach(id, this);
+        this.incarnation = net.incarnation(id);
         every(200, this::beat);
         every(50, this::reconcileSome);
         every(3_000, () -> {
@@ -92,14 +94,23 @@ final class SimSession implements SimNetwork.Handler {
         });
         every(1_000, () -> watched.forEach(this::fetch));
         every(200, this::noticeRestartedDataServers);
+        every(200, () -> table.servers().forEach(server -> net.send(id, server, new SimDataNode.SessionPing(id))));
     }
 
     String id() {
         return id;
     }
 
+    /** This object's life: a crashed session's timers, retries and callbacks stop; a restart is a new object. */
+    private boolean alive() {
+        return net.isUp(id) && net.incarnation(id) == incarnation;
+    }
+
     private void every(long millis, Runnable tick) {
         loop.afterMillis(millis, () -> {
+            if (!alive()) {
+                return;
+            }
             if (net.isRunning(id)) {
                 tick.run();
             }
@@ -124,6 +135,16 @@ final class SimSession implements SimNetwork.Handler {
             return CompletableFuture.completedFuture(null);
         }
         return sync(dataInfoId, registerId, removed);
+    }
+
+    /** The session crashed: what its clients wait for fails (their calls lose their connection). */
+    void crashed() {
+        RuntimeException lost = new IllegalStateException("session " + id + " crashed");
+        for (KeyState st : keys.values()) {
+            st.waiters.forEach(f -> f.completeExceptionally(lost));
+            st.next.forEach(f -> f.completeExceptionally(lost));
+        }
+        keys.clear();
     }
 
     /** Every publisher this session holds (the ground truth at the end of a run). */
@@ -159,6 +180,9 @@ final class SimSession implements SimNetwork.Handler {
     }
 
     private void run(DataInfoId dataInfoId, String registerId) {
+        if (!alive()) {
+            return;
+        }
         String k = key(dataInfoId, registerId);
         KeyState st = keys.get(k);
         int slot = slotOf(dataInfoId);
@@ -204,7 +228,7 @@ final class SimSession implements SimNetwork.Handler {
                 run(dataInfoId, registerId);
             } else if (error != null) {
                 loop.afterMillis(100 + loop.random().nextInt(200), () -> {
-                    if (keys.get(k) == st) {
+                    if (alive() && keys.get(k) == st) {
                         run(dataInfoId, registerId); // background retry until it converges
                     }
                 });
@@ -224,6 +248,9 @@ final class SimSession implements SimNetwork.Handler {
     }
 
     private void reconcile(int slot) {
+        if (!alive()) {
+            return;
+        }
         String leader = table.slot(slot).leader();
         if (leader == null) {
             return;
@@ -343,6 +370,9 @@ final class SimSession implements SimNetwork.Handler {
     }
 
     private void fetch(DataInfoId dataInfoId) {
+        if (!alive()) {
+            return;
+        }
         if (!fetching.add(dataInfoId)) {
             refetch.add(dataInfoId);
             return;
@@ -355,6 +385,10 @@ final class SimSession implements SimNetwork.Handler {
                 : net.call(id, leader, new FetchDatumRequest(table.epoch(), dataInfoId), Datum.class, CALL);
         call.whenComplete((datum, error) -> {
             fetching.remove(dataInfoId);
+            if (datum != null && datum.version() < pushed.getOrDefault(dataInfoId, 0L)) {
+                toReconcile.add(slot); // as PushEngine#onVersionBehind: tell the leader what was pushed
+                takeovers.add(slot);
+            }
             if (datum != null && datum.version() > pushed.getOrDefault(dataInfoId, 0L)) {
                 pushed.put(dataInfoId, datum.version());
                 List<String> values = datum.values();
@@ -373,7 +407,11 @@ final class SimSession implements SimNetwork.Handler {
             if (refetch.remove(dataInfoId)) {
                 fetch(dataInfoId);
             } else if (error != null) {
-                loop.afterMillis(100 + loop.random().nextInt(200), () -> fetch(dataInfoId));
+                loop.afterMillis(100 + loop.random().nextInt(200), () -> {
+                    if (alive()) {
+                        fetch(dataInfoId);
+                    }
+                });
             }
         });
     }

@@ -87,6 +87,63 @@ final class SimWorld {
         return data.keySet().stream().filter(net::isUp).collect(Collectors.toList());
     }
 
+    // ---- sessions crash ----
+
+    /**
+     * A session crashes: what its clients were waiting for fails, and each client reconnects to
+     * a running session and re-registers its publications one version up (as RegistryClient
+     * does); the crashed session's copies on the data servers go when its lease runs out, or are
+     * replaced by those re-registrations first.
+     */
+    void crashSession(int i) {
+        SimSession dead = sessions.get(i);
+        net.crash(dead.id());
+        dead.crashed();
+        moveClients(i);
+    }
+
+    private void moveClients(int from) {
+        Map<String, Publisher> moving = clientPublishers.get(from);
+        if (moving.isEmpty()) {
+            return;
+        }
+        List<Integer> running = new ArrayList<>();
+        for (int j = 0; j < sessions.size(); j++) {
+            if (j != from && net.isRunning(sessions.get(j).id())) {
+                running.add(j);
+            }
+        }
+        if (running.isEmpty()) {
+            loop.afterMillis(200, () -> moveClients(from)); // no session to go to yet: the clients keep trying
+            return;
+        }
+        int to = running.get(loop.random().nextInt(running.size()));
+        SimSession target = sessions.get(to);
+        for (Publisher p : new ArrayList<>(moving.values())) {
+            Publisher again = new Publisher(p.dataInfoId(), p.registerId(), p.version() + 1, p.values(), p.appName(),
+                    p.ip(), p.zone(), p.registeredAtMillis(), target.id(), target.id() + "#moved");
+            clientPublishers.get(to).put(again.registerId(), again);
+            // As the chaos checker's excuse for clients re-registering after their session went: the
+            // value is not required in pushes until its re-registration is acknowledged (a session
+            // restarted under the dead one's id may clear the old copy before that lands).
+            String value = again.values().get(0);
+            checker.uncertain(value);
+            target.put(again).whenComplete((v, e) -> {
+                if (e == null && clientPublishers.get(to).get(again.registerId()) == again) {
+                    checker.acknowledged(value, again.dataInfoId());
+                }
+            });
+        }
+        moving.clear();
+    }
+
+    /** A crashed session comes back empty under its address; its clients stay where they moved. */
+    void restartSession(int i) {
+        String id = sessions.get(i).id();
+        sessions.set(i, new SimSession(id, loop, net, checker, meta.address(), SLOTS, ids));
+        checker.sessionRestarted(id);
+    }
+
     // ---- workload ----
 
     /** One client operation every few milliseconds, for as long as the run lasts. */

@@ -81,4 +81,15 @@ final class DeltaBases {
         }
         return n;
     }
+
+    /** Characters in a list's values: what a base costs to keep. */
+    static long chars(java.util.Map<String, java.util.ArrayList<String>> byZone) {
+        long n = 0;
+        for (java.util.ArrayList<String> values : byZone.values()) {
+            for (String v : values) {
+                n += v.length();
+            }
+        }
+        return n;
+    }
 }

@@ -254,10 +254,20 @@ public final class PushEngine {
         }
     }
 
+    /** Told of an id whose leader answered below a version already pushed (see {@link #pushToAll}). */
+    private volatile java.util.function.Consumer<DataInfoId> versionBehind = id -> { };
+
+    public void onVersionBehind(java.util.function.Consumer<DataInfoId> listener) {
+        this.versionBehind = listener;
+    }
+
     /** Sends the datum to every subscriber behind it; does not wait for the acks. */
     private void pushToAll(DatumValues datum) {
         synchronized (this) {
             announced.merge(datum.dataInfoId(), datum.version(), Math::max);
+        }
+        if (subscribers.pushState(datum.dataInfoId()).maxPushedVersion() > datum.version()) {
+            versionBehind.accept(datum.dataInfoId()); // its leader must go above what was pushed, or it is never pushed
         }
         // A subscriber that holds a list equal to this version's is moved to it without a push.
         LinkedHashMap<String, long[]> hashes = PushDeltas.hashes(datum.valuesByZone());
@@ -266,7 +276,7 @@ public final class PushEngine {
         DeltaBases.Base base = deltaBases.baseFor(datum.dataInfoId(), datum.version());
         List<SubscriberRegistry.PushBatch<PushTarget>> batches = subscribers.pushesNeeded(datum.dataInfoId(),
                 datum.version(), base == null ? -1 : base.version());
-        deltaBases.remember(datum.dataInfoId(), datum.version(), hashes, chars(datum.valuesByZone()));
+        deltaBases.remember(datum.dataInfoId(), datum.version(), hashes, DeltaBases.chars(datum.valuesByZone()));
         if (batches.isEmpty()) {
             return;
         }
@@ -293,16 +303,6 @@ public final class PushEngine {
                 retryLater(datum.dataInfoId(), PushRetries.pushKey(datum.dataInfoId(), batch.connection()));
             }
         }
-    }
-
-    private static long chars(Map<String, ArrayList<String>> byZone) {
-        long n = 0;
-        for (ArrayList<String> values : byZone.values()) {
-            for (String v : values) {
-                n += v.length();
-            }
-        }
-        return n;
     }
 
     private void push(DatumValues datum, LinkedHashMap<String, ArrayList<String>> byZone,
