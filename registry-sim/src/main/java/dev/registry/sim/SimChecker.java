@@ -28,6 +28,8 @@ import java.util.TreeMap;
 final class SimChecker {
     /** How long a withdrawn value may still be pushed (pushes in flight, the leader's notice). */
     static final long WITHDRAW_BOUND_MICROS = 3_000_000;
+    /** A withdrawal whose session crashed: meta's session lease, the data servers' session grace, slack. */
+    static final long DEAD_BOUND_MICROS = 8_000_000 + SimDataNode.SESSION_GRACE_MILLIS * 1000;
 
     private final SimLoop loop;
     private final List<String> history = new ArrayList<>();
@@ -39,6 +41,9 @@ final class SimChecker {
     private final Set<String> left = new HashSet<>();
     /** Withdrawn values: when the withdrawal was acknowledged. */
     private final Map<String, Long> withdrawnAt = new HashMap<>();
+    private final Map<String, String> withdrawnVia = new HashMap<>();
+    /** Withdrawn values whose session crashed: when their dead-session bound began. */
+    private final Map<String, Long> deadBoundFrom = new HashMap<>();
     /** Per session and id: acknowledged values it pushed. */
     private final Map<String, Set<String>> seen = new HashMap<>();
     private final Map<String, Long> lastVersion = new HashMap<>();
@@ -110,11 +115,27 @@ final class SimChecker {
         live.remove(value);
     }
 
-    /** An unregister or a replacement of {@code value} was acknowledged: its bound starts. */
-    void withdrawn(String value) {
+    /** An unregister or a replacement of {@code value} was acknowledged through {@code session}: its bound starts. */
+    void withdrawn(String value, String session) {
         live.remove(value);
         withdrawnAt.put(value, loop.nowMicros());
+        withdrawnVia.put(value, session);
         operations++;
+    }
+
+    /**
+     * A session crashed. A withdrawal it acknowledged may not have reached every copy yet (a
+     * follower that lagged, then led); with the session gone, those copies go with its lease on
+     * the data servers: such values get the dead-session bound from now, as the chaos checker
+     * gives closes behind cut links.
+     */
+    void sessionCrashed(String session) {
+        long now = loop.nowMicros();
+        withdrawnVia.forEach((v, s) -> {
+            if (s.equals(session) && now - withdrawnAt.get(v) < DEAD_BOUND_MICROS) {
+                deadBoundFrom.put(v, now);
+            }
+        });
     }
 
     /** An operation on {@code value} failed: whether it is registered is unknown until the session retried. */
@@ -160,7 +181,10 @@ final class SimChecker {
                 had.add(v);
             }
             Long gone = withdrawnAt.get(v);
-            if (gone != null && requestedAt - gone > WITHDRAW_BOUND_MICROS) {
+            Long deadFrom = deadBoundFrom.get(v);
+            boolean late = gone != null && (deadFrom == null ? requestedAt - gone > WITHDRAW_BOUND_MICROS
+                    : requestedAt - deadFrom > DEAD_BOUND_MICROS);
+            if (late) {
                 violation("invariant 2: " + key + " push v" + version + " from " + source + " still has " + v + ", withdrawn "
                         + (requestedAt - gone) / 1000 + " ms before it was fetched");
             }

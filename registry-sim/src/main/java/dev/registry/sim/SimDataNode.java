@@ -173,6 +173,10 @@ final class SimDataNode implements SimNetwork.Handler {
         lastPing.forEach((s, at) -> {
             if (now - at > LINK_TIMEOUT_MILLIS && now - at <= LINK_TIMEOUT_MILLIS + 500) {
                 expectedSessions.disconnected(s, clock.millis()); // the link just dropped
+                if (TRACE_SLOT >= 0) {
+                    System.err.printf("%.3f %s: link of %s dropped (last ping %d ms ago)%n", loop.nowMicros() / 1e6,
+                            address, s, now - at);
+                }
             }
         });
         Set<Integer> led = replication.ledSlots();
@@ -229,7 +233,13 @@ final class SimDataNode implements SimNetwork.Handler {
         ownership.checkLeader(slot, epoch);
         Set<String> expected = expectedSessions.expected(connectedSessions(), sessions, sessionsComplete,
                 clock.millis());
-        if (!replication.isReadable(slot, expected)) {
+        boolean before = replication.servesReads(slot);
+        boolean readable = replication.isReadable(slot, expected);
+        if (TRACE_SLOT == slot && readable && !before) {
+            System.err.printf("%.3f %s gate of slot %d opens; expected %s, tenure %d%n", loop.nowMicros() / 1e6,
+                    address, slot, expected, replication.tenure(slot));
+        }
+        if (!readable) {
             throw new RpcException(ErrorCode.UNAVAILABLE, "slot " + slot + " reconciling", tables.epoch());
         }
     }

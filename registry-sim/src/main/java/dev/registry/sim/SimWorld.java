@@ -99,6 +99,7 @@ final class SimWorld {
         SimSession dead = sessions.get(i);
         net.crash(dead.id());
         dead.crashed();
+        checker.sessionCrashed(dead.id());
         moveClients(i);
     }
 
@@ -184,7 +185,7 @@ final class SimWorld {
             session.put(p).whenComplete((v, e) -> {
                 outcome(e, () -> {
                     checker.acknowledged(value, p.dataInfoId());
-                    checker.withdrawn(oldValue);
+                    checker.withdrawn(oldValue, session.id());
                 }, value);
             });
         } else {
@@ -193,7 +194,7 @@ final class SimWorld {
             String value = old.values().get(0);
             checker.leaving(value);
             session.remove(old.dataInfoId(), old.registerId())
-                    .whenComplete((v, e) -> outcome(e, () -> checker.withdrawn(value), value));
+                    .whenComplete((v, e) -> outcome(e, () -> checker.withdrawn(value, session.id()), value));
         }
     }
 
