@@ -97,7 +97,13 @@ final class SimDataNode implements SimNetwork.Handler {
         PeerCalls peers = new PeerCalls() {
             @Override
             public <T> CompletableFuture<T> call(String peer, Object request, Class<T> type, Duration timeout) {
-                return net.call(address, peer, request, type, timeout);
+                CompletableFuture<T> f = net.call(address, peer, request, type, timeout);
+                if (request instanceof ReplicateRequest r && r.slotId() == TRACE_SLOT) {
+                    System.err.printf("%.3f %s -> %s replicate from %d%n", loop.nowMicros() / 1e6, address, peer, r.fromSeq());
+                    f.whenComplete((a, e) -> System.err.printf("%.3f %s -> %s answered %s%n", loop.nowMicros() / 1e6,
+                            address, peer, e == null ? a : e.getMessage()));
+                }
+                return f;
             }
         };
         this.replication = new SlotReplication(address, store, peers, settings, clock::monotonicMillis,

@@ -47,6 +47,8 @@ public final class SlotReplication {
     public static final int KIND_REMOVE = 2;
     /** Only the version went up ({@link DatumStore#raiseVersions}); a follower of an older build takes it as a no-op removal. */
     public static final int KIND_TOUCH = 3;
+    /** An idle follower is probed after this many probe intervals without an answer (4 x 500 ms). */
+    private static final int IDLE_PROBE_PROBES = 4;
 
     /** Tunables. */
     public record Settings(int maxLogEntries, int batchSize, Duration probeInterval, Duration reconcileDeadline) {
@@ -77,6 +79,7 @@ public final class SlotReplication {
         boolean synced;
         boolean inFlight;
         long notBefore;
+        long lastAnswer;
 
         /** The follower applied up to {@code seq} of this log (all of the batch, or up to a gap): send from there. */
         void appliedThrough(long seq) {
@@ -302,7 +305,10 @@ public final class SlotReplication {
                 for (Map.Entry<String, Progress> fe : l.followers.entrySet()) {
                     Progress p = fe.getValue();
                     boolean pending = p.nextSeq <= l.log.lastSeq();
-                    if (p.inFlight || now < p.notBefore || (p.synced && !pending)) {
+                    // An idle, synced follower is still probed now and then: one that restarted empty under its
+                    // address (meta saw nothing) would otherwise wait for the slot's next write (the simulator).
+                    boolean quiet = now - p.lastAnswer < IDLE_PROBE_PROBES * settings.probeInterval().toMillis();
+                    if (p.inFlight || now < p.notBefore || (p.synced && !pending && quiet)) {
                         continue;
                     }
                     List<OpLogEntry> entries = l.log.from(p.nextSeq, settings.batchSize());
@@ -339,6 +345,7 @@ public final class SlotReplication {
             return;
         }
         p.inFlight = false;
+        p.lastAnswer = clockMillis.getAsLong();
         if (error != null) {
             p.notBefore = clockMillis.getAsLong() + settings.probeInterval().toMillis();
             log.debug("replicating slot {} to {} failed: {}", slot, follower, error.getMessage());
