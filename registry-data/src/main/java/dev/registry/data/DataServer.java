@@ -167,6 +167,11 @@ public final class DataServer implements AutoCloseable {
 
     private void onSlotTable(SlotTable old, SlotTable now) {
         Set<Integer> newlyLed = replication.onSlotTable(now);
+        if (!newlyLed.isEmpty()) {
+            synchronized (sessionLease) {
+                sessionLease.tookSlotsOver();
+            }
+        }
         log.info("slot table epoch {} -> {}: leading {} slots ({} new, reconciling with sessions), following {}",
                 old.epoch(), now.epoch(), now.slotsLedBy(address).size(), newlyLed.size(), replication.followedSlots());
     }

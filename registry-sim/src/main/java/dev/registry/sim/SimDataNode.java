@@ -109,7 +109,11 @@ final class SimDataNode implements SimNetwork.Handler {
         this.replication = new SlotReplication(address, store, peers, settings, clock::monotonicMillis,
                 Long.toString(loop.random().nextLong() & Long.MAX_VALUE, 36));
         this.ownership = new SlotOwnership(address, tables, () -> { }, replication::leads);
-        tables.addListener((old, now) -> replication.onSlotTable(now));
+        tables.addListener((old, now) -> {
+            if (!replication.onSlotTable(now).isEmpty()) {
+                sessionLease.tookSlotsOver(); // as DataServer#onSlotTable
+            }
+        });
         net.attach(address, this);
         this.incarnation = net.incarnation(address);
         every(10, replication::pump);

@@ -42,6 +42,16 @@ public final class SessionLease {
         return out;
     }
 
+    /**
+     * This server took slots over: absences counted before (while it led other slots, or none,
+     * or was paused) say nothing about sessions' links for these, which they open once they learn
+     * the table. Each starts over (found by the simulator: a paused server that got its slots back
+     * expired a live session's publishers before the session had reconnected).
+     */
+    public void tookSlotsOver() {
+        absentSince.clear();
+    }
+
     public long graceMillis() {
         return graceMillis;
     }

@@ -30,4 +30,12 @@ class SessionLeaseTest {
         assertThat(lease.expired(Set.of("s1"), Set.of(), 6_000)).as("absent again from 6 s, not 0 s").isEmpty();
         assertThat(lease.expired(Set.of("s1"), Set.of(), 11_000)).containsExactly("s1");
     }
+
+    @Test
+    void takingSlotsOverStartsEveryAbsenceOver() {
+        assertThat(lease.expired(Set.of("s1"), Set.of(), 0)).isEmpty(); // absent since 0 (this server was paused, say)
+        lease.tookSlotsOver();
+        assertThat(lease.expired(Set.of("s1"), Set.of(), 6_000)).as("absent since 6 s, not 0 s").isEmpty();
+        assertThat(lease.expired(Set.of("s1"), Set.of(), 11_000)).containsExactly("s1");
+    }
 }
