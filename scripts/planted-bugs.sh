@@ -37,7 +37,7 @@ PLANTED=(
 # The same kind of bugs, planted where the simulator runs the real code (the read gate of
 # SlotReplication, a data server's removal), for --sim.
 PLANTED_SIM=(
-  "read-gate-off|registry-data/src/main/java/dev/registry/data/replication/SlotReplication.java|if (allSynced || clockMillis.getAsLong() >= l.readableDeadline) {|if (true /* planted: read gate off */) {"
+  "read-gate-off|registry-data/src/main/java/dev/registry/data/replication/ReadGate.java|if (!allSynced && nowMillis < deadlineMillis) {|if (false /* planted: read gate off */) {"
   "drop-replication-op|registry-data/src/main/java/dev/registry/data/replication/SlotReplication.java|if (e.kind() == KIND_PUT) {|if (e.seq() % 7 == 0) { /* planted: op dropped */ } else if (e.kind() == KIND_PUT) {"
   "skip-withdrawal|registry-data/src/main/java/dev/registry/data/store/DatumStore.java|counted(slot, entry.publishers.remove(registerId), null);|if (true) { return Change.none(id, entry.version); /* planted: removal skipped */ }"
   "reuse-log-ids|registry-sim/src/main/java/dev/registry/sim/SimDataNode.java|Long.toString(loop.random().nextLong() & Long.MAX_VALUE, 36));|\"same\" + loop.random().nextLong() * 0 /* planted: one log id per address */);"

@@ -394,15 +394,6 @@ final class SimSession implements SimNetwork.Handler {
                 List<String> values = datum.values();
                 lastPush.put(dataInfoId, values);
                 checker.pushed(id, dataInfoId, datum.version(), values, requestedAt, leader + "@" + epoch + " slot " + slot);
-                if (System.getenv("SIM_DEBUG") != null) {
-                    for (Publisher p : desired.getOrDefault(slot, new TreeMap<>()).values()) {
-                        if (p.dataInfoId().equals(dataInfoId) && !values.containsAll(p.values())) {
-                            System.err.printf("%.3f %s: %s slot %d from %s@%d lacks my %s v%d %s; keyState %s%n",
-                                    loop.nowMicros() / 1e6, id, dataInfoId.dataId(), slot, leader, epoch,
-                                    p.registerId(), p.version(), p.values(), keys.containsKey(key(dataInfoId, p.registerId())));
-                        }
-                    }
-                }
             }
             if (refetch.remove(dataInfoId)) {
                 fetch(dataInfoId);
