@@ -266,7 +266,7 @@ public final class PushEngine {
         synchronized (this) {
             announced.merge(datum.dataInfoId(), datum.version(), Math::max);
         }
-        if (subscribers.pushState(datum.dataInfoId()).maxPushedVersion() > datum.version()) {
+        if (subscribers.maxPushedVersion(datum.dataInfoId()) > datum.version()) {
             versionBehind.accept(datum.dataInfoId()); // its leader must go above what was pushed, or it is never pushed
         }
         // A subscriber that holds a list equal to this version's is moved to it without a push.

@@ -77,6 +77,8 @@ public final class SubscriberRegistry<C> {
     private static final class IdSubscribers<C> extends HashMap<String, Entry<C>> {
         long contentVersion = -1;
         long contentFingerprint;
+        /** The highest version any subscriber of the id was pushed or said it held (never goes down). */
+        long maxPushed = -1;
     }
 
     private final Map<DataInfoId, IdSubscribers<C>> byId = new HashMap<>();
@@ -97,8 +99,9 @@ public final class SubscriberRegistry<C> {
         Entry<C> e = new Entry<>(subscriber, connection);
         e.pushedVersion = Math.max(-1, knownVersion);
         // HashMap, not LinkedHashMap: the order of pushes does not matter, 8 bytes per subscriber do.
-        Entry<C> replaced = byId.computeIfAbsent(subscriber.dataInfoId(), id -> new IdSubscribers<>())
-                .put(subscriber.registerId(), e);
+        IdSubscribers<C> subs = byId.computeIfAbsent(subscriber.dataInfoId(), id -> new IdSubscribers<>());
+        subs.maxPushed = Math.max(subs.maxPushed, e.pushedVersion);
+        Entry<C> replaced = subs.put(subscriber.registerId(), e);
         if (replaced != null) {
             uncount(replaced.connection, 1);
         }
@@ -172,6 +175,9 @@ public final class SubscriberRegistry<C> {
         }
         subs.contentVersion = version;
         subs.contentFingerprint = fingerprint;
+        if (advanced > 0) {
+            subs.maxPushed = Math.max(subs.maxPushed, version);
+        }
         return advanced;
     }
 
@@ -230,6 +236,16 @@ public final class SubscriberRegistry<C> {
     /** Records an acknowledged push; ignores subscribers that left or moved to another connection. */
     public synchronized void markPushed(DataInfoId id, C connection, List<String> subscriberIds, long version) {
         forEachOn(id, connection, subscriberIds, e -> e.pushedVersion = Math.max(e.pushedVersion, version));
+        IdSubscribers<C> subs = byId.get(id);
+        if (subs != null) {
+            subs.maxPushed = Math.max(subs.maxPushed, version);
+        }
+    }
+
+    /** The highest version pushed to (or held by) a subscriber of {@code id}, -1 if none; O(1). */
+    public synchronized long maxPushedVersion(DataInfoId id) {
+        IdSubscribers<C> subs = byId.get(id);
+        return subs == null ? -1 : subs.maxPushed;
     }
 
     /** True if any subscriber of {@code id} has been pushed something older than {@code version}. */

@@ -138,4 +138,17 @@ class SubscriberRegistryTest {
         assertThat(r.pushStates(id -> true)).containsOnlyKeys(ID, other);
         assertThat(r.pushStates(id -> id.equals(other))).containsOnlyKeys(other);
     }
+
+    @Test
+    void theHighestVersionPushedOfAnIdIsKeptWithoutAScan() {
+        SubscriberRegistry<String> r = new SubscriberRegistry<>();
+        assertThat(r.maxPushedVersion(ID)).isEqualTo(-1);
+        r.add(sub("s1"), "conn1");
+        r.add(sub("s2"), "conn2", 70); // moved from another session holding version 70
+        assertThat(r.maxPushedVersion(ID)).isEqualTo(70);
+        r.markPushed(ID, "conn1", List.of("s1"), 90);
+        assertThat(r.maxPushedVersion(ID)).isEqualTo(90);
+        r.markPushed(ID, "conn1", List.of("s1"), 80);
+        assertThat(r.maxPushedVersion(ID)).as("never down").isEqualTo(90);
+    }
 }
