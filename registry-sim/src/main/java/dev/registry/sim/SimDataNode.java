@@ -245,6 +245,11 @@ final class SimDataNode implements SimNetwork.Handler {
                 clock.millis());
         boolean before = replication.servesReads(slot);
         boolean readable = replication.isReadable(slot, expected);
+        if (readable && !before && replication.servesReadsLate(slot)) {
+            // The design's trade: after the reconcile deadline a slot serves reads without the sessions
+            // that could not sync (a WARN in production); their publishers may be missing meanwhile.
+            checker.lateGate(address, slot);
+        }
         if (TRACE_SLOT == slot && readable && !before) {
             System.err.printf("%.3f %s gate of slot %d opens; expected %s, tenure %d%n", loop.nowMicros() / 1e6,
                     address, slot, expected, replication.tenure(slot));

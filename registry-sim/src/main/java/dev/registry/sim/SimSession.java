@@ -393,7 +393,8 @@ final class SimSession implements SimNetwork.Handler {
                 pushed.put(dataInfoId, datum.version());
                 List<String> values = datum.values();
                 lastPush.put(dataInfoId, values);
-                checker.pushed(id, dataInfoId, datum.version(), values, requestedAt, leader + "@" + epoch + " slot " + slot);
+                checker.pushed(id, dataInfoId, datum.version(), values, requestedAt, leader, slot,
+                        leader + "@" + epoch + " slot " + slot);
             }
             if (refetch.remove(dataInfoId)) {
                 fetch(dataInfoId);

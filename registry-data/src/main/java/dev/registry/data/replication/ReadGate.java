@@ -21,6 +21,8 @@ final class ReadGate {
     private final Map<String, SessionSlotDigestRequest.Key> pages = new HashMap<>();
     private final Set<String> synced = new HashSet<>();
     private boolean open;
+    /** Opened by the deadline with sessions still missing: reads may lack their publishers for a while. */
+    private boolean openedLate;
 
     ReadGate(long deadlineMillis) {
         this.deadlineMillis = deadlineMillis;
@@ -66,6 +68,10 @@ final class ReadGate {
         return open;
     }
 
+    boolean openedLate() {
+        return openedLate;
+    }
+
     /** The outcome of {@link #check}: whether reads are served, and who was missing when the deadline opened it. */
     record Decision(boolean open, boolean openedNow, Set<String> missing) {
     }
@@ -82,6 +88,7 @@ final class ReadGate {
         open = true;
         Set<String> missing = new HashSet<>(expectedSessions);
         missing.removeAll(synced);
+        openedLate = !missing.isEmpty();
         return new Decision(true, true, missing);
     }
 }

@@ -243,6 +243,12 @@ public final class SlotReplication {
         return l != null && l.gate.isOpen();
     }
 
+    /** Whether a led slot's gate opened at the reconcile deadline, some session not synced (logged at WARN). */
+    public synchronized boolean servesReadsLate(int slot) {
+        LeaderSlot l = led.get(slot);
+        return l != null && l.gate.openedLate();
+    }
+
     /** Whether a led slot serves reads ({@link ReadGate}: every expected session synced, or the deadline passed). */
     public synchronized boolean isReadable(int slot, Set<String> expectedSessions) {
         LeaderSlot l = led.get(slot);
