@@ -174,13 +174,6 @@ public final class PublisherSyncer {
                     again = false;
                 }
             }
-            for (CompletableFuture<Long> f : toComplete) {
-                if (error == null) {
-                    f.complete(result.datumVersion());
-                } else {
-                    f.completeExceptionally(error);
-                }
-            }
             RpcException rpc = error == null ? null : RpcException.unwrap(error);
             boolean hopeless = rpc != null && (rpc.code() == ErrorCode.BAD_REQUEST
                     || rpc.code() == ErrorCode.CLASS_NOT_ALLOWED
@@ -189,8 +182,16 @@ public final class PublisherSyncer {
             boolean forbidden = rpc != null && rpc.code() == ErrorCode.FORBIDDEN;
             if (forbidden && written != null) {
                 // Another app's registerId: this registration is not kept (nor re-sent by the reconciler).
+                // Dropped before the caller hears the refusal, so nobody sees it kept after the answer.
                 store.remove(key, written.connectionId());
                 log.warn("publisher {} refused by its slot leader: {}; dropped", key, rpc.getMessage());
+            }
+            for (CompletableFuture<Long> f : toComplete) {
+                if (error == null) {
+                    f.complete(result.datumVersion());
+                } else {
+                    f.completeExceptionally(error);
+                }
             }
             if (hopeless && !again) {
                 if (!forbidden) {
