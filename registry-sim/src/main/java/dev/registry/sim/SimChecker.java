@@ -120,6 +120,10 @@ final class SimChecker {
         live.remove(value);
         withdrawnAt.put(value, loop.nowMicros());
         withdrawnVia.put(value, session);
+        Long crashedAt = crashedCarrierAt.get(value);
+        if (crashedAt != null && loop.nowMicros() - crashedAt < DEAD_BOUND_MICROS) {
+            deadBoundFrom.merge(value, crashedAt, Math::max);
+        }
         operations++;
     }
 
@@ -136,6 +140,20 @@ final class SimChecker {
                 deadBoundFrom.put(v, now);
             }
         });
+    }
+
+    /** Values a crashed session had written: when it crashed. */
+    private final Map<String, Long> crashedCarrierAt = new HashMap<>();
+
+    /**
+     * {@code value} was registered through a session that just crashed. Its client re-registers it
+     * through another session, but the data servers keep the crashed session's copy (another
+     * connection's) until they drop that session's publishers: an unregister through the new
+     * session that lands before the re-registration does (nothing of its connection to remove)
+     * leaves the old copy to the dead-session bound, counted from the crash.
+     */
+    void carriedByCrashedSession(String value) {
+        crashedCarrierAt.put(value, loop.nowMicros());
     }
 
     /** An operation on {@code value} failed: whether it is registered is unknown until the session retried. */
@@ -201,8 +219,8 @@ final class SimChecker {
             }
             Long gone = withdrawnAt.get(v);
             Long deadFrom = deadBoundFrom.get(v);
-            boolean late = gone != null && (deadFrom == null ? requestedAt - gone > WITHDRAW_BOUND_MICROS
-                    : requestedAt - deadFrom > DEAD_BOUND_MICROS);
+            boolean late = gone != null && requestedAt - gone > WITHDRAW_BOUND_MICROS
+                    && (deadFrom == null || requestedAt - deadFrom > DEAD_BOUND_MICROS);
             if (late && !excused) {
                 violation("invariant 2: " + key + " push v" + version + " from " + source + " still has " + v + ", withdrawn "
                         + (requestedAt - gone) / 1000 + " ms before it was fetched");

@@ -271,8 +271,8 @@ final class SimDataNode implements SimNetwork.Handler {
         checker.leaderAccepted(request.slotId(), tables.epoch(), address);
         DatumStore.Change change = replication.write(request.slotId(), st -> st.put(request.slotId(), p));
         if (TRACE_SLOT == request.slotId() && change.changed()) {
-            System.err.printf("%.3f %s leader +%s@%d%n", loop.nowMicros() / 1e6, address, p.registerId(),
-                    change.version() % 1_000_000);
+            System.err.printf("%.3f %s leader +%s=%s from %s@%d%n", loop.nowMicros() / 1e6, address, p.registerId(),
+                    p.values(), p.sessionId(), change.version() % 1_000_000);
         }
         notifySessions(change);
         return new WriteResult(change.version(), change.changed());

@@ -199,10 +199,14 @@ final class SimSession implements SimNetwork.Handler {
         } else {
             call = CompletableFuture.completedFuture(new WriteResult(0, false));
         }
+        trace(slot, "sync " + registerId + (want != null ? " write " + want.values() : st.removed != null ? " remove "
+                + st.removed.connectionId() : " nothing") + " to " + leader);
+        Publisher removalSent = want == null ? st.removed : null;
         call.whenComplete((r, error) -> {
+            trace(slot, "sync " + registerId + " done" + (error == null ? "" : ": " + error.getMessage()));
             List<CompletableFuture<Void>> finished = st.waiters;
-            if (error == null && want == null) {
-                st.removed = null;
+            if (error == null && want == null && st.removed == removalSent) {
+                st.removed = null; // done, unless another removal was queued meanwhile (as PublisherSyncer)
             }
             boolean again;
             if (st.dirty) {
@@ -313,9 +317,17 @@ final class SimSession implements SimNetwork.Handler {
                         fixes.add(sync(p.dataInfoId(), p.registerId(), null));
                     }
                     for (int i = 0; i < answer.extraIds().size(); i++) {
-                        fixes.add(net.call(id, leader, new RemovePublisherRequest(epoch, slot, answer.extraIds().get(i),
-                                answer.extraRegisterIds().get(i), answer.extraConnectionIds().get(i)),
-                                WriteResult.class, CALL).thenApply(r -> null));
+                        // As SlotReconciler: an extra registered since the digest is written, not removed;
+                        // removals go through the key's sync, in order with the client's own calls.
+                        DataInfoId extraId = answer.extraIds().get(i);
+                        String extraRegisterId = answer.extraRegisterIds().get(i);
+                        if (desired.getOrDefault(slot, new TreeMap<>()).containsKey(key(extraId, extraRegisterId))) {
+                            fixes.add(sync(extraId, extraRegisterId, null));
+                        } else {
+                            Publisher stale = new Publisher(extraId, extraRegisterId, 0, List.of(), null, null, null, 0,
+                                    id, answer.extraConnectionIds().get(i));
+                            fixes.add(sync(extraId, extraRegisterId, stale));
+                        }
                     }
                     return CompletableFuture.allOf(fixes.toArray(new CompletableFuture<?>[0]));
                 });

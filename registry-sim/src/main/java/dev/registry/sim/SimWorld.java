@@ -100,6 +100,7 @@ final class SimWorld {
         net.crash(dead.id());
         dead.crashed();
         checker.sessionCrashed(dead.id());
+        clientPublishers.get(i).values().forEach(p -> checker.carriedByCrashedSession(p.values().get(0)));
         moveClients(i);
     }
 

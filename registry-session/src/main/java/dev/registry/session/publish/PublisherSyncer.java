@@ -120,10 +120,10 @@ public final class PublisherSyncer {
 
     private void run(PublisherKey key) {
         Publisher desired;
+        Publisher removed;
         CompletableFuture<WriteResult> call;
         try {
             desired = store.desired(key);
-            Publisher removed;
             synchronized (this) {
                 removed = states.get(key).removed;
             }
@@ -144,11 +144,13 @@ public final class PublisherSyncer {
             failedUnexpectedly(key, e, List.of());
             return;
         }
-        call.whenComplete((result, error) -> finish(key, desired, result, error));
+        Publisher removalSent = desired == null ? removed : null;
+        call.whenComplete((result, error) -> finish(key, desired, removalSent, result, error));
     }
 
     /** Completes the waiters of a finished call, then runs the key again, retries it or forgets it. */
-    private void finish(PublisherKey key, Publisher written, WriteResult result, Throwable error) {
+    private void finish(PublisherKey key, Publisher written, Publisher removalSent, WriteResult result,
+                        Throwable error) {
         List<CompletableFuture<Long>> toComplete = List.of();
         try {
             if (error == null && result == null) {
@@ -158,8 +160,10 @@ public final class PublisherSyncer {
             synchronized (this) {
                 KeyState state = states.get(key);
                 toComplete = state.waiters;
-                if (error == null && written == null) {
-                    state.removed = null; // the removal is done
+                if (error == null && written == null && state.removed == removalSent) {
+                    // The removal is done, unless another was queued meanwhile (a reconciler's removal
+                    // of a stale copy on a new slot leader): that one runs next.
+                    state.removed = null;
                 }
                 if (state.dirty) {
                     state.dirty = false;

@@ -54,6 +54,7 @@ class PublisherSyncerFailuresTest {
     private final PublisherKey key = new PublisherKey(id, "r1");
     private final AtomicInteger writes = new AtomicInteger();
     private final AtomicInteger removals = new AtomicInteger();
+    private final List<String> removedConnections = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** The leader's answer to the n-th write (1-based) or removal. */
     private volatile IntFunction<Object> writeAnswer = n -> new WriteResult(n, true);
     private volatile IntFunction<Object> removeAnswer = n -> new WriteResult(n, true);
@@ -68,7 +69,10 @@ class PublisherSyncerFailuresTest {
         HandlerRegistry handlers = new HandlerRegistry()
                 .register(SessionHello.class, (c, hello) -> new WriteResult(0, false))
                 .register(WritePublisherRequest.class, (c, w) -> writeAnswer.apply(writes.incrementAndGet()))
-                .register(RemovePublisherRequest.class, (c, r) -> removeAnswer.apply(removals.incrementAndGet()));
+                .register(RemovePublisherRequest.class, (c, r) -> {
+                    removedConnections.add(r.connectionId());
+                    return removeAnswer.apply(removals.incrementAndGet());
+                });
         leader = new RpcServer("fake-leader", RpcConfig.serverDefaults().withWorkerThreads(1), WireClasses.serializer(),
                 handlers, new ConnectionListener() { });
         String address = "127.0.0.1:" + leader.start("127.0.0.1", 0).getPort();
@@ -142,6 +146,32 @@ class PublisherSyncerFailuresTest {
 
         assertThat(syncer.sync(key).get(10, TimeUnit.SECONDS)).isEqualTo(7L);
         assertThat(removals).hasValue(2);
+        assertThat(syncer.pendingKeys()).isZero();
+    }
+
+    /**
+     * Regression (simulator seed 38): a removal queued while another removal of the key was in
+     * flight (the reconciler removing a stale copy from a new slot leader while the client's
+     * unregister still went to the old one) was cleared when the first one finished, so the
+     * new leader kept the stale copy and the reconciler reported the slot synced.
+     */
+    @Test
+    void aRemovalQueuedDuringAnotherRemovalIsSentAfterIt() throws Exception {
+        store.put(publisher(1));
+        assertThat(syncer.sync(key).get(10, TimeUnit.SECONDS)).isEqualTo(1L);
+        CompletableFuture<Object> firstAnswer = new CompletableFuture<>();
+        removeAnswer = n -> n == 1 ? firstAnswer : new WriteResult(9, true);
+        Publisher removed = store.remove(key, "c1");
+        CompletableFuture<Long> unregister = syncer.syncRemoval(removed);
+        await().atMost(Duration.ofSeconds(10)).until(() -> removals.get() == 1);
+        Publisher stale = new Publisher(id, "r1", 0, List.of(), null, null, null, 0, "session-1", "c0");
+        CompletableFuture<Long> staleRemoval = syncer.syncRemoval(stale);
+
+        firstAnswer.complete(new WriteResult(8, true));
+
+        assertThat(unregister.get(10, TimeUnit.SECONDS)).isEqualTo(8L);
+        assertThat(staleRemoval.get(10, TimeUnit.SECONDS)).as("sent, not merged away").isEqualTo(9L);
+        assertThat(removedConnections).containsExactly("c1", "c0");
         assertThat(syncer.pendingKeys()).isZero();
     }
 
