@@ -216,9 +216,19 @@ final class SimDataNode implements SimNetwork.Handler {
             checkReadable(slot, f.epoch());
             return store.get(slot, id);
         } else if (m instanceof SessionSlotDigestRequest d) {
+            if (TRACE_SLOT == d.slotId()) {
+                System.err.printf("%.3f %s <- %s digest at epoch %d (%s, %d listed) %s%n", loop.nowMicros() / 1e6, address,
+                        from, d.epoch(), d.summaryOnly() ? "summary" : "full", d.registerIds() == null ? 0 : d.registerIds().size(), d.registerIds());
+            }
             return onDigest(d);
         } else if (m instanceof SlotSyncDone done) {
+            if (TRACE_SLOT == done.slotId()) {
+                System.err.printf("%.3f %s <- %s synced at epoch %d%n", loop.nowMicros() / 1e6, address, from, done.epoch());
+            }
             ownership.checkTakenOver(done.slotId(), done.epoch());
+            if (ownership.predatesTenure(done.slotId(), done.epoch())) {
+                return new WriteResult(0, false); // as SessionReconciliation#onSlotSyncDone
+            }
             replication.onSessionSynced(done.slotId(), done.sessionId());
             return new WriteResult(0, false);
         } else if (m instanceof ReplicateRequest r) {

@@ -5,14 +5,14 @@ import dev.registry.common.model.Datum;
 import dev.registry.common.model.Publisher;
 import dev.registry.common.protocol.DataChangeNotice;
 import dev.registry.common.protocol.FetchDatumRequest;
-import dev.registry.common.protocol.RemovePublisherRequest;
-import dev.registry.common.protocol.SessionSlotDigestRequest;
-import dev.registry.common.protocol.SessionSlotDigestResponse;
-import dev.registry.common.protocol.SlotSyncDone;
-import dev.registry.common.protocol.WritePublisherRequest;
-import dev.registry.common.protocol.WriteResult;
+import dev.registry.common.rpc.Backoff;
 import dev.registry.common.slot.SlotHash;
 import dev.registry.common.slot.SlotTable;
+import dev.registry.session.link.SlotLeaderCalls;
+import dev.registry.session.publish.PublisherSyncer;
+import dev.registry.session.publish.SlotReconciler;
+import dev.registry.session.store.PublisherKey;
+import dev.registry.session.store.SessionPublisherStore;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,33 +21,34 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * A session server in the simulation, doing what the real one does towards the data tier:
- * each publisher key converges to the session's desired state (one call in flight per key,
- * later changes re-run it, failures retried), every slot whose leader changed is reconciled
- * (summary, then a whole-slot digest, repairs, then "synced", which opens the new leader's read
- * gate), and subscribers get the datum of a changed id fetched from its slot leader, never an
- * older version than they had. The ground truth of the simulation is the desired state here.
+ * A session server in the simulation. Its publisher path is the real one: the
+ * {@link SessionPublisherStore}, the {@link PublisherSyncer} (one call in flight per key, later
+ * changes re-run it, failures retried) and the {@link SlotReconciler} (summary, whole-slot
+ * digest, repairs, "synced"), calling slot leaders through the real {@link SlotLeaderCalls}
+ * retry policy over the simulated network, on this node's {@link SimScheduler}. It triggers
+ * them as SessionServer does: every slot whose leader changed, the slots of a data server that
+ * restarted, one slot of the periodic sweep per tick, a slot whose leader fell behind what was
+ * pushed. Subscribers are modelled: the datum of a changed id is fetched from its slot leader
+ * and never an older version than was pushed is taken. The ground truth of the simulation is
+ * the store here.
  */
 final class SimSession implements SimNetwork.Handler {
+    /** One attempt of a call to a data server, as the session's data links. */
     private static final Duration CALL = Duration.ofSeconds(3);
+    /** SessionServerConfig's defaults: the write deadline; the syncer's background retry. */
+    private static final Duration WRITE_DEADLINE = Duration.ofSeconds(10);
+    private static final Duration BACKGROUND_RETRY = Duration.ofSeconds(2);
+    /** The periodic sweep takes every slot once in this long (the real default is 30 s; runs here are short). */
+    private static final long SWEEP_MILLIS = 3_000;
     private static final int TRACE_SLOT = Integer.getInteger("sim.traceSlot", -1);
 
     private void trace(int slot, String what) {
         if (slot == TRACE_SLOT) {
             System.err.printf("%.3f %s %s%n", loop.nowMicros() / 1e6, id, what);
         }
-    }
-
-    private static final class KeyState {
-        boolean running;
-        boolean dirty;
-        Publisher removed;
-        List<CompletableFuture<Void>> waiters = new ArrayList<>();
-        List<CompletableFuture<Void>> next = new ArrayList<>();
     }
 
     private final String id;
@@ -57,18 +58,17 @@ final class SimSession implements SimNetwork.Handler {
     private final String meta;
     private final int slotCount;
     private final List<DataInfoId> watched;
-    /** Desired publishers by slot, then by "id|registerId" (sorted: digests list them in order). */
-    private final Map<Integer, TreeMap<String, Publisher>> desired = new TreeMap<>();
-    private final Map<String, KeyState> keys = new HashMap<>();
-    private final Set<Integer> toReconcile = new TreeSet<>();
-    private final Set<Integer> reconciling = new TreeSet<>();
-    /** Slots whose leader changed: reconciled with a whole digest carrying the versions pushed (as SlotReconciler). */
-    private final Set<Integer> takeovers = new TreeSet<>();
+    private final SessionPublisherStore store;
+    private final PublisherSyncer syncer;
+    private final SlotReconciler reconciler;
+    /** Client calls not answered yet: they fail when this session crashes (their connection goes). */
+    private final Set<CompletableFuture<Void>> pending = new java.util.LinkedHashSet<>();
     private final Map<DataInfoId, Long> pushed = new TreeMap<>((a, b) -> a.canonical().compareTo(b.canonical()));
     private final Map<DataInfoId, List<String>> lastPush = new HashMap<>();
     private final Set<DataInfoId> fetching = new java.util.HashSet<>();
     private final Set<DataInfoId> refetch = new java.util.HashSet<>();
     private SlotTable table;
+    private int nextSweepSlot;
     private final int incarnation;
     /** The incarnation of each data server this session's link last reached. */
     private final Map<String, Integer> linkIncarnations = new TreeMap<>();
@@ -85,13 +85,20 @@ final class SimSession implements SimNetwork.Handler {
         this.table = SlotTable.initial(slotCount);
         net.attach(id, this);
         this.incarnation = net.incarnation(id);
-        every(200, this::beat);
-        every(50, this::reconcileSome);
-        every(3_000, () -> {
-            for (int s = 0; s < slotCount; s++) {
-                toReconcile.add(s); // the periodic sweep: a summary per slot, repairs where it differs
+        SimScheduler scheduler = new SimScheduler(loop, this::alive, () -> net.isRunning(id));
+        SlotLeaderCalls leaders = new SlotLeaderCalls(() -> table, new SlotLeaderCalls.Transport() {
+            @Override
+            public <T> CompletableFuture<T> call(String server, Object request, Class<T> responseType) {
+                return net.call(id, server, request, responseType, CALL);
             }
-        });
+        }, scheduler, new Backoff(Duration.ofMillis(20), Duration.ofMillis(500), new java.util.Random(loop.random().nextLong())),
+                () -> loop.nowMicros() * 1000, this::refreshSoon, () -> !alive());
+        this.store = new SessionPublisherStore(slotCount);
+        this.syncer = new PublisherSyncer(store, leaders, slotCount, scheduler, WRITE_DEADLINE, BACKGROUND_RETRY);
+        this.reconciler = new SlotReconciler(id, store, syncer, leaders, slotCount, WRITE_DEADLINE);
+        reconciler.setPushedVersions(this::pushedVersionsBySlot);
+        every(200, this::beat);
+        every(Math.max(1, SWEEP_MILLIS / slotCount), this::sweepNextSlot);
         every(1_000, () -> watched.forEach(this::fetch));
         every(200, this::noticeRestartedDataServers);
         every(200, () -> table.servers().forEach(server -> net.send(id, server, new SimDataNode.SessionPing(id))));
@@ -118,39 +125,52 @@ final class SimSession implements SimNetwork.Handler {
         });
     }
 
-    // ---- client operations ----
+    // ---- client operations (as ClientRequests) ----
 
     /** Registers or replaces {@code p}; completes once its slot leader holds it. */
     CompletableFuture<Void> put(Publisher p) {
-        int slot = slotOf(p.dataInfoId());
-        desired.computeIfAbsent(slot, s -> new TreeMap<>()).put(key(p.dataInfoId(), p.registerId()), p);
-        return sync(p.dataInfoId(), p.registerId(), null);
+        if (store.put(p) == SessionPublisherStore.PutOutcome.STALE) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("stale version of " + p.registerId()));
+        }
+        return answered(syncer.sync(new PublisherKey(p.dataInfoId(), p.registerId())));
     }
 
-    /** Unregisters; completes once its slot leader no longer holds it. */
+    /** Unregisters; completes once its slot leader no longer holds it (or a left-behind copy of it). */
     CompletableFuture<Void> remove(DataInfoId dataInfoId, String registerId) {
-        TreeMap<String, Publisher> inSlot = desired.get(slotOf(dataInfoId));
-        Publisher removed = inSlot == null ? null : inSlot.remove(key(dataInfoId, registerId));
-        if (removed == null) {
-            return CompletableFuture.completedFuture(null);
-        }
-        return sync(dataInfoId, registerId, removed);
+        PublisherKey key = new PublisherKey(dataInfoId, registerId);
+        Publisher removed = store.remove(key, null);
+        return answered(removed == null ? syncer.syncLeftBehindRemoval(key, null) : syncer.syncRemoval(removed));
+    }
+
+    private CompletableFuture<Void> answered(CompletableFuture<Long> call) {
+        CompletableFuture<Void> answer = new CompletableFuture<>();
+        pending.add(answer);
+        call.whenComplete((v, e) -> {
+            if (pending.remove(answer)) {
+                if (e == null) {
+                    answer.complete(null);
+                } else {
+                    answer.completeExceptionally(e);
+                }
+            }
+        });
+        return answer;
     }
 
     /** The session crashed: what its clients wait for fails (their calls lose their connection). */
     void crashed() {
         RuntimeException lost = new IllegalStateException("session " + id + " crashed");
-        for (KeyState st : keys.values()) {
-            st.waiters.forEach(f -> f.completeExceptionally(lost));
-            st.next.forEach(f -> f.completeExceptionally(lost));
-        }
-        keys.clear();
+        List<CompletableFuture<Void>> waiting = new ArrayList<>(pending);
+        pending.clear();
+        waiting.forEach(f -> f.completeExceptionally(lost));
     }
 
     /** Every publisher this session holds (the ground truth at the end of a run). */
     List<Publisher> desiredPublishers() {
         List<Publisher> all = new ArrayList<>();
-        desired.values().forEach(m -> all.addAll(m.values()));
+        for (int slot = 0; slot < slotCount; slot++) {
+            all.addAll(store.desiredInSlot(slot));
+        }
         return all;
     }
 
@@ -159,178 +179,33 @@ final class SimSession implements SimNetwork.Handler {
         return lastPush.get(dataInfoId);
     }
 
-    // ---- key sync (as PublisherSyncer) ----
+    // ---- slot reconciliation (triggered as SessionServer does) ----
 
-    private CompletableFuture<Void> sync(DataInfoId dataInfoId, String registerId, Publisher removed) {
-        String k = key(dataInfoId, registerId);
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        KeyState st = keys.computeIfAbsent(k, x -> new KeyState());
-        if (removed != null) {
-            st.removed = removed;
+    private void sweepNextSlot() {
+        if (table.isComplete()) {
+            int slot = nextSweepSlot;
+            nextSweepSlot = (slot + 1) % slotCount;
+            trace(slot, "sweep reconcile with " + table.slot(slot).leader() + "@" + table.epoch());
+            reconciler.syncSlotBySummary(slot);
         }
-        if (st.running) {
-            st.dirty = true;
-            st.next.add(done);
-        } else {
-            st.running = true;
-            st.waiters.add(done);
-            run(dataInfoId, registerId);
-        }
-        return done;
     }
 
-    private void run(DataInfoId dataInfoId, String registerId) {
-        if (!alive()) {
-            return;
+    private void takeOver(List<Integer> slots) {
+        if (!slots.isEmpty()) {
+            slots.forEach(slot -> trace(slot, "takeover reconcile with " + table.slot(slot).leader() + "@" + table.epoch()));
+            reconciler.syncSlots(slots);
         }
-        String k = key(dataInfoId, registerId);
-        KeyState st = keys.get(k);
-        int slot = slotOf(dataInfoId);
-        Publisher want = desired.getOrDefault(slot, new TreeMap<>()).get(k);
-        String leader = table.slot(slot).leader();
-        CompletableFuture<WriteResult> call;
-        if (leader == null) {
-            call = CompletableFuture.failedFuture(new IllegalStateException("no leader yet"));
-        } else if (want != null) {
-            call = net.call(id, leader, new WritePublisherRequest(table.epoch(), slot, want), WriteResult.class, CALL);
-        } else if (st.removed != null) {
-            call = net.call(id, leader, new RemovePublisherRequest(table.epoch(), slot, dataInfoId, registerId,
-                    st.removed.connectionId()), WriteResult.class, CALL);
-        } else {
-            call = CompletableFuture.completedFuture(new WriteResult(0, false));
-        }
-        trace(slot, "sync " + registerId + (want != null ? " write " + want.values() : st.removed != null ? " remove "
-                + st.removed.connectionId() : " nothing") + " to " + leader);
-        Publisher removalSent = want == null ? st.removed : null;
-        call.whenComplete((r, error) -> {
-            trace(slot, "sync " + registerId + " done" + (error == null ? "" : ": " + error.getMessage()));
-            List<CompletableFuture<Void>> finished = st.waiters;
-            if (error == null && want == null && st.removed == removalSent) {
-                st.removed = null; // done, unless another removal was queued meanwhile (as PublisherSyncer)
-            }
-            boolean again;
-            if (st.dirty) {
-                st.dirty = false;
-                st.waiters = st.next;
-                st.next = new ArrayList<>();
-                again = true;
-            } else if (error != null) {
-                st.waiters = new ArrayList<>();
-                again = false;
-            } else {
-                keys.remove(k);
-                again = false;
-            }
-            finished.forEach(f -> {
-                if (error == null) {
-                    f.complete(null);
-                } else {
-                    f.completeExceptionally(error);
-                }
-            });
-            if (again) {
-                run(dataInfoId, registerId);
-            } else if (error != null) {
-                loop.afterMillis(100 + loop.random().nextInt(200), () -> {
-                    if (alive() && keys.get(k) == st) {
-                        run(dataInfoId, registerId); // background retry until it converges
-                    }
-                });
+    }
+
+    private Map<Integer, Map<DataInfoId, Long>> pushedVersionsBySlot(java.util.Collection<Integer> slots) {
+        Map<Integer, Map<DataInfoId, Long>> out = new HashMap<>();
+        pushed.forEach((dataInfoId, v) -> {
+            int slot = slotOf(dataInfoId);
+            if (slots.contains(slot)) {
+                out.computeIfAbsent(slot, x -> new HashMap<>()).put(dataInfoId, v);
             }
         });
-    }
-
-    // ---- slot reconciliation ----
-
-    private void reconcileSome() {
-        for (Integer slot : new ArrayList<>(toReconcile)) {
-            if (!reconciling.contains(slot)) {
-                toReconcile.remove(slot);
-                reconcile(slot);
-            }
-        }
-    }
-
-    private void reconcile(int slot) {
-        if (!alive()) {
-            return;
-        }
-        String leader = table.slot(slot).leader();
-        if (leader == null) {
-            return;
-        }
-        long epoch = table.epoch();
-        reconciling.add(slot);
-        TreeMap<String, Publisher> mine = desired.getOrDefault(slot, new TreeMap<>());
-        long xor = 0;
-        for (Publisher p : mine.values()) {
-            xor ^= p.syncFingerprint();
-        }
-        boolean takeover = takeovers.remove(slot);
-        trace(slot, (takeover ? "takeover" : "sweep") + " reconcile with " + leader + "@" + epoch + " holding "
-                + mine.size());
-        CompletableFuture<Void> compared = takeover ? repair(leader, epoch, slot, true)
-                : net.call(id, leader, SessionSlotDigestRequest.summary(epoch, slot, id, mine.size(), xor),
-                        SessionSlotDigestResponse.class, CALL).thenCompose(answer -> answer.summaryMismatch()
-                        ? repair(leader, epoch, slot, false) : CompletableFuture.completedFuture(null));
-        compared
-                .thenCompose(v -> net.call(id, leader, new SlotSyncDone(epoch, slot, id), WriteResult.class, CALL))
-                .whenComplete((v, error) -> {
-                    reconciling.remove(slot);
-                    trace(slot, "reconcile with " + leader + "@" + epoch + (error == null ? " synced" : " failed: " + error));
-                    if (error != null) {
-                        toReconcile.add(slot); // again on the next tick, against the table then
-                        if (takeover) {
-                            takeovers.add(slot);
-                        }
-                    }
-                });
-    }
-
-    /** The whole slot as one digest page; writes what the leader lacks, removes what it holds in excess. */
-    private CompletableFuture<Void> repair(String leader, long epoch, int slot, boolean withPushedVersions) {
-        List<Publisher> mine = new ArrayList<>(desired.getOrDefault(slot, new TreeMap<>()).values());
-        ArrayList<DataInfoId> ids = new ArrayList<>();
-        ArrayList<String> registerIds = new ArrayList<>();
-        ArrayList<String> stamps = new ArrayList<>();
-        for (Publisher p : mine) {
-            ids.add(p.dataInfoId());
-            registerIds.add(p.registerId());
-            stamps.add(p.syncStamp());
-        }
-        SessionSlotDigestRequest digest = new SessionSlotDigestRequest(epoch, slot, id, ids, registerIds, stamps);
-        if (withPushedVersions) {
-            ArrayList<DataInfoId> known = new ArrayList<>();
-            ArrayList<Long> versions = new ArrayList<>();
-            pushed.forEach((dataInfoId, v) -> {
-                if (slotOf(dataInfoId) == slot) {
-                    known.add(dataInfoId);
-                    versions.add(v);
-                }
-            });
-            digest.withKnownVersions(known, versions);
-        }
-        return net.call(id, leader, digest, SessionSlotDigestResponse.class, CALL).thenCompose(answer -> {
-                    List<CompletableFuture<Void>> fixes = new ArrayList<>();
-                    for (int i : answer.needed()) {
-                        Publisher p = mine.get(i);
-                        fixes.add(sync(p.dataInfoId(), p.registerId(), null));
-                    }
-                    for (int i = 0; i < answer.extraIds().size(); i++) {
-                        // As SlotReconciler: an extra registered since the digest is written, not removed;
-                        // removals go through the key's sync, in order with the client's own calls.
-                        DataInfoId extraId = answer.extraIds().get(i);
-                        String extraRegisterId = answer.extraRegisterIds().get(i);
-                        if (desired.getOrDefault(slot, new TreeMap<>()).containsKey(key(extraId, extraRegisterId))) {
-                            fixes.add(sync(extraId, extraRegisterId, null));
-                        } else {
-                            Publisher stale = new Publisher(extraId, extraRegisterId, 0, List.of(), null, null, null, 0,
-                                    id, answer.extraConnectionIds().get(i));
-                            fixes.add(sync(extraId, extraRegisterId, stale));
-                        }
-                    }
-                    return CompletableFuture.allOf(fixes.toArray(new CompletableFuture<?>[0]));
-                });
+        return out;
     }
 
     /**
@@ -346,15 +221,27 @@ final class SimSession implements SimNetwork.Handler {
             int now = net.incarnation(server);
             Integer before = linkIncarnations.put(server, now);
             if (before != null && before != now) {
-                for (int slot : table.slotsLedBy(server)) {
-                    toReconcile.add(slot);
-                    takeovers.add(slot);
-                }
+                takeOver(table.slotsLedBy(server));
             }
         }
     }
 
     // ---- tables and pushes ----
+
+    private boolean refreshing;
+
+    /** As MetaClient#refreshSoon: one table request at a time, however many calls failed. */
+    private void refreshSoon() {
+        if (!refreshing) {
+            refreshing = true;
+            loop.afterMillis(50, () -> {
+                refreshing = false;
+                if (alive() && net.isRunning(id)) {
+                    beat();
+                }
+            });
+        }
+    }
 
     private void beat() {
         net.call(id, meta, new SimMeta.SessionBeat(id), SlotTable.class, Duration.ofMillis(500))
@@ -371,13 +258,15 @@ final class SimSession implements SimNetwork.Handler {
         }
         SlotTable old = table;
         table = t;
+        List<Integer> changed = new ArrayList<>();
         for (int s = 0; s < slotCount; s++) {
-            if (!java.util.Objects.equals(old.slot(s).leader(), t.slot(s).leader())
-                    || t.slot(s).leaderSince() > old.slot(s).leaderSince()) {
-                toReconcile.add(s);
-                takeovers.add(s);
+            String leader = t.slot(s).leader();
+            if (leader != null && (!leader.equals(old.slot(s).leader())
+                    || t.slot(s).leaderSince() > old.slot(s).leaderSince())) {
+                changed.add(s);
             }
         }
+        takeOver(changed);
         watched.forEach(this::fetch);
     }
 
@@ -398,8 +287,7 @@ final class SimSession implements SimNetwork.Handler {
         call.whenComplete((datum, error) -> {
             fetching.remove(dataInfoId);
             if (datum != null && datum.version() < pushed.getOrDefault(dataInfoId, 0L)) {
-                toReconcile.add(slot); // as PushEngine#onVersionBehind: tell the leader what was pushed
-                takeovers.add(slot);
+                takeOver(List.of(slot)); // as PushEngine#onVersionBehind: tell the leader what was pushed
             }
             if (datum != null && datum.version() > pushed.getOrDefault(dataInfoId, 0L)) {
                 pushed.put(dataInfoId, datum.version());
@@ -436,9 +324,5 @@ final class SimSession implements SimNetwork.Handler {
 
     private int slotOf(DataInfoId dataInfoId) {
         return SlotHash.slotOf(dataInfoId, slotCount);
-    }
-
-    private static String key(DataInfoId dataInfoId, String registerId) {
-        return dataInfoId.canonical() + "|" + registerId;
     }
 }

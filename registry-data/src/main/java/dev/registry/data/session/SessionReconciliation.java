@@ -133,6 +133,11 @@ public final class SessionReconciliation {
     /** A session repaired a led slot after its digest. */
     public Object onSlotSyncDone(RpcConnection connection, SlotSyncDone done) {
         ownership.checkTakenOver(done.slotId(), done.epoch());
+        if (ownership.predatesTenure(done.slotId(), done.epoch())) {
+            // The digest went to the leader before this one: the session compares again with this
+            // server (the table change that made it leader queued that), and only that opens the gate.
+            return new WriteResult(0, false);
+        }
         replication.onSessionSynced(done.slotId(), done.sessionId());
         return new WriteResult(0, false);
     }

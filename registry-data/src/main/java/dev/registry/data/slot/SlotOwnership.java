@@ -67,6 +67,16 @@ public final class SlotOwnership {
         }
     }
 
+    /**
+     * True when {@code epoch} is older than the table in which this server's lead of the slot began:
+     * a session's "synced" that speaks of a digest answered by an earlier leader (it reached this
+     * server through the retry of a call that outlived the table change), which says nothing
+     * about this server's copy.
+     */
+    public boolean predatesTenure(int slotId, long epoch) {
+        return epoch < tables.current().slot(slotId).leaderSince();
+    }
+
     /** @throws IllegalArgumentException if {@code id} belongs to another slot than {@code slotId} */
     public void checkSlot(int slotId, DataInfoId id) {
         int expected = SlotHash.slotOf(id, tables.current().slotCount());

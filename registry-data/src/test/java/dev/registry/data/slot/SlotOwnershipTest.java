@@ -69,6 +69,24 @@ class SlotOwnershipTest {
         assertThat(refreshes).hasValue(1);
     }
 
+    /**
+     * Simulator seed 172: a session's "synced" for a digest made at epoch 10 (answered by the
+     * leader before) reached the server that leads the slot since epoch 11 and opened its read
+     * gate before that session's repairs landed there.
+     */
+    @Test
+    void aSyncedFromBeforeThisServersTenureSpeaksOfAnotherLeader() {
+        tables.update(new SlotTable(2, 11, List.of(
+                new SlotAssignment(0, SELF, List.of(OTHER), 11),
+                new SlotAssignment(1, OTHER, List.of(SELF), 3),
+                new SlotAssignment(2, SELF, List.of(OTHER), 4),
+                new SlotAssignment(3, OTHER, List.of(SELF), 3))));
+
+        assertThat(ownership.predatesTenure(0, 10)).isTrue();
+        assertThat(ownership.predatesTenure(0, 11)).isFalse();
+        assertThat(ownership.predatesTenure(2, 10)).as("led since 4").isFalse();
+    }
+
     @Test
     void anIdMustBelongToTheSlotTheRequestNames() {
         DataInfoId id = DataInfoId.of("com.example.Service");

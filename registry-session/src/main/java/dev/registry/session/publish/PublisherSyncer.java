@@ -7,7 +7,7 @@ import dev.registry.common.protocol.WriteResult;
 import dev.registry.common.rpc.ErrorCode;
 import dev.registry.common.rpc.RpcException;
 import dev.registry.common.slot.SlotHash;
-import dev.registry.session.link.DataServerLinks;
+import dev.registry.session.link.LeaderCalls;
 import dev.registry.session.store.PublisherKey;
 import dev.registry.session.store.SessionPublisherStore;
 import org.slf4j.Logger;
@@ -48,7 +48,7 @@ public final class PublisherSyncer {
     private static final Logger log = LoggerFactory.getLogger(PublisherSyncer.class);
 
     private final SessionPublisherStore store;
-    private final DataServerLinks links;
+    private final LeaderCalls links;
     private final int slotCount;
     private final ScheduledExecutorService scheduler;
     private final Duration callDeadline;
@@ -61,7 +61,7 @@ public final class PublisherSyncer {
     private final LongAdder unexpectedFailures = new LongAdder();
     private volatile boolean stopped;
 
-    public PublisherSyncer(SessionPublisherStore store, DataServerLinks links, int slotCount,
+    public PublisherSyncer(SessionPublisherStore store, LeaderCalls links, int slotCount,
                            ScheduledExecutorService scheduler, Duration callDeadline, Duration backgroundRetry) {
         this.store = store;
         this.links = links;

@@ -6,7 +6,7 @@ import dev.registry.common.protocol.SessionSlotDigestRequest;
 import dev.registry.common.protocol.SessionSlotDigestResponse;
 import dev.registry.common.protocol.SlotSyncDone;
 import dev.registry.common.protocol.WriteResult;
-import dev.registry.session.link.DataServerLinks;
+import dev.registry.session.link.LeaderCalls;
 import dev.registry.session.store.PublisherKey;
 import dev.registry.session.store.SessionPublisherStore;
 import org.slf4j.Logger;
@@ -46,7 +46,7 @@ public final class SlotReconciler {
     private final String sessionId;
     private final SessionPublisherStore store;
     private final PublisherSyncer syncer;
-    private final DataServerLinks links;
+    private final LeaderCalls links;
     private final int slotCount;
     private final Duration deadline;
     /** Publishers per digest page: a page and its answer stay far below the frame limit. */
@@ -56,7 +56,7 @@ public final class SlotReconciler {
     private final LongAdder repaired = new LongAdder();
     private final LongAdder summaryMismatches = new LongAdder();
 
-    public SlotReconciler(String sessionId, SessionPublisherStore store, PublisherSyncer syncer, DataServerLinks links,
+    public SlotReconciler(String sessionId, SessionPublisherStore store, PublisherSyncer syncer, LeaderCalls links,
                           int slotCount, Duration deadline) {
         this(sessionId, store, syncer, links, slotCount, deadline, DEFAULT_PAGE_SIZE);
     }
@@ -64,7 +64,7 @@ public final class SlotReconciler {
     /** Publishers per digest page by default (a page of them is ~0.5 MB on the wire at most). */
     public static final int DEFAULT_PAGE_SIZE = 4096;
 
-    public SlotReconciler(String sessionId, SessionPublisherStore store, PublisherSyncer syncer, DataServerLinks links,
+    public SlotReconciler(String sessionId, SessionPublisherStore store, PublisherSyncer syncer, LeaderCalls links,
                           int slotCount, Duration deadline, int pageSize) {
         if (pageSize < 1) {
             throw new IllegalArgumentException("pageSize must be positive");
@@ -129,6 +129,7 @@ public final class SlotReconciler {
     }
 
     private void runSummary(int slot) {
+        long snapshotEpoch = links.currentEpoch();
         long[] summary = store.slotSummary(slot);
         if (summary == null) {
             run(slot);
@@ -150,8 +151,8 @@ public final class SlotReconciler {
                         finish(slot, error);
                         return;
                     }
-                    links.callLeader(slot, epoch -> new SlotSyncDone(digestEpoch.get(), slot, sessionId),
-                            WriteResult.class, deadline).whenComplete((ok, e) -> finish(slot, e));
+                    links.callLeader(slot, epoch -> new SlotSyncDone(Math.min(snapshotEpoch, digestEpoch.get()), slot,
+                            sessionId), WriteResult.class, deadline).whenComplete((ok, e) -> finish(slot, e));
                 });
     }
 
@@ -163,13 +164,17 @@ public final class SlotReconciler {
         if (count) {
             syncs.increment();
         }
+        long snapshotEpoch = links.currentEpoch();
         List<Publisher> held = new ArrayList<>(store.desiredInSlot(slot));
         held.sort((a, b) -> SessionSlotDigestRequest.ORDER.compare(key(a), key(b)));
         // "Synced" speaks for the leader that answered the digest, so it carries the digest's epoch:
         // had it carried the epoch of its own sending, a leader that took the slot over meanwhile
         // would count this session as synced without ever having compared its publishers, and
-        // serve reads without them. A leader newer than the digest ignores it; the table change
-        // that made it leader has queued another run of this slot.
+        // serve reads without them. Nor does it speak for what this session registered after the
+        // publishers were listed: a digest retried for seconds reaches a leader that took the slot
+        // over meanwhile with that old list (simulator seed 172), so "synced" carries the epoch of
+        // the listing if older. A leader whose tenure is newer ignores it (SlotOwnership#predatesTenure);
+        // the table change that made it leader has queued another run of this slot.
         AtomicLong digestEpoch = new AtomicLong();
         AtomicBoolean truncated = new AtomicBoolean();
         CompletableFuture<Void> pages = CompletableFuture.completedFuture(null);
@@ -178,8 +183,8 @@ public final class SlotReconciler {
             int end = Math.min(held.size(), from + pageSize);
             pages = pages.thenCompose(v -> page(slot, held, start, end, digestEpoch, truncated));
         }
-        pages.thenCompose(v -> links.callLeader(slot, epoch -> new SlotSyncDone(digestEpoch.get(), slot, sessionId),
-                        WriteResult.class, deadline))
+        pages.thenCompose(v -> links.callLeader(slot, epoch -> new SlotSyncDone(Math.min(snapshotEpoch, digestEpoch.get()),
+                        slot, sessionId), WriteResult.class, deadline))
                 .whenComplete((ok, error) -> {
                     if (error == null) {
                         pushedToSend.remove(slot); // the leader has them; a failed run sends them again

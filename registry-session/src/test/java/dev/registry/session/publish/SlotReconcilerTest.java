@@ -9,9 +9,11 @@ import dev.registry.common.protocol.SlotSyncDone;
 import dev.registry.common.protocol.WireClasses;
 import dev.registry.common.protocol.WriteResult;
 import dev.registry.common.rpc.ConnectionListener;
+import dev.registry.common.rpc.ErrorCode;
 import dev.registry.common.rpc.HandlerRegistry;
 import dev.registry.common.rpc.RpcClient;
 import dev.registry.common.rpc.RpcConfig;
+import dev.registry.common.rpc.RpcException;
 import dev.registry.common.rpc.RpcServer;
 import dev.registry.common.slot.SlotAssignment;
 import dev.registry.common.slot.SlotTable;
@@ -42,6 +44,7 @@ class SlotReconcilerTest {
     private final SlotTableHolder tables = new SlotTableHolder(SLOTS);
     private final List<Long> digestEpochs = new CopyOnWriteArrayList<>();
     private final List<Long> syncDoneEpochs = new CopyOnWriteArrayList<>();
+    private volatile boolean refuseFirstDigest;
     private RpcServer leader;
     private RpcClient client;
     private ScheduledExecutorService scheduler;
@@ -53,6 +56,15 @@ class SlotReconcilerTest {
                 .register(SessionHello.class, (c, hello) -> new WriteResult(0, false))
                 .register(SessionSlotDigestRequest.class, (c, digest) -> {
                     digestEpochs.add(digest.epoch());
+                    if (refuseFirstDigest && digestEpochs.size() == 1) {
+                        // Unreachable for now; when the retry gets through, another table is in use.
+                        tables.update(tables.current().withEpoch(tables.epoch() + 1));
+                        throw new RpcException(ErrorCode.UNAVAILABLE, "not now");
+                    }
+                    if (refuseFirstDigest) {
+                        return new SessionSlotDigestResponse(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(),
+                                new ArrayList<>());
+                    }
                     // The table changes while the digest is answered (the same leader here; in the
                     // failure it was another server that took the slot over meanwhile).
                     tables.update(tables.current().withEpoch(tables.epoch() + 1));
@@ -109,5 +121,26 @@ class SlotReconcilerTest {
         assertThat(tables.epoch()).isEqualTo(2L);
         assertThat(syncDoneEpochs).as("the epoch the leader compared at, not the table's when done was sent")
                 .containsExactly(1L);
+    }
+
+    /**
+     * Regression (simulator seed 172): a digest listed at epoch 1 and retried until a table of
+     * epoch 2 was in use reached the slot's new leader with the old list (publishers registered
+     * meanwhile missing), and its "synced" at epoch 2 opened that leader's read gate without them.
+     * It now carries the epoch of the listing; a leader whose tenure is newer ignores it.
+     */
+    @Test
+    void syncDoneOfADigestRetriedIntoANewerTableCarriesTheEpochOfTheListing() {
+        refuseFirstDigest = true;
+        SessionPublisherStore store = new SessionPublisherStore(SLOTS);
+        PublisherSyncer syncer = new PublisherSyncer(store, links, SLOTS, scheduler, Duration.ofSeconds(5),
+                Duration.ofSeconds(2));
+        SlotReconciler reconciler = new SlotReconciler("s1", store, syncer, links, SLOTS, Duration.ofSeconds(5));
+
+        reconciler.syncSlot(0);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> !syncDoneEpochs.isEmpty());
+        assertThat(digestEpochs).as("refused at 1, answered at 2").containsExactly(1L, 2L);
+        assertThat(syncDoneEpochs).containsExactly(1L);
     }
 }
