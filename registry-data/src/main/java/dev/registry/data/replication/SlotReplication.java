@@ -1,7 +1,6 @@
 package dev.registry.data.replication;
 
 import dev.registry.common.model.DataInfoId;
-import dev.registry.common.model.Datum;
 import dev.registry.common.protocol.DatumBatch;
 import dev.registry.common.protocol.OpLogEntry;
 import dev.registry.common.protocol.ReplicateRequest;
@@ -386,26 +385,14 @@ public final class SlotReplication {
             logId = l.log.logId();
             seq = l.log.lastSeq();
         }
-        // Versions read after seq: anything newer is replayed later and skipped by version.
-        Map<DataInfoId, DatumStore.DigestEntry> digest = store.digest(slot);
-        ArrayList<Long> versions = new ArrayList<>(digest.size());
-        ArrayList<Long> hashes = new ArrayList<>(digest.size());
-        digest.values().forEach(e -> {
-            versions.add(e.version());
-            hashes.add(e.contentHash());
-        });
-        return new SlotSnapshotDigest(logId, seq, new ArrayList<>(digest.keySet()), versions, hashes);
+        return SnapshotSource.digest(store, slot, logId, seq);
     }
 
     public DatumBatch datums(int slot, List<DataInfoId> ids) {
         if (!leads(slot)) {
             throw new RpcException(ErrorCode.NOT_LEADER, self + " does not lead slot " + slot, epoch);
         }
-        ArrayList<Datum> out = new ArrayList<>();
-        for (DataInfoId id : ids) {
-            out.add(store.get(slot, id));
-        }
-        return new DatumBatch(out);
+        return SnapshotSource.datums(store, slot, ids);
     }
 
     // ---- follower side ----
@@ -424,13 +411,7 @@ public final class SlotReplication {
                     if (e.seq() != f.appliedSeq + 1) {
                         continue; // duplicate of what was applied
                     }
-                    if (e.kind() == KIND_PUT) {
-                        store.applyPut(slot, e.publisher(), e.version(), e.changedAtMillis());
-                    } else if (e.kind() == KIND_TOUCH) {
-                        store.applyTouch(slot, e.dataInfoId(), e.version(), e.changedAtMillis());
-                    } else {
-                        store.applyRemove(slot, e.dataInfoId(), e.registerId(), e.version(), e.changedAtMillis());
-                    }
+                    SnapshotSource.apply(store, slot, e);
                     f.appliedSeq = e.seq();
                 }
                 return new ReplicateResponse(true, f.logId, f.appliedSeq);
