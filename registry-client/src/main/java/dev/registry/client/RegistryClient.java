@@ -286,12 +286,7 @@ public final class RegistryClient implements AutoCloseable {
                     // Also while a reconnect re-registers everything: that may already have sent this
                     // registration on the new connection, and the withdrawal must follow it there
                     // (else it stays on the session as long as the connection: chaos seeds 4003, 4008).
-                    Optional<RpcConnection> c = connection.latestActive();
-                    if (c.isPresent()) {
-                        c.get().call(unregister);
-                    } else if (unregister instanceof UnregisterPublisherRequest u) {
-                        handshake.withdrawLater(u); // the slot leader may hold it through a session now gone
-                    }
+                    withdrawNowOrLater(unregister);
                     result.completeExceptionally(failure(what, error));
                 });
         return result;
@@ -397,11 +392,24 @@ public final class RegistryClient implements AutoCloseable {
         if (registrations.remove(registerId) == null) {
             return;
         }
-        Optional<RpcConnection> c = connection.latestActive(); // see registerOrWithdraw
+        withdrawNowOrLater(request).ifPresent(call -> await(call, "unregister " + id));
+    }
+
+    /**
+     * Sends an unregister on the newest live connection (see registerOrWithdraw: a reconnect may
+     * have re-sent the registration there already); without one, a publisher's unregister goes
+     * with the next handshake, since the slot leader may hold it through a session now gone.
+     *
+     * @return the call, if one went out now
+     */
+    private Optional<CompletableFuture<Object>> withdrawNowOrLater(Object unregister) {
+        Optional<RpcConnection> c = connection.latestActive();
         if (c.isPresent()) {
-            await(c.get().call(request, config.requestTimeout()), "unregister " + id);
-        } else if (request instanceof UnregisterPublisherRequest u) {
+            return Optional.of(c.get().call(unregister, config.requestTimeout()));
+        }
+        if (unregister instanceof UnregisterPublisherRequest u) {
             handshake.withdrawLater(u);
         }
+        return Optional.empty();
     }
 }

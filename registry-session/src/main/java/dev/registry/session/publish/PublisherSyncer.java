@@ -73,12 +73,12 @@ public final class PublisherSyncer {
 
     /** Syncs the key to whatever the store holds now; completes with the datum version. */
     public CompletableFuture<Long> sync(PublisherKey key) {
-        return enqueue(key, null);
+        return enqueue(key, null, false);
     }
 
     /** Syncs the removal of a publisher that was just taken out of the store. */
     public CompletableFuture<Long> syncRemoval(Publisher removed) {
-        return enqueue(new PublisherKey(removed.dataInfoId(), removed.registerId()), removed);
+        return enqueue(new PublisherKey(removed.dataInfoId(), removed.registerId()), removed, false);
     }
 
     /**
@@ -87,20 +87,19 @@ public final class PublisherSyncer {
      * client's authenticated app, or null with authentication off.
      */
     public CompletableFuture<Long> syncLeftBehindRemoval(PublisherKey key, String appName) {
+        // A stand-in: only the key and the app of what a gone session left behind are known here.
         return enqueue(key, new Publisher(key.dataInfoId(), key.registerId(), 0, List.of(), appName, null, null, 0,
-                null, LEFT_BEHIND));
+                null, null), true);
     }
 
-    /** The connection stamp of the stand-in {@link #syncLeftBehindRemoval} queues (never a real connection id). */
-    private static final String LEFT_BEHIND = "(left behind)";
-
-    private CompletableFuture<Long> enqueue(PublisherKey key, Publisher removed) {
+    private CompletableFuture<Long> enqueue(PublisherKey key, Publisher removed, boolean leftBehind) {
         CompletableFuture<Long> done = new CompletableFuture<>();
         boolean start;
         synchronized (this) {
             KeyState state = states.computeIfAbsent(key, k -> new KeyState());
             if (removed != null) {
                 state.removed = removed;
+                state.removedLeftBehind = leftBehind;
             }
             if (state.running) {
                 state.dirty = true;
@@ -121,17 +120,20 @@ public final class PublisherSyncer {
     private void run(PublisherKey key) {
         Publisher desired;
         Publisher removed;
+        boolean leftBehind;
         CompletableFuture<WriteResult> call;
         try {
             desired = store.desired(key);
             synchronized (this) {
-                removed = states.get(key).removed;
+                KeyState state = states.get(key);
+                removed = state.removed;
+                leftBehind = state.removedLeftBehind;
             }
             int slot = SlotHash.slotOf(key.dataInfoId(), slotCount);
             if (desired != null) {
                 call = links.callLeader(slot, epoch -> new WritePublisherRequest(epoch, slot, desired),
                         WriteResult.class, callDeadline);
-            } else if (removed != null && LEFT_BEHIND.equals(removed.connectionId())) {
+            } else if (removed != null && leftBehind) {
                 call = links.callLeader(slot, epoch -> RemovePublisherRequest.leftBehind(epoch, slot, key.dataInfoId(),
                         key.registerId(), removed.appName()), WriteResult.class, callDeadline);
             } else if (removed != null) {
@@ -269,6 +271,8 @@ public final class PublisherSyncer {
         boolean running;
         boolean dirty;
         Publisher removed;
+        /** {@link #removed} is a stand-in for what a gone session left behind ({@link #syncLeftBehindRemoval}). */
+        boolean removedLeftBehind;
         List<CompletableFuture<Long>> waiters = new ArrayList<>();
         List<CompletableFuture<Long>> nextWaiters = new ArrayList<>();
     }
