@@ -102,11 +102,6 @@ public final class DataServerLinks implements LeaderCalls, AutoCloseable {
     }
 
     @Override
-    public long currentEpoch() {
-        return leaderCalls.currentEpoch();
-    }
-
-    @Override
     public <T> CompletableFuture<T> callLeader(int slot, LongFunction<Object> request, Class<T> responseType,
                                                Duration deadline) {
         return leaderCalls.callLeader(slot, request, responseType, deadline);

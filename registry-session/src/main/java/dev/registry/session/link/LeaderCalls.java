@@ -11,7 +11,4 @@ public interface LeaderCalls {
      * across table changes until {@code deadline} has passed.
      */
     <T> CompletableFuture<T> callLeader(int slot, LongFunction<Object> request, Class<T> responseType, Duration deadline);
-
-    /** The epoch of the slot table calls go by now. */
-    long currentEpoch();
 }

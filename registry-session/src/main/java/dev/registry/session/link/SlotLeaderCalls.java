@@ -58,11 +58,6 @@ public final class SlotLeaderCalls implements LeaderCalls {
     }
 
     @Override
-    public long currentEpoch() {
-        return tables.get().epoch();
-    }
-
-    @Override
     public <T> CompletableFuture<T> callLeader(int slot, LongFunction<Object> request, Class<T> responseType,
                                                Duration deadline) {
         CompletableFuture<T> result = new CompletableFuture<>();

@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -129,17 +130,18 @@ public final class SlotReconciler {
     }
 
     private void runSummary(int slot) {
-        long snapshotEpoch = links.currentEpoch();
-        long[] summary = store.slotSummary(slot);
-        if (summary == null) {
+        if (store.slotSummary(slot) == null) {
             run(slot);
             return;
         }
         syncs.increment();
         AtomicLong digestEpoch = new AtomicLong();
         links.callLeader(slot, epoch -> {
+                    // Summed when it goes out, not before: see run.
+                    long[] summary = store.slotSummary(slot);
                     digestEpoch.set(epoch);
-                    return SessionSlotDigestRequest.summary(epoch, slot, sessionId, (int) summary[0], summary[1]);
+                    return summary == null ? SessionSlotDigestRequest.summary(epoch, slot, sessionId, -1, 0) // differs: full run
+                            : SessionSlotDigestRequest.summary(epoch, slot, sessionId, (int) summary[0], summary[1]);
                 }, SessionSlotDigestResponse.class, deadline)
                 .whenComplete((answer, error) -> {
                     if (error == null && answer.summaryMismatch()) {
@@ -151,8 +153,8 @@ public final class SlotReconciler {
                         finish(slot, error);
                         return;
                     }
-                    links.callLeader(slot, epoch -> new SlotSyncDone(Math.min(snapshotEpoch, digestEpoch.get()), slot,
-                            sessionId), WriteResult.class, deadline).whenComplete((ok, e) -> finish(slot, e));
+                    links.callLeader(slot, epoch -> new SlotSyncDone(digestEpoch.get(), slot, sessionId),
+                            WriteResult.class, deadline).whenComplete((ok, e) -> finish(slot, e));
                 });
     }
 
@@ -164,27 +166,24 @@ public final class SlotReconciler {
         if (count) {
             syncs.increment();
         }
-        long snapshotEpoch = links.currentEpoch();
-        List<Publisher> held = new ArrayList<>(store.desiredInSlot(slot));
-        held.sort((a, b) -> SessionSlotDigestRequest.ORDER.compare(key(a), key(b)));
         // "Synced" speaks for the leader that answered the digest, so it carries the digest's epoch:
         // had it carried the epoch of its own sending, a leader that took the slot over meanwhile
         // would count this session as synced without ever having compared its publishers, and
-        // serve reads without them. Nor does it speak for what this session registered after the
-        // publishers were listed: a digest retried for seconds reaches a leader that took the slot
-        // over meanwhile with that old list (simulator seed 172), so "synced" carries the epoch of
-        // the listing if older. A leader whose tenure is newer ignores it (SlotOwnership#predatesTenure);
-        // the table change that made it leader has queued another run of this slot.
+        // serve reads without them. A leader newer than the digest ignores it
+        // (SlotOwnership#predatesTenure); the table change that made it leader has queued another
+        // run of this slot.
+        //
+        // The publishers are listed when the first page goes out (each retry lists them again), not
+        // when the run starts: a digest retried for seconds would otherwise reach a leader that took
+        // the slot over, or restarted empty, with a list that lacks what this session registered
+        // meanwhile through the leader before, and "synced" would open the read gate without them
+        // (simulator seeds 172, 301172).
         AtomicLong digestEpoch = new AtomicLong();
         AtomicBoolean truncated = new AtomicBoolean();
-        CompletableFuture<Void> pages = CompletableFuture.completedFuture(null);
-        for (int from = 0; from == 0 || from < held.size(); from += pageSize) {
-            int start = from;
-            int end = Math.min(held.size(), from + pageSize);
-            pages = pages.thenCompose(v -> page(slot, held, start, end, digestEpoch, truncated));
-        }
-        pages.thenCompose(v -> links.callLeader(slot, epoch -> new SlotSyncDone(Math.min(snapshotEpoch, digestEpoch.get()),
-                        slot, sessionId), WriteResult.class, deadline))
+        AtomicReference<List<Publisher>> held = new AtomicReference<>(List.of());
+        pagesFrom(slot, 0, held, digestEpoch, truncated)
+                .thenCompose(v -> links.callLeader(slot, epoch -> new SlotSyncDone(digestEpoch.get(), slot, sessionId),
+                        WriteResult.class, deadline))
                 .whenComplete((ok, error) -> {
                     if (error == null) {
                         pushedToSend.remove(slot); // the leader has them; a failed run sends them again
@@ -198,27 +197,42 @@ public final class SlotReconciler {
                 });
     }
 
-    /** Compares and repairs held[start, end) as one page of the slot's digest. */
-    private CompletableFuture<Void> page(int slot, List<Publisher> held, int start, int end, AtomicLong digestEpoch,
+    /** The digest's page starting at {@code from}, then the pages after it. */
+    private CompletableFuture<Void> pagesFrom(int slot, int from, AtomicReference<List<Publisher>> held,
+                                              AtomicLong digestEpoch, AtomicBoolean truncated) {
+        return page(slot, from, held, digestEpoch, truncated).thenCompose(v -> from + pageSize < held.get().size()
+                ? pagesFrom(slot, from + pageSize, held, digestEpoch, truncated)
+                : CompletableFuture.completedFuture(null));
+    }
+
+    /** Compares and repairs one page of the slot's digest; the first page lists the slot's publishers as it goes out. */
+    private CompletableFuture<Void> page(int slot, int start, AtomicReference<List<Publisher>> held, AtomicLong digestEpoch,
                                          AtomicBoolean truncated) {
-        List<Publisher> page = held.subList(start, end);
-        ArrayList<DataInfoId> ids = new ArrayList<>(page.size());
-        ArrayList<String> registerIds = new ArrayList<>(page.size());
-        ArrayList<String> stamps = new ArrayList<>(page.size());
-        for (Publisher p : page) {
-            ids.add(p.dataInfoId());
-            registerIds.add(p.registerId());
-            stamps.add(p.syncStamp());
-        }
-        // The first page starts at the slot's start, the last ends at its end: a range covers
-        // publishers the leader holds that this session no longer does.
-        SessionSlotDigestRequest.Key from = start == 0 ? null : key(held.get(start));
-        SessionSlotDigestRequest.Key to = end >= held.size() ? null : key(held.get(end));
         Map<DataInfoId, Long> pushed = start == 0 ? pushedToSend.get(slot) : null;
+        AtomicReference<List<Publisher>> sent = new AtomicReference<>();
         return links.callLeader(slot, epoch -> {
                     if (start == 0) {
+                        List<Publisher> listed = new ArrayList<>(store.desiredInSlot(slot));
+                        listed.sort((a, b) -> SessionSlotDigestRequest.ORDER.compare(key(a), key(b)));
+                        held.set(listed);
                         digestEpoch.set(epoch);
                     }
+                    List<Publisher> all = held.get();
+                    int end = Math.min(all.size(), start + pageSize);
+                    List<Publisher> page = all.subList(start, end);
+                    sent.set(page);
+                    ArrayList<DataInfoId> ids = new ArrayList<>(page.size());
+                    ArrayList<String> registerIds = new ArrayList<>(page.size());
+                    ArrayList<String> stamps = new ArrayList<>(page.size());
+                    for (Publisher p : page) {
+                        ids.add(p.dataInfoId());
+                        registerIds.add(p.registerId());
+                        stamps.add(p.syncStamp());
+                    }
+                    // The first page starts at the slot's start, the last ends at its end: a range covers
+                    // publishers the leader holds that this session no longer does.
+                    SessionSlotDigestRequest.Key from = start == 0 ? null : key(all.get(start));
+                    SessionSlotDigestRequest.Key to = end >= all.size() ? null : key(all.get(end));
                     SessionSlotDigestRequest r = new SessionSlotDigestRequest(epoch, slot, sessionId, ids, registerIds,
                             stamps).page(from, to);
                     if (pushed != null && !pushed.isEmpty()) {
@@ -230,7 +244,7 @@ public final class SlotReconciler {
                     if (answer.extrasTruncated()) {
                         truncated.set(true);
                     }
-                    return repair(page, answer);
+                    return repair(sent.get(), answer);
                 });
     }
 

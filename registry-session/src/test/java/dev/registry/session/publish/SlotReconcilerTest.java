@@ -2,6 +2,8 @@ package dev.registry.session.publish;
 
 import com.google.common.net.HostAndPort;
 import dev.registry.common.meta.MetaClient;
+import dev.registry.common.model.DataInfoId;
+import dev.registry.common.model.Publisher;
 import dev.registry.common.protocol.SessionHello;
 import dev.registry.common.protocol.SessionSlotDigestRequest;
 import dev.registry.common.protocol.SessionSlotDigestResponse;
@@ -16,6 +18,7 @@ import dev.registry.common.rpc.RpcConfig;
 import dev.registry.common.rpc.RpcException;
 import dev.registry.common.rpc.RpcServer;
 import dev.registry.common.slot.SlotAssignment;
+import dev.registry.common.slot.SlotHash;
 import dev.registry.common.slot.SlotTable;
 import dev.registry.common.slot.SlotTableHolder;
 import dev.registry.session.link.DataServerLinks;
@@ -45,6 +48,8 @@ class SlotReconcilerTest {
     private final List<Long> digestEpochs = new CopyOnWriteArrayList<>();
     private final List<Long> syncDoneEpochs = new CopyOnWriteArrayList<>();
     private volatile boolean refuseFirstDigest;
+    private final List<List<String>> digestListings = new CopyOnWriteArrayList<>();
+    private final SessionPublisherStore store = new SessionPublisherStore(SLOTS);
     private RpcServer leader;
     private RpcClient client;
     private ScheduledExecutorService scheduler;
@@ -56,8 +61,11 @@ class SlotReconcilerTest {
                 .register(SessionHello.class, (c, hello) -> new WriteResult(0, false))
                 .register(SessionSlotDigestRequest.class, (c, digest) -> {
                     digestEpochs.add(digest.epoch());
+                    digestListings.add(digest.registerIds() == null ? List.of() : List.copyOf(digest.registerIds()));
                     if (refuseFirstDigest && digestEpochs.size() == 1) {
-                        // Unreachable for now; when the retry gets through, another table is in use.
+                        // Unreachable for now; meanwhile the client registers another publisher, and
+                        // when the retry gets through another table is in use.
+                        store.put(publisher("r2"));
                         tables.update(tables.current().withEpoch(tables.epoch() + 1));
                         throw new RpcException(ErrorCode.UNAVAILABLE, "not now");
                     }
@@ -124,23 +132,31 @@ class SlotReconcilerTest {
     }
 
     /**
-     * Regression (simulator seed 172): a digest listed at epoch 1 and retried until a table of
-     * epoch 2 was in use reached the slot's new leader with the old list (publishers registered
-     * meanwhile missing), and its "synced" at epoch 2 opened that leader's read gate without them.
-     * It now carries the epoch of the listing; a leader whose tenure is newer ignores it.
+     * Regression (simulator seeds 172, 301172): a digest listed when its run began and retried
+     * for seconds reached the slot's new (or restarted, empty) leader with a list that lacked
+     * what the session registered meanwhile, and its "synced" opened that leader's read gate
+     * without those publishers. The list is now taken as each attempt goes out.
      */
     @Test
-    void syncDoneOfADigestRetriedIntoANewerTableCarriesTheEpochOfTheListing() {
+    void aRetriedDigestListsThePublishersHeldWhenItGoesOut() {
         refuseFirstDigest = true;
-        SessionPublisherStore store = new SessionPublisherStore(SLOTS);
+        store.put(publisher("r1"));
         PublisherSyncer syncer = new PublisherSyncer(store, links, SLOTS, scheduler, Duration.ofSeconds(5),
                 Duration.ofSeconds(2));
         SlotReconciler reconciler = new SlotReconciler("s1", store, syncer, links, SLOTS, Duration.ofSeconds(5));
 
-        reconciler.syncSlot(0);
+        reconciler.syncSlot(SlotHash.slotOf(ID, SLOTS));
 
         await().atMost(Duration.ofSeconds(10)).until(() -> !syncDoneEpochs.isEmpty());
         assertThat(digestEpochs).as("refused at 1, answered at 2").containsExactly(1L, 2L);
-        assertThat(syncDoneEpochs).containsExactly(1L);
+        assertThat(digestListings).containsExactly(List.of("r1"), List.of("r1", "r2"));
+        assertThat(syncDoneEpochs).as("speaks for the listing the leader compared").containsExactly(2L);
+    }
+
+    private static final DataInfoId ID = DataInfoId.of("com.example.EchoService", "RPC", "tenant-a");
+
+    private static Publisher publisher(String registerId) {
+        return new Publisher(ID, registerId, 1, List.of("10.0.0.1:12200"), "app", "10.0.0.1", "zone-a",
+                1_700_000_000_000L, "s1", "c1");
     }
 }
