@@ -29,7 +29,7 @@ done
 # name | file | exact text | replacement
 PLANTED=(
   "read-gate-off|registry-data/src/main/java/dev/registry/data/session/SessionReconciliation.java|if (!replication.isReadable(slot, expectedSessions())) {|if (false /* planted: read gate off */ && !replication.isReadable(slot, expectedSessions())) {"
-  "drop-replication-op|registry-data/src/main/java/dev/registry/data/replication/SlotReplication.java|if (e.kind() == KIND_PUT) {|if (e.seq() % 7 == 0) { /* planted: op dropped */ } else if (e.kind() == KIND_PUT) {"
+  "drop-replication-op|registry-data/src/main/java/dev/registry/data/replication/SnapshotSource.java|if (e.kind() == SlotReplication.KIND_PUT) {|if (e.seq() % 7 == 0) { /* planted: op dropped */ } else if (e.kind() == SlotReplication.KIND_PUT) {"
   "skip-unregister-withdrawal|registry-session/src/main/java/dev/registry/session/client/ClientRequests.java|return syncer.syncRemoval(removed).thenApply(v -> new RegisterAck(request.registerId(), v));|return new RegisterAck(request.registerId(), 0); /* planted: data servers keep it */"
   "skip-dead-client-withdrawal|registry-session/src/main/java/dev/registry/session/damping/ClientLinkDamping.java|removed.forEach(syncer::syncRemoval);|/* planted: a gone client's publishers stay on the data servers */"
 )
@@ -37,8 +37,8 @@ PLANTED=(
 # The same kind of bugs, planted where the simulator runs the real code (the read gate of
 # SlotReplication, a data server's removal), for --sim.
 PLANTED_SIM=(
-  "read-gate-off|registry-data/src/main/java/dev/registry/data/replication/ReadGate.java|if (!allSynced && nowMillis < deadlineMillis) {|if (false /* planted: read gate off */) {"
-  "drop-replication-op|registry-data/src/main/java/dev/registry/data/replication/SlotReplication.java|if (e.kind() == KIND_PUT) {|if (e.seq() % 7 == 0) { /* planted: op dropped */ } else if (e.kind() == KIND_PUT) {"
+  "read-gate-off|registry-data/src/main/java/dev/registry/data/replication/ReadGate.java|boolean allSynced = synced.containsAll(expectedSessions);|boolean allSynced = true; expectedSessions = synced; /* planted: read gate off, as if every session had synced */"
+  "drop-replication-op|registry-data/src/main/java/dev/registry/data/replication/SnapshotSource.java|if (e.kind() == SlotReplication.KIND_PUT) {|if (e.seq() % 7 == 0) { /* planted: op dropped */ } else if (e.kind() == SlotReplication.KIND_PUT) {"
   "skip-withdrawal|registry-data/src/main/java/dev/registry/data/store/DatumStore.java|counted(slot, entry.publishers.remove(registerId), null);|if (true) { return Change.none(id, entry.version); /* planted: removal skipped */ }"
   "reuse-log-ids|registry-sim/src/main/java/dev/registry/sim/SimDataNode.java|Long.toString(loop.random().nextLong() & Long.MAX_VALUE, 36));|\"same\" + loop.random().nextLong() * 0 /* planted: one log id per address */);"
 )
