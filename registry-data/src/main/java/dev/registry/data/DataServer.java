@@ -113,7 +113,9 @@ public final class DataServer implements AutoCloseable {
                 .register(SlotSyncDone.class, (conn, req) -> reconciliation.onSlotSyncDone(conn, req))
                 .register(ReplicateRequest.class, (conn, req) -> replication.onReplicate(req))
                 .register(SlotSnapshotDigestRequest.class, (conn, req) -> replication.digest(req.slotId()))
-                .register(FetchDatumsRequest.class, (conn, req) -> replication.datums(req.slotId(), req.dataInfoIds()));
+                .register(FetchDatumsRequest.class, (conn, req) -> replication.datums(req.slotId(), req.dataInfoIds()))
+                // Peers and sessions that lost meta learn newer tables from the servers they reach (TableGossip).
+                .register(dev.registry.common.protocol.GetSlotTableRequest.class, (conn, req) -> tables.current());
         rpcServer = new RpcServer("data", config.rpc(), serializer, handlers, new ConnectionListener() {
             @Override
             public void onDisconnected(RpcConnection connection) {
@@ -148,6 +150,10 @@ public final class DataServer implements AutoCloseable {
         timer.scheduleWithFixedDelay(this::pumpQuietly, 5, 5, TimeUnit.MILLISECONDS);
         timer.scheduleWithFixedDelay(this::expireAbsentSessions, 500, 500, TimeUnit.MILLISECONDS);
         timer.scheduleWithFixedDelay(reconciliation::reportTakeoverProgress, 1, 1, TimeUnit.SECONDS);
+        new dev.registry.common.meta.TableGossip(address, tables::current,
+                (peer, request) -> peers.get(peer).thenCompose(c -> c.call(request, Duration.ofSeconds(2))),
+                meta::millisSinceLastSuccess, 2 * config.heartbeatInterval().toMillis(), meta::installFromPeer)
+                .tickEverySecond(timer);
         if (config.adminPort() >= 0) {
             admin = new AdminHttpServer("data", config.adminToken(), config.rpc().tls()); // HTTPS with the node certificate
             new DataAdminRoutes(this, meta, reconciliation, sessions::size, rpcServer, peerClient).register(admin);

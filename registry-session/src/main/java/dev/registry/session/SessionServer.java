@@ -203,6 +203,9 @@ public final class SessionServer implements AutoCloseable {
         SessionSwitches switches = new SessionSwitches(publishers, syncer, push);
         meta.addSwitchListener((before, after) -> scheduler.execute(() -> switches.applyMetaSwitches(before, after)));
         meta.start();
+        new dev.registry.common.meta.TableGossip(sessionId, tables::current, (server, request) -> links.connection(server)
+                .thenCompose(c -> c.call(request, Duration.ofSeconds(2))), meta::millisSinceLastSuccess,
+                2 * config.heartbeatInterval().toMillis(), meta::installFromPeer).tickEverySecond(scheduler);
         scheduler.scheduleWithFixedDelay(this::reconcile, config.reconcileInterval().toMillis(),
                 config.reconcileInterval().toMillis(), TimeUnit.MILLISECONDS);
         // One slot per tick, so a sweep of every slot takes one interval: all slots at once queued

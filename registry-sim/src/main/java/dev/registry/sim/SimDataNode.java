@@ -18,6 +18,7 @@ import dev.registry.common.rpc.PeerCalls;
 import dev.registry.common.rpc.RpcException;
 import dev.registry.common.slot.SlotHash;
 import dev.registry.common.slot.SlotTable;
+import dev.registry.common.meta.TableGossip;
 import dev.registry.common.slot.SlotTableHolder;
 import dev.registry.data.replication.SlotReplication;
 import dev.registry.data.session.ExpectedSessions;
@@ -119,7 +120,14 @@ final class SimDataNode implements SimNetwork.Handler {
         every(10, replication::pump);
         every(100, this::beat);
         every(500, this::expireAbsentSessions);
+        TableGossip gossip = new TableGossip(address, tables::current,
+                (server, request) -> net.call(address, server, request, Object.class, Duration.ofSeconds(2)),
+                () -> lastMetaAnswer < 0 ? Long.MAX_VALUE : clock.monotonicMillis() - lastMetaAnswer, 200, tables::update);
+        every(1_000, gossip::tick);
     }
+
+    /** When meta last answered a heartbeat (monotonic), -1 before the first answer. */
+    private long lastMetaAnswer = -1;
 
     String address() {
         return address;
@@ -158,6 +166,7 @@ final class SimDataNode implements SimNetwork.Handler {
         net.call(address, meta, new Beat(address, tables.epoch()), MetaView.class, Duration.ofMillis(500))
                 .whenComplete((view, error) -> {
                     if (view != null) {
+                        lastMetaAnswer = clock.monotonicMillis();
                         sessions = view.sessions();
                         sessionsComplete = view.complete();
                         tables.update(view.table());
@@ -206,6 +215,8 @@ final class SimDataNode implements SimNetwork.Handler {
         } else if (m instanceof SlotTable t) {
             tables.update(t);
             return null;
+        } else if (m instanceof dev.registry.common.protocol.GetSlotTableRequest) {
+            return tables.current(); // as DataServer: peers and sessions that lost meta ask (TableGossip)
         } else if (m instanceof WritePublisherRequest w) {
             return onWrite(w);
         } else if (m instanceof RemovePublisherRequest r) {

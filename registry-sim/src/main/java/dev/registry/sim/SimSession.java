@@ -5,6 +5,7 @@ import dev.registry.common.model.Datum;
 import dev.registry.common.model.Publisher;
 import dev.registry.common.protocol.DataChangeNotice;
 import dev.registry.common.protocol.FetchDatumRequest;
+import dev.registry.common.meta.TableGossip;
 import dev.registry.common.rpc.Backoff;
 import dev.registry.common.slot.SlotHash;
 import dev.registry.common.slot.SlotTable;
@@ -102,7 +103,14 @@ final class SimSession implements SimNetwork.Handler {
         every(1_000, () -> watched.forEach(this::fetch));
         every(200, this::noticeRestartedDataServers);
         every(200, () -> table.servers().forEach(server -> net.send(id, server, new SimDataNode.SessionPing(id))));
+        TableGossip gossip = new TableGossip(id, () -> table,
+                (server, request) -> net.call(id, server, request, Object.class, Duration.ofSeconds(2)),
+                () -> lastMetaAnswer < 0 ? Long.MAX_VALUE : loop.nowMillis() - lastMetaAnswer, 400, this::install);
+        every(1_000, gossip::tick); // as SessionServer
     }
+
+    /** When meta last answered a beat (simulated time), -1 before the first answer. */
+    private long lastMetaAnswer = -1;
 
     String id() {
         return id;
@@ -247,6 +255,7 @@ final class SimSession implements SimNetwork.Handler {
         net.call(id, meta, new SimMeta.SessionBeat(id), SlotTable.class, Duration.ofMillis(500))
                 .whenComplete((t, error) -> {
                     if (t != null) {
+                        lastMetaAnswer = loop.nowMillis();
                         install(t);
                     }
                 });

@@ -21,9 +21,10 @@ class SimulationTest {
      * restarted under its address reusing its log ids (1, 4 and 6 too); nearly every seed,
      * 1-12 included, on a successor leader's lower clock-stamped versions dropped as older; 68
      * and 172 on a digest retried into a newer table whose "synced" opened the new leader's read
-     * gate with an old listing of the session's publishers.
+     * gate with an old listing of the session's publishers; 400298 and 400631 on a session and a
+     * removed data server that both missed a table and then lost meta (reads of withdrawn values).
      */
-    private static final long[] REGRESSION_SEEDS = {30, 33, 36, 57, 59, 68, 172};
+    private static final long[] REGRESSION_SEEDS = {30, 33, 36, 57, 59, 68, 172, 400298, 400631};
 
     private static List<String> kinds() {
         return SimFaults.KINDS;

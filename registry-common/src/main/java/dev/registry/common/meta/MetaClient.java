@@ -219,6 +219,17 @@ public final class MetaClient implements AutoCloseable {
         return lastSuccessNanos == 0 ? Long.MAX_VALUE : System.nanoTime() - lastSuccessNanos;
     }
 
+    /** Milliseconds since the last successful heartbeat, or Long.MAX_VALUE if none yet. */
+    public long millisSinceLastSuccess() {
+        long nanos = nanosSinceLastSuccess();
+        return nanos == Long.MAX_VALUE ? Long.MAX_VALUE : nanos / 1_000_000;
+    }
+
+    /** Installs a newer table a peer relayed while meta was silent ({@link TableGossip}). */
+    public void installFromPeer(SlotTable table) {
+        install(table, "relayed by a peer (meta silent)");
+    }
+
     /** The switches last received from meta ({@link OperationalSwitches#NONE} before any). */
     public OperationalSwitches switches() {
         synchronized (switchLock) {

@@ -83,7 +83,7 @@ public final class DatumStore {
             return Change.none(publisher.dataInfoId(), entry.version);
         }
         if (existing == null && withdrawn.refuses(publisher.dataInfoId(), publisher.registerId(), publisher.version(),
-                publisher.connectionId(), clockMillis.getAsLong())) {
+                clockMillis.getAsLong())) {
             return Change.none(publisher.dataInfoId(), entry.version); // a late write of what was withdrawn
         }
         withdrawn.forget(publisher.dataInfoId(), publisher.registerId());
@@ -107,7 +107,7 @@ public final class DatumStore {
             return Change.none(id, entry.version);
         }
         counted(slot, entry.publishers.remove(registerId), null);
-        withdrawn.remember(id, registerId, existing.version(), existing.connectionId(), clockMillis.getAsLong());
+        withdrawn.remember(id, registerId, existing.version(), clockMillis.getAsLong());
         bump(entry);
         return new Change(id, entry.version, true, Kind.REMOVE, null, registerId, entry.changedAtMillis,
                 entry.publishers.size());
@@ -214,7 +214,7 @@ public final class DatumStore {
         counted(slot, removed, null);
         if (removed != null) {
             // A follower remembers too: promoted, it must refuse the same late writes.
-            withdrawn.remember(id, registerId, removed.version(), removed.connectionId(), clockMillis.getAsLong());
+            withdrawn.remember(id, registerId, removed.version(), clockMillis.getAsLong());
         }
         entry.version = version;
         entry.changedAtMillis = changedAtMillis;

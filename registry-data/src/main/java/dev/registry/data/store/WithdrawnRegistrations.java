@@ -16,12 +16,9 @@ import java.util.Map;
  * no registration left to lose to, that write would re-create what the client withdrew, until
  * the old session's copy is withdrawn or expires (seconds; found by the process-level chaos run).
  *
- * <p>Strictly older versions are refused, and the same version through the same connection: a
- * write that arrives after the removal it preceded (sent on a connection that broke, read after
- * the retry and the removal that followed on the next one). A client that re-registers the same
- * version through a new connection after its old connection's publishers were withdrawn
- * (SOFARegistry's client, older clients of ours) is a live registration, not a late one; no
- * client registers a registerId again on the connection that unregistered it. Entries last {@code ttlMillis} (longer than any session
+ * <p>Only strictly older versions are refused: a client that re-registers the same version after
+ * its connection's publishers were withdrawn (SOFARegistry's client, older clients of ours) is
+ * a live registration, not a late one. Entries last {@code ttlMillis} (longer than any session
  * holds a moved or flapping client's publishers) and at most {@code capacity} are kept, the
  * oldest dropped first. Pure; the caller synchronizes (the store does).
  */
@@ -32,7 +29,7 @@ final class WithdrawnRegistrations {
     private record Key(DataInfoId id, String registerId) {
     }
 
-    private record Withdrawn(long version, String connectionId, long atMillis) {
+    private record Withdrawn(long version, long atMillis) {
     }
 
     private final long ttlMillis;
@@ -45,12 +42,12 @@ final class WithdrawnRegistrations {
         this.capacity = capacity;
     }
 
-    /** The registration of {@code registerId}, at client version {@code version} through {@code connectionId}, was removed now. */
-    void remember(DataInfoId id, String registerId, long version, String connectionId, long nowMillis) {
+    /** The registration of {@code registerId}, at client version {@code version}, was removed now. */
+    void remember(DataInfoId id, String registerId, long version, long nowMillis) {
         expire(nowMillis);
         Key key = new Key(id, registerId);
         withdrawn.remove(key);
-        withdrawn.put(key, new Withdrawn(version, connectionId, nowMillis));
+        withdrawn.put(key, new Withdrawn(version, nowMillis));
         if (withdrawn.size() > capacity) {
             Iterator<Map.Entry<Key, Withdrawn>> oldest = withdrawn.entrySet().iterator();
             oldest.next();
@@ -58,12 +55,11 @@ final class WithdrawnRegistrations {
         }
     }
 
-    /** True when a write of this registration at {@code version} through {@code connectionId} is older than its withdrawal. */
-    boolean refuses(DataInfoId id, String registerId, long version, String connectionId, long nowMillis) {
+    /** True when a write of this registration at {@code version} is older than its withdrawal. */
+    boolean refuses(DataInfoId id, String registerId, long version, long nowMillis) {
         expire(nowMillis);
         Withdrawn w = withdrawn.get(new Key(id, registerId));
-        return w != null && (version < w.version()
-                || (version == w.version() && connectionId != null && connectionId.equals(w.connectionId())));
+        return w != null && version < w.version();
     }
 
     /** A newer registration was accepted: nothing to remember any more. */

@@ -9,36 +9,33 @@ class WithdrawnRegistrationsTest {
     private static final DataInfoId ID = DataInfoId.of("svc");
 
     @Test
-    void refusesOlderVersionsAndLateCopiesOfTheSameConnectionUntilTheTtlOrAForget() {
+    void refusesOnlyStrictlyOlderVersionsUntilTheTtlOrAForget() {
         WithdrawnRegistrations w = new WithdrawnRegistrations(1_000, 10);
-        w.remember(ID, "r1", 5, "c1", 0);
-        assertThat(w.refuses(ID, "r1", 4, "c2", 10)).isTrue();
-        assertThat(w.refuses(ID, "r1", 5, "c2", 10)).as("same version, new connection: a live re-registration").isFalse();
-        assertThat(w.refuses(ID, "r1", 5, "c1", 10)).as("same version, same connection: a late copy").isTrue();
-        assertThat(w.refuses(ID, "r1", 5, null, 10)).as("no connection to compare").isFalse();
-        assertThat(w.refuses(ID, "r1", 6, "c1", 10)).as("newer version").isFalse();
-        assertThat(w.refuses(ID, "r2", 1, "c1", 10)).as("another registration").isFalse();
-        assertThat(w.refuses(DataInfoId.of("other"), "r1", 1, "c1", 10)).as("another service").isFalse();
-        assertThat(w.refuses(ID, "r1", 4, "c1", 1_000)).as("expired").isFalse();
+        w.remember(ID, "r1", 5, 0);
+        assertThat(w.refuses(ID, "r1", 4, 10)).isTrue();
+        assertThat(w.refuses(ID, "r1", 5, 10)).as("same version: a live re-registration").isFalse();
+        assertThat(w.refuses(ID, "r2", 1, 10)).as("another registration").isFalse();
+        assertThat(w.refuses(DataInfoId.of("other"), "r1", 1, 10)).as("another service").isFalse();
+        assertThat(w.refuses(ID, "r1", 4, 1_000)).as("expired").isFalse();
         assertThat(w.size()).isZero();
 
-        w.remember(ID, "r1", 5, "c1", 2_000);
+        w.remember(ID, "r1", 5, 2_000);
         w.forget(ID, "r1");
-        assertThat(w.refuses(ID, "r1", 4, "c1", 2_001)).isFalse();
+        assertThat(w.refuses(ID, "r1", 4, 2_001)).isFalse();
     }
 
     @Test
     void keepsAtMostItsCapacityDroppingTheOldestAndExpiresInOrder() {
         WithdrawnRegistrations w = new WithdrawnRegistrations(1_000, 3);
         for (int i = 0; i < 5; i++) {
-            w.remember(ID, "r" + i, 9, "c", i);
+            w.remember(ID, "r" + i, 9, i);
         }
         assertThat(w.size()).isEqualTo(3);
-        assertThat(w.refuses(ID, "r0", 1, "c", 10)).isFalse();
-        assertThat(w.refuses(ID, "r1", 1, "c", 10)).isFalse();
-        assertThat(w.refuses(ID, "r4", 1, "c", 10)).isTrue();
-        w.remember(ID, "r2", 9, "c", 500); // withdrawn again: moves to the end
-        assertThat(w.refuses(ID, "r3", 1, "c", 1_003)).as("r3 expired at 1,003").isFalse();
-        assertThat(w.refuses(ID, "r2", 1, "c", 1_003)).isTrue();
+        assertThat(w.refuses(ID, "r0", 1, 10)).isFalse();
+        assertThat(w.refuses(ID, "r1", 1, 10)).isFalse();
+        assertThat(w.refuses(ID, "r4", 1, 10)).isTrue();
+        w.remember(ID, "r2", 9, 500); // withdrawn again: moves to the end
+        assertThat(w.refuses(ID, "r3", 1, 1_003)).as("r3 expired at 1,003").isFalse();
+        assertThat(w.refuses(ID, "r2", 1, 1_003)).isTrue();
     }
 }
