@@ -150,10 +150,9 @@ public final class DataServer implements AutoCloseable {
         timer.scheduleWithFixedDelay(this::pumpQuietly, 5, 5, TimeUnit.MILLISECONDS);
         timer.scheduleWithFixedDelay(this::expireAbsentSessions, 500, 500, TimeUnit.MILLISECONDS);
         timer.scheduleWithFixedDelay(reconciliation::reportTakeoverProgress, 1, 1, TimeUnit.SECONDS);
-        new dev.registry.common.meta.TableGossip(address, tables::current,
+        dev.registry.common.meta.TableGossip.of(meta, address, tables::current,
                 (peer, request) -> peers.get(peer).thenCompose(c -> c.call(request, Duration.ofSeconds(2))),
-                meta::millisSinceLastSuccess, 2 * config.heartbeatInterval().toMillis(), meta::installFromPeer)
-                .tickEverySecond(timer);
+                config.heartbeatInterval()).tickEverySecond(timer);
         if (config.adminPort() >= 0) {
             admin = new AdminHttpServer("data", config.adminToken(), config.rpc().tls()); // HTTPS with the node certificate
             new DataAdminRoutes(this, meta, reconciliation, sessions::size, rpcServer, peerClient).register(admin);

@@ -2,6 +2,7 @@ package dev.registry.session;
 
 import dev.registry.common.admin.AdminHttpServer;
 import dev.registry.common.meta.MetaClient;
+import dev.registry.common.meta.TableGossip;
 import dev.registry.common.model.DataInfoId;
 import dev.registry.common.protocol.AuthRequest;
 import dev.registry.common.protocol.CatalogQuery;
@@ -203,9 +204,8 @@ public final class SessionServer implements AutoCloseable {
         SessionSwitches switches = new SessionSwitches(publishers, syncer, push);
         meta.addSwitchListener((before, after) -> scheduler.execute(() -> switches.applyMetaSwitches(before, after)));
         meta.start();
-        new dev.registry.common.meta.TableGossip(sessionId, tables::current, (server, request) -> links.connection(server)
-                .thenCompose(c -> c.call(request, Duration.ofSeconds(2))), meta::millisSinceLastSuccess,
-                2 * config.heartbeatInterval().toMillis(), meta::installFromPeer).tickEverySecond(scheduler);
+        TableGossip.of(meta, sessionId, tables::current, (server, request) -> links.connection(server)
+                .thenCompose(c -> c.call(request, Duration.ofSeconds(2))), config.heartbeatInterval()).tickEverySecond(scheduler);
         scheduler.scheduleWithFixedDelay(this::reconcile, config.reconcileInterval().toMillis(),
                 config.reconcileInterval().toMillis(), TimeUnit.MILLISECONDS);
         // One slot per tick, so a sweep of every slot takes one interval: all slots at once queued

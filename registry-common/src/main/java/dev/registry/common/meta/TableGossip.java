@@ -41,6 +41,16 @@ public final class TableGossip {
         this.install = install;
     }
 
+    /**
+     * The gossip of a member whose tables come from {@code meta}: quiet after two heartbeat
+     * intervals without an answer; a newer table installs as meta's would.
+     */
+    public static TableGossip of(MetaClient meta, String self, java.util.function.Supplier<SlotTable> tables,
+                                 BiFunction<String, Object, CompletableFuture<?>> call, java.time.Duration heartbeatInterval) {
+        return new TableGossip(self, tables, call, meta::millisSinceLastSuccess, 2 * heartbeatInterval.toMillis(),
+                meta::installFromPeer);
+    }
+
     /** Ticks once a second on {@code scheduler} (a failing tick is logged, the next one runs). */
     public void tickEverySecond(java.util.concurrent.ScheduledExecutorService scheduler) {
         scheduler.scheduleWithFixedDelay(() -> {
