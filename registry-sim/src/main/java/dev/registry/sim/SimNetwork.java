@@ -50,6 +50,8 @@ final class SimNetwork {
     private final Map<String, Long> slow = new HashMap<>();
     /** When the last message on each directed link arrives: links are FIFO unless reordering is on. */
     private final Map<String, Long> lastArrival = new HashMap<>();
+    /** Per link, when the latest resent copy (a duplicate) lands: later messages land after it. */
+    private final Map<String, Long> resentArrival = new HashMap<>();
     private double lossProbability;
     private double duplicateProbability;
     private boolean reordering;
@@ -224,6 +226,10 @@ final class SimNetwork {
         if (!reordering) {
             at = Math.max(at, lastArrival.getOrDefault(link, 0L) + 1); // one connection: in order
         }
+        // Even with reordering, nothing overtakes a copy resent on this link: our calls resend a
+        // request only while its answer is missing, so what the sender sends after that answer
+        // (an unregister after the register) cannot reach the peer before the resent copy.
+        at = Math.max(at, resentArrival.getOrDefault(link, 0L) + 1);
         lastArrival.put(link, Math.max(at, lastArrival.getOrDefault(link, 0L)));
         Runnable land = () -> {
             Endpoint now = nodes.get(to);
@@ -241,12 +247,12 @@ final class SimNetwork {
         loop.after(at - loop.nowMicros(), land);
         if (duplicateProbability > 0 && loop.random().nextDouble() < duplicateProbability) {
             // Sent again after a reconnect, though the first copy got through: the peer sees it twice,
-            // but before what its sender sent after it (a request is resent in order, never overtaking
-            // a later one; unless reordering is on, which lets anything overtake).
+            // but before what its sender sent after it on this link (see resentArrival), reordering or not.
             long again = at + 2_000 + loop.random().nextInt(50_000);
             if (!reordering) {
                 lastArrival.put(link, Math.max(again, lastArrival.getOrDefault(link, 0L)));
             }
+            resentArrival.merge(link, again, Math::max);
             loop.after(again - loop.nowMicros(), land);
         }
     }
