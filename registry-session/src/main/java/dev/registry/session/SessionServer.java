@@ -2,7 +2,6 @@ package dev.registry.session;
 
 import dev.registry.common.admin.AdminHttpServer;
 import dev.registry.common.meta.MetaClient;
-import dev.registry.common.meta.TableGossip;
 import dev.registry.common.model.DataInfoId;
 import dev.registry.common.protocol.AuthRequest;
 import dev.registry.common.protocol.CatalogQuery;
@@ -61,7 +60,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executors;
@@ -204,8 +202,9 @@ public final class SessionServer implements AutoCloseable {
         SessionSwitches switches = new SessionSwitches(publishers, syncer, push);
         meta.addSwitchListener((before, after) -> scheduler.execute(() -> switches.applyMetaSwitches(before, after)));
         meta.start();
-        TableGossip.of(meta, sessionId, tables::current, (server, request) -> links.connection(server)
-                .thenCompose(c -> c.call(request, Duration.ofSeconds(2))), config.heartbeatInterval()).tickEverySecond(scheduler);
+        dev.registry.common.meta.TableGossip.of(meta, sessionId, tables::current, (server, request) -> links
+                .connection(server).thenCompose(c -> c.call(request, Duration.ofSeconds(2))), config.heartbeatInterval())
+                .tickEverySecond(scheduler);
         scheduler.scheduleWithFixedDelay(this::reconcile, config.reconcileInterval().toMillis(),
                 config.reconcileInterval().toMillis(), TimeUnit.MILLISECONDS);
         // One slot per tick, so a sweep of every slot takes one interval: all slots at once queued
@@ -349,7 +348,7 @@ public final class SessionServer implements AutoCloseable {
         }
         for (DataInfoId id : subscribers.subscribedIds()) {
             int slot = SlotHash.slotOf(id, now.slotCount());
-            if (!Objects.equals(now.slot(slot).leader(), old.slot(slot).leader())) {
+            if (!java.util.Objects.equals(now.slot(slot).leader(), old.slot(slot).leader())) {
                 push.trigger(id);
             }
         }
