@@ -11,10 +11,10 @@ import java.util.function.LongSupplier;
  * meta just then, and meta down after) would otherwise go on with the old table for as long as
  * meta stays away: a data server meta removed would keep serving the slots it no longer leads,
  * and a session would keep reading them there, values withdrawn since included (simulator seeds
- * 400298, 400631). So once meta has not answered for {@code quietMillis}, every tick asks a few
- * servers of the node's own table, in turn, for theirs, and a newer one (by term and epoch, as
- * from meta) is installed. Peers only relay tables meta issued; the term fences a deposed
- * meta's. Ticks come from the owner's scheduler; calls are asynchronous.
+ * 400298, 400631). So once meta has not answered for {@code quietMillis}, every tick asks the
+ * servers of the node's own table for theirs, and a newer one (by term and epoch, as from meta)
+ * is installed. Peers only relay tables meta issued; the term fences a deposed meta's. Ticks
+ * come from the owner's scheduler; calls are asynchronous.
  */
 public final class TableGossip {
     private final String self;
@@ -64,32 +64,24 @@ public final class TableGossip {
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TableGossip.class);
 
-    /** Peers asked per tick: a long meta outage in a large cluster must not become every node calling every server each second. */
-    static final int PEERS_PER_TICK = 3;
-    /** Where the next tick starts in the table's server list (round robin). */
-    private int next;
-
-    /**
-     * Asks up to {@link #PEERS_PER_TICK} of the table's servers (in turn) for theirs if meta has
-     * been quiet too long; returns how many were asked.
-     */
+    /** Asks the table's servers for theirs if meta has been quiet too long; returns how many were asked. */
     public int tick() {
         SlotTable held = tables.get();
         if (millisSinceMeta.getAsLong() < quietMillis || held.epoch() == 0) {
             return 0; // meta answers (or this node never had a table to compare)
         }
-        java.util.List<String> peers = new java.util.ArrayList<>(held.servers());
-        peers.remove(self);
-        int asked = Math.min(PEERS_PER_TICK, peers.size());
-        for (int i = 0; i < asked; i++) {
-            String server = peers.get(Math.floorMod(next + i, peers.size()));
+        int asked = 0;
+        for (String server : held.servers()) {
+            if (server.equals(self)) {
+                continue;
+            }
+            asked++;
             call.apply(server, new dev.registry.common.protocol.GetSlotTableRequest()).whenComplete((answer, error) -> {
                 if (answer instanceof SlotTable theirs && theirs.isNewerThan(tables.get())) {
                     install.accept(theirs);
                 }
             });
         }
-        next += asked;
         return asked;
     }
 }

@@ -55,16 +55,6 @@ class TableGossipTest {
     }
 
     @Test
-    void aLargeTableIsAskedAFewServersPerTickInTurn() {
-        held.set(table(1, 1, "d1", "d2", "d3", "d4", "d5", "d6"));
-
-        assertThat(gossip.tick()).isEqualTo(TableGossip.PEERS_PER_TICK);
-        assertThat(gossip.tick()).isEqualTo(TableGossip.PEERS_PER_TICK);
-
-        assertThat(asked).containsExactly("d2", "d3", "d4", "d5", "d6", "d2");
-    }
-
-    @Test
     void whileMetaAnswersNobodyIsAsked() {
         sinceMeta.set(500);
         answers.put("d2", table(1, 2, "d2", "d2", "d3"));
