@@ -148,8 +148,15 @@ class ConsoleBrowserTest {
     @Test
     void everyPageRendersAndActionsNeedTheToken() throws Exception {
         // Cluster: members and one heat-map cell per slot, 256 as in a default cluster.
-        open("cluster", "cluster");
-        wait.until(d -> all("#heatmap .slot").size() == 256);
+        // Right after start the session may not yet know the data server's admin address, or its
+        // first report may time out on a loaded machine: the page then (rightly) shows the slots as
+        // "unknown" with a "No report from" line, and before meta's first table "no-leader". Reload
+        // until the data server has reported on every slot.
+        wait.until(d -> {
+            open("cluster", "cluster");
+            List<WebElement> cells = all("#heatmap .slot");
+            return cells.size() == 256 && cells.stream().allMatch(c -> List.of("ok", "migrating").contains(c.getAttribute("data-state")));
+        });
         String dataServer = registry.node().data().address();
         assertThat(all("#heatmap .slot")).allSatisfy(cell -> {
             assertThat(cell.getAttribute("data-leader")).isEqualTo(dataServer);
