@@ -74,6 +74,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class SessionServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SessionServer.class);
+    /** How long a graceful stop waits for slot reconciliation in flight ({@link SlotReconciler#awaitQuiet}). */
+    private static final Duration STOP_FLUSH = Duration.ofSeconds(2);
 
     private final SessionServerConfig config;
     private final Clock clock;
@@ -468,6 +470,15 @@ public final class SessionServer implements AutoCloseable {
     @Override
     public synchronized void close() {
         closing = true;
+        if (clientServer != null) {
+            clientServer.close();
+        }
+        if (sofa != null) {
+            sofa.close();
+        }
+        if (reconciler != null && !reconciler.awaitQuiet(STOP_FLUSH)) { // clients gone: no new work comes
+            log.info("stopping with slot syncs still in flight; the data servers expire what is left after the session grace");
+        }
         if (syncer != null) {
             syncer.stop();
         }
@@ -476,12 +487,6 @@ public final class SessionServer implements AutoCloseable {
         }
         if (admin != null) {
             admin.close();
-        }
-        if (clientServer != null) {
-            clientServer.close();
-        }
-        if (sofa != null) {
-            sofa.close();
         }
         if (scheduler != null) {
             scheduler.shutdownNow();

@@ -183,8 +183,10 @@ final class ChaosHarness extends ChaosScenario {
                 checker.count(kind);
                 checker.log(kind + " " + victim.address() + ": the others' links " + lag + " ms per chunk");
                 others.forEach(p -> p.setDelayMillis(lag));
+                long[] lossy = checker.removalsMayBeLost(kind);
                 LockSupport.parkNanos(1_500_000_000L);
                 cluster.stopDataServer(victim);
+                checker.endLossyRemovals(lossy);
                 retire(dataProxies.remove(victim));
                 checker.log("killed " + victim.address());
                 later(() -> others.forEach(p -> p.setDelayMillis(0)), 2_000);

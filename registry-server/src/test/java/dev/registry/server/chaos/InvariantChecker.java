@@ -39,7 +39,8 @@ import static org.awaitility.Awaitility.await;
  *       values of a client that closed while its links were whole, are gone from pushes received
  *       more than {@code pushBound} after it; values of a client that closed behind a cut link,
  *       more than {@link #deadBound} after the close (plus the damping hold if the client's link
- *       flapped); either clock restarts when a fault that kept the registry from hearing of it
+ *       flapped), and so are values retired while a leader with lagging replicas was about to be
+ *       killed ({@link #removalsMayBeLost}); either clock restarts when a fault that kept the registry from hearing of it
  *       heals ({@link #restartDeadClocks}) (2). A value every subscriber of its id has already
  *       seen gone keeps its clock through later faults: if it comes back after its bound, the
  *       registry resurrected it;
@@ -77,6 +78,8 @@ final class InvariantChecker {
     private final Set<String> goneEverywhere = ConcurrentHashMap.newKeySet();
     /** [from, to] windows (nanoTime) in which a missing anchor is excused; to is MAX_VALUE while open. */
     private final List<long[]> anchorExcuses = new CopyOnWriteArrayList<>();
+    /** Windows in which acknowledged removals may be lost with their leader ({@link #removalsMayBeLost}). */
+    private final List<long[]> lossyRemovals = new CopyOnWriteArrayList<>();
     /** The same for acknowledged churn values (their clients' links were cut). */
     private final List<long[]> churnExcuses = new CopyOnWriteArrayList<>();
     /** Milliseconds from an acknowledgement until a subscriber of the id had the value, per (value, subscriber). */
@@ -209,9 +212,33 @@ final class InvariantChecker {
     void retired(String value, DataInfoId id) {
         valueIds.put(value, id);
         liveValues.remove(value);
-        deadValues.put(value, System.nanoTime());
-        retiredValues.add(value);
+        long now = System.nanoTime();
+        deadValues.put(value, now);
+        if (!within(lossyRemovals, now)) {
+            retiredValues.add(value);
+        }
         operationsDone.incrementAndGet();
+    }
+
+    /**
+     * Opens a window in which a leader acknowledges removals its followers may never get: its
+     * replicas lag and it is about to be killed. Such a removal is repaired by the session that
+     * made it, whose digest removes the stale copy from the new leader before its read gate opens;
+     * but the gate opens at its deadline without a session that is slow or stops meanwhile, and
+     * then the copy stays until that digest, or until the data servers' session lease expires a
+     * stopped session's copies. A value retired in the window gets {@link #deadBound}, not
+     * {@code pushBound} (chaos seed 2: a session drained 3.6 s after such a kill).
+     */
+    long[] removalsMayBeLost(String why) {
+        long[] w = {System.nanoTime(), Long.MAX_VALUE};
+        lossyRemovals.add(w);
+        log("removals acknowledged from now may be lost with their leader (" + why + ")");
+        return w;
+    }
+
+    /** The lagging leader is dead: removals acknowledged from now go to the new one. */
+    void endLossyRemovals(long[] window) {
+        window[1] = System.nanoTime();
     }
 
     /**

@@ -117,6 +117,23 @@ class InvariantCheckerTest {
     }
 
     @Test
+    void aRemovalAcknowledgedByADoomedLaggingLeaderGetsTheDeadBoundOthersThePushBound() {
+        InvariantChecker checker = new InvariantChecker(7, Duration.ofSeconds(30), Duration.ofMillis(50));
+        InvariantChecker.Subscriber s = checker.newSubscriber(ID);
+        checker.acknowledged("churn:1", ID);
+        checker.acknowledged("churn:2", ID);
+        s.record(push(1, ANCHOR, "churn:1", "churn:2"));
+        long[] lossy = checker.removalsMayBeLost("test");
+        checker.retired("churn:1", ID); // its leader may die before a follower has the removal
+        checker.endLossyRemovals(lossy);
+        checker.retired("churn:2", ID); // acknowledged by the new leader
+        await().pollDelay(Duration.ofMillis(100)).until(() -> true);
+        s.record(push(2, ANCHOR, "churn:1", "churn:2"));
+        checker.checkContinuously();
+        assertThat(checker.violations()).singleElement().asString().contains("churn:2").contains("after it was withdrawn");
+    }
+
+    @Test
     void aRunThatDidTooLittleOrSkippedAKindFailsItsFloors() {
         InvariantChecker checker = new InvariantChecker(7, Duration.ofSeconds(8));
         InvariantChecker.Subscriber s = checker.newSubscriber(ID);

@@ -252,6 +252,33 @@ public final class SlotReconciler {
         return new SessionSlotDigestRequest.Key(p.dataInfoId(), p.registerId());
     }
 
+    /**
+     * Graceful stop, before the links close: waits until no slot run (with the writes and removals
+     * it repairs) is in flight, or {@code timeout} passed. A run that would remove this session's stale
+     * copies from a new leader (a removal the leader before it acknowledged but never replicated)
+     * otherwise dies with the session, and the copies stay until the data servers' session lease
+     * expires them. Returns whether everything finished.
+     */
+    public boolean awaitQuiet(Duration timeout) {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            synchronized (this) {
+                if (running.isEmpty()) {
+                    return true;
+                }
+            }
+            if (System.nanoTime() >= end) {
+                return false;
+            }
+            try {
+                Thread.sleep(10); // shutdown only, bounded by timeout
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+    }
+
     /** The session is stopping: what fails from now on failed because of that (no WARN per slot on a graceful stop). */
     public void stop() {
         stopped = true;

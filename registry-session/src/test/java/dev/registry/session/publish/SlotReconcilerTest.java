@@ -48,6 +48,8 @@ class SlotReconcilerTest {
     private final List<Long> digestEpochs = new CopyOnWriteArrayList<>();
     private final List<Long> syncDoneEpochs = new CopyOnWriteArrayList<>();
     private volatile boolean refuseFirstDigest;
+    /** When set, the leader answers digests only once it is counted down. */
+    private volatile java.util.concurrent.CountDownLatch holdDigests;
     private final List<List<String>> digestListings = new CopyOnWriteArrayList<>();
     private final SessionPublisherStore store = new SessionPublisherStore(SLOTS);
     private RpcServer leader;
@@ -61,6 +63,10 @@ class SlotReconcilerTest {
                 .register(SessionHello.class, (c, hello) -> new WriteResult(0, false))
                 .register(SessionSlotDigestRequest.class, (c, digest) -> {
                     digestEpochs.add(digest.epoch());
+                    java.util.concurrent.CountDownLatch hold = holdDigests;
+                    if (hold != null && !hold.await(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                        throw new RpcException(ErrorCode.UNAVAILABLE, "held too long");
+                    }
                     digestListings.add(digest.registerIds() == null ? List.of() : List.copyOf(digest.registerIds()));
                     if (refuseFirstDigest && digestEpochs.size() == 1) {
                         // Unreachable for now; meanwhile the client registers another publisher, and
@@ -151,6 +157,30 @@ class SlotReconcilerTest {
         assertThat(digestEpochs).as("refused at 1, answered at 2").containsExactly(1L, 2L);
         assertThat(digestListings).containsExactly(List.of("r1"), List.of("r1", "r2"));
         assertThat(syncDoneEpochs).as("speaks for the listing the leader compared").containsExactly(2L);
+    }
+
+    /**
+     * A graceful stop waits for the slot runs in flight (chaos seed 2, CI): a session drained
+     * right after a data server died with lagging replicas closed while its digest to the new
+     * leader was under way, and the stale copy of a publisher its client had unregistered (the
+     * dead leader's acknowledged removal, never replicated) stayed until the session lease.
+     */
+    @Test
+    void awaitQuietWaitsForTheSlotRunsInFlight() {
+        holdDigests = new java.util.concurrent.CountDownLatch(1);
+        store.put(publisher("r1"));
+        PublisherSyncer syncer = new PublisherSyncer(store, links, SLOTS, scheduler, Duration.ofSeconds(5),
+                Duration.ofSeconds(2));
+        SlotReconciler reconciler = new SlotReconciler("s1", store, syncer, links, SLOTS, Duration.ofSeconds(5));
+        assertThat(reconciler.awaitQuiet(Duration.ZERO)).as("nothing in flight").isTrue();
+
+        reconciler.syncSlot(SlotHash.slotOf(ID, SLOTS));
+        await().atMost(Duration.ofSeconds(10)).until(() -> !digestEpochs.isEmpty());
+        assertThat(reconciler.awaitQuiet(Duration.ofMillis(100))).as("the digest is held by the leader").isFalse();
+
+        holdDigests.countDown();
+        assertThat(reconciler.awaitQuiet(Duration.ofSeconds(10))).isTrue();
+        assertThat(syncDoneEpochs).as("the run finished before awaitQuiet returned").hasSize(1);
     }
 
     private static final DataInfoId ID = DataInfoId.of("com.example.EchoService", "RPC", "tenant-a");
