@@ -70,6 +70,11 @@ public final class ContentFingerprint {
         return mix(h ^ n);
     }
 
+    /** Folds {@code next} into the running 64-bit hash {@code h} (order matters). */
+    static long combine(long h, long next) {
+        return mix(h * 0x9E3779B97F4A7C15L + next);
+    }
+
     private static long mixBlock(long k) {
         k *= C1;
         k = Long.rotateLeft(k, 31);

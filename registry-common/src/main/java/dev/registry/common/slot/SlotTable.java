@@ -71,7 +71,7 @@ public final class SlotTable implements Serializable {
     }
 
     public int slotCount() {
-        return slots().size();
+        return slots == null ? 0 : slots.size(); // per request on the write path: no wrapper
     }
 
     public List<SlotAssignment> slots() {
@@ -79,7 +79,10 @@ public final class SlotTable implements Serializable {
     }
 
     public SlotAssignment slot(int slotId) {
-        return slots().get(slotId);
+        if (slots == null) {
+            throw new IndexOutOfBoundsException("slot " + slotId + " of an empty table");
+        }
+        return slots.get(slotId);
     }
 
     public int slotOf(DataInfoId id) {
