@@ -89,7 +89,14 @@ final class CompactReader {
     }
 
     String internedString() throws SerializationException {
-        return WireInterner.string(string());
+        int n = count();
+        if (n < 0) {
+            return null;
+        }
+        String s = n <= DecodeCache.MAX_LENGTH ? DecodeCache.internedString(bytes, pos, n)
+                : WireInterner.string(new String(bytes, pos, n, StandardCharsets.UTF_8));
+        pos += n;
+        return s;
     }
 
     ArrayList<String> strings(boolean intern) throws SerializationException {
@@ -117,13 +124,13 @@ final class CompactReader {
     }
 
     DataInfoId id() throws SerializationException {
-        String dataId = string();
-        String group = string();
-        String instanceId = string();
+        String dataId = internedString();
+        String group = internedString();
+        String instanceId = internedString();
         if (dataId == null || group == null || instanceId == null) {
             throw malformed("dataInfoId with a missing part");
         }
-        return WireInterner.id(dataId, group, instanceId);
+        return DecodeCache.id(dataId, group, instanceId);
     }
 
     DataInfoId nullableId() throws SerializationException {
