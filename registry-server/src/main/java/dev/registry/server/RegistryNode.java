@@ -87,13 +87,14 @@ public final class RegistryNode implements AutoCloseable {
         MetaServer meta = null;
         DataServer data = null;
         SessionServer session = null;
-        if (s.data() && s.session()) {
-            // The session and the data server keep one publisher object between them, not two copies.
-            dev.registry.common.protocol.WireInterner.shareRegistrations(true);
-        }
         // Roles of one process reach each other's ports without sockets or codecs (off with -Dregistry.inProcessLinks=false).
         boolean inProcess = (s.meta() ? 1 : 0) + (s.data() ? 1 : 0) + (s.session() ? 1 : 0) > 1
                 && Boolean.parseBoolean(System.getProperty("registry.inProcessLinks", "true"));
+        // The session and the data server keep one publisher object between them, not two copies.
+        // Over in-process links the data server is handed the session's very object; over sockets
+        // it decodes a copy, which the interner then replaces with the session's (a weak
+        // reference per registration, which the GC processes: not worth it when nothing is decoded).
+        dev.registry.common.protocol.WireInterner.shareRegistrations(s.data() && s.session() && !inProcess);
         try {
             List<HostAndPort> metaServers = s.metaServers();
             if (s.meta()) {

@@ -16,13 +16,13 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * only costs the interner lookup that would have happened anyway. Only ASCII strings up to
  * {@link #MAX_LENGTH} bytes are cached (the byte-by-byte compare is then exact). The slots are
  * written with release and read with acquire semantics, so a DataInfoId (whose fields are not
- * final: a wire DTO) is seen whole by every thread. At most {@code 4096 + 1024} instances are
+ * final: a wire DTO) is seen whole by every thread. At most {@code 8192 + 4096} instances are
  * kept alive by the cache; everything else stays weakly interned.
  */
 final class DecodeCache {
     static final int MAX_LENGTH = 64;
-    private static final int STRING_SLOTS = 4096;
-    private static final int ID_SLOTS = 1024;
+    private static final int STRING_SLOTS = 8192;
+    private static final int ID_SLOTS = 4096;
     private static final AtomicReferenceArray<String> STRINGS = new AtomicReferenceArray<>(STRING_SLOTS);
     private static final AtomicReferenceArray<DataInfoId> IDS = new AtomicReferenceArray<>(ID_SLOTS);
 
