@@ -92,6 +92,12 @@ public final class BenchMain implements Callable<Integer> {
     @Option(names = "--change-seconds", defaultValue = "20", description = "scenario 2: seconds of changes (default: ${DEFAULT-VALUE})")
     int changeSeconds;
 
+    @Option(names = "--change-warmup-seconds", defaultValue = "20",
+            description = "scenario 2: seconds of the same changes before the measured ones, not timed, so the latency is "
+                    + "that of warm JVMs as a long-running registry's is (the push path compiles only once changes flow); "
+                    + "0: none (default: ${DEFAULT-VALUE})")
+    int changeWarmupSeconds;
+
     @Option(names = "--mem-subscribers", defaultValue = "100000", description = "scenario 4: subscribers for heap per subscriber (default: ${DEFAULT-VALUE})")
     int memSubscribers;
 
@@ -304,6 +310,7 @@ public final class BenchMain implements Callable<Integer> {
         latencyDataIds = 5;
         changeRate = 20;
         changeSeconds = 3;
+        changeWarmupSeconds = 1;
         memSubscribers = 200;
         memDataIds = 50;
         deadDataIds = 2;
@@ -414,12 +421,12 @@ public final class BenchMain implements Callable<Integer> {
     /** The sizes of scenarios 1-6, for the report header. */
     private String sizes() {
         return String.format(Locale.ROOT, "- Sizes: %,d publishers (SOFARegistry: %,d) on %d ids, %d B values, %d connections "
-                        + "in %d processes × %d threads each; %d subscribers on %d ids, %d changes/s for %d s; %,d memory "
+                        + "in %d processes × %d threads each; %d subscribers on %d ids, %d changes/s for %d s (after %d s not timed); %,d memory "
                         + "subscribers on %,d ids; %,d idle connections; failover: %,d publishers, %d subscribers, %d changes/s; "
                         + "warm-up before scenarios 1 and 6: %,d publishers on other services",
                 publishers, Math.min(publishers, sofaPublishers), dataIds, payload, clients, clientProcesses,
                 threadsPerClient * Math.max(1, clients / clientProcesses), subscribers, Math.min(latencyDataIds, dataIds),
-                changeRate, changeSeconds, memSubscribers, memDataIds, connections, failoverPublishers, failoverSubscribers,
+                changeRate, changeSeconds, changeWarmupSeconds, memSubscribers, memDataIds, connections, failoverPublishers, failoverSubscribers,
                 failoverRate, warmupPublishers);
     }
 
