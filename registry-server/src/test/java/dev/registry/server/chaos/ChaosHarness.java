@@ -197,10 +197,12 @@ final class ChaosHarness extends ChaosScenario {
                 SessionServer old = cluster.sessions().get(i);
                 checker.count(kind);
                 checker.log(kind + " " + old.sessionId());
+                long[] leaving = checker.sessionLeaving(kind);
                 if (kind.startsWith("drain")) {
                     old.drain(Duration.ofSeconds(5));
                 }
                 SessionServer fresh = cluster.replaceSession(i);
+                checker.endLossyRemovals(leaving);
                 for (FaultyProxy p : List.of(anchorProxies.get(i), stableProxies.get(i), faultyProxies.get(i))) {
                     p.retarget(fresh.port());
                     p.resetAll(); // connections to the old session are gone anyway

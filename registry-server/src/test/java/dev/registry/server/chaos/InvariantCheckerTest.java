@@ -134,6 +134,27 @@ class InvariantCheckerTest {
     }
 
     @Test
+    void removalsAroundALeavingSessionGetTheDeadBoundOthersThePushBound() {
+        InvariantChecker checker = new InvariantChecker(7, Duration.ofSeconds(30), Duration.ofMillis(200));
+        InvariantChecker.Subscriber s = checker.newSubscriber(ID);
+        for (String v : List.of("churn:1", "churn:2", "churn:3", "churn:4")) {
+            checker.acknowledged(v, ID);
+        }
+        s.record(push(1, ANCHOR, "churn:1", "churn:2", "churn:3", "churn:4"));
+        checker.retired("churn:1", ID); // long before the session leaves
+        await().pollDelay(Duration.ofMillis(300)).until(() -> true);
+        checker.retired("churn:2", ID); // just before it leaves
+        long[] leaving = checker.sessionLeaving("test");
+        checker.retired("churn:3", ID); // while it leaves
+        checker.endLossyRemovals(leaving);
+        checker.retired("churn:4", ID); // after it left
+        await().pollDelay(Duration.ofMillis(300)).until(() -> true);
+        s.record(push(2, ANCHOR, "churn:1", "churn:2", "churn:3", "churn:4"));
+        checker.checkContinuously();
+        assertThat(checker.violations()).hasSize(2).anyMatch(v -> v.contains("churn:1")).anyMatch(v -> v.contains("churn:4"));
+    }
+
+    @Test
     void aRunThatDidTooLittleOrSkippedAKindFailsItsFloors() {
         InvariantChecker checker = new InvariantChecker(7, Duration.ofSeconds(8));
         InvariantChecker.Subscriber s = checker.newSubscriber(ID);
