@@ -74,8 +74,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class SessionServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SessionServer.class);
-    /** How long a graceful stop waits for slot reconciliation in flight ({@link SlotReconciler#awaitQuiet}). */
-    private static final Duration STOP_FLUSH = Duration.ofSeconds(2);
 
     private final SessionServerConfig config;
     private final Clock clock;
@@ -476,14 +474,11 @@ public final class SessionServer implements AutoCloseable {
         if (sofa != null) {
             sofa.close();
         }
-        if (reconciler != null && !reconciler.awaitQuiet(STOP_FLUSH)) { // clients gone: no new work comes
-            log.info("stopping with slot syncs still in flight; the data servers expire what is left after the session grace");
+        if (reconciler != null) {
+            reconciler.stopAfterRunsInFlight(); // clients gone: no new work comes
         }
         if (syncer != null) {
             syncer.stop();
-        }
-        if (reconciler != null) {
-            reconciler.stop();
         }
         if (admin != null) {
             admin.close();

@@ -279,6 +279,17 @@ public final class SlotReconciler {
         }
     }
 
+    /** How long a graceful stop waits for the slot runs in flight ({@link #stopAfterRunsInFlight}). */
+    public static final Duration STOP_FLUSH = Duration.ofSeconds(2);
+
+    /** Graceful stop: {@link #awaitQuiet} for at most {@link #STOP_FLUSH}, then {@link #stop}. */
+    public void stopAfterRunsInFlight() {
+        if (!awaitQuiet(STOP_FLUSH)) {
+            log.info("stopping with slot syncs still in flight; the data servers expire what is left after the session grace");
+        }
+        stop();
+    }
+
     /** The session is stopping: what fails from now on failed because of that (no WARN per slot on a graceful stop). */
     public void stop() {
         stopped = true;
