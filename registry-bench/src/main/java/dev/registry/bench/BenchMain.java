@@ -55,6 +55,13 @@ public final class BenchMain implements Callable<Integer> {
                     + "long-running registry is; the warm-up's own rate is reported too; 0: none (default: ${DEFAULT-VALUE})")
     int warmupPublishers;
 
+    @Option(names = "--warmup-seconds", defaultValue = "30",
+            description = "scenario 1: the warm-up goes on, in rounds of --warmup-publishers on further services, until it has "
+                    + "lasted this long, the same time for every system: on 2 busy cores the JIT compilers of the server and "
+                    + "of the agents are still working through their queues 25 s into a run, so a count alone would time "
+                    + "compilation rather than the registry; 0: the count only (default: ${DEFAULT-VALUE})")
+    int warmupSeconds;
+
     @Option(names = "--sofa-publishers", defaultValue = "10000",
             description = "cap of publishers and of memory subscribers for SOFARegistry, which registers ~1k/s (default: ${DEFAULT-VALUE})")
     int sofaPublishers;
@@ -300,6 +307,7 @@ public final class BenchMain implements Callable<Integer> {
     private void applySmoke() {
         publishers = 300;
         warmupPublishers = 100;
+        warmupSeconds = 0;
         sofaPublishers = 300;
         dataIds = 10;
         clients = 4;
@@ -423,11 +431,11 @@ public final class BenchMain implements Callable<Integer> {
         return String.format(Locale.ROOT, "- Sizes: %,d publishers (SOFARegistry: %,d) on %d ids, %d B values, %d connections "
                         + "in %d processes × %d threads each; %d subscribers on %d ids, %d changes/s for %d s (after %d s not timed); %,d memory "
                         + "subscribers on %,d ids; %,d idle connections; failover: %,d publishers, %d subscribers, %d changes/s; "
-                        + "warm-up before scenarios 1 and 6: %,d publishers on other services",
+                        + "warm-up before scenarios 1 and 6: %,d publishers on other services (scenario 1: rounds of them for at least %d s)",
                 publishers, Math.min(publishers, sofaPublishers), dataIds, payload, clients, clientProcesses,
                 threadsPerClient * Math.max(1, clients / clientProcesses), subscribers, Math.min(latencyDataIds, dataIds),
                 changeRate, changeSeconds, changeWarmupSeconds, memSubscribers, memDataIds, connections, failoverPublishers, failoverSubscribers,
-                failoverRate, warmupPublishers);
+                failoverRate, warmupPublishers, warmupSeconds);
     }
 
     private List<String> rawArgs() {
