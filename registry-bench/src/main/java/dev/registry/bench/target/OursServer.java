@@ -23,6 +23,9 @@ public final class OursServer implements SystemUnderTest {
         int sp = Jvm.freePort();
         int sh = Jvm.freePort();
         List<String> cmd = new ArrayList<>(Jvm.command(heapMb, "-Xms" + heapMb + "m"));
+        if (jvmArgs.stream().anyMatch(a -> a.matches("-XX:\\+Use\\w+GC"))) {
+            cmd.remove("-XX:+UseG1GC"); // the options name another collector
+        }
         cmd.addAll(jvmArgs);
         cmd.addAll(List.of("-jar", ws.serverJar().toString(), "--host", "127.0.0.1",
                 "--session-port", "" + sp, "--session-http-port", "" + sh,
