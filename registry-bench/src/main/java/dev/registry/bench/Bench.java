@@ -267,8 +267,10 @@ final class Bench {
      * Registers {@code count} publishers on services {@code prefix-0 .. prefix-(dataIds-1)}, split over
      * the agents; returns {rate (acknowledged per second), seconds, failed}.
      */
-    double[] register(List<AgentProcess> pubs, int count, String prefix, int dataIds, int clientsEach,
-                              int threadsPerClient, int inflightPerClient) throws Exception {
+    double[] register(SystemUnderTest sut, List<AgentProcess> pubs, int count, String prefix, int dataIds,
+                      int clientsEach, int threadsPerClient, int inflightPerClient) throws Exception {
+        // Blocking clients need a thread per registration in flight; asynchronous ones a few threads in all.
+        int threads = sut.publishesAsynchronously() ? o.asyncPublishThreads : threadsPerClient * clientsEach;
         int procs = pubs.size();
         int per = count / procs;
         List<CompletableFuture<Map<String, String>>> f = new ArrayList<>();
@@ -276,7 +278,7 @@ final class Bench {
         for (int i = 0; i < procs; i++) {
             int n = i == procs - 1 ? count - per * (procs - 1) : per;
             f.add(pubs.get(i).send("publish", "count", n, "start", i * per, "ids", dataIds, "prefix", prefix,
-                    "threads", threadsPerClient * clientsEach, "inflight", inflightPerClient * clientsEach,
+                    "threads", threads, "inflight", inflightPerClient * clientsEach,
                     "timeoutMs", budget(Duration.ofMinutes(8)).toMillis()));
         }
         List<Map<String, String>> answers = all(f, budget(Duration.ofMinutes(9)), "publish");

@@ -81,6 +81,12 @@ public final class BenchMain implements Callable<Integer> {
     @Option(names = "--threads-per-client", defaultValue = "4", description = "threads issuing registrations per connection: registrations in flight for blocking clients (ZooKeeper) (default: ${DEFAULT-VALUE})")
     int threadsPerClient;
 
+    @Option(names = "--async-publish-threads", defaultValue = "2",
+            description = "threads issuing registrations in each agent for asynchronous clients (ours, SOFARegistry), which "
+                    + "keep --inflight-per-client in flight per connection without a thread each, as an application "
+                    + "registering at start-up would (default: ${DEFAULT-VALUE})")
+    int asyncPublishThreads;
+
     @Option(names = "--inflight-per-client", defaultValue = "64", description = "registrations in flight per connection for asynchronous clients (ours: RegistryClient.publishAsync; SOFARegistry) (default: ${DEFAULT-VALUE})")
     int inflightPerClient;
 
@@ -429,11 +435,11 @@ public final class BenchMain implements Callable<Integer> {
     /** The sizes of scenarios 1-6, for the report header. */
     private String sizes() {
         return String.format(Locale.ROOT, "- Sizes: %,d publishers (SOFARegistry: %,d) on %d ids, %d B values, %d connections "
-                        + "in %d processes × %d threads each; %d subscribers on %d ids, %d changes/s for %d s (after %d s not timed); %,d memory "
+                        + "in %d processes × %d threads each (asynchronous clients: %d); %d subscribers on %d ids, %d changes/s for %d s (after %d s not timed); %,d memory "
                         + "subscribers on %,d ids; %,d idle connections; failover: %,d publishers, %d subscribers, %d changes/s; "
                         + "warm-up before scenarios 1 and 6: %,d publishers on other services (scenario 1: rounds of them for at least %d s)",
                 publishers, Math.min(publishers, sofaPublishers), dataIds, payload, clients, clientProcesses,
-                threadsPerClient * Math.max(1, clients / clientProcesses), subscribers, Math.min(latencyDataIds, dataIds),
+                threadsPerClient * Math.max(1, clients / clientProcesses), asyncPublishThreads, subscribers, Math.min(latencyDataIds, dataIds),
                 changeRate, changeSeconds, changeWarmupSeconds, memSubscribers, memDataIds, connections, failoverPublishers, failoverSubscribers,
                 failoverRate, warmupPublishers, warmupSeconds);
     }

@@ -48,13 +48,13 @@ final class FailoverScenario {
             int warmup = Math.min(o.warmupPublishers, o.failoverPublishers);
             if (warmup > 0) {
                 bench.phase(name + " S6 warm-up: " + warmup + " publishers on other services", warmup, List.of(pub));
-                double[] w = bench.register(List.of(pub), warmup, "fo-warm", o.failoverDataIds, o.failoverClients,
+                double[] w = bench.register(sut, List.of(pub), warmup, "fo-warm", o.failoverDataIds, o.failoverClients,
                         o.threadsPerClient, o.inflightPerClient);
                 results.add(sut.name(), Bench.S1, "registrations/s of the warm-up (cold JVMs)", "1/s", Better.HIGHER, w[0],
                         String.format(Locale.ROOT, "%,d publishers on other services, before the measured run", warmup));
             }
             bench.phase(name + " S6: " + o.failoverPublishers + " publishers", o.failoverPublishers, List.of(pub));
-            double[] r = bench.register(List.of(pub), o.failoverPublishers, "fo", o.failoverDataIds, o.failoverClients,
+            double[] r = bench.register(sut, List.of(pub), o.failoverPublishers, "fo", o.failoverDataIds, o.failoverClients,
                     o.threadsPerClient, o.inflightPerClient);
             results.add(sut.name(), Bench.S1, "registrations/s", "1/s", Better.HIGHER, r[0],
                     String.format(Locale.ROOT, "%,d publishers, %d connections", o.failoverPublishers, o.failoverClients));

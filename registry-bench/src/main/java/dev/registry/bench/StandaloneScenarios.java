@@ -46,13 +46,13 @@ final class StandaloneScenarios {
             List<AgentProcess> pubs = bench.agents(sut, "pub", procs, clientsEach);
             AgentProcess sub = bench.agents(sut, "sub", 1, o.subscriberClients).get(0);
             // Warm-up (before the heap baseline, so scenario 4's per-publisher figure excludes it).
-            warmUp(system, pubs, Math.min(o.warmupPublishers, publishers), clientsEach);
+            warmUp(system, sut, pubs, Math.min(o.warmupPublishers, publishers), clientsEach);
             long heap0 = bench.heap(sut);
 
             // 1: registration throughput
             bench.phase(system + " S1: " + publishers + " publishers over " + clientsEach * procs + " connections",
                     publishers, pubs);
-            double[] r = bench.register(pubs, publishers, "svc", o.dataIds, clientsEach, o.threadsPerClient,
+            double[] r = bench.register(sut, pubs, publishers, "svc", o.dataIds, clientsEach, o.threadsPerClient,
                     o.inflightPerClient);
             double rate = r[0];
             double seconds = r[1];
@@ -124,7 +124,7 @@ final class StandaloneScenarios {
      * JVMs whose compilers are done, as a long-running registry's are. Every system gets the same
      * time, not the same count; a faster one stores more before its measured run, which costs it.
      */
-    private void warmUp(String system, List<AgentProcess> pubs, int round, int clientsEach) throws Exception {
+    private void warmUp(String system, SystemUnderTest sut, List<AgentProcess> pubs, int round, int clientsEach) throws Exception {
         if (round <= 0) {
             return;
         }
@@ -137,7 +137,7 @@ final class StandaloneScenarios {
             String prefix = rounds == 0 ? "warm" : "warm" + rounds;
             bench.phase(system + " S1 warm-up round " + (rounds + 1) + ": " + round + " publishers on other services",
                     round, pubs);
-            double[] w = bench.register(pubs, round, prefix, o.dataIds, clientsEach, o.threadsPerClient,
+            double[] w = bench.register(sut, pubs, round, prefix, o.dataIds, clientsEach, o.threadsPerClient,
                     o.inflightPerClient);
             registered += round;
             failed += (long) w[2];

@@ -11,6 +11,15 @@ public interface SystemUnderTest extends AutoCloseable {
     /** Driver class the agents load for it. */
     String driverClass();
 
+    /**
+     * Its client library publishes without blocking the caller (ours' publishAsync, SOFARegistry's
+     * register): a few threads keep many registrations in flight. ZooKeeper's (Curator) blocks
+     * the calling thread until the server answers, so its registrations in flight are threads.
+     */
+    default boolean publishesAsynchronously() {
+        return !driverClass().contains("ZooKeeper");
+    }
+
     /** Address string its client library takes. */
     String clientAddress();
 
