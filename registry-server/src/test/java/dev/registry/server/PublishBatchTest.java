@@ -86,6 +86,24 @@ class PublishBatchTest {
         long singles = handled(session, "RegisterPublisherRequest");
         assertThat(batches).as("publishes sent in batches").isPositive();
         assertThat(batches + singles).as("frames for 2,000 publishes").isLessThan(2_000);
+        // The session writes to each slot leader in batches too (LeaderWriteBatcher).
+        long leaderBatches = 0;
+        long leaderSingles = 0;
+        for (dev.registry.data.DataServer d : cluster.data) {
+            String metrics = httpGet("http://127.0.0.1:" + d.adminPort() + "/metrics");
+            leaderBatches += handled(metrics, "LeaderWritesRequest");
+            leaderSingles += handled(metrics, "WritePublisherRequest");
+        }
+        assertThat(leaderBatches).as("writes to slot leaders sent in batches").isPositive();
+        assertThat(leaderBatches + leaderSingles).as("write requests for 1,996 registrations").isLessThan(1_996);
+    }
+
+    private static String httpGet(String url) throws Exception {
+        java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        return r.body();
     }
 
     @Test
@@ -195,8 +213,13 @@ class PublishBatchTest {
 
     /** The session's count of handled requests of a type, from its Prometheus text. */
     private static long handled(SessionServer session, String type) {
+        return handled(session.metricsText(), type);
+    }
+
+    /** The count of handled requests of a type in a server's Prometheus text. */
+    private static long handled(String metricsText, String type) {
         Matcher m = Pattern.compile("registry_rpc_handled_total\\{endpoint=\"[^\"]*\",type=\"" + type + "\"} (\\d+)")
-                .matcher(session.metricsText());
+                .matcher(metricsText);
         long sum = 0;
         while (m.find()) {
             sum += Long.parseLong(m.group(1));

@@ -62,6 +62,10 @@ public final class CompactCodec {
     private static final int REGISTER_PUBLISHERS_RESPONSE = 20;
     /** Session to data only; a data server of an older build answers it as malformed (the session retries). */
     private static final int REMOVE_LEFT_BEHIND = 21;
+    /** Session to data only; a data server of an older build answers it as malformed (the session then sends each alone). */
+    private static final int LEADER_WRITES = 22;
+    private static final int LEADER_WRITES_RESPONSE = 23;
+    private static final int OUTCOME_WRITE = 2;
     private static final int OUTCOME_ACK = 0;
     private static final int OUTCOME_ERROR = 1;
 
@@ -80,7 +84,8 @@ public final class CompactCodec {
                 || message instanceof DataChangeNotice || message instanceof FetchDatumRequest
                 || message instanceof Datum || message instanceof ReplicateRequest
                 || message instanceof ReplicateResponse || message instanceof DatumValues
-                || message instanceof RegisterPublishersRequest || message instanceof RegisterPublishersResponse;
+                || message instanceof RegisterPublishersRequest || message instanceof RegisterPublishersResponse
+                || message instanceof LeaderWritesRequest || message instanceof LeaderWritesResponse;
     }
 
     /** Encodes a supported message; the caller checked {@link #supports}. */
@@ -106,11 +111,7 @@ public final class CompactCodec {
                     w.string(ack.registerId());
                     w.varLong(ack.datumVersion());
                 } else {
-                    RpcError error = (RpcError) outcome;
-                    w.raw(OUTCOME_ERROR);
-                    w.string(error.code().name());
-                    w.string(error.message());
-                    w.varLong(error.epoch());
+                    error(w, (RpcError) outcome);
                 }
             }
         } else if (message instanceof RegisterAck m) {
@@ -161,25 +162,26 @@ public final class CompactCodec {
             w.raw(UNREGISTER_SUBSCRIBER);
             w.id(m.dataInfoId());
             w.string(m.registerId());
-        } else if (message instanceof WritePublisherRequest m) {
-            w.raw(WRITE_PUBLISHER);
-            w.varLong(m.epoch());
-            w.varLong(m.slotId());
-            w.publisher(m.publisher());
-        } else if (message instanceof RemovePublisherRequest m && m.leftBehind()) {
-            w.raw(REMOVE_LEFT_BEHIND);
-            w.varLong(m.epoch());
-            w.varLong(m.slotId());
-            w.id(m.dataInfoId());
-            w.string(m.registerId());
-            w.string(m.appName());
-        } else if (message instanceof RemovePublisherRequest m) {
-            w.raw(REMOVE_PUBLISHER);
-            w.varLong(m.epoch());
-            w.varLong(m.slotId());
-            w.id(m.dataInfoId());
-            w.string(m.registerId());
-            w.string(m.connectionId());
+        } else if (LeaderWritesRequest.isWrite(message)) {
+            leaderWrite(w, message);
+        } else if (message instanceof LeaderWritesRequest m) {
+            w.raw(LEADER_WRITES);
+            w.count(m.writes());
+            for (Object write : m.writes()) {
+                leaderWrite(w, write);
+            }
+        } else if (message instanceof LeaderWritesResponse m) {
+            w.raw(LEADER_WRITES_RESPONSE);
+            w.count(m.outcomes());
+            for (Object outcome : m.outcomes()) {
+                if (outcome instanceof WriteResult result) {
+                    w.raw(OUTCOME_WRITE);
+                    w.varLong(result.datumVersion());
+                    w.bool(result.changed());
+                } else {
+                    error(w, (RpcError) outcome);
+                }
+            }
         } else if (message instanceof WriteResult m) {
             w.raw(WRITE_RESULT);
             w.varLong(m.datumVersion());
@@ -237,6 +239,55 @@ public final class CompactCodec {
         return w.toByteArray();
     }
 
+    /** A write to a slot leader, alone or as one of a {@link LeaderWritesRequest}: its type code, then its fields. */
+    private static void leaderWrite(CompactWriter w, Object message) {
+        if (message instanceof WritePublisherRequest m) {
+            w.raw(WRITE_PUBLISHER);
+            w.varLong(m.epoch());
+            w.varLong(m.slotId());
+            w.publisher(m.publisher());
+        } else if (message instanceof RemovePublisherRequest m && m.leftBehind()) {
+            w.raw(REMOVE_LEFT_BEHIND);
+            w.varLong(m.epoch());
+            w.varLong(m.slotId());
+            w.id(m.dataInfoId());
+            w.string(m.registerId());
+            w.string(m.appName());
+        } else {
+            RemovePublisherRequest m = (RemovePublisherRequest) message;
+            w.raw(REMOVE_PUBLISHER);
+            w.varLong(m.epoch());
+            w.varLong(m.slotId());
+            w.id(m.dataInfoId());
+            w.string(m.registerId());
+            w.string(m.connectionId());
+        }
+    }
+
+    /** The write {@link #leaderWrite} wrote, its type code already read. */
+    private static Object leaderWrite(CompactReader r, int type) throws SerializationException {
+        return switch (type) {
+            case WRITE_PUBLISHER -> new WritePublisherRequest(r.varLong(), r.intValue(),
+                    WireInterner.registration(r.publisher()));
+            case REMOVE_PUBLISHER -> new RemovePublisherRequest(r.varLong(), r.intValue(), r.id(), r.string(),
+                    r.internedString());
+            case REMOVE_LEFT_BEHIND -> RemovePublisherRequest.leftBehind(r.varLong(), r.intValue(), r.id(),
+                    r.string(), r.internedString());
+            default -> throw r.malformed("not a leader write: type " + type);
+        };
+    }
+
+    private static void error(CompactWriter w, RpcError error) {
+        w.raw(OUTCOME_ERROR);
+        w.string(error.code().name());
+        w.string(error.message());
+        w.varLong(error.epoch());
+    }
+
+    private static RpcError error(CompactReader r) throws SerializationException {
+        return new RpcError(errorCode(r.string()), r.string(), r.varLong());
+    }
+
     /** An error code a newer peer may know and this one not: still an error, of the generic kind. */
     private static ErrorCode errorCode(String name) {
         try {
@@ -273,7 +324,7 @@ public final class CompactCodec {
                         if (kind == OUTCOME_ACK) {
                             outcomes.add(new RegisterAck(r.string(), r.varLong()));
                         } else if (kind == OUTCOME_ERROR) {
-                            outcomes.add(new RpcError(errorCode(r.string()), r.string(), r.varLong()));
+                            outcomes.add(error(r));
                         } else {
                             throw r.malformed("unknown registration outcome " + kind);
                         }
@@ -309,12 +360,30 @@ public final class CompactCodec {
                 case REGISTER_SUBSCRIBER -> new RegisterSubscriberRequest(r.subscriber(), r.varLong());
                 case UNREGISTER_PUBLISHER -> new UnregisterPublisherRequest(r.id(), r.string());
                 case UNREGISTER_SUBSCRIBER -> new UnregisterSubscriberRequest(r.id(), r.string());
-                case WRITE_PUBLISHER -> new WritePublisherRequest(r.varLong(), r.intValue(),
-                        WireInterner.registration(r.publisher()));
-                case REMOVE_PUBLISHER -> new RemovePublisherRequest(r.varLong(), r.intValue(), r.id(), r.string(),
-                        r.internedString());
-                case REMOVE_LEFT_BEHIND -> RemovePublisherRequest.leftBehind(r.varLong(), r.intValue(), r.id(),
-                        r.string(), r.internedString());
+                case WRITE_PUBLISHER, REMOVE_PUBLISHER, REMOVE_LEFT_BEHIND -> leaderWrite(r, type);
+                case LEADER_WRITES -> {
+                    int n = r.count();
+                    List<Object> writes = new ArrayList<>(Math.max(0, n));
+                    for (int i = 0; i < n; i++) {
+                        writes.add(leaderWrite(r, r.raw()));
+                    }
+                    yield new LeaderWritesRequest(writes);
+                }
+                case LEADER_WRITES_RESPONSE -> {
+                    int n = r.count();
+                    List<Object> outcomes = new ArrayList<>(Math.max(0, n));
+                    for (int i = 0; i < n; i++) {
+                        int kind = r.raw();
+                        if (kind == OUTCOME_WRITE) {
+                            outcomes.add(new WriteResult(r.varLong(), r.bool()));
+                        } else if (kind == OUTCOME_ERROR) {
+                            outcomes.add(error(r));
+                        } else {
+                            throw r.malformed("unknown write outcome " + kind);
+                        }
+                    }
+                    yield new LeaderWritesResponse(outcomes);
+                }
                 case WRITE_RESULT -> new WriteResult(r.varLong(), r.bool());
                 case DATA_CHANGE_NOTICE -> new DataChangeNotice(r.id(), r.varLong(), (int) (r.varLong() - 1));
                 case FETCH_DATUM -> {

@@ -33,6 +33,7 @@ public final class WireClasses {
             WritePublisherRequest.class,
             RemovePublisherRequest.class,
             WriteResult.class,
+            LeaderWritesRequest.class, LeaderWritesResponse.class,
             FetchDatumRequest.class,
             DatumValues.class,
             DataChangeNotice.class,

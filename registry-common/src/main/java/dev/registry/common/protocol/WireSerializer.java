@@ -40,7 +40,8 @@ public final class WireSerializer implements Serializer {
         return message instanceof WritePublisherRequest || message instanceof WriteResult
                 || message instanceof RemovePublisherRequest || message instanceof DataChangeNotice
                 || message instanceof FetchDatumRequest || message instanceof DatumValues
-                || message instanceof dev.registry.common.rpc.RpcError;
+                || message instanceof dev.registry.common.rpc.RpcError
+                || message instanceof LeaderWritesRequest || message instanceof LeaderWritesResponse;
     }
 
     @Override

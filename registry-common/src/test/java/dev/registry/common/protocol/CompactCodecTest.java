@@ -51,6 +51,13 @@ class CompactCodecTest {
                 RemovePublisherRequest.leftBehind(3, 7, ID, "reg-1", "app-a"),
                 RemovePublisherRequest.leftBehind(3, 7, ID, "reg-1", null),
                 new WriteResult(77, true), new WriteResult(0, false),
+                new LeaderWritesRequest(List.of(new WritePublisherRequest(3, 255, PUB),
+                        new RemovePublisherRequest(3, 0, ID, "reg-1", "c1"),
+                        RemovePublisherRequest.leftBehind(3, 7, ID, "reg-1", "app-a"),
+                        new WritePublisherRequest(4, 1, SPARSE))),
+                new LeaderWritesResponse(List.of(new WriteResult(77, true),
+                        new dev.registry.common.rpc.RpcError(dev.registry.common.rpc.ErrorCode.NOT_LEADER, "not ü", 9),
+                        new WriteResult(0, false))),
                 new DataChangeNotice(ID, 5),
                 new FetchDatumRequest(4, ID), FetchDatumRequest.localCopy(ID), FetchDatumRequest.forPush(5, ID),
                 new DatumValues(ID, 3, 2, byZone), DatumValues.of(new Datum(ID, 8, List.of(PUB, SPARSE), 1000)),
@@ -72,6 +79,30 @@ class CompactCodecTest {
             assertThat(back).usingRecursiveComparison().ignoringFieldsMatchingRegexes("(.*\\.)?(slotHash|hash|canonical)")
                     .isEqualTo(hessian.deserialize(hessian.serialize(message)));
         }
+    }
+
+    @Test
+    void aBatchOfLeaderWritesHoldsOnlyWritesAndAtMostItsLimit() throws Exception {
+        assertThatThrownBy(() -> new LeaderWritesRequest(List.of(new WriteResult(1, true))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("WritePublisherRequest");
+        assertThatThrownBy(() -> new LeaderWritesRequest(List.of()).validate())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least one");
+        List<Object> tooMany = new ArrayList<>();
+        for (int i = 0; i <= LeaderWritesRequest.MAX_WRITES; i++) {
+            tooMany.add(new WritePublisherRequest(1, 1, PUB));
+        }
+        byte[] bytes = CompactCodec.encode(new LeaderWritesRequest(tooMany));
+        LeaderWritesRequest decoded = (LeaderWritesRequest) CompactCodec.decode(bytes, 0, bytes.length);
+        assertThatThrownBy(decoded::validate).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("at most " + LeaderWritesRequest.MAX_WRITES);
+        // A batch whose element is not a write (here: a WRITE_RESULT's type code) is malformed.
+        byte[] one = CompactCodec.encode(new LeaderWritesRequest(List.of(new WritePublisherRequest(1, 1, SPARSE))));
+        byte[] result = CompactCodec.encode(new WriteResult(5, true));
+        byte[] forged = new byte[3 + result.length - 1];
+        System.arraycopy(one, 0, forged, 0, 3); // marker, LEADER_WRITES, count
+        System.arraycopy(result, 1, forged, 3, result.length - 1);
+        assertThatThrownBy(() -> CompactCodec.decode(forged, 0, forged.length))
+                .isInstanceOf(SerializationException.class).hasMessageContaining("not a leader write");
     }
 
     @Test

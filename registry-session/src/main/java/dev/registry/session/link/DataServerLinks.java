@@ -1,7 +1,9 @@
 package dev.registry.session.link;
 
 import dev.registry.common.meta.MetaClient;
+import dev.registry.common.protocol.LeaderWritesRequest;
 import dev.registry.common.protocol.SessionHello;
+import dev.registry.common.protocol.WriteResult;
 import dev.registry.common.random.RandomSource;
 import dev.registry.common.rpc.Backoff;
 import dev.registry.common.rpc.ConnectionPool;
@@ -13,9 +15,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Consumer;
 import java.util.function.LongFunction;
@@ -33,6 +37,8 @@ public final class DataServerLinks implements LeaderCalls, AutoCloseable {
     private final ConnectionPool pool;
     private final SlotLeaderCalls leaderCalls;
     private volatile boolean closed;
+    /** The write batcher of each open data connection (dropped when it closes). */
+    private final Map<RpcConnection, LeaderWriteBatcher> batchers = new ConcurrentHashMap<>();
 
     /** With retry jitter from an unseeded source (tests; the session passes its own). */
     public DataServerLinks(String sessionId, RpcClient client, SlotTableHolder tables, MetaClient meta,
@@ -56,10 +62,29 @@ public final class DataServerLinks implements LeaderCalls, AutoCloseable {
         this.leaderCalls = new SlotLeaderCalls(tables::current, new SlotLeaderCalls.Transport() {
             @Override
             public <T> CompletableFuture<T> call(String server, Object request, Class<T> responseType) {
+                if (LeaderWritesRequest.isWrite(request) && responseType == WriteResult.class) {
+                    return connection(server).thenCompose(conn -> batcher(conn, callTimeout).submit(request))
+                            .thenApply(responseType::cast);
+                }
                 return connection(server).thenCompose(conn -> conn.call(request, responseType, callTimeout));
             }
         }, scheduler, new Backoff(Duration.ofMillis(20), Duration.ofMillis(500), random), System::nanoTime,
                 meta::refreshSoon, () -> closed);
+    }
+
+    private LeaderWriteBatcher batcher(RpcConnection conn, Duration callTimeout) {
+        LeaderWriteBatcher b = batchers.get(conn);
+        if (b != null) {
+            return b;
+        }
+        b = new LeaderWriteBatcher(conn, callTimeout);
+        LeaderWriteBatcher raced = batchers.putIfAbsent(conn, b);
+        if (raced != null) {
+            return raced;
+        }
+        // Outside the map's lock: on a closed connection this runs at once.
+        conn.closeFuture().thenRun(() -> batchers.remove(conn));
+        return b;
     }
 
     /**
