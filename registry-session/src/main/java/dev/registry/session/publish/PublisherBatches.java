@@ -10,10 +10,12 @@ import dev.registry.common.rpc.RpcException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 
 /**
@@ -36,30 +38,34 @@ public final class PublisherBatches {
                                                                        Function<RegisterPublisherRequest, Object> single,
                                                                        Object from) {
         List<Publisher> publishers = batch.validate().publishers();
-        List<CompletableFuture<Object>> outcomes = new ArrayList<>(publishers.size());
-        for (Publisher p : publishers) {
-            outcomes.add(outcomeOf(single, new RegisterPublisherRequest(p), from));
-        }
-        return CompletableFuture.allOf(outcomes.toArray(new CompletableFuture<?>[0])).thenApply(done -> {
-            List<Object> answers = new ArrayList<>(outcomes.size());
-            for (CompletableFuture<Object> o : outcomes) {
-                answers.add(o.join()); // never fails: outcomeOf turns failures into RpcErrors
+        int n = publishers.size();
+        Object[] answers = new Object[n];
+        // One counter for the batch rather than a future chain per registration and an allOf tree.
+        AtomicInteger open = new AtomicInteger(n);
+        CompletableFuture<RegisterPublishersResponse> response = new CompletableFuture<>();
+        for (int i = 0; i < n; i++) {
+            int at = i;
+            RegisterPublisherRequest request = new RegisterPublisherRequest(publishers.get(i));
+            BiConsumer<Object, Throwable> done = (answer, error) -> {
+                answers[at] = error == null ? answer : errorOf(error, request, from);
+                if (open.decrementAndGet() == 0) {
+                    response.complete(new RegisterPublishersResponse(Arrays.asList(answers)));
+                }
+            };
+            Object answer;
+            try {
+                answer = single.apply(request);
+            } catch (RuntimeException e) {
+                done.accept(null, e);
+                continue;
             }
-            return new RegisterPublishersResponse(answers);
-        });
-    }
-
-    private static CompletableFuture<Object> outcomeOf(Function<RegisterPublisherRequest, Object> single,
-                                                      RegisterPublisherRequest request, Object from) {
-        CompletableFuture<Object> result;
-        try {
-            Object answer = single.apply(request);
-            result = answer instanceof CompletionStage<?> stage ? stage.toCompletableFuture().thenApply(Object.class::cast)
-                    : CompletableFuture.completedFuture(answer);
-        } catch (RuntimeException e) {
-            result = CompletableFuture.failedFuture(e);
+            if (answer instanceof CompletionStage<?> stage) {
+                stage.whenComplete(done);
+            } else {
+                done.accept(answer, null);
+            }
         }
-        return result.handle((answer, error) -> error == null ? answer : errorOf(error, request, from));
+        return response;
     }
 
     private static RpcError errorOf(Throwable error, RegisterPublisherRequest request, Object from) {

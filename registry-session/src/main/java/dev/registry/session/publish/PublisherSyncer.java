@@ -103,6 +103,9 @@ public final class PublisherSyncer {
             }
             if (state.running) {
                 state.dirty = true;
+                if (state.nextWaiters == null) {
+                    state.nextWaiters = new ArrayList<>(2);
+                }
                 state.nextWaiters.add(done);
                 start = false;
             } else {
@@ -170,7 +173,7 @@ public final class PublisherSyncer {
                 if (state.dirty) {
                     state.dirty = false;
                     state.waiters = state.nextWaiters;
-                    state.nextWaiters = new ArrayList<>();
+                    state.nextWaiters = null;
                     again = true;
                 } else if (error != null) {
                     state.waiters = new ArrayList<>();
@@ -234,14 +237,16 @@ public final class PublisherSyncer {
             KeyState state = states.get(key);
             if (state != null) {
                 toFail.addAll(state.waiters);
-                toFail.addAll(state.nextWaiters);
+                if (state.nextWaiters != null) {
+                    toFail.addAll(state.nextWaiters);
+                }
                 if (state.removed == null) {
                     states.remove(key);
                 } else {
                     state.running = false;
                     state.dirty = false;
-                    state.waiters = new ArrayList<>();
-                    state.nextWaiters = new ArrayList<>();
+                    state.waiters = new ArrayList<>(1);
+                    state.nextWaiters = null;
                 }
             }
         }
@@ -273,7 +278,8 @@ public final class PublisherSyncer {
         Publisher removed;
         /** {@link #removed} is a stand-in for what a gone session left behind ({@link #syncLeftBehindRemoval}). */
         boolean removedLeftBehind;
-        List<CompletableFuture<Long>> waiters = new ArrayList<>();
-        List<CompletableFuture<Long>> nextWaiters = new ArrayList<>();
+        List<CompletableFuture<Long>> waiters = new ArrayList<>(1);
+        /** Waiters of syncs merged into the run in flight; null until one is (most keys never have one). */
+        List<CompletableFuture<Long>> nextWaiters;
     }
 }
