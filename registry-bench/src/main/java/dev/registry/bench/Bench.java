@@ -267,6 +267,41 @@ final class Bench {
      * Registers {@code count} publishers on services {@code prefix-0 .. prefix-(dataIds-1)}, split over
      * the agents; returns {rate (acknowledged per second), seconds, failed}.
      */
+    /**
+     * Registers {@code round} publishers on services the measured run does not use, then further
+     * rounds until the warm-up has lasted {@code --warmup-seconds}: the measured run then times
+     * JVMs whose compilers are done, as a long-running registry's are. Every system gets the same
+     * time, not the same count; a faster one stores more before its measured run, which costs it.
+     * Reports the warm-up's own rate under scenario 1 if {@code report}.
+     */
+    void warmUp(SystemUnderTest sut, List<AgentProcess> pubs, int round, String prefix, int dataIds, int clientsEach,
+                boolean report) throws Exception {
+        if (round <= 0) {
+            return;
+        }
+        long t0 = System.nanoTime();
+        long deadline = t0 + TimeUnit.SECONDS.toNanos(o.warmupSeconds);
+        long registered = 0;
+        long failed = 0;
+        int rounds = 0;
+        do {
+            phase(sut.name() + " warm-up round " + (rounds + 1) + ": " + round + " publishers on other services",
+                    round, pubs);
+            double[] w = register(sut, pubs, round, rounds == 0 ? prefix : prefix + rounds, dataIds, clientsEach,
+                    o.threadsPerClient, o.inflightPerClient);
+            registered += round;
+            failed += (long) w[2];
+            rounds++;
+        } while (System.nanoTime() < deadline);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        if (report) {
+            results.add(sut.name(), S1, "registrations/s of the warm-up (cold JVMs)", "1/s", Results.Better.HIGHER,
+                    (registered - failed) / seconds,
+                    String.format(Locale.ROOT, "%,d publishers on other services in %.0f s (%d rounds), before the measured run",
+                            registered, seconds, rounds) + (failed > 0 ? ", " + failed + " failed" : ""));
+        }
+    }
+
     double[] register(SystemUnderTest sut, List<AgentProcess> pubs, int count, String prefix, int dataIds,
                       int clientsEach, int threadsPerClient, int inflightPerClient) throws Exception {
         // Blocking clients need a thread per registration in flight; asynchronous ones a few threads in all.

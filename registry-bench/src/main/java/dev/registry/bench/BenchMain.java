@@ -56,7 +56,7 @@ public final class BenchMain implements Callable<Integer> {
     int warmupPublishers;
 
     @Option(names = "--warmup-seconds", defaultValue = "30",
-            description = "scenario 1: the warm-up goes on, in rounds of --warmup-publishers on further services, until it has "
+            description = "scenarios 1 and 6: the warm-up goes on, in rounds of --warmup-publishers on further services, until it has "
                     + "lasted this long, the same time for every system: on 2 busy cores the JIT compilers of the server and "
                     + "of the agents are still working through their queues 25 s into a run, so a count alone would time "
                     + "compilation rather than the registry; 0: the count only (default: ${DEFAULT-VALUE})")
@@ -87,7 +87,9 @@ public final class BenchMain implements Callable<Integer> {
                     + "registering at start-up would (default: ${DEFAULT-VALUE})")
     int asyncPublishThreads;
 
-    @Option(names = "--inflight-per-client", defaultValue = "64", description = "registrations in flight per connection for asynchronous clients (ours: RegistryClient.publishAsync; SOFARegistry) (default: ${DEFAULT-VALUE})")
+    @Option(names = "--inflight-per-client", defaultValue = "256", description = "registrations in flight per connection for "
+            + "asynchronous clients (ours: RegistryClient.publishAsync, whose own default bound is 256 per connection; "
+            + "SOFARegistry) (default: ${DEFAULT-VALUE})")
     int inflightPerClient;
 
     @Option(names = "--subscribers", defaultValue = "200", description = "scenario 2: subscribers (default: ${DEFAULT-VALUE})")
@@ -427,7 +429,7 @@ public final class BenchMain implements Callable<Integer> {
         }
         h.add("- Ours' push policy: a change is pushed at once unless a round of its id is in flight (changes during "
                 + "a round merge into one more); storm bound 20 rounds back to back, then 20/s per id. Ours' clients "
-                + "publish asynchronously (RegistryClient.publishAsync; the bench keeps --inflight-per-client, 64, in flight per connection). "
+                + "publish asynchronously (RegistryClient.publishAsync; the bench keeps --inflight-per-client, 256, in flight per connection). "
                 + "SOFARegistry's defaults: change debounce 1,000 ms, push debounce 500 ms.");
         return h;
     }
@@ -437,7 +439,7 @@ public final class BenchMain implements Callable<Integer> {
         return String.format(Locale.ROOT, "- Sizes: %,d publishers (SOFARegistry: %,d) on %d ids, %d B values, %d connections "
                         + "in %d processes × %d threads each (asynchronous clients: %d); %d subscribers on %d ids, %d changes/s for %d s (after %d s not timed); %,d memory "
                         + "subscribers on %,d ids; %,d idle connections; failover: %,d publishers, %d subscribers, %d changes/s; "
-                        + "warm-up before scenarios 1 and 6: %,d publishers on other services (scenario 1: rounds of them for at least %d s)",
+                        + "warm-up before scenarios 1 and 6: %,d publishers on other services (rounds of them for at least %d s)",
                 publishers, Math.min(publishers, sofaPublishers), dataIds, payload, clients, clientProcesses,
                 threadsPerClient * Math.max(1, clients / clientProcesses), asyncPublishThreads, subscribers, Math.min(latencyDataIds, dataIds),
                 changeRate, changeSeconds, changeWarmupSeconds, memSubscribers, memDataIds, connections, failoverPublishers, failoverSubscribers,

@@ -45,14 +45,8 @@ final class FailoverScenario {
         try {
             AgentProcess pub = bench.agents(sut, "fo-pub", 1, o.failoverClients).get(0);
             AgentProcess sub = bench.agents(sut, "fo-sub", 1, o.failoverClients).get(0);
-            int warmup = Math.min(o.warmupPublishers, o.failoverPublishers);
-            if (warmup > 0) {
-                bench.phase(name + " S6 warm-up: " + warmup + " publishers on other services", warmup, List.of(pub));
-                double[] w = bench.register(sut, List.of(pub), warmup, "fo-warm", o.failoverDataIds, o.failoverClients,
-                        o.threadsPerClient, o.inflightPerClient);
-                results.add(sut.name(), Bench.S1, "registrations/s of the warm-up (cold JVMs)", "1/s", Better.HIGHER, w[0],
-                        String.format(Locale.ROOT, "%,d publishers on other services, before the measured run", warmup));
-            }
+            bench.warmUp(sut, List.of(pub), Math.min(o.warmupPublishers, o.failoverPublishers), "fo-warm",
+                    o.failoverDataIds, o.failoverClients, true);
             bench.phase(name + " S6: " + o.failoverPublishers + " publishers", o.failoverPublishers, List.of(pub));
             double[] r = bench.register(sut, List.of(pub), o.failoverPublishers, "fo", o.failoverDataIds, o.failoverClients,
                     o.threadsPerClient, o.inflightPerClient);

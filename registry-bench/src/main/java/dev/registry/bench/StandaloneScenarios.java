@@ -46,7 +46,7 @@ final class StandaloneScenarios {
             List<AgentProcess> pubs = bench.agents(sut, "pub", procs, clientsEach);
             AgentProcess sub = bench.agents(sut, "sub", 1, o.subscriberClients).get(0);
             // Warm-up (before the heap baseline, so scenario 4's per-publisher figure excludes it).
-            warmUp(system, sut, pubs, Math.min(o.warmupPublishers, publishers), clientsEach);
+            bench.warmUp(sut, pubs, Math.min(o.warmupPublishers, publishers), "warm", o.dataIds, clientsEach, o.runs(1));
             long heap0 = bench.heap(sut);
 
             // 1: registration throughput
@@ -115,40 +115,6 @@ final class StandaloneScenarios {
             }
         } finally {
             sut.close();
-        }
-    }
-
-    /**
-     * Registers {@code round} publishers on services the measured run does not use, then further
-     * rounds until the warm-up has lasted {@code --warmup-seconds}: the measured run then times
-     * JVMs whose compilers are done, as a long-running registry's are. Every system gets the same
-     * time, not the same count; a faster one stores more before its measured run, which costs it.
-     */
-    private void warmUp(String system, SystemUnderTest sut, List<AgentProcess> pubs, int round, int clientsEach) throws Exception {
-        if (round <= 0) {
-            return;
-        }
-        long t0 = System.nanoTime();
-        long deadline = t0 + java.util.concurrent.TimeUnit.SECONDS.toNanos(o.warmupSeconds);
-        long registered = 0;
-        long failed = 0;
-        int rounds = 0;
-        do {
-            String prefix = rounds == 0 ? "warm" : "warm" + rounds;
-            bench.phase(system + " S1 warm-up round " + (rounds + 1) + ": " + round + " publishers on other services",
-                    round, pubs);
-            double[] w = bench.register(sut, pubs, round, prefix, o.dataIds, clientsEach, o.threadsPerClient,
-                    o.inflightPerClient);
-            registered += round;
-            failed += (long) w[2];
-            rounds++;
-        } while (System.nanoTime() < deadline);
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        if (o.runs(1)) {
-            results.add(system, S1, "registrations/s of the warm-up (cold JVMs)", "1/s", Better.HIGHER,
-                    (registered - failed) / seconds,
-                    String.format(Locale.ROOT, "%,d publishers on other services in %.0f s (%d rounds), before the measured run",
-                            registered, seconds, rounds) + (failed > 0 ? ", " + failed + " failed" : ""));
         }
     }
 
