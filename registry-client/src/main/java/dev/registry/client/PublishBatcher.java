@@ -6,6 +6,7 @@ import dev.registry.common.protocol.RegisterPublisherRequest;
 import dev.registry.common.protocol.RegisterPublishersRequest;
 import dev.registry.common.protocol.RegisterPublishersResponse;
 import dev.registry.common.rpc.ErrorCode;
+import dev.registry.common.rpc.IoThreadBatches;
 import dev.registry.common.rpc.RpcConnection;
 import dev.registry.common.rpc.RpcError;
 import dev.registry.common.rpc.RpcException;
@@ -13,11 +14,7 @@ import dev.registry.common.rpc.RpcException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Sends the publishes of one session connection in batches: what callers publish while the
@@ -37,9 +34,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class PublishBatcher {
     private final RpcConnection connection;
     private final Duration timeout;
-    private final int maxBatch;
-    private final Queue<Pending> outbox = new ConcurrentLinkedQueue<>();
-    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    private final IoThreadBatches<Pending> outbox;
 
     private record Pending(Publisher publisher, CompletableFuture<Object> result) {
     }
@@ -51,7 +46,9 @@ final class PublishBatcher {
         }
         this.connection = connection;
         this.timeout = timeout;
-        this.maxBatch = maxBatch;
+        this.outbox = new IoThreadBatches<>(connection.ioExecutor(), maxBatch, this::send,
+                p -> p.result().completeExceptionally(new RpcException(ErrorCode.CONNECTION_CLOSED,
+                        "client connection " + connection.id() + " is closed")));
     }
 
     RpcConnection connection() {
@@ -61,31 +58,7 @@ final class PublishBatcher {
     CompletableFuture<Object> submit(Publisher publisher) {
         CompletableFuture<Object> result = new CompletableFuture<>();
         outbox.add(new Pending(publisher, result));
-        // Cleared by the drain before it polls: whatever is added after that point schedules another.
-        if (drainScheduled.compareAndSet(false, true)) {
-            try {
-                connection.ioExecutor().execute(this::drain);
-            } catch (RejectedExecutionException e) {
-                drainScheduled.set(false);
-                failQueued("client connection " + connection.id() + " is closed");
-            }
-        }
         return result;
-    }
-
-    private void drain() {
-        drainScheduled.set(false);
-        List<Pending> batch = new ArrayList<>();
-        for (Pending p; (p = outbox.poll()) != null; ) {
-            batch.add(p);
-            if (batch.size() == maxBatch) {
-                send(batch);
-                batch = new ArrayList<>();
-            }
-        }
-        if (!batch.isEmpty()) {
-            send(batch);
-        }
     }
 
     private void send(List<Pending> batch) {
@@ -157,11 +130,5 @@ final class PublishBatcher {
                     }));
         }
         return CompletableFuture.allOf(calls.toArray(new CompletableFuture<?>[0]));
-    }
-
-    private void failQueued(String why) {
-        for (Pending p; (p = outbox.poll()) != null; ) {
-            p.result().completeExceptionally(new RpcException(ErrorCode.CONNECTION_CLOSED, why));
-        }
     }
 }

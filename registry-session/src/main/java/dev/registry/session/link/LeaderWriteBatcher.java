@@ -4,6 +4,7 @@ import dev.registry.common.protocol.LeaderWritesRequest;
 import dev.registry.common.protocol.LeaderWritesResponse;
 import dev.registry.common.protocol.WriteResult;
 import dev.registry.common.rpc.ErrorCode;
+import dev.registry.common.rpc.IoThreadBatches;
 import dev.registry.common.rpc.RpcConnection;
 import dev.registry.common.rpc.RpcError;
 import dev.registry.common.rpc.RpcException;
@@ -13,11 +14,7 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Sends a session's writes to one data server in batches: what the publisher sync issues while the
@@ -41,8 +38,7 @@ final class LeaderWriteBatcher {
 
     private final RpcConnection connection;
     private final Duration timeout;
-    private final Queue<Pending> outbox = new ConcurrentLinkedQueue<>();
-    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    private final IoThreadBatches<Pending> outbox;
     private volatile boolean batchesRefused;
 
     private record Pending(Object write, CompletableFuture<WriteResult> result) {
@@ -51,6 +47,9 @@ final class LeaderWriteBatcher {
     LeaderWriteBatcher(RpcConnection connection, Duration timeout) {
         this.connection = connection;
         this.timeout = timeout;
+        this.outbox = new IoThreadBatches<>(connection.ioExecutor(), LeaderWritesRequest.MAX_WRITES, this::send,
+                p -> p.result().completeExceptionally(new RpcException(ErrorCode.CONNECTION_CLOSED,
+                        "connection " + connection.id() + " is closed")));
     }
 
     /** Queues a WritePublisherRequest or RemovePublisherRequest; completes with the leader's answer to it. */
@@ -61,31 +60,7 @@ final class LeaderWriteBatcher {
             return result;
         }
         outbox.add(new Pending(write, result));
-        // Cleared by the drain before it polls: whatever is added after that point schedules another.
-        if (drainScheduled.compareAndSet(false, true)) {
-            try {
-                connection.ioExecutor().execute(this::drain);
-            } catch (RejectedExecutionException e) {
-                drainScheduled.set(false);
-                failQueued(new RpcException(ErrorCode.CONNECTION_CLOSED, "connection " + connection.id() + " is closed"));
-            }
-        }
         return result;
-    }
-
-    private void drain() {
-        drainScheduled.set(false);
-        List<Pending> batch = new ArrayList<>();
-        for (Pending p; (p = outbox.poll()) != null; ) {
-            batch.add(p);
-            if (batch.size() == LeaderWritesRequest.MAX_WRITES) {
-                send(batch);
-                batch = new ArrayList<>();
-            }
-        }
-        if (!batch.isEmpty()) {
-            send(batch);
-        }
     }
 
     private void send(List<Pending> batch) {
@@ -136,12 +111,6 @@ final class LeaderWriteBatcher {
             } else {
                 result.completeExceptionally(RpcException.from((RpcError) response.outcomes().get(i)));
             }
-        }
-    }
-
-    private void failQueued(RpcException why) {
-        for (Pending p; (p = outbox.poll()) != null; ) {
-            p.result().completeExceptionally(why);
         }
     }
 }
