@@ -29,7 +29,6 @@ import dev.registry.common.rpc.HandlerRegistry;
 import dev.registry.common.rpc.RpcClient;
 import dev.registry.common.rpc.RpcConfig;
 import dev.registry.common.rpc.RpcConnection;
-import dev.registry.common.rpc.RpcError;
 import dev.registry.common.rpc.RpcException;
 import dev.registry.common.rpc.RpcServer;
 import dev.registry.common.serialize.Serializer;
@@ -107,7 +106,9 @@ public final class DataServer implements AutoCloseable {
                 .register(SessionHello.class, this::onSessionHello)
                 .register(WritePublisherRequest.class, this::onWrite)
                 .register(RemovePublisherRequest.class, this::onRemove)
-                .register(dev.registry.common.protocol.LeaderWritesRequest.class, this::onWrites)
+                .register(dev.registry.common.protocol.LeaderWritesRequest.class, (conn, req) -> LeaderWrites.answer(req,
+                        w -> w instanceof WritePublisherRequest write ? onWrite(conn, write)
+                                : onRemove(conn, (RemovePublisherRequest) w), conn.remoteAddress()))
                 .register(FetchDatumRequest.class, this::onFetch)
                 .register(DatumVersionsRequest.class, this::onVersions)
                 .register(SessionSlotDigestRequest.class, (conn, req) -> reconciliation.onSessionDigest(conn, req))
@@ -259,30 +260,6 @@ public final class DataServer implements AutoCloseable {
         DatumStore.Change change = replication.write(request.slotId(), st -> st.put(request.slotId(), p));
         notifySessions(change);
         return new WriteResult(change.version(), change.changed());
-    }
-
-    /**
-     * A session's batch of writes: each carried out as it would be alone, in order, its refusal
-     * (NOT_LEADER, a bad request) its own outcome; an unexpected failure of one is logged and
-     * answered as SERVER_ERROR for that write alone, as the RPC layer answers a single request.
-     */
-    private Object onWrites(RpcConnection connection, dev.registry.common.protocol.LeaderWritesRequest request) {
-        List<Object> writes = request.validate().writes();
-        List<Object> outcomes = new ArrayList<>(writes.size());
-        for (Object write : writes) {
-            try {
-                outcomes.add(write instanceof WritePublisherRequest w ? onWrite(connection, w)
-                        : onRemove(connection, (RemovePublisherRequest) write));
-            } catch (RuntimeException e) {
-                RpcError expected = RpcException.expectedError(e);
-                if (expected == null) {
-                    log.error("{} in a batch from {} failed", write.getClass().getSimpleName(), connection.remoteAddress(), e);
-                    expected = new RpcError(ErrorCode.SERVER_ERROR, write.getClass().getSimpleName() + " failed: " + e, 0);
-                }
-                outcomes.add(expected);
-            }
-        }
-        return new dev.registry.common.protocol.LeaderWritesResponse(outcomes);
     }
 
     private Object onRemove(RpcConnection connection, RemovePublisherRequest request) {
